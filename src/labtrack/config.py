@@ -1,0 +1,95 @@
+"""Where the store lives: one resolution function shared by the kernel, the server and the CLI.
+
+Order: an explicit URI (``set_tracking_uri`` or the server's ``c.Labtrack.tracking_uri``), then
+``LABTRACK_TRACKING_URI``, then ``LABTRACK_HOME``, then ``~/.labtrack``. A plain folder path (or
+``file:`` URI) means "a labtrack home": its ``labtrack.db`` SQLite file plus ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+__all__ = ["StoreLocation", "default_home", "resolve"]
+
+DB_FILENAME = "labtrack.db"
+ARTIFACTS_DIRNAME = "artifacts"
+_DB_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """A resolved store: the SQLAlchemy database URL and the root URL for artifacts."""
+
+    tracking_uri: str
+    artifact_root: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.tracking_uri.startswith("sqlite")
+
+
+def default_home() -> Path:
+    home = os.environ.get("LABTRACK_HOME")
+    return Path(home).expanduser() if home else Path.home() / ".labtrack"
+
+
+def _is_db_uri(uri: str) -> bool:
+    scheme = uri.split(":", 1)[0].split("+", 1)[0].lower()
+    return "://" in uri and scheme in _DB_SCHEMES
+
+
+def _home_location(home: Path) -> StoreLocation:
+    home = home.expanduser().resolve()
+    return StoreLocation(
+        tracking_uri=f"sqlite:///{home / DB_FILENAME}",
+        artifact_root=str(home / ARTIFACTS_DIRNAME),
+    )
+
+
+def _sqlite_path(uri: str) -> Path | None:
+    if not uri.startswith("sqlite"):
+        return None
+    path = uri.split(":///", 1)[1] if ":///" in uri else ""
+    if not path or path.startswith(":memory:"):
+        return None
+    return Path(unquote(path.split("?", 1)[0]))
+
+
+def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -> StoreLocation:
+    """Resolve the store location from arguments, then the environment, then the default.
+
+    >>> resolve("/tmp/lt").tracking_uri
+    'sqlite:////tmp/lt/labtrack.db'
+    """
+    from labtrack.errors import InvalidParameterError
+
+    uri = tracking_uri or os.environ.get("LABTRACK_TRACKING_URI") or None
+    root = artifact_root or os.environ.get("LABTRACK_ARTIFACT_ROOT") or None
+    if uri is None:
+        location = _home_location(default_home())
+    elif _is_db_uri(uri):
+        if uri.startswith("postgres://"):
+            uri = "postgresql+psycopg://" + uri[len("postgres://") :]
+        elif uri.startswith("postgresql://"):
+            uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+        db_path = _sqlite_path(uri)
+        if db_path is not None:
+            default_root = str(db_path.parent / ARTIFACTS_DIRNAME)
+        else:
+            default_root = str(default_home() / ARTIFACTS_DIRNAME)
+        location = StoreLocation(uri, default_root)
+    elif uri.startswith("file:"):
+        location = _home_location(Path(unquote(urlparse(uri).path)))
+    elif "://" in uri:
+        raise InvalidParameterError(
+            f"Unsupported tracking URI {uri!r}. Use a folder path (a labtrack home), "
+            "'sqlite:///path/to/file.db' or 'postgresql+psycopg://user:pass@host/db'."
+        )
+    else:
+        location = _home_location(Path(uri))
+    if root:
+        location = StoreLocation(location.tracking_uri, root)
+    return location

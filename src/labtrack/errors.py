@@ -1,0 +1,92 @@
+"""Errors raised by labtrack.
+
+Every error a user can cause is a :class:`LabtrackError`. Each carries an
+``error_code`` (MLflow's names, so code that inspects them keeps working) and an
+``http_status`` that the REST layer uses; messages say what to do next.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LabtrackError",
+    "InvalidParameterError",
+    "ResourceNotFoundError",
+    "ResourceAlreadyExistsError",
+    "InvalidStateError",
+    "FilterSyntaxError",
+    "StoreError",
+]
+
+
+class LabtrackError(Exception):
+    """Base class of every error labtrack raises on purpose.
+
+    ``MlflowException`` is an alias, so ``except mlflow.exceptions.MlflowException``
+    keeps working after ``import labtrack as mlflow``.
+    """
+
+    error_code = "INTERNAL_ERROR"
+    http_status = 500
+
+    def __init__(self, message: str, error_code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if error_code is not None:
+            self.error_code = error_code
+
+    def to_dict(self) -> dict[str, str]:
+        return {"error_code": self.error_code, "message": self.message}
+
+
+class InvalidParameterError(LabtrackError, ValueError):
+    """A key, value, id or argument is not acceptable."""
+
+    error_code = "INVALID_PARAMETER_VALUE"
+    http_status = 400
+
+
+class ResourceNotFoundError(LabtrackError, LookupError):
+    """An experiment, run or other object does not exist."""
+
+    error_code = "RESOURCE_DOES_NOT_EXIST"
+    http_status = 404
+
+
+class ResourceAlreadyExistsError(LabtrackError):
+    """An object with that name already exists."""
+
+    error_code = "RESOURCE_ALREADY_EXISTS"
+    http_status = 409
+
+
+class InvalidStateError(LabtrackError):
+    """The object is in a state that forbids the operation (a finished or deleted run)."""
+
+    error_code = "INVALID_STATE"
+    http_status = 400
+
+
+class FilterSyntaxError(InvalidParameterError):
+    """A search filter or order-by clause could not be parsed.
+
+    ``position`` is the 0-based character offset where the problem was found.
+    """
+
+    def __init__(self, message: str, text: str = "", position: int | None = None) -> None:
+        if position is not None and text:
+            pointer = " " * position + "^"
+            message = f"{message} (at character {position + 1})\n  {text}\n  {pointer}"
+        super().__init__(message)
+        self.text = text
+        self.position = position
+
+
+class StoreError(LabtrackError):
+    """The store could not be read or written (disk full, read-only, unreachable)."""
+
+    error_code = "STORE_ERROR"
+    http_status = 503
+
+
+# MLflow's name, for code written against it.
+MlflowException = LabtrackError
