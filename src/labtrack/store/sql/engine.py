@@ -1,0 +1,113 @@
+"""Engines for SQLite and PostgreSQL, set up so several processes can write at once.
+
+SQLite: WAL journal (readers never block the writer), a generous busy timeout, and
+``BEGIN IMMEDIATE`` on the write engine so two writers queue on the lock instead of failing
+with "database is locked" when a read transaction tries to upgrade. Reads use a second
+engine with ordinary deferred transactions, so the Jupyter server's reads never take the
+write lock.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from labtrack.errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
+
+
+def _sqlite_file(url: str) -> Path | None:
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path.startswith(":memory:"):
+        return None
+    return Path(path.split("?", 1)[0])
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    path = _sqlite_file(url)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the store folder {path.parent}: {exc.strerror}. "
+            "Point LABTRACK_TRACKING_URI (or set_tracking_uri) at a writable folder."
+        ) from exc
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        # One connection per checkout: SQLite connections are cheap, and pooled ones held by
+        # idle threads would pin old WAL snapshots.
+        poolclass=NullPool,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engines(url: str) -> tuple[Engine, Engine]:
+    """Return (write_engine, read_engine) for a database URL."""
+    if url.startswith("sqlite"):
+        _prepare_sqlite_file(url)
+        return _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
+    try:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"The database driver for {url.split(':', 1)[0]} is not installed ({exc.name}). "
+            "Install it with: pip install 'labtrack[postgres]'."
+        ) from exc
+    return engine, engine
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return (
+        "database is locked" in text
+        or "database is busy" in text
+        or "deadlock detected" in text
+        or "could not serialize" in text
+    )
+
+
+def with_retries(fn: Callable[[], T], attempts: int = 8) -> T:
+    """Run a write transaction, retrying the rare lock timeouts a busy store can still give.
+
+    The busy timeout absorbs ordinary contention; this covers the cases SQLite reports
+    without waiting (and PostgreSQL deadlocks), so no "database is locked" reaches a user.
+    """
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except OperationalError as exc:
+            if not _is_transient(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
