@@ -1,0 +1,123 @@
+"""labtrack: notebook-native experiment tracking with MLflow's API.
+
+>>> import labtrack as mlflow
+>>> with mlflow.start_run():                       # doctest: +SKIP
+...     mlflow.log_param("alpha", 0.5)
+...     mlflow.log_metric("rmse", 0.73)
+
+Heavy libraries (SQLAlchemy, pandas, fsspec) load on first use, so importing is cheap.
+"""
+
+from __future__ import annotations
+
+from labtrack import entities, errors
+from labtrack import errors as exceptions
+from labtrack._jupyter_paths import _jupyter_labextension_paths, _jupyter_server_extension_points
+from labtrack.client import TrackingClient
+from labtrack.entities import (
+    Experiment,
+    Metric,
+    Param,
+    Run,
+    RunData,
+    RunInfo,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
+from labtrack.errors import LabtrackError, MlflowException
+from labtrack.fluent import (
+    ActiveRun,
+    active_run,
+    create_experiment,
+    delete_experiment,
+    delete_run,
+    end_run,
+    get_artifact_uri,
+    get_experiment,
+    get_experiment_by_name,
+    get_run,
+    get_tracking_uri,
+    is_tracking_uri_set,
+    last_active_run,
+    search_experiments,
+    set_experiment,
+    set_tracking_uri,
+    start_run,
+)
+from labtrack.fluent_logging import (
+    delete_tag,
+    flush,
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_figure,
+    log_image,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    log_text,
+    set_tag,
+    set_tags,
+)
+from labtrack.search_frame import search_runs
+
+try:
+    from labtrack._version import __version__
+except ImportError:  # a source checkout that was never built
+    __version__ = "0.0.0.dev0"
+
+MlflowClient = TrackingClient
+
+__all__ = [
+    "ActiveRun",
+    "Experiment",
+    "LabtrackError",
+    "Metric",
+    "MlflowClient",
+    "MlflowException",
+    "Param",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunStatus",
+    "RunTag",
+    "TrackingClient",
+    "ViewType",
+    "__version__",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "entities",
+    "errors",
+    "exceptions",
+    "flush",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "get_tracking_uri",
+    "is_tracking_uri_set",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_text",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+]
