@@ -1,0 +1,307 @@
+"""The ``labtrack`` command: a thin click layer over the library.
+
+Every command takes ``--tracking-uri`` (or ``LABTRACK_TRACKING_URI``); the default is the same
+store the kernel and the Jupyter server use (``~/.labtrack``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from functools import wraps
+from typing import Any
+
+import click
+
+from labtrack.errors import LabtrackError
+
+VIEWS = {"active": 1, "deleted": 2, "all": 3}
+
+
+def _client(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from labtrack.client import TrackingClient
+
+    return TrackingClient(ctx.obj.get("tracking_uri"))
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn labtrack errors into a one-line message and exit code 1, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except LabtrackError as exc:
+            raise click.ClickException(exc.message) from None
+
+    return wrapper
+
+
+def _time(ms: int | None) -> str:
+    if ms is None:
+        return "-"
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--tracking-uri",
+    envvar="LABTRACK_TRACKING_URI",
+    help="Store to use: a folder, sqlite:///file.db or postgresql+psycopg://... "
+    "[default: ~/.labtrack]",
+)
+@click.version_option(package_name="labtrack", message="labtrack %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, tracking_uri: str | None) -> None:
+    """labtrack: experiment tracking for notebooks.
+
+    \b
+    Examples:
+      labtrack experiments list
+      labtrack runs list --experiment Default --filter "metrics.rmse < 1"
+      labtrack db upgrade
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["tracking_uri"] = tracking_uri
+
+
+# -- experiments ----------------------------------------------------------------------
+@cli.group()
+def experiments() -> None:
+    """List and create experiments."""
+
+
+@experiments.command("list")
+@click.option("--view", type=click.Choice(list(VIEWS)), default="active", show_default=True)
+@click.option("--filter", "filter_string", default=None, help="e.g. \"name LIKE 'demo%'\"")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+@_friendly
+def experiments_list(ctx: click.Context, view: str, filter_string: str | None, as_json: bool) -> None:
+    """List experiments.
+
+    Example: labtrack experiments list --view all
+    """
+    client = _client(ctx)
+    found = []
+    token = None
+    while True:
+        page = client.search_experiments(VIEWS[view], 1000, filter_string, None, token)
+        found.extend(page)
+        token = page.token
+        if not token:
+            break
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "experiment_id": e.experiment_id,
+                        "name": e.name,
+                        "artifact_location": e.artifact_location,
+                        "lifecycle_stage": e.lifecycle_stage,
+                        "tags": e.tags,
+                    }
+                    for e in found
+                ],
+                indent=2,
+            )
+        )
+        return
+    rows = [[e.experiment_id, e.name, e.lifecycle_stage, e.artifact_location] for e in found]
+    click.echo(_table(rows, ["ID", "Name", "Stage", "Artifact location"]))
+
+
+@experiments.command("create")
+@click.argument("name")
+@click.option("--artifact-location", default=None, help="Where its runs' artifacts go.")
+@click.pass_context
+@_friendly
+def experiments_create(ctx: click.Context, name: str, artifact_location: str | None) -> None:
+    """Create an experiment and print its id.
+
+    Example: labtrack experiments create /Team/churn
+    """
+    eid = _client(ctx).create_experiment(name, artifact_location)
+    click.echo(f"Created experiment {name!r} with id {eid}")
+
+
+# -- runs -----------------------------------------------------------------------------
+def _experiment_ids(client, experiment: tuple[str, ...]) -> list[str]:  # type: ignore[no-untyped-def]
+    ids = []
+    for ref in experiment or ("0",):
+        exp = client.get_experiment_by_name(ref)
+        if exp is None and ref.isdigit():
+            exp = client.get_experiment(ref)
+        if exp is None:
+            from labtrack.client import experiment_not_found
+
+            raise experiment_not_found(ref)
+        ids.append(exp.experiment_id)
+    return ids
+
+
+_run_options = [
+    click.option(
+        "--experiment", "-e", multiple=True, help="Experiment name or id (repeatable). [default: 0]"
+    ),
+    click.option("--filter", "filter_string", default="", help="e.g. \"metrics.rmse < 1\""),
+    click.option("--order-by", multiple=True, help="e.g. \"metrics.rmse ASC\" (repeatable)"),
+    click.option("--max-results", type=int, default=1000, show_default=True),
+    click.option("--all-stages", is_flag=True, help="Include deleted runs."),
+]
+
+
+def run_query_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_run_options):
+        fn = option(fn)
+    return fn
+
+
+def _search(ctx: click.Context, experiment, filter_string, order_by, max_results, all_stages):  # type: ignore[no-untyped-def]
+    from labtrack.entities import ViewType
+
+    client = _client(ctx)
+    runs = []
+    token = None
+    while len(runs) < max_results:
+        page = client.search_runs(
+            _experiment_ids(client, experiment),
+            filter_string,
+            ViewType.ALL if all_stages else ViewType.ACTIVE_ONLY,
+            min(10_000, max_results - len(runs)),
+            list(order_by) or None,
+            token,
+        )
+        runs.extend(page)
+        token = page.token
+        if not token:
+            break
+    return runs
+
+
+@cli.group()
+def runs() -> None:
+    """List, show and export runs."""
+
+
+@runs.command("list")
+@run_query_options
+@click.pass_context
+@_friendly
+def runs_list(ctx: click.Context, **query: Any) -> None:
+    """List runs of experiments, newest first.
+
+    Example: labtrack runs list -e Default --filter "params.model = 'rf'" --order-by "metrics.rmse"
+    """
+    from labtrack.runs_csv import format_duration
+
+    found = _search(ctx, **query)
+    rows = [
+        [
+            r.info.run_id,
+            r.info.run_name,
+            r.info.status,
+            _time(r.info.start_time),
+            format_duration(r.info.start_time, r.info.end_time) or "-",
+        ]
+        for r in found
+    ]
+    click.echo(_table(rows, ["Run ID", "Name", "Status", "Start (UTC)", "Duration"]))
+
+
+@runs.command("show")
+@click.argument("run_id")
+@click.pass_context
+@_friendly
+def runs_show(ctx: click.Context, run_id: str) -> None:
+    """Print a run (info, params, metrics, tags) as JSON.
+
+    Example: labtrack runs show 0123456789abcdef0123456789abcdef
+    """
+
+    def finite(obj: Any) -> Any:
+        if isinstance(obj, float) and obj != obj:
+            return "NaN"
+        if isinstance(obj, float) and obj in (float("inf"), float("-inf")):
+            return "Infinity" if obj > 0 else "-Infinity"
+        if isinstance(obj, dict):
+            return {k: finite(v) for k, v in obj.items()}
+        return obj
+
+    run = _client(ctx).get_run(run_id)
+    click.echo(json.dumps(finite(run.to_dictionary()), indent=2))
+
+
+@runs.command("csv")
+@run_query_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="File to write [default: standard output].")
+@click.pass_context
+@_friendly
+def runs_csv(ctx: click.Context, output: str, **query: Any) -> None:
+    """Export runs as CSV (the sidebar's "Download CSV" layout).
+
+    Example: labtrack runs csv -e Default -o runs.csv
+    """
+    from labtrack.runs_csv import iter_csv
+
+    found = _search(ctx, **query)
+    with click.open_file(output, "w", encoding="utf-8", newline="") as out:
+        for chunk in iter_csv(found):
+            out.write(chunk)
+    if output != "-":
+        click.echo(f"Wrote {len(found)} runs to {output}", err=True)
+
+
+# -- db -------------------------------------------------------------------------------
+@cli.group()
+def db() -> None:
+    """Manage the store's database."""
+
+
+@db.command("upgrade")
+@click.argument("tracking_uri", required=False)
+@click.pass_context
+@_friendly
+def db_upgrade(ctx: click.Context, tracking_uri: str | None) -> None:
+    """Create the store or migrate it to the current schema (safe to repeat).
+
+    Example: labtrack db upgrade postgresql+psycopg://user@127.0.0.1/labtrack
+    """
+    from labtrack import config
+    from labtrack.store.sql import schema
+    from labtrack.store.sql.engine import make_engines
+
+    location = config.resolve(tracking_uri or ctx.obj.get("tracking_uri"))
+    engine, _ = make_engines(location.tracking_uri)
+    try:
+        with engine.connect() as conn:
+            before = schema.current_revision(conn)
+        schema.ensure_schema(engine, location.artifact_root)
+        with engine.connect() as conn:
+            after = schema.current_revision(conn)
+    finally:
+        engine.dispose()
+    if before == after:
+        click.echo(f"{location.tracking_uri} is at the current schema ({after}).")
+    else:
+        click.echo(f"Upgraded {location.tracking_uri} from {before or 'nothing'} to {after}.")
+
+
+def main() -> None:
+    cli(prog_name="labtrack", obj={})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
