@@ -39,10 +39,26 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from labtrack.errors import FilterSyntaxError
-from labtrack.store.search_filter_lexer import Token, tokenize
+from labtrack.store.search_filter_lexer import (
+    EXPERIMENTS,
+    KIND_OPS,
+    NULL_OPS,
+    PREFIXES,
+    RESERVED,
+    RUNS,
+    Entity,
+    Kind,
+    Schema,
+    Token,
+    describe_column,
+    example_column,
+    is_number,
+    source_text,
+    tokenize,
+    valid_prefixes,
+)
 
 __all__ = [
     "And",
@@ -58,8 +74,6 @@ __all__ = [
     "parse_order_by",
 ]
 
-Entity = Literal["metric", "param", "tag", "attribute"]
-Kind = Literal["number", "string", "id"]
 
 MAX_DEPTH = 50
 MAX_COMPARISONS = 200
@@ -103,87 +117,8 @@ class OrderKey:
     ascending: bool = True
 
 
-_PREFIXES: dict[str, Entity] = {
-    "metric": "metric",
-    "metrics": "metric",
-    "param": "param",
-    "params": "param",
-    "parameter": "param",
-    "parameters": "param",
-    "tag": "tag",
-    "tags": "tag",
-    "attribute": "attribute",
-    "attributes": "attribute",
-    "attr": "attribute",
-    "run": "attribute",
-}
-
-_NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=")
-_STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
-_ID_OPS = ("=", "!=", "IN", "NOT IN")
-_NULL_OPS = ("IS NULL", "IS NOT NULL")
-_KIND_OPS: dict[Kind, tuple[str, ...]] = {
-    "number": _NUMERIC_OPS + _NULL_OPS,
-    "string": _STRING_OPS + _NULL_OPS,
-    "id": _ID_OPS + _NULL_OPS,
-}
-_RESERVED = ("AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE", "ASC", "DESC")
-
-
-@dataclass(frozen=True)
-class _Schema:
-    """What one search (runs or experiments) accepts: prefixes and attribute names."""
-
-    subject: str
-    prefixes: frozenset[Entity]
-    # lower-cased alias -> (canonical name, kind)
-    attributes: dict[str, tuple[str, Kind]]
-    order_only: dict[str, tuple[str, Kind]]
-
-    def canonical_names(self, order: bool) -> list[str]:
-        names = {name for name, _ in self.attributes.values()}
-        if order:
-            names |= {name for name, _ in self.order_only.values()}
-        return sorted(names)
-
-
-_RUN_ATTRIBUTES: dict[str, tuple[str, Kind]] = {
-    "run_id": ("run_id", "string"),
-    "run_uuid": ("run_id", "string"),
-    "run_name": ("run_name", "string"),
-    "name": ("run_name", "string"),
-    "run name": ("run_name", "string"),
-    "status": ("status", "string"),
-    "user_id": ("user_id", "string"),
-    "artifact_uri": ("artifact_uri", "string"),
-    "lifecycle_stage": ("lifecycle_stage", "string"),
-    "start_time": ("start_time", "number"),
-    "created": ("start_time", "number"),
-    "end_time": ("end_time", "number"),
-    "experiment_id": ("experiment_id", "id"),
-}
-
-_RUNS = _Schema(
-    "runs",
-    frozenset(("metric", "param", "tag", "attribute")),
-    _RUN_ATTRIBUTES,
-    {},
-)
-
-_EXPERIMENTS = _Schema(
-    "experiments",
-    frozenset(("tag", "attribute")),
-    {
-        "name": ("name", "string"),
-        "creation_time": ("creation_time", "number"),
-        "last_update_time": ("last_update_time", "number"),
-    },
-    {"experiment_id": ("experiment_id", "id")},
-)
-
-
 class _Parser:
-    def __init__(self, text: str, schema: _Schema) -> None:
+    def __init__(self, text: str, schema: Schema) -> None:
         self.text = text
         self.schema = schema
         self.tokens = tokenize(text)
@@ -266,14 +201,14 @@ class _Parser:
         entity, key, kind = self.parse_column(token)
         op_token = self.peek()
         op = self.parse_operator(token)
-        allowed = _KIND_OPS[kind]
+        allowed = KIND_OPS[kind]
         if op not in allowed:
             raise self.fail(
-                f"{_describe_column(entity, key, kind)}, so {op} does not apply: use one of "
+                f"{describe_column(entity, key, kind)}, so {op} does not apply: use one of "
                 + ", ".join(allowed),
                 op_token,
             )
-        if op in _NULL_OPS:
+        if op in NULL_OPS:
             return Comparison(entity, key, op, None)
         if op in ("IN", "NOT IN"):
             return Comparison(entity, key, op, self.parse_list(entity, key, kind, op))
@@ -282,7 +217,7 @@ class _Parser:
 
     def parse_column(self, token: Token) -> tuple[Entity, str, Kind]:
         example = "metrics.loss < 0.5" if "metric" in self.schema.prefixes else "name = 'x'"
-        if token.kind != "ident" or token.is_keyword(*_RESERVED):
+        if token.kind != "ident" or token.is_keyword(*RESERVED):
             what = "nothing" if token.kind == "eof" else self.show(token)
             raise self.fail(f"Expected a comparison like {example}, found {what}", token)
         return self.resolve(token, order=False)
@@ -293,9 +228,9 @@ class _Parser:
             entity: Entity = "attribute"
             name = token.word
         else:
-            prefix = _PREFIXES.get(token.word.lower())
+            prefix = PREFIXES.get(token.word.lower())
             if prefix is None or prefix not in schema.prefixes:
-                valid = _valid_prefixes(schema)
+                valid = valid_prefixes(schema)
                 raise self.fail(
                     f"Unknown prefix '{token.word}.': {schema.subject} are filtered by {valid}",
                     token,
@@ -307,14 +242,14 @@ class _Parser:
         if found is None and order:
             found = schema.order_only.get(name.lower())
         if found is None:
-            if token.key is None and token.word.lower() in _PREFIXES:
+            if token.key is None and token.word.lower() in PREFIXES:
                 raise self.fail(
                     f"'{token.word}' needs a key: write it like {token.word}.my_key", token
                 )
             valid = ", ".join(schema.canonical_names(order))
             raise self.fail(
                 f"Unknown attribute '{name}': {schema.subject} have the attributes {valid} "
-                f"(use {_valid_prefixes(schema)} for other keys)",
+                f"(use {valid_prefixes(schema)} for other keys)",
                 token,
             )
         return "attribute", found[0], found[1]
@@ -352,7 +287,7 @@ class _Parser:
         )
 
     def parse_value(self, entity: Entity, key: str, kind: Kind, op: str, token: Token) -> object:
-        column = _describe_column(entity, key, kind)
+        column = describe_column(entity, key, kind)
         if token.kind == "eof":
             raise self.fail(f"Expected a value after {op}", token)
         if kind == "number":
@@ -363,9 +298,9 @@ class _Parser:
             if token.kind != "string":
                 raise self.fail(f"{op} takes a quoted pattern, like {op} 'abc%'", token)
             return token.value
-        example = _source_text(self.text, token)
+        example = source_text(self.text, token)
         raise self.fail(
-            f"{column}: quote the value, like {_example_column(entity, key)} = '{example}'",
+            f"{column}: quote the value, like {example_column(entity, key)} = '{example}'",
             token,
         )
 
@@ -378,11 +313,11 @@ class _Parser:
             value = float(token.word)
         else:
             example = "0.5"
-            if token.kind == "string" and _is_number(str(token.value)):
+            if token.kind == "string" and is_number(str(token.value)):
                 example = str(token.value)
             raise self.fail(
                 f"{column}: write the number without quotes, like "
-                f"{_example_column(entity, key)} {op} {example}",
+                f"{example_column(entity, key)} {op} {example}",
                 token,
             )
         assert isinstance(value, (int, float))
@@ -400,7 +335,7 @@ class _Parser:
         return str(int(text))
 
     def parse_list(self, entity: Entity, key: str, kind: Kind, op: str) -> tuple[str, ...]:
-        example = f"{_example_column(entity, key)} {op} ('a', 'b')"
+        example = f"{example_column(entity, key)} {op} ('a', 'b')"
         token = self.advance()
         if token.kind != "lparen":
             raise self.fail(f"{op} takes a parenthesised list, like {example}", token)
@@ -428,7 +363,7 @@ class _Parser:
     # -- order by --------------------------------------------------------------------------
     def parse_order_key(self) -> OrderKey:
         token = self.advance()
-        if token.kind != "ident" or token.is_keyword(*_RESERVED):
+        if token.kind != "ident" or token.is_keyword(*RESERVED):
             raise self.fail(
                 "Expected a column to order by, like metrics.loss ASC or start_time DESC", token
             )
@@ -459,50 +394,13 @@ def _flatten(cls: type[And | Or], items: list[Node]) -> Node:
     return cls(tuple(flat))
 
 
-def _valid_prefixes(schema: _Schema) -> str:
-    order: list[Entity] = ["metric", "param", "tag", "attribute"]
-    names = {"metric": "metrics.", "param": "params.", "tag": "tags.", "attribute": "attributes."}
-    return ", ".join(names[e] for e in order if e in schema.prefixes)
-
-
-def _describe_column(entity: Entity, key: str, kind: Kind) -> str:
-    if entity == "attribute":
-        noun = {"number": "a number (milliseconds)", "string": "a string", "id": "an id"}[kind]
-        return f"{key} is {noun}"
-    return {
-        "metric": "Metrics are numbers",
-        "param": "Params are strings",
-        "tag": "Tags are strings",
-    }[entity]
-
-
-def _example_column(entity: Entity, key: str) -> str:
-    if entity == "attribute":
-        return key
-    prefix = {"metric": "metrics", "param": "params", "tag": "tags"}[entity]
-    simple = key.replace("_", "").replace(".", "").isalnum()
-    return f"{prefix}.{key}" if simple else f'{prefix}."{key}"'
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _source_text(text: str, token: Token) -> str:
-    return text[token.pos : token.end].replace("'", "''")
-
-
-def _parse(text: str | None, schema: _Schema) -> Node | None:
+def _parse(text: str | None, schema: Schema) -> Node | None:
     if text is None or not text.strip():
         return None
     return _Parser(text, schema).parse()
 
 
-def _parse_orders(clauses: Sequence[str] | None, schema: _Schema) -> list[OrderKey]:
+def _parse_orders(clauses: Sequence[str] | None, schema: Schema) -> list[OrderKey]:
     if clauses is None:
         return []
     if isinstance(clauses, str):
@@ -526,7 +424,7 @@ Not(item=Comparison(entity='attribute', key='run_name', op='LIKE', value='tmp%')
 
     Raises :class:`~labtrack.errors.FilterSyntaxError` naming the position and the fix.
     """
-    return _parse(text, _RUNS)
+    return _parse(text, RUNS)
 
 
 def parse_order_by(clauses: Sequence[str] | None) -> list[OrderKey]:
@@ -536,7 +434,7 @@ def parse_order_by(clauses: Sequence[str] | None) -> list[OrderKey]:
         [OrderKey(entity='metric', key='mse', ascending=True), \
 OrderKey(entity='attribute', key='start_time', ascending=False)]
     """
-    return _parse_orders(clauses, _RUNS)
+    return _parse_orders(clauses, RUNS)
 
 
 def parse_experiment_filter(text: str | None) -> Node | None:
@@ -546,7 +444,7 @@ def parse_experiment_filter(text: str | None) -> Node | None:
         And(items=(Comparison(entity='attribute', key='name', op='LIKE', value='nb:%'), \
 Comparison(entity='tag', key='owner', op='=', value='ana')))
     """
-    return _parse(text, _EXPERIMENTS)
+    return _parse(text, EXPERIMENTS)
 
 
 def parse_experiment_order_by(clauses: Sequence[str] | None) -> list[OrderKey]:
@@ -555,4 +453,4 @@ def parse_experiment_order_by(clauses: Sequence[str] | None) -> list[OrderKey]:
     >>> parse_experiment_order_by(["name"])
     [OrderKey(entity='attribute', key='name', ascending=True)]
     """
-    return _parse_orders(clauses, _EXPERIMENTS)
+    return _parse_orders(clauses, EXPERIMENTS)

@@ -1,7 +1,7 @@
-"""Tokenizer for the search filter language (see :mod:`labtrack.store.search_filter`).
+"""The words of the search filter language (see :mod:`labtrack.store.search_filter`).
 
-It turns text into :class:`Token` objects that remember where they start, so every error can
-point at the character that caused it::
+The tokenizer turns text into :class:`Token` objects that remember where they start, so every
+error can point at the character that caused it::
 
     >>> [t.kind for t in tokenize("metrics.acc > 0.9")]
     ['ident', 'op', 'number', 'eof']
@@ -10,6 +10,10 @@ Identifiers are lexed whole: ``params.model.depth`` is one token with ``word="pa
 ``key="model.depth"``; ``metrics."my metric"`` and ``params.`a.b``` carry quoted keys. Strings
 use single or double quotes; a quote inside a string is written twice (``'it''s'``), and a
 backslash is an ordinary character.
+
+Below the tokenizer: the vocabulary, that is which prefixes and attribute names each search
+(runs, experiments) accepts, which operators each kind of column takes, and the wording of
+the hints in error messages.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Literal
 
 from labtrack.errors import FilterSyntaxError
 
-__all__ = ["Token", "TokenKind", "tokenize"]
+__all__ = ["EXPERIMENTS", "RUNS", "Entity", "Kind", "Schema", "Token", "TokenKind", "tokenize"]
 
 TokenKind = Literal["ident", "string", "number", "op", "lparen", "rparen", "comma", "eof"]
 
@@ -197,3 +201,123 @@ def tokenize(text: str) -> list[Token]:
         )
     tokens.append(Token("eof", n, n))
     return tokens
+
+
+# -- vocabulary: what the words name --------------------------------------------------------
+Entity = Literal["metric", "param", "tag", "attribute"]
+Kind = Literal["number", "string", "id"]
+
+PREFIXES: dict[str, Entity] = {
+    "metric": "metric",
+    "metrics": "metric",
+    "param": "param",
+    "params": "param",
+    "parameter": "param",
+    "parameters": "param",
+    "tag": "tag",
+    "tags": "tag",
+    "attribute": "attribute",
+    "attributes": "attribute",
+    "attr": "attribute",
+    "run": "attribute",
+}
+
+NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=")
+STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
+ID_OPS = ("=", "!=", "IN", "NOT IN")
+NULL_OPS = ("IS NULL", "IS NOT NULL")
+KIND_OPS: dict[Kind, tuple[str, ...]] = {
+    "number": NUMERIC_OPS + NULL_OPS,
+    "string": STRING_OPS + NULL_OPS,
+    "id": ID_OPS + NULL_OPS,
+}
+RESERVED = ("AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE", "ASC", "DESC")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What one search (runs or experiments) accepts: prefixes and attribute names."""
+
+    subject: str
+    prefixes: frozenset[Entity]
+    # lower-cased alias -> (canonical name, kind)
+    attributes: dict[str, tuple[str, Kind]]
+    order_only: dict[str, tuple[str, Kind]]
+
+    def canonical_names(self, order: bool) -> list[str]:
+        names = {name for name, _ in self.attributes.values()}
+        if order:
+            names |= {name for name, _ in self.order_only.values()}
+        return sorted(names)
+
+
+RUN_ATTRIBUTES: dict[str, tuple[str, Kind]] = {
+    "run_id": ("run_id", "string"),
+    "run_uuid": ("run_id", "string"),
+    "run_name": ("run_name", "string"),
+    "name": ("run_name", "string"),
+    "run name": ("run_name", "string"),
+    "status": ("status", "string"),
+    "user_id": ("user_id", "string"),
+    "artifact_uri": ("artifact_uri", "string"),
+    "lifecycle_stage": ("lifecycle_stage", "string"),
+    "start_time": ("start_time", "number"),
+    "created": ("start_time", "number"),
+    "end_time": ("end_time", "number"),
+    "experiment_id": ("experiment_id", "id"),
+}
+
+RUNS = Schema(
+    "runs",
+    frozenset(("metric", "param", "tag", "attribute")),
+    RUN_ATTRIBUTES,
+    {},
+)
+
+EXPERIMENTS = Schema(
+    "experiments",
+    frozenset(("tag", "attribute")),
+    {
+        "name": ("name", "string"),
+        "creation_time": ("creation_time", "number"),
+        "last_update_time": ("last_update_time", "number"),
+    },
+    {"experiment_id": ("experiment_id", "id")},
+)
+
+
+def valid_prefixes(schema: Schema) -> str:
+    order: list[Entity] = ["metric", "param", "tag", "attribute"]
+    names = {"metric": "metrics.", "param": "params.", "tag": "tags.", "attribute": "attributes."}
+    return ", ".join(names[e] for e in order if e in schema.prefixes)
+
+
+def describe_column(entity: Entity, key: str, kind: Kind) -> str:
+    if entity == "attribute":
+        noun = {"number": "a number (milliseconds)", "string": "a string", "id": "an id"}[kind]
+        return f"{key} is {noun}"
+    return {
+        "metric": "Metrics are numbers",
+        "param": "Params are strings",
+        "tag": "Tags are strings",
+    }[entity]
+
+
+def example_column(entity: Entity, key: str) -> str:
+    if entity == "attribute":
+        return key
+    prefix = {"metric": "metrics", "param": "params", "tag": "tags"}[entity]
+    simple = key.replace("_", "").replace(".", "").isalnum()
+    return f"{prefix}.{key}" if simple else f'{prefix}."{key}"'
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def source_text(text: str, token: Token) -> str:
+    return text[token.pos : token.end].replace("'", "''")

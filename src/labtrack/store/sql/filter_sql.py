@@ -225,7 +225,8 @@ def _column_test(column: sa.Column[Any], c: Comparison) -> ColumnElement[bool]:
     if c.key == "experiment_id":
         value = tuple(int(v) for v in c.value) if isinstance(c.value, tuple) else int(str(value))
     test = _string_test(column, c.op, value)
-    # A NULL column never matches, even under NOT: keep every test two-valued.
+    # Spell out the NULL case so the test is never SQL NULL: a NULL column fails the
+    # comparison, and NOT of it then matches, as for a missing param.
     return sa.and_(column.is_not(None), test) if column.nullable else test
 
 
@@ -233,7 +234,7 @@ def _keyed_test(
     table: sa.Table, owner: sa.Column[Any], fk: str, c: Comparison
 ) -> ColumnElement[bool]:
     row = table.alias()
-    found = (
+    found: Select[Any] = (
         sa.select(sa.literal_column("1"))
         .select_from(row)
         .where(row.c[fk] == owner, row.c.key == c.key, row.c.value.is_not(None))
@@ -247,7 +248,7 @@ def _keyed_test(
 
 def _metric_test(c: Comparison) -> ColumnElement[bool]:
     row = latest_metrics.alias()
-    found = (
+    found: Select[Any] = (
         sa.select(sa.literal_column("1"))
         .select_from(row)
         .where(row.c.run_uuid == runs.c.run_uuid, row.c.key == c.key)
