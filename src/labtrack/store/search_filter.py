@@ -217,6 +217,12 @@ class _Parser:
 
     def parse_column(self, token: Token) -> tuple[Entity, str, Kind]:
         example = "metrics.loss < 0.5" if "metric" in self.schema.prefixes else "name = 'x'"
+        if token.kind == "string":
+            raise self.fail(
+                f"Expected a comparison like {example}, found the string {token.value!r}: "
+                "quote only the key, like tags.\"my key\" = 'x'",
+                token,
+            )
         if token.kind != "ident" or token.is_keyword(*RESERVED):
             what = "nothing" if token.kind == "eof" else self.show(token)
             raise self.fail(f"Expected a comparison like {example}, found {what}", token)
