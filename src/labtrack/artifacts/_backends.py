@@ -15,6 +15,7 @@ turns them into labtrack errors.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -269,3 +270,19 @@ class FsspecBackend:
             files = [self._full(entry.path) for entry in self.walk_files(rel)]
             if files:
                 self.fs.rm(files)
+            self._remove_empty_dirs(rel)
+
+    def _remove_empty_dirs(self, rel: str) -> None:
+        """Filesystems with real folders (memory, SFTP ...) keep them after their files go.
+
+        Object stores have none left at this point, so this costs them one listing.
+        """
+        full = self._full(rel)
+        found = self.fs.find(full, withdirs=True, detail=True)
+        dirs = [name for name, info in found.items() if info.get("type") == "directory"]
+        if rel:
+            dirs.append(full)
+        for name in sorted(dirs, key=len, reverse=True):
+            if self._rel(name):  # strictly below the root: never the root (or bucket) itself
+                with contextlib.suppress(OSError):
+                    self.fs.rmdir(name)
