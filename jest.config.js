@@ -1,0 +1,24 @@
+/**
+ * Unit tests for the frontend's model and request layer. They run in Node
+ * against TypeScript sources; no browser and no Jupyter server are needed.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/labextension/src'],
+  testRegex: '/__tests__/.*\\.spec\\.tsx?$',
+  transform: {
+    '^.+\\.tsx?$': [
+      'ts-jest',
+      {
+        tsconfig: {
+          module: 'commonjs',
+          target: 'ES2020',
+          esModuleInterop: true,
+          jsx: 'react',
+          strict: true,
+          types: ['node']
+        }
+      }
+    ]
+  }
+};

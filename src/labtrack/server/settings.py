@@ -1,0 +1,62 @@
+"""Server-side configuration: which store the Jupyter server reads.
+
+Set it in ``jupyter_server_config.py`` (``c.Labtrack.tracking_uri = "postgresql+psycopg://..."``)
+or on the command line (``--Labtrack.tracking_uri=...``). Left empty, the server resolves the
+store exactly as a kernel does (environment, then ``~/.labtrack``), so both agree by default.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from traitlets import Unicode
+from traitlets.config import Configurable
+
+from labtrack.config import StoreLocation, resolve
+
+__all__ = ["Labtrack", "redact_uri"]
+
+
+class Labtrack(Configurable):
+    """Configuration of the labtrack server extension."""
+
+    tracking_uri = Unicode(
+        "",
+        config=True,
+        help=(
+            "Store the server reads: a labtrack home folder, 'sqlite:///path/to/labtrack.db' or "
+            "'postgresql+psycopg://user:password@host/db'. Empty: LABTRACK_TRACKING_URI, then "
+            "LABTRACK_HOME, then ~/.labtrack (the same resolution a kernel uses)."
+        ),
+    )
+
+    artifact_root = Unicode(
+        "",
+        config=True,
+        help=(
+            "Root URL for artifacts: a folder or an fsspec URL such as 's3://bucket/prefix'. "
+            "Empty: LABTRACK_ARTIFACT_ROOT, then the store's default."
+        ),
+    )
+
+    def location(self) -> StoreLocation:
+        """Resolve the store now, through the same function the kernel uses."""
+        return resolve(self.tracking_uri or None, self.artifact_root or None)
+
+
+def redact_uri(uri: str) -> str:
+    """Mask the password of a URL so it can be shown or logged.
+
+    >>> redact_uri("postgresql+psycopg://me:secret@db:5432/lt")
+    'postgresql+psycopg://me:***@db:5432/lt'
+    >>> redact_uri("/home/me/.labtrack/artifacts")
+    '/home/me/.labtrack/artifacts'
+    """
+    if "://" not in uri:
+        return uri
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
