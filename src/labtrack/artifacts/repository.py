@@ -317,23 +317,22 @@ class ArtifactRepository:
         >>> local = repo.download_artifacts("notes/summary.txt")  # doctest: +SKIP
         """
         rel = safe_artifact_path(artifact_path)
+        with self._errors("download", rel):
+            kind = self._backend.kind(rel)
+            if kind is None and rel:
+                raise self._not_found(rel)
+            files = self._safe(self._backend.walk_files(rel)) if kind == "dir" else []
+        # The destination is made only once the source is known to be there.
         if dst_path is None:
             dst = tempfile.mkdtemp(prefix="labtrack-artifacts-")
         else:
             dst = os.path.abspath(os.fspath(dst_path))
-            with self._errors("download to", rel):
-                os.makedirs(dst, exist_ok=True)
         target = os.path.join(dst, *rel.split("/")) if rel else dst
         with self._errors("download", rel):
-            kind = self._backend.kind(rel)
-            if kind is None:
-                if rel:
-                    raise self._not_found(rel)
-                return dst  # a run without artifacts: an empty folder, as MLflow gives
             if kind == "file":
                 self._backend.get_files([(rel, target)], None)
                 return target
-            files = self._safe(self._backend.walk_files(rel))
+            # A folder, or a run without artifacts (an empty folder, as MLflow gives).
             os.makedirs(target, exist_ok=True)
             pairs = [(e.path, os.path.join(dst, *e.path.split("/"))) for e in files]
             total = sum(e.size or 0 for e in files)
