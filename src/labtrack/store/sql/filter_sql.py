@@ -137,6 +137,7 @@ class _CasePattern(TypeDecorator[str]):
 
 
 class _FoldedPattern(_CasePattern):
+    cache_ok = True
     fold = True
 
 
