@@ -257,9 +257,13 @@ def runs_csv(ctx: click.Context, output: str, **query: Any) -> None:
     from labtrack.runs_csv import iter_csv
 
     found = _search(ctx, **query)
-    with click.open_file(output, "w", encoding="utf-8", newline="") as out:
+    if output == "-":
         for chunk in iter_csv(found):
-            out.write(chunk)
+            click.echo(chunk, nl=False)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            for chunk in iter_csv(found):
+                out.write(chunk)
     if output != "-":
         click.echo(f"Wrote {len(found)} runs to {output}", err=True)
 

@@ -81,11 +81,16 @@ def insert_default_experiment(conn: Connection, artifact_root: str) -> None:
     )
 
 
-def upgrade(conn: Connection) -> None:
-    """Run pending alembic migrations on this connection (inside its transaction)."""
+def upgrade(conn: Connection, artifact_root: str | None = None) -> None:
+    """Run pending alembic migrations on this connection (inside its transaction).
+
+    With ``artifact_root``, also make sure the Default experiment exists.
+    """
     from alembic import command
 
     command.upgrade(_alembic_config(conn), "head")
+    if artifact_root is not None:
+        insert_default_experiment(conn, artifact_root)
 
 
 def ensure_schema(engine: Engine, artifact_root: str) -> None:
@@ -102,7 +107,7 @@ def ensure_schema(engine: Engine, artifact_root: str) -> None:
             if revision is None and not inspect(conn).has_table("runs"):
                 _create_fresh(conn, artifact_root)
             else:
-                upgrade(conn)
+                upgrade(conn, artifact_root)
     except StoreError:
         raise
     except Exception as exc:  # surfaced with what to do, never half-written (one transaction)
