@@ -8,7 +8,6 @@
 Heavy libraries (SQLAlchemy, pandas, fsspec) load on first use, so importing is cheap.
 """
 
-from __future__ import annotations
 
 from labtrack import entities, errors
 from labtrack import errors as exceptions
