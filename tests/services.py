@@ -380,7 +380,7 @@ def s3_endpoint(s3_server: S3Server) -> str:
 
 def s3_client(endpoint: str) -> Any:
     """A boto3 S3 client for the test server."""
-    import boto3
+    import boto3  # type: ignore[import-untyped,unused-ignore]
 
     return boto3.client(
         "s3",
@@ -394,7 +394,10 @@ def s3_client(endpoint: str) -> Any:
 @pytest.fixture
 def s3_bucket(s3_endpoint: str) -> Iterator[str]:
     """``s3://<bucket>``: a new empty bucket for this test, removed afterwards."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
+        BotoCoreError,
+        ClientError,
+    )
 
     name = f"lt-{uuid.uuid4().hex[:16]}"
     client = s3_client(s3_endpoint)

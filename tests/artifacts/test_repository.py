@@ -124,9 +124,7 @@ def test_exists_sees_files_and_folders(repo: ArtifactRepository) -> None:
     assert not repo.exists("b")
 
 
-def test_download_a_file_keeps_its_relative_path(
-    repo: ArtifactRepository, tmp_path: Path
-) -> None:
+def test_download_a_file_keeps_its_relative_path(repo: ArtifactRepository, tmp_path: Path) -> None:
     repo.write_text("plots/loss.csv", "step,loss\n0,1.0\n")
     dst = tmp_path / "dl"
     local = repo.download_artifacts("plots/loss.csv", str(dst))
@@ -134,9 +132,7 @@ def test_download_a_file_keeps_its_relative_path(
     assert Path(local).read_text() == "step,loss\n0,1.0\n"
 
 
-def test_download_a_folder_brings_the_whole_tree(
-    repo: ArtifactRepository, tmp_path: Path
-) -> None:
+def test_download_a_folder_brings_the_whole_tree(repo: ArtifactRepository, tmp_path: Path) -> None:
     source = make_tree(tmp_path)
     repo.log_artifacts(source, "out")
     local = repo.download_artifacts("out", str(tmp_path / "dl"))

@@ -53,6 +53,14 @@ class Backend(Protocol):
     def delete(self, rel: str) -> None: ...
 
 
+_TMP_PREFIX, _TMP_SUFFIX = ".labtrack-", ".tmp"
+
+
+def _is_partial(name: str) -> bool:
+    """A write in progress (see ``LocalBackend._atomic_write``): never listed or copied."""
+    return name.startswith(_TMP_PREFIX) and name.endswith(_TMP_SUFFIX)
+
+
 def _join(rel: str, name: str) -> str:
     return f"{rel}/{name}" if rel else name
 
@@ -83,6 +91,8 @@ class LocalBackend:
         entries = []
         with os.scandir(path) as it:
             for item in it:
+                if _is_partial(item.name):
+                    continue
                 if item.is_symlink() and not self._inside(item.path):
                     continue
                 try:
@@ -102,6 +112,8 @@ class LocalBackend:
         for dirpath, _dirnames, filenames in os.walk(top, followlinks=False):
             for name in filenames:
                 full = os.path.join(dirpath, name)
+                if _is_partial(name):
+                    continue
                 if os.path.islink(full) and not self._inside(full):
                     continue
                 try:
@@ -119,7 +131,7 @@ class LocalBackend:
         os.makedirs(parent, exist_ok=True)
         # Re-check after creating folders: a concurrent symlink swap must not redirect us.
         self._path(rel)
-        fd, tmp = tempfile.mkstemp(prefix=".labtrack-", suffix=".tmp", dir=parent)
+        fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX, dir=parent)
         os.close(fd)
         try:
             write(tmp)
@@ -181,7 +193,7 @@ class _FsspecProgress:
             return DEFAULT_CALLBACK
         report: Progress = progress
 
-        class _Callback(Callback):
+        class _Callback(Callback):  # type: ignore[misc]  # fsspec ships no types
             def relative_update(self, inc: int = 1) -> None:
                 report(inc)
 
