@@ -114,6 +114,27 @@ def _tail(log: Path | None, lines: int = 30) -> str:
     return "\n--- " + str(log) + " ---\n" + "\n".join(text)
 
 
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that ends the child with the test run even if pytest is killed.
+
+    Servers run in their own session so a Ctrl-C reaches pytest first and pytest stops them in
+    order; this covers a pytest that is killed and cannot. Linux only. Everything is looked up
+    here, in the parent: the child may already have dropped to a user that cannot read this
+    Python's files.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None).prctl
+    pr_set_pdeathsig, sigterm = 1, int(signal.SIGTERM)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigterm)
+
+    return preexec
+
+
 def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     """Stop one child process by its PID: ``sig`` first, SIGKILL if it lingers."""
     if proc.poll() is not None:
@@ -254,6 +275,7 @@ def _start_postgres(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_parent_death_signal(),
                 **as_postgres,
             )
         admin = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
@@ -353,6 +375,7 @@ def s3_server() -> Iterator[S3Server]:
                         stdout=out,
                         stderr=subprocess.STDOUT,
                         start_new_session=True,
+                        preexec_fn=_parent_death_signal(),
                     )
                 try:
                     wait_until(lambda: _answers(endpoint + "/"), "moto S3 server", proc, log)  # noqa: B023

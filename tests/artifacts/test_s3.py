@@ -128,3 +128,10 @@ def test_an_unreachable_endpoint_is_a_store_error(
         repo.write_text("a.txt", "x")
     assert time.monotonic() - start < 60
     assert os.environ["LABTRACK_S3_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+
+
+def test_writing_to_a_missing_bucket_is_a_store_error(s3_endpoint: str) -> None:
+    repo = ArtifactRepository("s3://no-such-bucket-labtrack/run/artifacts")
+    with pytest.raises(StoreError, match="does not exist"):
+        repo.write_text("a.txt", "x")
+    assert repo.list_artifacts() == []

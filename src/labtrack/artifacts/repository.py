@@ -100,7 +100,8 @@ def _is_client_library_error(exc: BaseException) -> bool:
 class ArtifactRepository:
     """The artifacts of one run, under ``root_uri`` (a folder, ``file:`` URL or fsspec URL).
 
-    >>> repo = ArtifactRepository("/tmp/lt-doc/0/run1/artifacts")
+    >>> import tempfile
+    >>> repo = ArtifactRepository(tempfile.mkdtemp() + "/0/run1/artifacts")
     >>> repo.write_text("notes/summary.txt", "accuracy 0.93")
     >>> [f.path for f in repo.list_artifacts()]
     ['notes']
@@ -150,7 +151,12 @@ class ArtifactRepository:
             yield
         except LabtrackError:
             raise
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
+            if action == "write":  # e.g. the bucket does not exist
+                raise StoreError(
+                    f"Could not write {self._where(rel)}: the bucket or folder holding the "
+                    f"artifact root does not exist ({exc})."
+                ) from exc
             raise self._not_found(rel) from None
         except (IsADirectoryError, NotADirectoryError, FileExistsError) as exc:
             raise InvalidParameterError(
@@ -172,10 +178,10 @@ class ArtifactRepository:
             while parent and self._backend.kind(parent) != "dir":
                 parent = "/".join(parent.split("/")[:-1])
             listing = self._safe(self._backend.list_dir(parent))
-        except (LabtrackError, OSError):
+        except Exception:  # only decorates the message; the caller's error still stands
             listing = []
         names = sorted(e.path.rsplit("/", 1)[-1] + ("/" if e.is_dir else "") for e in listing)
-        shown = ", ".join(names[:_NOT_FOUND_SHOWN]) + (", ..." if len(names) > 20 else "")
+        shown = ", ".join(names[:_NOT_FOUND_SHOWN]) + (", ..." if len(names) > _NOT_FOUND_SHOWN else "")
         place = f"folder {parent!r}" if parent else "the artifact root"
         existing = f"{place} contains: {shown}" if names else f"{place} is empty"
         return ResourceNotFoundError(f"No artifact {rel!r} in {self.root_uri}; {existing}.")
