@@ -77,6 +77,11 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
             uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
         db_path = _sqlite_path(uri)
         if db_path is not None:
+            # A relative file ("sqlite:///mlflow.db") is pinned to an absolute path now, so
+            # the artifact URIs stored in runs never depend on the working folder.
+            db_path = db_path.expanduser().resolve()
+            query = uri.split("?", 1)[1] if "?" in uri.split(":///", 1)[1] else ""
+            uri = f"sqlite:///{db_path}" + (f"?{query}" if query else "")
             default_root = str(db_path.parent / ARTIFACTS_DIRNAME)
         else:
             default_root = str(default_home() / ARTIFACTS_DIRNAME)
