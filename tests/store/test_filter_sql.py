@@ -246,6 +246,7 @@ CASES: list[tuple[str, set[str]]] = [
     ("tags.empty = ''", {"r3"}),
     ("tags.\"team name\" = 'x'", {"r5"}),
     ("tags.mlflow.note = 'hello'", {"r1"}),
+    ("tags.mlflow.runName = 'Beta'", {"r2"}),  # MLflow's run-name tag is the run_name column
     ("tag.team = 'audio'", {"r3"}),
     # attributes
     ("attributes.status = 'FINISHED'", {"r1", "r4"}),

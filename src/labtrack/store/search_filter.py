@@ -30,6 +30,12 @@ Which operators and values a column takes:
 - ``experiment_id``: an id, quoted or not, with ``= != IN NOT IN``;
 - every column: ``IS NULL`` (absent) and ``IS NOT NULL`` (present).
 
+Attribute aliases: ``run_uuid`` is ``run_id``; ``name``, ``attributes.`Run name``` and
+``tags.mlflow.runName`` are ``run_name``; ``created`` is ``start_time``. Prefixes and
+attribute names ignore case; keys do not. Inside a string, write a quote twice
+(``'it''s'``). A filter holds at most 200 comparisons, 50 levels of nesting and 1000 values
+per ``IN`` list.
+
 What a filter *means* (missing keys, NaN, LIKE's case) is decided when it is compiled to SQL;
 see :mod:`labtrack.store.sql.filter_sql`.
 """
@@ -242,6 +248,8 @@ class _Parser:
                     token,
                 )
             entity, name = prefix, token.key
+        if entity == "tag" and name in schema.tag_aliases:
+            return ("attribute", *schema.tag_aliases[name])
         if entity != "attribute":
             return entity, name, "number" if entity == "metric" else "string"
         found = schema.attributes.get(name.lower())

@@ -243,6 +243,8 @@ class Schema:
     # lower-cased alias -> (canonical name, kind)
     attributes: dict[str, tuple[str, Kind]]
     order_only: dict[str, tuple[str, Kind]]
+    # tags that are attributes in disguise: MLflow code filters on tags.mlflow.runName
+    tag_aliases: dict[str, tuple[str, Kind]]
 
     def canonical_names(self, order: bool) -> list[str]:
         names = {name for name, _ in self.attributes.values()}
@@ -272,6 +274,7 @@ RUNS = Schema(
     frozenset(("metric", "param", "tag", "attribute")),
     RUN_ATTRIBUTES,
     {},
+    {"mlflow.runName": ("run_name", "string")},
 )
 
 EXPERIMENTS = Schema(
@@ -283,6 +286,7 @@ EXPERIMENTS = Schema(
         "last_update_time": ("last_update_time", "number"),
     },
     {"experiment_id": ("experiment_id", "id")},
+    {},
 )
 
 
