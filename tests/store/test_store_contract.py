@@ -319,3 +319,27 @@ def test_metric_points_of_many_runs_in_one_call(store):
     assert store.get_run(a).data.metrics == {"m": 3.0}
     assert store.get_run(b).data.metrics == {"m": 2.0}
     assert len(store.get_metric_history(a, "m")) == 2
+
+
+# -- notebooks ------------------------------------------------------------------------
+def test_blobs_are_stored_once_by_digest(store):
+    import hashlib
+
+    data = b'{"cells": []}' * 1000
+    d1 = store.put_blob("notebook", data)
+    d2 = store.put_blob("notebook", data)
+    assert d1 == d2 == hashlib.sha256(data).hexdigest()
+    assert store.get_blob(d1) == ("notebook", data)
+    with pytest.raises(ResourceNotFoundError):
+        store.get_blob("0" * 64)
+
+
+def test_notebook_sessions_upsert_and_delete(store):
+    assert store.get_notebook_session("k1") is None
+    store.set_notebook_session("k1", "a.ipynb", None, "/root")
+    store.set_notebook_session("k1", "sub/b.ipynb", "nb-1", "/root")
+    session = store.get_notebook_session("k1")
+    assert (session.notebook_path, session.notebook_id, session.root_dir) == (
+        "sub/b.ipynb", "nb-1", "/root")
+    store.delete_notebook_session("k1")
+    assert store.get_notebook_session("k1") is None

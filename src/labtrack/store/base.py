@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import Any
 
 from labtrack.entities import (
     Experiment,
@@ -129,6 +130,27 @@ class TrackingStore(ABC):
         order_by: Sequence[str] | None = None,
         page_token: str | None = None,
     ) -> PagedList[Run]: ...
+
+    # -- notebooks: content-addressed blobs and kernel sessions -------------------------
+    @abstractmethod
+    def put_blob(self, kind: str, data: bytes) -> str:
+        """Store ``data`` once under its SHA-256 digest and return the digest."""
+
+    @abstractmethod
+    def get_blob(self, digest: str) -> tuple[str, bytes]:
+        """(kind, data) of a stored blob; ResourceNotFoundError if absent."""
+
+    @abstractmethod
+    def set_notebook_session(
+        self, kernel_id: str, notebook_path: str, notebook_id: str | None, root_dir: str | None
+    ) -> None:
+        """Record which notebook a kernel serves (written by the Jupyter server)."""
+
+    @abstractmethod
+    def get_notebook_session(self, kernel_id: str) -> Any: ...
+
+    @abstractmethod
+    def delete_notebook_session(self, kernel_id: str) -> None: ...
 
     # -- conveniences, written once over the primitives --------------------------------
     def log_param(self, run_id: str, param: Param) -> None:

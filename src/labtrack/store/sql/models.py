@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 
 # The alembic revision the tables below correspond to.
-SCHEMA_VERSION = "0001_initial"
+SCHEMA_VERSION = "0002_notebooks"
 
 metadata = MetaData(
     naming_convention={
@@ -130,4 +131,28 @@ latest_metrics = Table(
     Column("count", BigInteger, nullable=False, default=1),
     PrimaryKeyConstraint("run_uuid", "key"),
     Index("ix_latest_metrics_key_value", "key", "value"),
+)
+
+# Content-addressed payloads (notebook versions, environments): stored once however many runs
+# point at them. ``data`` is zlib-compressed; ``digest`` is the SHA-256 of the uncompressed bytes.
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_time", BigInteger, nullable=False),
+)
+
+# What the Jupyter server knows about each kernel: the notebook it serves now (after renames).
+# Kernels read it to learn their notebook without tokens.
+notebook_sessions = Table(
+    "notebook_sessions",
+    metadata,
+    Column("kernel_id", String(64), primary_key=True),
+    Column("notebook_path", Text, nullable=False),
+    Column("notebook_id", String(64)),
+    Column("root_dir", Text),
+    Column("updated_time", BigInteger, nullable=False),
 )

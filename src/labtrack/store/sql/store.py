@@ -40,6 +40,7 @@ from labtrack.store.base import (
 )
 from labtrack.store.sql import models, run_data
 from labtrack.store.sql.engine import make_engines, with_retries
+from labtrack.store.sql.notebooks import NotebookStoreMixin
 from labtrack.store.sql.schema import DEFAULT_EXPERIMENT_ID, ensure_schema
 
 T = TypeVar("T")
@@ -78,7 +79,7 @@ def check_max_results(max_results: int) -> int:
     return max_results
 
 
-class SqlTrackingStore(TrackingStore):
+class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
     """Tracking data in a SQL database; ``artifact_root`` holds each experiment's folder."""
 
     def __init__(self, tracking_uri: str, artifact_root: str) -> None:
