@@ -33,9 +33,12 @@ def test_client_has_the_explicit_id_methods():
 
 def test_all_lists_exactly_the_public_names():
     public = {n for n in dir(labtrack) if not n.startswith("_")}
-    modules = {n for n in public if type(getattr(labtrack, n)).__name__ == "module"}
+    modules = {
+        n for n in public
+        if n not in labtrack._LAZY and type(getattr(labtrack, n)).__name__ == "module"
+    }
     assert set(labtrack.__all__) - public - {"__version__"} == set()
-    undeclared = public - set(labtrack.__all__) - modules
+    undeclared = public - set(labtrack.__all__) - modules - {"load_ipython_extension"}
     assert undeclared == set(), f"public but not in __all__: {sorted(undeclared)}"
 
 
@@ -51,3 +54,8 @@ def test_import_does_not_load_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_lazy_names_resolve_to_callables():
+    assert callable(labtrack.get_notebook_version)
+    assert callable(labtrack.diff_notebook_versions)

@@ -69,6 +69,37 @@ except ImportError:  # a source checkout that was never built
 
 MlflowClient = TrackingClient
 
+# Loaded on first use, so ``import labtrack`` stays light (PEP 562).
+_LAZY = {
+    "get_notebook_version": "labtrack.notebook.versions",
+    "diff_notebook_versions": "labtrack.notebook.versions",
+    "show_runs": "labtrack.widgets",
+    "show_run": "labtrack.widgets",
+    "compare": "labtrack.widgets",
+}
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labtrack' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]
+    """``%load_ext labtrack``: register the magics (%%track, %experiment, %runs, ...)."""
+    from labtrack.magics import load_ipython_extension as load
+
+    load(ipython)
+
 __all__ = [
     "ActiveRun",
     "Experiment",
@@ -90,6 +121,7 @@ __all__ = [
     "delete_experiment",
     "delete_run",
     "delete_tag",
+    "diff_notebook_versions",
     "end_run",
     "entities",
     "errors",
@@ -98,6 +130,7 @@ __all__ = [
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
+    "get_notebook_version",
     "get_run",
     "get_tracking_uri",
     "is_tracking_uri_set",
@@ -118,5 +151,8 @@ __all__ = [
     "set_tag",
     "set_tags",
     "set_tracking_uri",
+    "show_run",
+    "show_runs",
+    "compare",
     "start_run",
 ]

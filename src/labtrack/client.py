@@ -117,8 +117,9 @@ class TrackingClient:
         run_name: str | None = None,
     ) -> Run:
         from labtrack import context
+        from labtrack.notebook.experiment import notebook_tags
 
-        all_tags = {**context.system_tags(), **(tags or {})}
+        all_tags = {**context.system_tags(), **notebook_tags(self), **(tags or {})}
         return self.store.create_run(
             validation.experiment_id(experiment_id),
             user_id=str(all_tags.get(context.USER, context.current_user())),

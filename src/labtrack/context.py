@@ -27,20 +27,16 @@ def current_user() -> str:
         return os.environ.get("USER", "unknown")
 
 
-def notebook_path() -> str | None:
-    """The notebook this kernel serves, when Jupyter told it (JPY_SESSION_NAME)."""
-    return os.environ.get("JPY_SESSION_NAME") or os.environ.get("LABTRACK_NOTEBOOK") or None
-
-
 def _in_ipython_kernel() -> bool:
     return "ipykernel" in sys.modules
 
 
 def source() -> tuple[str, str]:
-    """(source type, source name): NOTEBOOK and its path, SCRIPT and its file, or LOCAL."""
-    nb = notebook_path()
-    if nb:
-        return "NOTEBOOK", nb
+    """(source type, source name): SCRIPT and its file, NOTEBOOK, or LOCAL.
+
+    The notebook's own path comes from ``labtrack.notebook.identity``, which the client asks
+    after this.
+    """
     main = sys.modules.get("__main__")
     main_file = getattr(main, "__file__", None)
     if main_file and not _in_ipython_kernel():

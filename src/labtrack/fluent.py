@@ -142,7 +142,7 @@ def _resolve_experiment_id() -> str:
     env_name = os.environ.get("LABTRACK_EXPERIMENT_NAME")
     if env_name:
         return set_experiment(env_name).experiment_id
-    for resolver in _state.experiment_resolvers:
+    for resolver in _state.experiment_resolvers:  # the notebook's experiment, when in one
         found = resolver(client)
         if found is not None:
             return found
@@ -219,6 +219,9 @@ def start_run(
         if description is not None:
             all_tags[context.NOTE] = description
         run = client.create_run(exp_id, tags=all_tags, run_name=run_name)
+        for hook in _state.run_start_hooks:
+            hook(client, run.info.run_id)
+        run = client.get_run(run.info.run_id) if _state.run_start_hooks else run
     active = ActiveRun(run)
     stack.append(active)
     return active
@@ -242,6 +245,8 @@ def _end_run_id(run_id: str, status: str) -> None:
 def _terminate(run_id: str, status: str) -> None:
     client = _state.client()
     _state.writer().flush(raise_errors=False)
+    for hook in _state.run_end_hooks:
+        hook(client, run_id)
     client.set_terminated(run_id, status)
     _state.last_run_id = run_id
 
@@ -302,4 +307,25 @@ def _end_runs_at_exit() -> None:
         pass
 
 
+def _notebook_experiment(client):  # type: ignore[no-untyped-def]
+    from labtrack.notebook.experiment import notebook_experiment_id
+
+    return notebook_experiment_id(client)
+
+
+def _notebook_start(client, run_id):  # type: ignore[no-untyped-def]
+    from labtrack.notebook.hooks import on_run_start
+
+    on_run_start(client, run_id)
+
+
+def _notebook_end(client, run_id):  # type: ignore[no-untyped-def]
+    from labtrack.notebook.hooks import on_run_end
+
+    on_run_end(client, run_id)
+
+
+_state.experiment_resolvers.append(_notebook_experiment)
+_state.run_start_hooks.append(_notebook_start)
+_state.run_end_hooks.append(_notebook_end)
 atexit.register(_end_runs_at_exit)

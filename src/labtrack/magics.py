@@ -1,0 +1,148 @@
+"""IPython magics: ``%load_ext labtrack``.
+
+    %%track [--name N] [--experiment E] [--nested]   run the cell inside a run
+    %experiment [name]                               show or set the current experiment
+    %runs [filter]                                   an inline runs table
+    %compare [RUN_ID ...]                            compare runs (default: the table's selection)
+    %autolog [on|off]                                scikit-learn autologging
+
+Each takes ``-h``. Bad arguments print a short message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+import labtrack
+from labtrack.errors import LabtrackError
+
+
+def _parse(fn: Any, line: str) -> Any:
+    try:
+        return parse_argstring(fn, line)
+    except UsageError:
+        raise
+    except SystemExit:  # argparse exits after printing -h
+        return None
+
+
+@magics_class
+class LabtrackMagics(Magics):
+    @magic_arguments()
+    @argument("--name", "-n", default=None, help="Run name.")
+    @argument("--experiment", "-e", default=None, help="Experiment name (created if needed).")
+    @argument("--nested", action="store_true", help="Start a child run of the active run.")
+    @cell_magic
+    def track(self, line: str, cell: str) -> None:
+        """Run the cell inside a labtrack run; it ends with the cell (FAILED if it raises)."""
+        args = _parse(self.track, line)
+        if args is None:
+            return
+        try:
+            if args.experiment:
+                labtrack.set_experiment(args.experiment)
+            run = labtrack.start_run(run_name=args.name, nested=args.nested)
+        except LabtrackError as exc:
+            raise UsageError(exc.message) from None
+        result = self.shell.run_cell(cell, store_history=False)  # type: ignore[union-attr]
+        failed = result.error_before_exec is not None or result.error_in_exec is not None
+        from labtrack.fluent import _end_run_id
+
+        _end_run_id(run.info.run_id, "FAILED" if failed else "FINISHED")
+        print(f"labtrack: run {run.info.run_name} ({run.info.run_id}) "
+              f"{'FAILED' if failed else 'FINISHED'}")
+
+    @magic_arguments()
+    @argument("name", nargs="*", help="Experiment to make current (created if needed).")
+    @line_magic
+    def experiment(self, line: str) -> None:
+        """Show the current experiment, or set it by name."""
+        args = _parse(self.experiment, line)
+        if args is None:
+            return
+        try:
+            if args.name:
+                exp = labtrack.set_experiment(" ".join(args.name))
+            else:
+                from labtrack.fluent import _resolve_experiment_id
+
+                exp = labtrack.get_experiment(_resolve_experiment_id())
+        except LabtrackError as exc:
+            raise UsageError(exc.message) from None
+        print(f"Experiment {exp.name!r} (id {exp.experiment_id})")
+
+    @magic_arguments()
+    @argument("filter", nargs="*", help="Filter, e.g. metrics.rmse < 1 and params.model = 'rf'")
+    @argument("--experiment", "-e", default=None, help="Experiment name or id.")
+    @argument("--max-results", type=int, default=1000, help="At most this many runs.")
+    @line_magic
+    def runs(self, line: str) -> Any:
+        """Show an inline runs table of the current experiment."""
+        try:
+            args = parse_argstring(self.runs, _keep_quotes(line))
+        except SystemExit:
+            return None
+        from labtrack.widgets import show_runs
+
+        try:
+            return show_runs(args.experiment, " ".join(args.filter), args.max_results)
+        except LabtrackError as exc:
+            raise UsageError(exc.message) from None
+
+    @magic_arguments()
+    @argument("run_ids", nargs="*", help="Runs to compare (default: rows selected in %%runs).")
+    @line_magic
+    def compare(self, line: str) -> Any:
+        """Compare runs side by side, with plots."""
+        args = _parse(self.compare, line)
+        if args is None:
+            return None
+        from labtrack.widgets import compare, last_selection
+
+        run_ids = args.run_ids or last_selection()
+        if len(run_ids) < 2:
+            raise UsageError(
+                "Give two or more run ids (%compare ID1 ID2), or select rows in a %runs table."
+            )
+        try:
+            return compare(run_ids)
+        except LabtrackError as exc:
+            raise UsageError(exc.message) from None
+
+    @magic_arguments()
+    @argument("state", nargs="?", choices=["on", "off"], default="on", help="on (default) or off")
+    @line_magic
+    def autolog(self, line: str) -> None:
+        """Turn scikit-learn autologging on or off."""
+        args = _parse(self.autolog, line)
+        if args is None:
+            return
+        try:
+            import labtrack.sklearn as lsk
+        except ImportError as exc:
+            raise UsageError(f"Autologging needs scikit-learn: {exc}") from None
+        lsk.autolog(disable=args.state == "off")
+        print(f"labtrack: scikit-learn autologging {args.state}")
+
+
+def _keep_quotes(line: str) -> str:
+    """Let a filter keep its quotes through argparse's shell-like splitting."""
+    if "'" not in line and '"' not in line:
+        return line
+    parts = []
+    for token in shlex.split(line, posix=False):
+        parts.append(token if token.startswith("-") else shlex.quote(token))
+    return " ".join(parts)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    ipython.register_magics(LabtrackMagics)
+
+
+def unload_ipython_extension(ipython: Any) -> None:  # pragma: no cover - IPython keeps magics
+    pass

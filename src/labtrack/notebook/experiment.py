@@ -1,0 +1,77 @@
+"""Notebook experiments: a run started in a notebook with no experiment set goes to the
+notebook's own experiment, named after its root-relative path and created on first use.
+
+The experiment carries ``labtrack.experiment.type = NOTEBOOK`` and ``labtrack.notebook.id``;
+it is found by that id first (so it follows renames), then by name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from labtrack.notebook.identity import NotebookInfo, current_notebook
+
+if TYPE_CHECKING:
+    from labtrack.client import TrackingClient
+
+EXPERIMENT_TYPE = "labtrack.experiment.type"
+NOTEBOOK_ID = "labtrack.notebook.id"
+NOTEBOOK_SOURCE = "labtrack.notebook.source"
+NOTEBOOK = "NOTEBOOK"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def find_notebook_experiment(client: TrackingClient, info: NotebookInfo) -> str | None:
+    if info.notebook_id:
+        found = client.search_experiments(
+            filter_string=f"tags.`{NOTEBOOK_ID}` = {_quote(info.notebook_id)}", max_results=1
+        )
+        if found:
+            return found[0].experiment_id
+    exp = client.get_experiment_by_name(info.path)
+    if exp is not None and exp.lifecycle_stage == "active":
+        if info.notebook_id and NOTEBOOK_ID not in exp.tags:
+            client.set_experiment_tag(exp.experiment_id, NOTEBOOK_ID, info.notebook_id)
+        return exp.experiment_id
+    return None
+
+
+def notebook_experiment_id(client: TrackingClient) -> str | None:
+    """The current notebook's experiment id, creating the experiment on first use."""
+    info = current_notebook(client.store)
+    if info is None:
+        return None
+    found = find_notebook_experiment(client, info)
+    if found is not None:
+        return found
+    from labtrack.errors import ResourceAlreadyExistsError
+
+    tags = {EXPERIMENT_TYPE: NOTEBOOK}
+    if info.notebook_id:
+        tags[NOTEBOOK_ID] = info.notebook_id
+    try:
+        return client.create_experiment(info.path, tags=tags)
+    except ResourceAlreadyExistsError:
+        # Another kernel of the same notebook created it first, or a deleted one holds the name.
+        exp = client.get_experiment_by_name(info.path)
+        if exp is not None and exp.lifecycle_stage == "active":
+            return exp.experiment_id
+        return None
+
+
+def notebook_tags(client: TrackingClient) -> dict[str, str]:
+    """System tags of a run started from a notebook (empty outside notebooks)."""
+    info = current_notebook(client.store)
+    if info is None:
+        return {}
+    tags = {
+        "labtrack.source.type": NOTEBOOK,
+        "labtrack.source.name": info.path,
+        NOTEBOOK_SOURCE: info.source,
+    }
+    if info.notebook_id:
+        tags[NOTEBOOK_ID] = info.notebook_id
+    return tags
