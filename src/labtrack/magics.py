@@ -11,6 +11,7 @@ Each takes ``-h``. Bad arguments print a short message, never a traceback.
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -23,12 +24,11 @@ from labtrack.errors import LabtrackError
 
 
 def _parse(fn: Any, line: str) -> Any:
-    try:
-        return parse_argstring(fn, line)
-    except UsageError:
-        raise
-    except SystemExit:  # argparse exits after printing -h
+    """Parse a magic's arguments; ``-h`` prints its help and returns None."""
+    if re.search(r"(^|\s)(-h|--help)(\s|$)", line):
+        print(fn.parser.format_help())
         return None
+    return parse_argstring(fn, line)
 
 
 @magics_class
@@ -38,7 +38,7 @@ class LabtrackMagics(Magics):
     @argument("--experiment", "-e", default=None, help="Experiment name (created if needed).")
     @argument("--nested", action="store_true", help="Start a child run of the active run.")
     @cell_magic
-    def track(self, line: str, cell: str) -> None:
+    def track(self, line: str, cell: str) -> Any:
         """Run the cell inside a labtrack run; it ends with the cell (FAILED if it raises)."""
         args = _parse(self.track, line)
         if args is None:
@@ -49,13 +49,17 @@ class LabtrackMagics(Magics):
             run = labtrack.start_run(run_name=args.name, nested=args.nested)
         except LabtrackError as exc:
             raise UsageError(exc.message) from None
-        result = self.shell.run_cell(cell, store_history=False)  # type: ignore[union-attr]
-        failed = result.error_before_exec is not None or result.error_in_exec is not None
         from labtrack.fluent import _end_run_id
 
-        _end_run_id(run.info.run_id, "FAILED" if failed else "FINISHED")
-        print(f"labtrack: run {run.info.run_name} ({run.info.run_id}) "
-              f"{'FAILED' if failed else 'FINISHED'}")
+        status = "FAILED"
+        try:
+            value = _execute(self.shell, cell)
+            status = "FINISHED"
+        finally:
+            # The user's exception (KeyboardInterrupt too) passes through unchanged.
+            _end_run_id(run.info.run_id, status)
+            print(f"labtrack: run {run.info.run_name} ({run.info.run_id}) {status}")
+        return value
 
     @magic_arguments()
     @argument("name", nargs="*", help="Experiment to make current (created if needed).")
@@ -83,9 +87,8 @@ class LabtrackMagics(Magics):
     @line_magic
     def runs(self, line: str) -> Any:
         """Show an inline runs table of the current experiment."""
-        try:
-            args = parse_argstring(self.runs, _keep_quotes(line))
-        except SystemExit:
+        args = _parse(self.runs, _keep_quotes(line))
+        if args is None:
             return None
         from labtrack.widgets import show_runs
 
@@ -128,6 +131,21 @@ class LabtrackMagics(Magics):
             raise UsageError(f"Autologging needs scikit-learn: {exc}") from None
         lsk.autolog(disable=args.state == "off")
         print(f"labtrack: scikit-learn autologging {args.state}")
+
+
+def _execute(shell: Any, cell: str) -> Any:
+    """Run cell code in the user namespace; the last expression's value is returned (shown)."""
+    import ast
+
+    source = shell.transform_cell(cell)
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    ns = shell.user_ns
+    exec(compile(tree, "<labtrack %%track>", "exec"), ns)
+    if last is not None:
+        expr = ast.Expression(last.value)
+        return eval(compile(expr, "<labtrack %%track>", "eval"), ns)
+    return None
 
 
 def _keep_quotes(line: str) -> str:
