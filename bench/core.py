@@ -133,6 +133,41 @@ def bench_search(n_runs: int, times: int) -> dict[str, dict[str, float]]:
     return out
 
 
+def bench_capture(times: int) -> dict[str, dict[str, float]]:
+    """Capture and store a ~1 MB notebook version (what every notebook run pays)."""
+    import nbformat
+
+    from labtrack.notebook.capture import capture_notebook
+    from labtrack.notebook.identity import NotebookInfo
+    from labtrack.store.sql.store import SqlTrackingStore
+
+    with tempfile.TemporaryDirectory() as home:
+        nb = nbformat.v4.new_notebook()
+        body = "y = x * 2  # a line of ordinary notebook code\n" * 5
+        nb.cells = [
+            nbformat.v4.new_code_cell(
+                f"x = {i}\n{body}", outputs=[nbformat.v4.new_output("stream", text="out " * 50)]
+            )
+            for i in range(1500)
+        ]
+        path = Path(home) / "big.ipynb"
+        nbformat.write(nb, path)
+        store = SqlTrackingStore(f"sqlite:///{home}/db.sqlite", home)
+        info = NotebookInfo("big.ipynb", str(path), None, "bench", None)
+        counter = iter(range(10**6))
+
+        def once() -> float:
+            t = time.perf_counter()
+            # A distinct suffix each time, so every capture really writes a new version.
+            store.put_blob("notebook", capture_notebook(info) + str(next(counter)).encode())
+            return (time.perf_counter() - t) * 1000
+
+        result = {"capture_1mb_notebook_ms": repeat(once, times * 3)}
+        result["notebook_bytes"] = summarize([float(path.stat().st_size)])
+        store.close()
+        return result
+
+
 def machine() -> dict[str, str]:
     import sqlalchemy
 
@@ -175,6 +210,7 @@ def main() -> None:
         "import": bench_import(times * 2),
         "cold_first_metric_s": {"cold_process_to_first_metric_durable_s": bench_cold_first_metric(times)},
         "log_metric_100k": bench_log_metric(100_000, times),
+        "notebook_capture": bench_capture(times),
         "search_10k_runs": bench_search(10_000, times),
     }
     out = Path(args.out)
