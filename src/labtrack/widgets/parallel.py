@@ -1,0 +1,211 @@
+"""Parallel coordinates from bqplot marks (bqplot has no such mark).
+
+Each param and metric is a vertical axis (params left, metrics right). Values are scaled to
+0..1 per axis: numbers linearly between their min and max; categorical params (any value that
+is not a number) at evenly spaced positions, one per category in sorted order, labelled with the
+category. Every run is one polyline, and all of them are ONE ``bqplot.Lines`` mark whose ``y`` is
+a 2-D array (runs x axes), so 1,000 runs cost one mark, not 1,000. The axes are a second
+``Lines`` mark and their ticks and titles are ``Label`` marks; lines are coloured by a metric
+through a ``ColorScale``.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"name": ["a", "b"], "params.model": ["rf", "gb"],
+...                       "metrics.rmse": [0.5, 0.7]})
+>>> view = ParallelCoordinates(frame)
+>>> view.lines.y.tolist()
+[[1.0, 0.0], [0.0, 1.0]]
+>>> view.color_by = "rmse"
+>>> view.lines.color.tolist()
+[0.5, 0.7]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import numpy as np
+from bqplot import ColorAxis, ColorScale, Figure, Label, LinearScale, Lines, Tooltip
+from traitlets import List, Unicode, observe, validate
+
+from labtrack.widgets import _common
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ParallelCoordinates", "scale_columns"]
+
+MAX_CATEGORY_LABELS = 25  # past this, label every n-th category so the text stays legible
+
+
+def _numeric_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    if hi > lo:
+        mid = (lo + hi) / 2
+        return [
+            (0.0, _common.format_value(lo)),
+            (0.5, _common.format_value(mid)),
+            (1.0, _common.format_value(hi)),
+        ]
+    return [(0.5, _common.format_value(lo))]
+
+
+def scale_columns(
+    frame: pd.DataFrame, columns: list[str]
+) -> tuple[np.ndarray, list[tuple[int, float, str]]]:
+    """Each column scaled to 0..1 (runs x columns), and the ticks (axis, position, text).
+
+    Missing values are NaN, which leaves a gap in that run's line.
+    """
+    out = np.full((len(frame), len(columns)), np.nan)
+    ticks: list[tuple[int, float, str]] = []
+    for j, col in enumerate(columns):
+        values = _common.numeric(frame[col])
+        if values is not None:
+            values = np.where(np.isfinite(values), values, np.nan)
+            if np.isnan(values).all():
+                continue
+            lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+            out[:, j] = (
+                (values - lo) / (hi - lo) if hi > lo else np.where(np.isnan(values), np.nan, 0.5)
+            )
+            ticks += [(j, pos, text) for pos, text in _numeric_ticks(lo, hi)]
+            continue
+        codes, names = _common.categories(frame[col])
+        k = len(names)
+        out[:, j] = codes / (k - 1) if k > 1 else np.where(np.isnan(codes), np.nan, 0.5)
+        step = max(1, -(-k // MAX_CATEGORY_LABELS))
+        ticks += [
+            (j, i / (k - 1) if k > 1 else 0.5, name)
+            for i, name in enumerate(names)
+            if i % step == 0
+        ]
+    return out, ticks
+
+
+class ParallelCoordinates(widgets.VBox):  # type: ignore[misc]
+    """One polyline per run across param and metric axes, coloured by ``color_by``."""
+
+    dimensions = List(Unicode(), help="Columns drawn as axes: params.* first, then metrics.*.")
+    metrics = List(Unicode(), help="Metric keys that can colour the lines.")
+    color_by = Unicode("", help="Metric key whose value colours each line ('' for none).")
+
+    _updating = False
+
+    def __init__(self, frame: pd.DataFrame, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._frame = frame
+        self.x_scale = LinearScale(min=-0.25, max=1.25)
+        self.y_scale = LinearScale(min=-0.06, max=1.1)
+        self.color_scale = ColorScale(scheme="viridis")
+        scales = {"x": self.x_scale, "y": self.y_scale}
+        self.lines = Lines(
+            x=np.zeros(0),
+            y=np.zeros((0, 0)),
+            color=None,
+            scales={**scales, "color": self.color_scale},
+            stroke_width=1.2,
+            opacities=[0.7],
+            tooltip=Tooltip(fields=["name"]),
+        )
+        self.axis_lines = Lines(
+            x=np.zeros((0, 2)),
+            y=np.zeros((0, 2)),
+            scales=scales,
+            colors=["#888888"],
+            stroke_width=1.5,
+        )
+        self.tick_labels = Label(
+            x=[],
+            y=[],
+            text=[],
+            scales=scales,
+            default_size=11,
+            align="start",
+            x_offset=4,
+            y_offset=4,
+            colors=["#444444"],
+        )
+        self.titles = Label(
+            x=[],
+            y=[],
+            text=[],
+            scales=scales,
+            default_size=12,
+            align="middle",
+            font_weight="bold",
+            colors=["#222222"],
+        )
+        self.color_axis = ColorAxis(scale=self.color_scale, side="right")
+        self.figure = Figure(
+            marks=[self.axis_lines, self.lines, self.tick_labels, self.titles],
+            axes=[self.color_axis],
+            fig_margin={"top": 20, "bottom": 20, "left": 30, "right": 80},
+            layout=widgets.Layout(width="100%", height="420px"),
+        )
+        self.color_dropdown = widgets.Dropdown(description="Colour by")
+        self.note = widgets.HTML()
+        _common.bind_choice(self.color_dropdown, self, "color_by")
+        self.children = [self.color_dropdown, self.note, self.figure]
+        self.set_data(frame)
+
+    def set_data(self, frame: pd.DataFrame) -> None:
+        """Redraw for a new frame (``name``, ``params.*``, ``metrics.*``; one row per run)."""
+        self._frame = frame
+        params = [c for c in frame.columns if c.startswith("params.")]
+        metrics = [c for c in frame.columns if c.startswith("metrics.")]
+        dims = params + metrics
+        y, ticks = scale_columns(frame, dims)
+        d = len(dims)
+        with self.hold_sync(), self.lines.hold_sync():
+            self.dimensions = dims
+            self.x_scale.min, self.x_scale.max = -0.25, max(d - 1, 1) + 0.25
+            self.lines.x = np.arange(d, dtype="float64")
+            self.lines.y = y
+            self.lines.labels = [str(n) for n in frame["name"]]
+            self.axis_lines.x = np.repeat(np.arange(d, dtype="float64")[:, None], 2, axis=1)
+            self.axis_lines.y = np.tile(np.array([0.0, 1.0]), (d, 1))
+            self.tick_labels.x = np.array([t[0] for t in ticks], dtype="float64")
+            self.tick_labels.y = np.array([t[1] for t in ticks], dtype="float64")
+            self.tick_labels.text = [t[2] for t in ticks]
+            self.titles.x = np.arange(d, dtype="float64")
+            self.titles.y = np.full(d, 1.05)
+            self.titles.text = [c.split(".", 1)[1] for c in dims]
+            self.titles.colors = ["#444444"] * len(params) + ["#1565c0"] * len(metrics)
+            keys = [c.split(".", 1)[1] for c in metrics]
+            self.metrics = keys
+            self._updating = True
+            try:
+                if self.color_by not in keys:
+                    self.color_by = keys[0] if keys else ""
+                self.color_dropdown.options = keys
+                self.color_dropdown.value = self.color_by or None
+            finally:
+                self._updating = False
+            self._recolor()
+        self.note.value = "" if d else "<i>These runs have no params or metrics to draw.</i>"
+        self.figure.layout.display = None if d else "none"
+
+    @validate("color_by")
+    def _check_color_by(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        if value and value not in self.metrics:
+            raise ValueError(f"color_by must be one of {self.metrics}; got {value!r}.")
+        return value
+
+    @observe("color_by")
+    def _on_color_by(self, change: Any) -> None:
+        self._recolor()
+
+    def _recolor(self) -> None:
+        col = f"metrics.{self.color_by}"
+        if self.color_by and col in self._frame.columns:
+            values = np.asarray(self._frame[col], dtype="float64")
+            self.lines.color = values
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                self.color_scale.min = float(finite.min())
+                self.color_scale.max = float(finite.max())
+            self.color_axis.label = self.color_by
+        else:
+            self.lines.color = None
+            self.color_axis.label = ""
