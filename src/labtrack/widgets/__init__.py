@@ -13,8 +13,10 @@ Importing this package is cheap: ipywidgets, bqplot and pandas load on the first
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from labtrack.widgets.compare import CompareView
@@ -52,3 +54,20 @@ def show_run(run_id: str) -> RunView:
     from labtrack.widgets.run_view import show_run as _show_run
 
     return _show_run(run_id)
+
+
+class _Package(types.ModuleType):
+    """Keeps ``labtrack.widgets.compare`` the function once the ``compare`` module is imported.
+
+    Importing a submodule sets it as an attribute of its package, which would replace the
+    function of the same name. Import the module's contents with
+    ``from labtrack.widgets.compare import CompareView``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in __all__ and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -65,9 +65,10 @@ class ArtifactFolder(widgets.VBox):  # type: ignore[misc]
         """List the folder (again); sub-folders stay closed until opened."""
         infos: list[FileInfo] = _common.client().list_artifacts(self.run_id, self.path or None)
         names = [i.path for i in infos]
+        if self.loaded and names == list(self.entries):
+            self.loaded += 1
+            return  # unchanged: keep the open folders as they are
         self.loaded += 1
-        if names == list(self.entries):
-            return
         self.entries = names
         files = [i for i in infos if not i.is_dir][:MAX_LISTED]
         dirs = [i for i in infos if i.is_dir][:MAX_LISTED]
