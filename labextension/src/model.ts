@@ -57,7 +57,7 @@ export class LabtrackModel implements IDisposable {
 
   /** Fetch now, then keep polling every `pollInterval` ms until `stop()`. */
   start(): void {
-    if (this._isDisposed) {
+    if (this._isDisposed || this._started) {
       return;
     }
     this._started = true;

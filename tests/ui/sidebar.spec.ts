@@ -85,6 +85,60 @@ test('the right sidebar tab toggles the Experiment panel', async ({ page }) => {
   await expect(sidebar).toBeHidden();
 });
 
+test('the sidebar polls the server only while it is visible', async ({
+  page
+}) => {
+  const polls: number[] = [];
+  page.on('request', request => {
+    if (request.url().includes('/labtrack/api/store')) {
+      polls.push(Date.now());
+    }
+  });
+  await openLab(page);
+  const tab = page.locator(
+    '.jp-SideBar.jp-mod-right .lm-TabBar-tab[title="Experiment"]'
+  );
+
+  await tab.click();
+  // Default pollInterval is 2000 ms: a fetch on show, then one every 2 s.
+  await expect.poll(() => polls.length, { timeout: 15_000 }).toBeGreaterThan(2);
+  await tab.click();
+  await expect(page.locator('#labtrack-sidebar')).toBeHidden();
+  const whenHidden = polls.length;
+  await page.waitForTimeout(4_500);
+
+  expect(polls.length).toBe(whenHidden);
+});
+
+test('an open sidebar is restored with the page and shows the store', async ({
+  page
+}) => {
+  await openLab(page);
+  await runFromPalette(page, 'labtrack: Open experiment sidebar');
+  const code = page.locator('#labtrack-sidebar .lt-StoreInfo-trackingUri');
+  await expect(code).toBeVisible();
+
+  // The layout is saved to the server a moment later; wait for it, then reload
+  // without ?reset so the layout restorer opens the panel again.
+  await expect
+    .poll(
+      async () => {
+        const response = await page.request.get(
+          `${url()}lab/api/workspaces/default`,
+          { headers: { Authorization: `token ${token()}` } }
+        );
+        const right = (await response.json()).data?.['layout-restorer:data']
+          ?.right;
+        return right?.current ?? null;
+      },
+      { timeout: 15_000 }
+    )
+    .toBe('labtrack-sidebar');
+  await page.goto(`${url()}lab?token=${token()}`);
+
+  await expect(code).toHaveText(`sqlite:///${home()}/labtrack.db`);
+});
+
 test('the sidebar follows the dark theme', async ({ page }) => {
   await openLab(page);
   await runFromPalette(page, 'labtrack: Open experiment sidebar');

@@ -90,6 +90,18 @@ describe('LabtrackModel', () => {
     expect(calls.length).toBe(whileStarted);
   });
 
+  it('starts once however many views ask', async () => {
+    jest.useFakeTimers();
+    const { request, calls } = fakeRequest(() => STORE);
+    model = new LabtrackModel({ request, pollInterval: 1000 });
+
+    model.start();
+    model.start();
+    await jest.advanceTimersByTimeAsync(1500);
+
+    expect(calls.length).toBe(2); // one at start, one after a second
+  });
+
   it('does not poll when the interval is 0', async () => {
     jest.useFakeTimers();
     const { request, calls } = fakeRequest(() => STORE);

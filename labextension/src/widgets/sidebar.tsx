@@ -27,6 +27,19 @@ export class ExperimentSidebar extends ReactWidget {
     return this._model;
   }
 
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // Attached already visible (an area that shows it at once): no after-show follows.
+    if (this.isVisible) {
+      this._model.start();
+    }
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._model.stop();
+    super.onBeforeDetach(msg);
+  }
+
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this._model.start();
