@@ -1,0 +1,460 @@
+"""Model signatures: what a model takes and returns, and the check ``predict`` runs on its input.
+
+A signature has MLflow's shape and JSON form, so an ``MLmodel`` file reads the same in both:
+column-based schemas (``ColSpec``: a name and one of MLflow's type names ``boolean``,
+``integer``, ``long``, ``float``, ``double``, ``string``, ``binary``, ``datetime``) for pandas
+DataFrames and lists of records, tensor schemas (``TensorSpec``: a numpy dtype and a shape, -1
+for any size) for numpy arrays.
+
+>>> import pandas as pd
+>>> sig = infer_signature(pd.DataFrame({"age": [31, 45], "bmi": [22.5, 27.1]}))
+>>> [(c["name"], c["type"]) for c in sig.inputs.to_dict()]
+[('age', 'long'), ('bmi', 'double')]
+
+``enforce_schema(data, schema)`` is what ``PyFuncModel.predict`` calls: a missing column or a
+column of the wrong type is named in the error; safe widenings (int -> double, float ->
+double) are applied; extra columns are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from labtrack.errors import InvalidParameterError
+
+__all__ = [
+    "ColSpec",
+    "DataType",
+    "ModelSignature",
+    "Schema",
+    "TensorSpec",
+    "enforce_schema",
+    "infer_signature",
+]
+
+
+class DataType(str, Enum):
+    """MLflow's column types, named as in the ``MLmodel`` JSON."""
+
+    boolean = "boolean"
+    integer = "integer"
+    long = "long"
+    float = "float"
+    double = "double"
+    string = "string"
+    binary = "binary"
+    datetime = "datetime"
+
+    def to_numpy(self) -> Any:
+        import numpy as np
+
+        return {
+            "boolean": np.dtype("bool"),
+            "integer": np.dtype("int32"),
+            "long": np.dtype("int64"),
+            "float": np.dtype("float32"),
+            "double": np.dtype("float64"),
+            "string": np.dtype("object"),
+            "binary": np.dtype("object"),
+            "datetime": np.dtype("datetime64[ns]"),
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class ColSpec:
+    """One named (or unnamed) column of a column-based schema."""
+
+    type: DataType
+    name: str | None = None
+    required: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type.value}
+        if self.name is not None:
+            out["name"] = self.name
+        out["required"] = self.required
+        return out
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A numpy array of one dtype; ``shape`` uses -1 for a dimension of any size."""
+
+    dtype: Any  # numpy.dtype
+    shape: tuple[int, ...]
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "tensor",
+            "tensor-spec": {"dtype": _dtype_name(self.dtype), "shape": list(self.shape)},
+        }
+        if self.name is not None:
+            out["name"] = self.name
+        return out
+
+
+def _dtype_name(dtype: Any) -> str:
+    return "str" if dtype.kind == "U" else ("bytes" if dtype.kind == "S" else str(dtype))
+
+
+class Schema:
+    """An ordered list of ``ColSpec`` or of ``TensorSpec`` (never both)."""
+
+    def __init__(self, inputs: list[ColSpec] | list[TensorSpec]) -> None:
+        specs = list(inputs)
+        kinds = {type(s) for s in specs}
+        if len(kinds) > 1:
+            raise InvalidParameterError(
+                "A schema holds either columns (ColSpec) or tensors (TensorSpec), not both."
+            )
+        names = [s.name for s in specs]
+        if any(n is not None for n in names) and any(n is None for n in names):
+            raise InvalidParameterError("Name every column of a schema, or none of them.")
+        if len({n for n in names if n is not None}) < len([n for n in names if n is not None]):
+            raise InvalidParameterError(f"A schema's column names must be unique; got {names}.")
+        self.inputs: list[ColSpec] | list[TensorSpec] = specs
+
+    def is_tensor_spec(self) -> bool:
+        return bool(self.inputs) and isinstance(self.inputs[0], TensorSpec)
+
+    def has_input_names(self) -> bool:
+        return bool(self.inputs) and self.inputs[0].name is not None
+
+    def input_names(self) -> list[str | int]:
+        return [s.name if s.name is not None else i for i, s in enumerate(self.inputs)]
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [s.to_dict() for s in self.inputs]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> Schema:
+        return cls([_spec_from_dict(d) for d in json.loads(text)])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Schema) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"Schema({self.to_dict()!r})"
+
+
+def _spec_from_dict(d: dict[str, Any]) -> ColSpec | TensorSpec:
+    import numpy as np
+
+    if d.get("type") == "tensor":
+        spec = d["tensor-spec"]
+        name = spec["dtype"]
+        dtype = np.dtype(str) if name == "str" else np.dtype(bytes if name == "bytes" else name)
+        return TensorSpec(dtype, tuple(int(x) for x in spec["shape"]), d.get("name"))
+    try:
+        kind = DataType(d["type"])
+    except (KeyError, ValueError):
+        raise InvalidParameterError(
+            f"Unknown column type {d.get('type')!r} in a signature; expected one of "
+            f"{', '.join(t.value for t in DataType)}."
+        ) from None
+    return ColSpec(kind, d.get("name"), bool(d.get("required", True)))
+
+
+class ModelSignature:
+    """The input schema, and optionally the output schema, of a model."""
+
+    def __init__(self, inputs: Schema, outputs: Schema | None = None, params: Any = None) -> None:
+        if not isinstance(inputs, Schema) or not (outputs is None or isinstance(outputs, Schema)):
+            raise InvalidParameterError(
+                "ModelSignature takes Schema objects; build one with infer_signature(X, y)."
+            )
+        self.inputs = inputs
+        self.outputs = outputs
+        self.params = params
+
+    def to_dict(self) -> dict[str, Any]:
+        """The form stored in ``MLmodel``: each schema as a JSON string."""
+        return {
+            "inputs": self.inputs.to_json(),
+            "outputs": self.outputs.to_json() if self.outputs is not None else None,
+            "params": None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelSignature:
+        outputs = d.get("outputs")
+        return cls(Schema.from_json(d["inputs"]), Schema.from_json(outputs) if outputs else None)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModelSignature) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"inputs:\n  {self.inputs!r}\noutputs:\n  {self.outputs!r}"
+
+
+# -- inference --------------------------------------------------------------------------
+def infer_signature(
+    model_input: Any, model_output: Any = None, params: Any = None
+) -> ModelSignature:
+    """A signature from example input (and output) data.
+
+    Takes pandas DataFrames and Series, numpy arrays, lists of dicts (records), dicts of
+    columns and scipy sparse matrices.
+
+    >>> import numpy as np
+    >>> infer_signature(np.zeros((3, 4)), np.zeros(3)).to_dict()["inputs"]
+    '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 4]}}]'
+    """
+    inputs = infer_schema(model_input)
+    outputs = infer_schema(model_output) if model_output is not None else None
+    return ModelSignature(inputs, outputs)
+
+
+def infer_schema(data: Any) -> Schema:
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return Schema([ColSpec(_series_type(data[c], str(c)), str(c)) for c in data.columns])
+    if isinstance(data, pd.Series):
+        name = None if data.name is None else str(data.name)
+        return Schema([ColSpec(_series_type(data, name or "0"), name)])
+    if isinstance(data, dict) or (
+        isinstance(data, list) and data and all(isinstance(r, dict) for r in data)
+    ):
+        return infer_schema(_records_frame(data))
+    if isinstance(data, np.ndarray):
+        return Schema([TensorSpec(_clean_dtype(data), (-1, *data.shape[1:]))])
+    if hasattr(data, "tocsr") and hasattr(data, "shape") and hasattr(data, "dtype"):
+        return Schema([TensorSpec(np.dtype(data.dtype), (-1, *data.shape[1:]))])
+    if isinstance(data, (list, tuple)):
+        return infer_schema(np.asarray(data))
+    raise InvalidParameterError(
+        f"Cannot infer a schema from a {type(data).__name__}. Give a pandas DataFrame, a numpy "
+        "array, a list of dicts or a dict of columns."
+    )
+
+
+def _records_frame(data: Any) -> Any:
+    import pandas as pd
+
+    if isinstance(data, dict):
+        return pd.DataFrame(
+            {
+                k: v if hasattr(v, "__len__") and not isinstance(v, (str, bytes)) else [v]
+                for k, v in data.items()
+            }
+        )
+    return pd.DataFrame.from_records(data)
+
+
+def _clean_dtype(arr: Any) -> Any:
+    import numpy as np
+
+    if arr.dtype.kind == "O":
+        flat = arr.ravel()
+        if flat.size and all(isinstance(v, str) for v in flat):
+            return np.dtype(str)
+    return arr.dtype
+
+
+def _numpy_type(dtype: Any, what: str) -> DataType:
+    kind, size = dtype.kind, dtype.itemsize
+    if kind == "b":
+        return DataType.boolean
+    if kind == "i":
+        return DataType.integer if size <= 4 else DataType.long
+    if kind == "u":
+        return DataType.integer if size <= 2 else DataType.long
+    if kind == "f":
+        return DataType.float if size <= 4 else DataType.double
+    if kind == "M":
+        return DataType.datetime
+    if kind == "U":
+        return DataType.string
+    if kind == "S":
+        return DataType.binary
+    raise InvalidParameterError(
+        f"Column {what!r} has dtype {dtype}, which has no signature type; convert it to a "
+        "number, bool, string, bytes or datetime column."
+    )
+
+
+_INFERRED = {
+    "string": DataType.string,
+    "bytes": DataType.binary,
+    "boolean": DataType.boolean,
+    "integer": DataType.long,
+    "floating": DataType.double,
+    "mixed-integer-float": DataType.double,
+    "datetime64": DataType.datetime,
+    "datetime": DataType.datetime,
+}
+
+
+def _series_type(s: Any, what: str) -> DataType:
+    import numpy as np
+    import pandas as pd
+    from pandas.api import types as pt
+
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _series_type(pd.Series(dtype.categories), what)
+    if pt.is_bool_dtype(dtype):
+        return DataType.boolean
+    if pt.is_datetime64_any_dtype(dtype):
+        return DataType.datetime
+    if pt.is_numeric_dtype(dtype):
+        return _numpy_type(getattr(dtype, "numpy_dtype", dtype), what)
+    if pt.is_string_dtype(dtype) and not isinstance(dtype, np.dtype):  # pandas' str dtype
+        return DataType.string
+    inferred = pd.api.types.infer_dtype(s, skipna=True)
+    if inferred in _INFERRED:
+        return _INFERRED[inferred]
+    raise InvalidParameterError(
+        f"Column {what!r} holds values of mixed or unsupported types ({inferred}); give it "
+        "one type (numbers, bools, strings, bytes or datetimes)."
+    )
+
+
+# -- enforcement ------------------------------------------------------------------------
+def enforce_schema(data: Any, schema: Schema) -> Any:
+    """Check ``data`` against ``schema``; return it converted to what the model expects.
+
+    Column schemas return a DataFrame with the schema's columns in order; tensor schemas
+    return a numpy array. Errors name the column (or dimension) and say how to fix it.
+    """
+    if schema.is_tensor_spec():
+        return _enforce_tensor(data, schema)
+    return _enforce_columns(data, schema)
+
+
+def _as_frame(data: Any, schema: Schema) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, pd.Series):
+        return data.to_frame()
+    if isinstance(data, dict) or (isinstance(data, list) and data and isinstance(data[0], dict)):
+        return _records_frame(data)
+    arr = np.asarray(data)
+    if arr.ndim == 1 and len(schema.inputs) == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2 or arr.shape[1] != len(schema.inputs):
+        raise InvalidParameterError(
+            f"The model expects {len(schema.inputs)} columns "
+            f"({', '.join(str(n) for n in schema.input_names())}); got an array of shape "
+            f"{arr.shape}. Pass a DataFrame with those columns, or a list of records."
+        )
+    return pd.DataFrame(arr, columns=schema.input_names())
+
+
+def _enforce_columns(data: Any, schema: Schema) -> Any:
+    frame = _as_frame(data, schema)
+    specs: list[ColSpec] = schema.inputs  # type: ignore[assignment]
+    if not schema.has_input_names():
+        if frame.shape[1] < len(specs):
+            raise InvalidParameterError(
+                f"The model expects {len(specs)} columns; the input has {frame.shape[1]}."
+            )
+        frame = frame.iloc[:, : len(specs)]
+        frame.columns = list(range(len(specs)))
+        names: list[Any] = list(range(len(specs)))
+    else:
+        names = [s.name for s in specs]
+    present = {str(c): c for c in frame.columns}
+    missing = [s for s, n in zip(specs, names, strict=True) if str(n) not in present and s.required]
+    if missing:
+        extra = [c for c in present if c not in {str(n) for n in names}]
+        listed = ", ".join(f"{s.name!r} ({s.type.value})" for s in missing)
+        hint = f" The input has extra columns {extra}, which are ignored." if extra else ""
+        raise InvalidParameterError(
+            f"The input is missing column{'s' if len(missing) > 1 else ''} {listed} that the "
+            f"model signature requires.{hint}"
+        )
+    import pandas as pd
+
+    out = {}
+    for spec, name in zip(specs, names, strict=True):
+        if str(name) not in present:
+            continue
+        out[name] = _convert_column(frame[present[str(name)]], spec, str(name))
+    return pd.DataFrame(out, index=frame.index)
+
+
+_WIDENING = {
+    DataType.integer: {DataType.long, DataType.double},
+    DataType.long: {DataType.double},
+    DataType.float: {DataType.double},
+}
+
+
+def _convert_column(col: Any, spec: ColSpec, name: str) -> Any:
+    try:
+        actual = _series_type(col, name)
+    except InvalidParameterError:
+        actual = None
+    want = spec.type
+    if actual == want:
+        return col
+    if actual is not None and want in _WIDENING.get(actual, set()):
+        return col.astype(want.to_numpy())
+    hint = ""
+    if want in (DataType.integer, DataType.long) and actual == DataType.double:
+        hint = (
+            " An integer column with missing values becomes float; fill them, or log the "
+            "model with a signature that says double."
+        )
+    got = actual.value if actual is not None else f"mixed values ({col.dtype})"
+    raise InvalidParameterError(
+        f"Column {name!r} has type {got}, but the model signature expects {want.value}. "
+        f"Convert it first, e.g. df[{name!r}] = df[{name!r}].astype({_astype(want)!r}).{hint}"
+    )
+
+
+def _astype(t: DataType) -> str:
+    return {"string": "str", "binary": "object", "datetime": "datetime64[ns]"}.get(
+        t.value, str(t.to_numpy())
+    )
+
+
+def _enforce_tensor(data: Any, schema: Schema) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    spec: TensorSpec = schema.inputs[0]  # type: ignore[assignment]
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        arr = data.to_numpy()
+    elif hasattr(data, "tocsr") and hasattr(data, "shape"):
+        arr = data  # sparse: checked by shape only
+    elif isinstance(data, list) and data and isinstance(data[0], dict):
+        arr = pd.DataFrame.from_records(data).to_numpy()
+    else:
+        arr = np.asarray(data)
+    shape = tuple(arr.shape)
+    if len(shape) != len(spec.shape) or any(
+        want not in (-1, got) for want, got in zip(spec.shape, shape, strict=False)
+    ):
+        raise InvalidParameterError(
+            f"The model expects an array of shape {_shape_text(spec.shape)}; got {shape}. "
+            "(-1 means any size.)"
+        )
+    if isinstance(arr, np.ndarray) and spec.dtype.kind not in "OUS":
+        if arr.dtype == spec.dtype:
+            return arr
+        if arr.dtype.kind != "O" and np.can_cast(arr.dtype, spec.dtype, "safe"):
+            return arr.astype(spec.dtype)
+        raise InvalidParameterError(
+            f"The input has dtype {arr.dtype}, but the model signature expects {spec.dtype} "
+            f"(an array of shape {_shape_text(spec.shape)}). Convert it first, e.g. "
+            f"X.astype({str(spec.dtype)!r})."
+        )
+    return arr
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -1,0 +1,450 @@
+"""Checks that the decision trees in a skops file are well formed, so loading them is safe.
+
+Why this exists
+---------------
+skops loads files without pickle: each object is rebuilt from ``schema.json`` and ``.npy``
+arrays, and only types on a trust list may appear. scikit-learn's ``Tree`` (inside every
+DecisionTree, RandomForest, ExtraTrees and GradientBoosting model) and the HistGradientBoosting
+``TreePredictor`` are deliberately *not* trusted by default: their node arrays hold raw child and
+feature indices that scikit-learn's compiled predict code follows without bounds checks. A file
+with a child index out of range does not fail to load; it reads (or writes) out of bounds the
+first time the model predicts.
+
+labtrack trusts those two types only after checking every tree:
+
+1. **Before anything is built** (``check_node_tree``), on skops's own parse of the file (the
+   node tree skops builds *and later constructs from*, so what is checked is what is loaded).
+   Arrays are read with ``numpy.load(allow_pickle=False)``, plain values with ``json.loads``;
+   any other kind of value where a tree's state should be is refused. For each ``Tree``:
+   ``node_count`` equals the number of nodes; a node is a leaf (both children ``-1``, feature
+   ``-2``) or a split whose children are in range and greater than its own index (so every path
+   ends: no cycles); split features are in ``[0, n_features)``; split thresholds are finite;
+   ``values`` has shape ``[node_count, n_outputs, max_n_classes]``. For each ``TreePredictor``:
+   the same child rules, and categorical bitset indices in range.
+2. **After construction, before the model is returned** (``check_model``), the same checks run
+   again on the built objects (``tree_.children_left``...), plus the checks that need several
+   objects: a tree reads no more columns than its estimator is given (``tree_.n_features ==
+   n_features_in_``, the same for every tree of a forest or boosting model, whose predict skips
+   the per-tree input check), a GradientBoosting model's stage grid matches the width of the
+   array predict writes into, and a HistGradientBoosting model's categorical splits point at
+   categorical features with the expected preprocessing.
+
+Step 2 alone would also be safe: ``Tree.__setstate__`` only copies the arrays (its own checks
+cover dtype and the ``values`` shape), and nothing follows a node index until ``predict``,
+``apply`` or ``decision_path`` run, which cannot happen before ``load`` returns.
+
+>>> check_model(fitted_random_forest)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from labtrack.models.errors import UnsafeModelError
+
+__all__ = ["PREDICTOR_TYPE", "TREE_TYPE", "check_model", "check_node_tree"]
+
+TREE_TYPE = "sklearn.tree._tree.Tree"
+PREDICTOR_TYPE = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+_LEAF, _UNDEFINED = -1, -2
+_MAX_OBJECTS = 5_000_000
+
+
+def _refuse(where: str, why: str) -> UnsafeModelError:
+    return UnsafeModelError(
+        f"Refusing to load this model: {where} {why}. The file is damaged or was modified "
+        "after it was saved; loading it could crash the process when the model predicts."
+    )
+
+
+# -- checks on arrays (shared by both steps) ---------------------------------------------
+def check_tree_arrays(
+    where: str,
+    n_features: Any,
+    n_classes: Any,
+    n_outputs: Any,
+    node_count: Any,
+    nodes: Mapping[str, Any],
+    values: Any,
+) -> None:
+    """Check one ``Tree``'s state; ``nodes`` maps field name -> 1-D array."""
+    import numpy as np
+
+    for name, value in (("n_features", n_features), ("n_outputs", n_outputs)):
+        if not _is_int(value) or int(value) < 1:
+            raise _refuse(where, f"has {name} = {value!r} (expected a positive integer)")
+    classes = np.asarray(n_classes)
+    if classes.shape != (int(n_outputs),) or classes.dtype.kind not in "iu" or (classes < 1).any():
+        raise _refuse(where, f"has n_classes {classes.tolist()!r} for {n_outputs} output(s)")
+    if not _is_int(node_count) or int(node_count) < 1:
+        raise _refuse(where, f"has node_count = {node_count!r}")
+    n = int(node_count)
+    arrays = {}
+    for field in ("left_child", "right_child", "feature", "threshold"):
+        arr = np.asarray(nodes[field])
+        if arr.shape != (n,):
+            raise _refuse(where, f"has {arr.shape[0] if arr.ndim else 0} nodes but node_count {n}")
+        arrays[field] = arr
+    left, right, feature = (
+        arrays[f].astype(np.int64) for f in ("left_child", "right_child", "feature")
+    )
+    leaf = left == _LEAF
+    split = ~leaf
+    idx = np.arange(n)
+    _first_bad(where, leaf & (right != _LEAF), idx, "is half a leaf (one child is -1)")
+    _first_bad(where, leaf & (feature != _UNDEFINED), idx, "is a leaf with a feature index")
+    for name, child in (("left", left), ("right", right)):
+        _first_bad(
+            where,
+            split & ((child <= idx) | (child >= n)),
+            idx,
+            f"has {name} child out of range (must be > its index and < {n})",
+        )
+    _first_bad(
+        where,
+        split & ((feature < 0) | (feature >= int(n_features))),
+        idx,
+        f"splits on a feature index outside [0, {int(n_features)})",
+    )
+    _first_bad(
+        where,
+        split & ~np.isfinite(arrays["threshold"].astype(np.float64)),
+        idx,
+        "has a threshold that is not finite",
+    )
+    want = (n, int(n_outputs), int(classes.max()))
+    if np.shape(values) != want:
+        raise _refuse(where, f"has values of shape {np.shape(values)}, expected {want}")
+
+
+def check_predictor_arrays(
+    where: str,
+    nodes: Any,
+    raw_bitsets: Any,
+    binned_bitsets: Any,
+    n_features: int | None = None,
+    categorical: Any = None,
+) -> None:
+    """Check one HistGradientBoosting ``TreePredictor``; features too when ``n_features``."""
+    import numpy as np
+
+    names = set(getattr(getattr(nodes, "dtype", None), "names", None) or ())
+    if (
+        getattr(nodes, "ndim", 0) != 1
+        or not {"left", "right", "is_leaf", "feature_idx", "is_categorical", "bitset_idx"} <= names
+    ):
+        raise _refuse(where, "has a node array of an unexpected layout")
+    n = nodes.shape[0]
+    if n < 1:
+        raise _refuse(where, "has no nodes")
+    for name, bits in (("raw_left_cat_bitsets", raw_bitsets), ("binned", binned_bitsets)):
+        arr = np.asarray(bits)
+        if arr.ndim != 2 or arr.shape[1] != 8 or arr.dtype != np.uint32:
+            raise _refuse(where, f"has {name} of shape {arr.shape} ({arr.dtype})")
+    idx = np.arange(n)
+    split = nodes["is_leaf"] == 0
+    for name in ("left", "right"):
+        child = nodes[name].astype(np.int64)
+        _first_bad(
+            where,
+            split & ((child <= idx) | (child >= n)),
+            idx,
+            f"has {name} child out of range (must be > its index and < {n})",
+        )
+    feat = nodes["feature_idx"].astype(np.int64)
+    limit = n_features if n_features is not None else np.iinfo(np.int32).max
+    _first_bad(
+        where,
+        split & ((feat < 0) | (feat >= limit)),
+        idx,
+        f"splits on a feature index outside [0, {limit})",
+    )
+    cat = split & (nodes["is_categorical"] != 0)
+    n_bitsets = min(np.shape(raw_bitsets)[0], np.shape(binned_bitsets)[0])
+    _first_bad(
+        where,
+        cat & (nodes["bitset_idx"].astype(np.int64) >= n_bitsets),
+        idx,
+        "has a categorical bitset index out of range",
+    )
+    if n_features is not None:
+        mask = np.zeros(n_features, bool) if categorical is None else np.asarray(categorical, bool)
+        if mask.shape != (n_features,):
+            raise _refuse(where, "has a categorical-feature mask of the wrong length")
+        _first_bad(
+            where,
+            cat & ~mask[np.clip(feat, 0, n_features - 1)],
+            idx,
+            "makes a categorical split on a feature that is not categorical",
+        )
+
+
+def _first_bad(where: str, bad: Any, idx: Any, why: str) -> None:
+    if bad.any():
+        raise _refuse(where, f"node {int(idx[bad][0])} {why}")
+
+
+def _is_int(value: Any) -> bool:
+    import numpy as np
+
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+# -- step 1: skops's node tree, before construction -----------------------------------------
+def check_node_tree(root: Any) -> int:
+    """Check every Tree / TreePredictor in a skops node tree; returns how many were checked."""
+    from skops.io._audit import Node
+
+    seen: set[int] = set()
+    stack = [root]
+    checked = 0
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if len(seen) > _MAX_OBJECTS:
+            raise _refuse("the file", "holds too many objects")
+        path = f"{node.module_name}.{node.class_name}"
+        if type(node).__name__ == "TypeNode":
+            pass  # the class itself (a constructor reference), not an instance
+        elif path == TREE_TYPE:
+            _tree_node(node, f"tree #{checked + 1}")
+            checked += 1
+        elif path == PREDICTOR_TYPE:
+            _predictor_node(node, f"HistGradientBoosting tree #{checked + 1}")
+            checked += 1
+        for child in node.children.values():
+            items = (
+                child.values()
+                if isinstance(child, dict)
+                else (child if isinstance(child, list) else [child])
+            )
+            stack.extend(c for c in items if isinstance(c, Node))
+    return checked
+
+
+def _tree_node(node: Any, where: str) -> None:
+    if type(node).__name__ != "TreeNode":
+        raise _refuse(where, "is stored in an unexpected form")
+    args = _value(node.children["args"], where)
+    state = _value(node.children["attrs"], where)
+    if not isinstance(args, list) or len(args) != 3 or not isinstance(state, dict):
+        raise _refuse(where, "has constructor arguments or state of an unexpected form")
+    if set(state) != {"max_depth", "node_count", "nodes", "values"}:
+        raise _refuse(where, f"has unexpected state keys {sorted(state)}")
+    nodes = state["nodes"]
+    if getattr(nodes, "dtype", None) is None or nodes.dtype.names is None:
+        raise _refuse(where, "has a node array without fields")
+    if not _is_int(state["max_depth"]) or int(state["max_depth"]) < 0:
+        raise _refuse(where, f"has max_depth = {state['max_depth']!r}")
+    check_tree_arrays(
+        where,
+        args[0],
+        args[1],
+        args[2],
+        state["node_count"],
+        {f: nodes[f] for f in nodes.dtype.names},
+        state["values"],
+    )
+
+
+def _predictor_node(node: Any, where: str) -> None:
+    if type(node).__name__ != "ObjectNode":
+        raise _refuse(where, "is stored in an unexpected form")
+    state = _value(node.children["attrs"], where)
+    if not isinstance(state, dict) or not {
+        "nodes",
+        "raw_left_cat_bitsets",
+        "binned_left_cat_bitsets",
+    } <= set(state):
+        raise _refuse(where, "has state of an unexpected form")
+    check_predictor_arrays(
+        where, state["nodes"], state["raw_left_cat_bitsets"], state["binned_left_cat_bitsets"]
+    )
+
+
+def _value(node: Any, where: str) -> Any:
+    """The value a node stands for, built without importing or calling anything."""
+    import numpy as np
+
+    kind = type(node).__name__
+    if kind == "JsonNode":
+        value = json.loads(node.content)
+        if isinstance(value, (int, float, str, bool)) or value is None:
+            return value
+    elif kind == "NdArrayNode" and node.type == "numpy" and node.module_name == "numpy":
+        arr = np.load(io.BytesIO(node.children["content"].getvalue()), allow_pickle=False)
+        if node.class_name == "ndarray":
+            return arr
+        scalar = getattr(np, node.class_name, None)
+        if isinstance(scalar, type) and issubclass(scalar, np.generic) and arr.ndim == 0:
+            return arr[()]
+    elif kind in ("ListNode", "TupleNode"):
+        return [_value(c, where) for c in node.children["content"]]
+    elif kind == "DictNode" and node.module_name == "builtins" and node.class_name == "dict":
+        key_types = node.children["key_types"]
+        keys = key_types.children["content"] if type(key_types).__name__ == "ListNode" else None
+        if keys is not None and all(
+            type(k).__name__ == "TypeNode" and (k.module_name, k.class_name) == ("builtins", "str")
+            for k in keys
+        ):
+            return {k: _value(v, where) for k, v in node.children["content"].items()}
+    raise _refuse(where, f"holds a {node.module_name}.{node.class_name} where plain data belongs")
+
+
+# -- step 2: the built objects, before they are returned ------------------------------------
+def check_model(model: Any) -> int:
+    """Check every tree reachable from a built model; returns how many were checked."""
+    from sklearn.tree._tree import Tree
+
+    checked = 0
+    for obj in _objects(model):
+        if isinstance(obj, Tree):
+            checked += 1
+            _check_built_tree(obj, f"tree #{checked}")
+        tree = getattr(obj, "__dict__", {}).get("tree_")
+        if isinstance(tree, Tree):
+            _same_width(obj, tree.n_features, "its tree_")
+        _check_ensemble(obj)
+        if type(obj).__name__ == "TreePredictor":
+            check_predictor_arrays(
+                f"HistGradientBoosting tree #{checked + 1}",
+                obj.nodes,
+                obj.raw_left_cat_bitsets,
+                obj.binned_left_cat_bitsets,
+            )
+            checked += 1
+        if "_predictors" in getattr(obj, "__dict__", {}):
+            _check_hist_gradient_boosting(obj)
+    return checked
+
+
+def _check_built_tree(tree: Any, where: str) -> None:
+    nodes = {
+        "left_child": tree.children_left,
+        "right_child": tree.children_right,
+        "feature": tree.feature,
+        "threshold": tree.threshold,
+    }
+    check_tree_arrays(
+        where, tree.n_features, tree.n_classes, tree.n_outputs, tree.node_count, nodes, tree.value
+    )
+
+
+def _same_width(estimator: Any, n_features: Any, what: str) -> None:
+    n_in = getattr(estimator, "n_features_in_", None)
+    if n_in is not None and n_in != n_features:
+        raise _refuse(
+            type(estimator).__name__,
+            f"takes {n_in} input columns but {what} reads {n_features}",
+        )
+
+
+def _members(value: Any) -> list[Any]:
+    import numpy as np
+
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return list(value.ravel())
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _check_ensemble(obj: Any) -> None:
+    import numpy as np
+    from sklearn.ensemble._bagging import BaseBagging
+    from sklearn.ensemble._forest import BaseForest
+    from sklearn.ensemble._gb import BaseGradientBoosting
+
+    if isinstance(obj, (BaseForest, BaseGradientBoosting)) and hasattr(obj, "estimators_"):
+        for member in _members(obj.estimators_):
+            _same_width(member, getattr(obj, "n_features_in_", None), "one of its trees")
+    if isinstance(obj, BaseBagging) and hasattr(obj, "estimators_features_"):
+        for member, feats in zip(obj.estimators_, obj.estimators_features_, strict=False):
+            _same_width(member, len(feats), "the columns it samples")
+    if isinstance(obj, BaseGradientBoosting) and hasattr(obj, "estimators_"):
+        grid = obj.estimators_
+        k = getattr(obj, "n_trees_per_iteration_", None)
+        if not isinstance(grid, np.ndarray) or grid.ndim != 2 or grid.shape[1] != k:
+            raise _refuse(
+                type(obj).__name__, f"has a stage grid that does not match {k} outputs per stage"
+            )
+        init = getattr(obj, "init_", "zero")
+        if k != 1 and init != "zero" and len(getattr(init, "classes_", ())) != k:
+            raise _refuse(
+                type(obj).__name__,
+                "has an init estimator whose output width differs from its stages",
+            )
+
+
+def _check_hist_gradient_boosting(obj: Any) -> None:
+    import numpy as np
+
+    n = getattr(obj, "n_features_in_", None)
+    mapper = getattr(obj, "_bin_mapper", None)
+    mask = getattr(mapper, "is_categorical_", None)
+    if not _is_int(n) or mask is None or np.shape(mask) != (n,):
+        raise _refuse(type(obj).__name__, "has inconsistent feature counts")
+    for i, stage in enumerate(obj._predictors):
+        for j, predictor in enumerate(stage):
+            check_predictor_arrays(
+                f"HistGradientBoosting iteration {i} tree {j}",
+                predictor.nodes,
+                predictor.raw_left_cat_bitsets,
+                predictor.binned_left_cat_bitsets,
+                int(n),
+                mask,
+            )
+    if getattr(obj, "_preprocessor", None) is not None:
+        _check_hgb_preprocessor(obj._preprocessor, int(n))
+
+
+def _check_hgb_preprocessor(pre: Any, n: int) -> None:
+    """The ColumnTransformer scikit-learn builds for categorical columns must output n columns."""
+    import numpy as np
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
+
+    ok = isinstance(pre, ColumnTransformer) and getattr(pre, "n_features_in_", None) == n
+    width = 0
+    for _name, trans, cols in getattr(pre, "transformers_", []) if ok else []:
+        mask = np.asarray(cols)
+        if trans == "drop" and mask.size == 0:
+            continue
+        if (
+            not isinstance(trans, (OrdinalEncoder, FunctionTransformer))
+            or mask.dtype != bool
+            or mask.shape != (n,)
+        ):
+            ok = False
+            break
+        width += int(mask.sum())
+    if not ok or width != n:
+        raise _refuse("HistGradientBoosting", "has a preprocessor that does not match its trees")
+
+
+def _objects(root: Any) -> Iterator[Any]:
+    """Every object reachable through scikit-learn objects, containers and object arrays."""
+    import numpy as np
+
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (str, bytes, int, float, bool, type(None))):
+            continue
+        seen.add(id(obj))
+        if len(seen) > _MAX_OBJECTS:
+            raise _refuse("the model", "holds too many objects")
+        yield obj
+        if isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set)):
+            stack.extend(obj)
+        elif isinstance(obj, np.ndarray):
+            if obj.dtype == object:
+                stack.extend(obj.ravel())
+        elif type(obj).__module__.startswith("sklearn") and hasattr(obj, "__dict__"):
+            stack.extend(vars(obj).values())

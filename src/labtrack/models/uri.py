@@ -1,0 +1,88 @@
+"""Model URIs: ``runs:/<run_id>/<path>``, local folders, and a hook for ``models:/``.
+
+>>> download_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
+'/tmp/labtrack-model-.../model'
+
+``models:/<name>/<version|stage|@alias>`` belongs to the model registry, which registers its
+resolver with ``register_scheme("models", resolver)``; until then such a URI raises
+:class:`~labtrack.models.errors.RegistryUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.models.errors import RegistryUnavailableError
+
+__all__ = ["download_model", "parse_runs_uri", "register_scheme"]
+
+# scheme -> resolver(uri, dst_path) returning a local folder.
+Resolver = Callable[[str, "str | None"], str]
+_resolvers: dict[str, Resolver] = {}
+
+
+def register_scheme(scheme: str, resolver: Resolver) -> None:
+    """Make ``<scheme>:/...`` model URIs resolve through ``resolver(uri, dst_path)``."""
+    _resolvers[scheme.lower()] = resolver
+
+
+def parse_runs_uri(uri: str) -> tuple[str, str]:
+    """``runs:/<run_id>/<path>`` -> (run_id, path); the path may be empty."""
+    from labtrack import validation
+    from labtrack.artifacts import safe_artifact_path
+
+    rest = uri[len("runs:") :].lstrip("/")
+    run_id, _, path = rest.partition("/")
+    if not run_id:
+        raise InvalidParameterError(
+            f"Invalid model URI {uri!r}: write runs:/<run_id>/<artifact_path>, for example "
+            "runs:/0123456789abcdef0123456789abcdef/model."
+        )
+    return validation.run_id(run_id), safe_artifact_path(path.strip("/")) if path else ""
+
+
+def _fresh_dir(dst_path: str | None) -> str:
+    if dst_path is None:
+        return tempfile.mkdtemp(prefix="labtrack-model-")
+    os.makedirs(dst_path, exist_ok=True)
+    return dst_path
+
+
+def download_model(model_uri: str | os.PathLike[str], dst_path: str | None = None) -> str:
+    """The local folder holding the model ``model_uri`` names (downloaded if remote)."""
+    uri = os.fspath(model_uri)
+    if not isinstance(uri, str) or not uri:
+        raise InvalidParameterError("model_uri must be a non-empty string or path.")
+    scheme = urlparse(uri).scheme.lower()
+    if scheme == "runs":
+        from labtrack import _state
+
+        run_id, path = parse_runs_uri(uri)
+        client = _state.client()
+        return client.download_artifacts(run_id, path, _fresh_dir(dst_path))
+    if scheme in _resolvers:
+        return _resolvers[scheme](uri, dst_path)
+    if scheme == "models":
+        raise RegistryUnavailableError(f"The model URI {uri!r}")
+    if scheme == "file":
+        return _local(unquote(urlparse(uri).path), uri)
+    if len(scheme) > 1:  # an fsspec URL (s3://...); one letter is a Windows drive
+        from labtrack.artifacts import ArtifactRepository
+
+        return ArtifactRepository(uri).download_artifacts("", _fresh_dir(dst_path))
+    return _local(uri, uri)
+
+
+def _local(path: str, uri: str) -> str:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ResourceNotFoundError(
+            f"No model at {uri!r}. Give the folder save_model wrote, or a URI such as "
+            "runs:/<run_id>/model."
+        )
+    return str(p.resolve())
