@@ -19,6 +19,7 @@ double) are applied; extra columns are dropped.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -104,8 +105,8 @@ def _dtype_name(dtype: Any) -> str:
 class Schema:
     """An ordered list of ``ColSpec`` or of ``TensorSpec`` (never both)."""
 
-    def __init__(self, inputs: list[ColSpec] | list[TensorSpec]) -> None:
-        specs = list(inputs)
+    def __init__(self, inputs: Sequence[ColSpec | TensorSpec]) -> None:
+        specs: list[ColSpec | TensorSpec] = list(inputs)
         kinds = {type(s) for s in specs}
         if len(kinds) > 1:
             raise InvalidParameterError(
@@ -116,7 +117,7 @@ class Schema:
             raise InvalidParameterError("Name every column of a schema, or none of them.")
         if len({n for n in names if n is not None}) < len([n for n in names if n is not None]):
             raise InvalidParameterError(f"A schema's column names must be unique; got {names}.")
-        self.inputs: list[ColSpec] | list[TensorSpec] = specs
+        self.inputs = specs
 
     def is_tensor_spec(self) -> bool:
         return bool(self.inputs) and isinstance(self.inputs[0], TensorSpec)
@@ -355,7 +356,7 @@ def _as_frame(data: Any, schema: Schema) -> Any:
 
 def _enforce_columns(data: Any, schema: Schema) -> Any:
     frame = _as_frame(data, schema)
-    specs: list[ColSpec] = schema.inputs  # type: ignore[assignment]
+    specs = [s for s in schema.inputs if isinstance(s, ColSpec)]
     if not schema.has_input_names():
         if frame.shape[1] < len(specs):
             raise InvalidParameterError(
@@ -426,7 +427,8 @@ def _enforce_tensor(data: Any, schema: Schema) -> Any:
     import numpy as np
     import pandas as pd
 
-    spec: TensorSpec = schema.inputs[0]  # type: ignore[assignment]
+    spec = schema.inputs[0]
+    assert isinstance(spec, TensorSpec)
     if isinstance(data, (pd.DataFrame, pd.Series)):
         arr = data.to_numpy()
     elif hasattr(data, "tocsr") and hasattr(data, "shape"):

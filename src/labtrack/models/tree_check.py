@@ -38,6 +38,7 @@ cover dtype and the ``values`` shape), and nothing follows a node index until ``
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from collections.abc import Iterator, Mapping
@@ -196,7 +197,7 @@ def _is_int(value: Any) -> bool:
 # -- step 1: skops's node tree, before construction -----------------------------------------
 def check_node_tree(root: Any) -> int:
     """Check every Tree / TreePredictor in a skops node tree; returns how many were checked."""
-    from skops.io._audit import Node
+    node_class = importlib.import_module("skops.io._audit").Node
 
     seen: set[int] = set()
     stack = [root]
@@ -223,7 +224,7 @@ def check_node_tree(root: Any) -> int:
                 if isinstance(child, dict)
                 else (child if isinstance(child, list) else [child])
             )
-            stack.extend(c for c in items if isinstance(c, Node))
+            stack.extend(c for c in items if isinstance(c, node_class))
     return checked
 
 
@@ -382,11 +383,12 @@ def _check_ensemble(obj: Any) -> None:
 def _check_hist_gradient_boosting(obj: Any) -> None:
     import numpy as np
 
-    n = getattr(obj, "n_features_in_", None)
+    n_in = getattr(obj, "n_features_in_", None)
     mapper = getattr(obj, "_bin_mapper", None)
     mask = getattr(mapper, "is_categorical_", None)
-    if not _is_int(n) or mask is None or np.shape(mask) != (n,):
+    if not _is_int(n_in) or mask is None or np.shape(mask) != (n_in,):
         raise _refuse(type(obj).__name__, "has inconsistent feature counts")
+    n = int(n_in)  # type: ignore[arg-type]
     for i, stage in enumerate(obj._predictors):
         for j, predictor in enumerate(stage):
             check_predictor_arrays(
@@ -394,11 +396,11 @@ def _check_hist_gradient_boosting(obj: Any) -> None:
                 predictor.nodes,
                 predictor.raw_left_cat_bitsets,
                 predictor.binned_left_cat_bitsets,
-                int(n),
+                n,
                 mask,
             )
     if getattr(obj, "_preprocessor", None) is not None:
-        _check_hgb_preprocessor(obj._preprocessor, int(n))
+        _check_hgb_preprocessor(obj._preprocessor, n)
 
 
 def _check_hgb_preprocessor(pre: Any, n: int) -> None:
