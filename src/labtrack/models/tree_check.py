@@ -360,11 +360,21 @@ def _check_ensemble(obj: Any) -> None:
     from sklearn.ensemble._gb import BaseGradientBoosting
 
     if isinstance(obj, (BaseForest, BaseGradientBoosting)) and hasattr(obj, "estimators_"):
+        n_in = getattr(obj, "n_features_in_", None)
         for member in _members(obj.estimators_):
-            _same_width(member, getattr(obj, "n_features_in_", None), "one of its trees")
+            if getattr(member, "n_features_in_", n_in) != n_in:
+                raise _refuse(
+                    type(obj).__name__,
+                    f"takes {n_in} input columns but one of its trees reads "
+                    f"{member.n_features_in_}",
+                )
     if isinstance(obj, BaseBagging) and hasattr(obj, "estimators_features_"):
         for member, feats in zip(obj.estimators_, obj.estimators_features_, strict=False):
-            _same_width(member, len(feats), "the columns it samples")
+            if getattr(member, "n_features_in_", len(feats)) != len(feats):
+                raise _refuse(
+                    type(obj).__name__,
+                    f"samples {len(feats)} columns for a tree that takes {member.n_features_in_}",
+                )
     if isinstance(obj, BaseGradientBoosting) and hasattr(obj, "estimators_"):
         grid = obj.estimators_
         k = getattr(obj, "n_trees_per_iteration_", None)
@@ -413,10 +423,11 @@ def _check_hgb_preprocessor(pre: Any, n: int) -> None:
     width = 0
     for _name, trans, cols in getattr(pre, "transformers_", []) if ok else []:
         mask = np.asarray(cols)
-        if trans == "drop" and mask.size == 0:
-            continue
+        if isinstance(trans, str) and trans == "drop":
+            continue  # dropped columns produce no output
+        passthrough = isinstance(trans, str) and trans == "passthrough"
         if (
-            not isinstance(trans, (OrdinalEncoder, FunctionTransformer))
+            not (passthrough or isinstance(trans, (OrdinalEncoder, FunctionTransformer)))
             or mask.dtype != bool
             or mask.shape != (n,)
         ):
