@@ -189,13 +189,14 @@ def to_markdown(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
         if group == "machine":
             continue
         for name, s in cases.items():
-            lines.append(
-                f"| {group}: {name} | {s['median']:.4g} | {s['min']:.4g} | {s['max']:.4g} | {s['n']} |"
-            )
+            stats = f"{s['median']:.4g} | {s['min']:.4g} | {s['max']:.4g} | {s['n']}"
+            lines.append(f"| {group}: {name} | {stats} |")
     m = results["machine"]
     lines.append("")
-    lines.append(f"Machine: {m['platform']}, {m['cpus']} CPUs, Python {m['python']}, "
-                 f"labtrack {m['labtrack']}, SQLAlchemy {m['sqlalchemy']}; {m['date']}.")
+    lines.append(
+        f"Machine: {m['platform']}, {m['cpus']} CPUs, Python {m['python']}, "
+        f"labtrack {m['labtrack']}, SQLAlchemy {m['sqlalchemy']}; {m['date']}."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -208,7 +209,9 @@ def main() -> None:
     results = {
         "machine": machine(),
         "import": bench_import(times * 2),
-        "cold_first_metric_s": {"cold_process_to_first_metric_durable_s": bench_cold_first_metric(times)},
+        "cold_first_metric_s": {
+            "cold_process_to_first_metric_durable_s": bench_cold_first_metric(times)
+        },
         "log_metric_100k": bench_log_metric(100_000, times),
         "notebook_capture": bench_capture(times),
         "search_10k_runs": bench_search(10_000, times),

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import types
 
 import labtrack
 
 MLFLOW_FLUENT = """set_tracking_uri get_tracking_uri create_experiment set_experiment get_experiment
 get_experiment_by_name search_experiments start_run end_run active_run last_active_run log_param
 log_params log_metric log_metrics set_tag set_tags delete_tag log_artifact log_artifacts log_text
-log_dict log_figure get_run search_runs delete_run""".split()
+log_dict log_figure get_run search_runs delete_run""".split()  # noqa: SIM905
 
 MLFLOW_CLIENT = """create_experiment get_experiment get_experiment_by_name search_experiments
 delete_experiment restore_experiment rename_experiment set_experiment_tag create_run get_run
 update_run set_terminated delete_run restore_run log_param log_metric set_tag delete_tag log_batch
 get_metric_history search_runs log_artifact log_artifacts log_text log_dict log_figure
-list_artifacts download_artifacts""".split()
+list_artifacts download_artifacts""".split()  # noqa: SIM905
 
 
 def test_every_mlflow_fluent_name_is_exported():
@@ -34,8 +35,9 @@ def test_client_has_the_explicit_id_methods():
 def test_all_lists_exactly_the_public_names():
     public = {n for n in dir(labtrack) if not n.startswith("_")}
     modules = {
-        n for n in public
-        if n not in labtrack._LAZY and type(getattr(labtrack, n)).__name__ == "module"
+        n
+        for n in public
+        if n not in labtrack._LAZY and isinstance(getattr(labtrack, n), types.ModuleType)
     }
     assert set(labtrack.__all__) - public - {"__version__"} == set()
     undeclared = public - set(labtrack.__all__) - modules - {"load_ipython_extension"}

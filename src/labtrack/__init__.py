@@ -8,10 +8,14 @@
 Heavy libraries (SQLAlchemy, pandas, fsspec) load on first use, so importing is cheap.
 """
 
-
 from labtrack import entities, errors
 from labtrack import errors as exceptions
-from labtrack._jupyter_paths import _jupyter_labextension_paths, _jupyter_server_extension_points
+from labtrack._jupyter_paths import (
+    _jupyter_labextension_paths as _jupyter_labextension_paths,
+)
+from labtrack._jupyter_paths import (
+    _jupyter_server_extension_points as _jupyter_server_extension_points,
+)
 from labtrack.client import TrackingClient
 from labtrack.entities import (
     Experiment,
@@ -99,6 +103,7 @@ def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]
     from labtrack.magics import load_ipython_extension as load
 
     load(ipython)
+
 
 __all__ = [
     "ActiveRun",

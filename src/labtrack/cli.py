@@ -7,7 +7,6 @@ store the kernel and the Jupyter server use (``~/.labtrack``).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import wraps
@@ -46,10 +45,10 @@ def _time(ms: int | None) -> str:
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths))]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines)
 
 
@@ -87,7 +86,9 @@ def experiments() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 @_friendly
-def experiments_list(ctx: click.Context, view: str, filter_string: str | None, as_json: bool) -> None:
+def experiments_list(
+    ctx: click.Context, view: str, filter_string: str | None, as_json: bool
+) -> None:
     """List experiments.
 
     Example: labtrack experiments list --view all
@@ -155,8 +156,8 @@ _run_options = [
     click.option(
         "--experiment", "-e", multiple=True, help="Experiment name or id (repeatable). [default: 0]"
     ),
-    click.option("--filter", "filter_string", default="", help="e.g. \"metrics.rmse < 1\""),
-    click.option("--order-by", multiple=True, help="e.g. \"metrics.rmse ASC\" (repeatable)"),
+    click.option("--filter", "filter_string", default="", help='e.g. "metrics.rmse < 1"'),
+    click.option("--order-by", multiple=True, help='e.g. "metrics.rmse ASC" (repeatable)'),
     click.option("--max-results", type=int, default=1000, show_default=True),
     click.option("--all-stages", is_flag=True, help="Include deleted runs."),
 ]
@@ -172,7 +173,7 @@ def _search(ctx: click.Context, experiment, filter_string, order_by, max_results
     from labtrack.entities import ViewType
 
     client = _client(ctx)
-    runs = []
+    runs: list[Any] = []
     token = None
     while len(runs) < max_results:
         page = client.search_runs(
@@ -245,8 +246,13 @@ def runs_show(ctx: click.Context, run_id: str) -> None:
 
 @runs.command("csv")
 @run_query_options
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="File to write [default: standard output].")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="File to write [default: standard output].",
+)
 @click.pass_context
 @_friendly
 def runs_csv(ctx: click.Context, output: str, **query: Any) -> None:
@@ -308,4 +314,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

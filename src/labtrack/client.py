@@ -106,7 +106,9 @@ class TrackingClient:
         self.store.restore_experiment(validation.experiment_id(experiment_id))
 
     def set_experiment_tag(self, experiment_id: str | int, key: str, value: Any) -> None:
-        self.store.set_experiment_tag(validation.experiment_id(experiment_id), RunTag(key, str(value)))
+        self.store.set_experiment_tag(
+            validation.experiment_id(experiment_id), RunTag(key, str(value))
+        )
 
     # -- runs --------------------------------------------------------------------------
     def create_run(
@@ -144,7 +146,9 @@ class TrackingClient:
         self, run_id: str, status: str | None = None, end_time: int | None = None
     ) -> RunInfo:
         return self.store.update_run_info(
-            run_id, run_status=RunStatus.from_string(status or RunStatus.FINISHED), end_time=end_time
+            run_id,
+            run_status=RunStatus.from_string(status or RunStatus.FINISHED),
+            end_time=end_time,
         )
 
     def delete_run(self, run_id: str) -> None:
@@ -222,7 +226,9 @@ class TrackingClient:
             )
         return ArtifactRepository(info.artifact_uri)
 
-    def log_artifact(self, run_id: str, local_path: str | os.PathLike[str], artifact_path: str | None = None) -> None:
+    def log_artifact(
+        self, run_id: str, local_path: str | os.PathLike[str], artifact_path: str | None = None
+    ) -> None:
         path = Path(local_path)
         if not path.exists():
             raise InvalidParameterError(
@@ -260,7 +266,13 @@ class TrackingClient:
             text = json.dumps(dictionary, indent=2, default=str)
         self._writable_repo(run_id).write_text(artifact_file, text)
 
-    def log_figure(self, run_id: str, figure: Any, artifact_file: str, save_kwargs: dict[str, Any] | None = None) -> None:
+    def log_figure(
+        self,
+        run_id: str,
+        figure: Any,
+        artifact_file: str,
+        save_kwargs: dict[str, Any] | None = None,
+    ) -> None:
         """Save a matplotlib figure (any image format by extension) or a plotly figure (.html)."""
         import io
 
@@ -295,7 +307,10 @@ class TrackingClient:
                 arr = (np.clip(arr, 0, 1) * 255).astype("uint8")
             image = Image.fromarray(arr)
         buf = io.BytesIO()
-        image.save(buf, format=(Path(artifact_file).suffix.lstrip(".") or "png").upper().replace("JPG", "JPEG"))
+        image.save(
+            buf,
+            format=(Path(artifact_file).suffix.lstrip(".") or "png").upper().replace("JPG", "JPEG"),
+        )
         self._writable_repo(run_id).write_bytes(artifact_file, buf.getvalue())
 
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
@@ -306,7 +321,7 @@ class TrackingClient:
 
     def load_text(self, run_id: str, artifact_file: str) -> str:
         with self._repo(run_id).open(artifact_file) as f:
-            return f.read().decode()
+            return str(f.read().decode())
 
     def download_to_temp(self, run_id: str, path: str) -> str:
         return self.download_artifacts(run_id, path, tempfile.mkdtemp(prefix="labtrack-"))

@@ -6,8 +6,9 @@ them keeps working. They hold no database state; the store builds them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "Experiment",

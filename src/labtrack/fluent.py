@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 from typing import Any
 
@@ -37,7 +38,9 @@ def set_tracking_uri(uri: str | os.PathLike[str] | None, artifact_root: str | No
     ``None`` goes back to the environment / ``~/.labtrack`` default.
     """
     if uri is not None and not isinstance(uri, (str, os.PathLike)):
-        raise InvalidParameterError(f"set_tracking_uri takes a str or path; got {type(uri).__name__}.")
+        raise InvalidParameterError(
+            f"set_tracking_uri takes a str or path; got {type(uri).__name__}."
+        )
     value = os.fspath(uri) if uri is not None else None
     from labtrack import config
 
@@ -116,10 +119,8 @@ def set_experiment(
         if found is None:
             from labtrack.errors import ResourceAlreadyExistsError
 
-            try:
-                client.create_experiment(name)
-            except ResourceAlreadyExistsError:
-                pass  # another process created it first
+            with contextlib.suppress(ResourceAlreadyExistsError):
+                client.create_experiment(name)  # another process may create it first
             found = client.get_experiment_by_name(name)
         assert found is not None
         exp = found
@@ -159,10 +160,9 @@ class ActiveRun(Run):
     def __enter__(self) -> ActiveRun:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
         status = RunStatus.FINISHED if exc_type is None else RunStatus.FAILED
         _end_run_id(self.info.run_id, status)
-        return False
 
 
 def start_run(

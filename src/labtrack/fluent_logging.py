@@ -47,7 +47,9 @@ def log_param(key: str, value: Any, synchronous: bool | None = None) -> Any:
     return value
 
 
-def log_params(params: dict[str, Any], synchronous: bool | None = None, run_id: str | None = None) -> None:
+def log_params(
+    params: dict[str, Any], synchronous: bool | None = None, run_id: str | None = None
+) -> None:
     """Log several params in one transaction (all or none)."""
     if not isinstance(params, dict):
         raise validation.InvalidParameterError(
@@ -64,7 +66,9 @@ def _queue(run_id: str, key: str, value: Any, step: Any, timestamp: Any) -> None
         validation.validate_key(key, "metric key")
     v = value if type(value) is float else validation.metric_value(key, value)
     s = step if type(step) is int else validation.step_value(key, step)
-    ts = _time_ns() // 1_000_000 if timestamp is None else validation.timestamp_value(key, timestamp)
+    ts = (
+        _time_ns() // 1_000_000 if timestamp is None else validation.timestamp_value(key, timestamp)
+    )
     _state.writer().append((run_id, key, v, ts, s))
 
 

@@ -105,15 +105,11 @@ class LabtrackMagics(Magics):
         args = _parse(self.compare, line)
         if args is None:
             return None
-        from labtrack.widgets import compare, last_selection
+        from labtrack.widgets import compare
 
-        run_ids = args.run_ids or last_selection()
-        if len(run_ids) < 2:
-            raise UsageError(
-                "Give two or more run ids (%compare ID1 ID2), or select rows in a %runs table."
-            )
         try:
-            return compare(run_ids)
+            # No ids: compare() takes the rows selected in the last %runs table.
+            return compare(args.run_ids or None)
         except LabtrackError as exc:
             raise UsageError(exc.message) from None
 

@@ -16,7 +16,16 @@ from datetime import datetime, timezone
 from labtrack.context import SOURCE_NAME, SOURCE_TYPE, USER
 from labtrack.entities import Run
 
-HEADER = ["Start Time", "Duration", "Run ID", "Name", "Source Type", "Source Name", "User", "Status"]
+HEADER = [
+    "Start Time",
+    "Duration",
+    "Run ID",
+    "Name",
+    "Source Type",
+    "Source Name",
+    "User",
+    "Status",
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

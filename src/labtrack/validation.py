@@ -62,9 +62,7 @@ def validate_key(key: Any, what: str = "key") -> str:
 
 def _check_text(value: str, what: str, key: str, limit: int) -> str:
     if "\x00" in value:
-        raise InvalidParameterError(
-            f"The {what} for {key!r} contains a NUL character; remove it."
-        )
+        raise InvalidParameterError(f"The {what} for {key!r} contains a NUL character; remove it.")
     if len(value) > limit:
         raise InvalidParameterError(
             f"The {what} for {key!r} has {len(value)} characters; the limit is {limit}. "
@@ -87,7 +85,7 @@ def metric_value(key: str, value: Any) -> float:
             # numpy scalars, 0-d arrays, Decimal and similar all convert.
             if isinstance(value, (str, bytes, bool)):
                 raise TypeError
-            return float(value)  # type: ignore[arg-type]
+            return float(value)
         except (TypeError, ValueError):
             raise InvalidParameterError(
                 f"The value {value!r} for metric {key!r} is a {type(value).__name__}; "
@@ -107,9 +105,7 @@ def step_value(key: str, step: Any) -> int:
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
         if isinstance(step, float) and step.is_integer():
             return int(step)
-        raise InvalidParameterError(
-            f"The step {step!r} for metric {key!r} must be an integer."
-        )
+        raise InvalidParameterError(f"The step {step!r} for metric {key!r} must be an integer.")
     return int(step)
 
 
@@ -121,7 +117,7 @@ def timestamp_value(key: str, timestamp: Any) -> int:
         )
     if isinstance(timestamp, float) and not math.isfinite(timestamp):
         raise InvalidParameterError(f"The timestamp for metric {key!r} must be finite.")
-    return int(timestamp)
+    return int(float(timestamp))
 
 
 def run_id(value: Any) -> str:

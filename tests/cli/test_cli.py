@@ -45,8 +45,14 @@ def make_runs(home: str) -> list[str]:
 def test_help_lists_every_command_with_examples(home):
     code, out = invoke(home, "--help")
     assert code == 0 and "experiments" in out and "runs" in out and "db" in out
-    for sub in (["experiments", "list"], ["experiments", "create"], ["runs", "list"],
-                ["runs", "show"], ["runs", "csv"], ["db", "upgrade"]):
+    for sub in (
+        ["experiments", "list"],
+        ["experiments", "create"],
+        ["runs", "list"],
+        ["runs", "show"],
+        ["runs", "csv"],
+        ["db", "upgrade"],
+    ):
         code, out = invoke(home, *sub, "--help")
         assert code == 0 and "Example" in out, sub
 
@@ -97,14 +103,20 @@ def test_runs_csv_has_mlflow_columns_and_escapes_formulas(home, tmp_path):
     code, _ = invoke(home, "runs", "csv", "-o", str(target))
     assert code == 0
     rows = list(csv.reader(io.StringIO(target.read_text())))
-    assert rows[0][:8] == ["Start Time", "Duration", "Run ID", "Name", "Source Type",
-                           "Source Name", "User", "Status"]
+    assert rows[0][:8] == [
+        "Start Time",
+        "Duration",
+        "Run ID",
+        "Name",
+        "Source Type",
+        "Source Name",
+        "User",
+        "Status",
+    ]
     assert rows[0][8:10] == ["model", "rmse"]
     tag_columns = rows[0][10:]
     assert tag_columns == sorted(tag_columns)
-    assert {"labtrack.runName", "labtrack.source.type", "labtrack.user", "note"} <= set(
-        tag_columns
-    )
+    assert {"labtrack.runName", "labtrack.source.type", "labtrack.user", "note"} <= set(tag_columns)
     by_id = {r[2]: r for r in rows[1:]}
     assert by_id[ids[1]][8] == "'=cmd|' /C calc'!A0"
     assert by_id[ids[0]][8] == "rf"
@@ -122,7 +134,9 @@ def test_db_upgrade_creates_then_reports_current(home):
 def test_python_dash_m_labtrack_works(home):
     proc = subprocess.run(
         [sys.executable, "-m", "labtrack", "--tracking-uri", home, "experiments", "list"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Default" in proc.stdout

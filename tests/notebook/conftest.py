@@ -40,7 +40,10 @@ class Workspace:
             monkeypatch.setenv("JPY_SESSION_NAME", session_name)
         nb = nbformat.read(path, as_version=4)
         NotebookClient(
-            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            nb,
+            timeout=120,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
         ).execute()
         return nb
 
@@ -64,7 +67,12 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     (runtime / "jpserver-4242.json").write_text(json.dumps({"root_dir": str(root)}))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("LABTRACK_HOME", str(home))
-    for var in ("LABTRACK_TRACKING_URI", "LABTRACK_ARTIFACT_ROOT", "LABTRACK_NOTEBOOK",
-                "LABTRACK_EXPERIMENT_NAME", "LABTRACK_EXPERIMENT_ID"):
+    for var in (
+        "LABTRACK_TRACKING_URI",
+        "LABTRACK_ARTIFACT_ROOT",
+        "LABTRACK_NOTEBOOK",
+        "LABTRACK_EXPERIMENT_NAME",
+        "LABTRACK_EXPERIMENT_ID",
+    ):
         monkeypatch.delenv(var, raising=False)
     return Workspace(root, home)

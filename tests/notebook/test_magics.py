@@ -6,23 +6,31 @@ from tests.notebook.conftest import outputs
 
 
 def test_track_runs_the_cell_in_a_run_and_fails_it_on_error(workspace, monkeypatch):
-    path = workspace.write("m.ipynb", [
-        "%load_ext labtrack",
-        "%%track --name first --experiment /magic\nimport labtrack as mlflow\n"
-        "mlflow.log_param('a', 1)\n21 * 2",
-        "%%track --name broken\nraise ValueError('boom')",
-        "import labtrack\nprint('LAST', labtrack.last_active_run().info.status)",
-        "%experiment",
-        "%experiment -h",
-        "%%track --bogus\npass",
-    ])
+    path = workspace.write(
+        "m.ipynb",
+        [
+            "%load_ext labtrack",
+            "%%track --name first --experiment /magic\nimport labtrack as mlflow\n"
+            "mlflow.log_param('a', 1)\n21 * 2",
+            "%%track --name broken\nraise ValueError('boom')",
+            "import labtrack\nprint('LAST', labtrack.last_active_run().info.status)",
+            "%experiment",
+            "%experiment -h",
+            "%%track --bogus\npass",
+        ],
+    )
     import nbformat
     from nbclient import NotebookClient
 
     monkeypatch.setenv("JPY_SESSION_NAME", str(path))
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     text = outputs(nb)
     assert "FINISHED" in text and "42" in text
     broken = nb.cells[2].outputs
@@ -34,7 +42,9 @@ def test_track_runs_the_cell_in_a_run_and_fails_it_on_error(workspace, monkeypat
     assert "UsageError: unrecognized arguments: --bogus" in bogus
     assert "Traceback" not in bogus
     client = workspace.client
-    runs = {r.info.run_name: r for r in client.search_runs(
-        [e.experiment_id for e in client.search_experiments()])}
+    runs = {
+        r.info.run_name: r
+        for r in client.search_runs([e.experiment_id for e in client.search_experiments()])
+    }
     assert runs["first"].info.status == "FINISHED" and runs["first"].data.params == {"a": "1"}
     assert runs["broken"].info.status == "FAILED"

@@ -47,20 +47,25 @@ def test_later_runs_reuse_the_notebook_experiment(workspace, monkeypatch):
 
 
 def test_set_experiment_still_wins(workspace, monkeypatch):
-    path = workspace.write("demo.ipynb", ["import labtrack as mlflow",
-                                          "mlflow.set_experiment('/Team/chosen')", *LOG_RUN[1:]])
+    path = workspace.write(
+        "demo.ipynb",
+        ["import labtrack as mlflow", "mlflow.set_experiment('/Team/chosen')", *LOG_RUN[1:]],
+    )
     (rid,) = run_ids(workspace.run(path, str(path), monkeypatch))
     client = workspace.client
     assert client.get_experiment(client.get_run(rid).info.experiment_id).name == "/Team/chosen"
 
 
 def test_logging_without_start_run_also_uses_the_notebook_experiment(workspace, monkeypatch):
-    path = workspace.write("auto.ipynb", [
-        "import labtrack as mlflow",
-        "mlflow.log_metric('m', 1.0)",
-        "print('RUN', mlflow.active_run().info.run_id)",
-        "mlflow.end_run()",
-    ])
+    path = workspace.write(
+        "auto.ipynb",
+        [
+            "import labtrack as mlflow",
+            "mlflow.log_metric('m', 1.0)",
+            "print('RUN', mlflow.active_run().info.run_id)",
+            "mlflow.end_run()",
+        ],
+    )
     (rid,) = run_ids(workspace.run(path, str(path), monkeypatch))
     client = workspace.client
     assert client.get_experiment(client.get_run(rid).info.experiment_id).name == "auto.ipynb"

@@ -78,8 +78,12 @@ def test_default_experiment_cannot_be_deleted(store):
 def test_search_experiments_filter_order_and_pages(store):
     for name in ["alpha", "beta", "gamma"]:
         store.create_experiment(name)
-    names = [e.name for e in store.search_experiments(filter_string="name LIKE '%a' AND name != 'Default'",
-                                                       order_by=["name ASC"])]
+    names = [
+        e.name
+        for e in store.search_experiments(
+            filter_string="name LIKE '%a' AND name != 'Default'", order_by=["name ASC"]
+        )
+    ]
     assert names == ["alpha", "beta", "gamma"]
     page = store.search_experiments(max_results=2, order_by=["name ASC"])
     assert [e.name for e in page] == ["Default", "alpha"] and page.token
@@ -93,7 +97,11 @@ def test_create_run_sets_info_and_name_tag(store):
     info = run.info
     assert len(info.run_id) == 32 and info.run_uuid == info.run_id
     assert (info.experiment_id, info.run_name, info.user_id, info.status) == (
-        "0", "baseline", "alice", "RUNNING")
+        "0",
+        "baseline",
+        "alice",
+        "RUNNING",
+    )
     assert info.start_time == 1000 and info.end_time is None
     assert info.artifact_uri.endswith(f"/0/{info.run_id}/artifacts")
     assert run.data.tags == {"k": "v", "labtrack.runName": "baseline"}
@@ -122,8 +130,12 @@ def test_params_are_immutable_and_same_value_is_a_no_op(store):
 
 def test_metric_history_keeps_every_point_and_special_values(store):
     rid = new_run(store).info.run_id
-    points = [Metric("m", v, ts, step) for step, (v, ts) in enumerate(
-        [(1.0, 10), (math.nan, 11), (math.inf, 12), (-math.inf, 13), (0.25, 14)])]
+    points = [
+        Metric("m", v, ts, step)
+        for step, (v, ts) in enumerate(
+            [(1.0, 10), (math.nan, 11), (math.inf, 12), (-math.inf, 13), (0.25, 14)]
+        )
+    ]
     store.log_batch(rid, metrics=points)
     history = store.get_metric_history(rid, "m")
     values = [h.value for h in history]
@@ -192,7 +204,9 @@ def test_deleted_run_refuses_data_and_is_hidden_until_restored(store):
     with pytest.raises(InvalidStateError, match="deleted"):
         store.set_tag(rid, RunTag("a", "b"))
     assert store.search_runs(["0"]) == []
-    assert [r.info.run_id for r in store.search_runs(["0"], run_view_type=ViewType.DELETED_ONLY)] == [rid]
+    assert [
+        r.info.run_id for r in store.search_runs(["0"], run_view_type=ViewType.DELETED_ONLY)
+    ] == [rid]
     store.restore_run(rid)
     assert [r.info.run_id for r in store.search_runs(["0"])] == [rid]
 
@@ -263,8 +277,9 @@ def test_search_default_order_is_newest_first(populated):
 
 def test_search_filter_and_order_missing_last(populated):
     store, ids = populated
-    found = store.search_runs(["0"], "params.model = 'rf' and metrics.rmse < 1",
-                              order_by=["metrics.rmse DESC"])
+    found = store.search_runs(
+        ["0"], "params.model = 'rf' and metrics.rmse < 1", order_by=["metrics.rmse DESC"]
+    )
     assert [r.info.run_id for r in found] == [ids[1], ids[0]]
     asc = store.search_runs(["0"], order_by=["metrics.rmse ASC"])
     assert [r.info.run_id for r in asc] == [ids[0], ids[2], ids[1], ids[3]]
@@ -340,6 +355,9 @@ def test_notebook_sessions_upsert_and_delete(store):
     store.set_notebook_session("k1", "sub/b.ipynb", "nb-1", "/root")
     session = store.get_notebook_session("k1")
     assert (session.notebook_path, session.notebook_id, session.root_dir) == (
-        "sub/b.ipynb", "nb-1", "/root")
+        "sub/b.ipynb",
+        "nb-1",
+        "/root",
+    )
     store.delete_notebook_session("k1")
     assert store.get_notebook_session("k1") is None

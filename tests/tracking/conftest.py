@@ -14,8 +14,14 @@ from labtrack.store import close_all
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for var in ("LABTRACK_TRACKING_URI", "LABTRACK_ARTIFACT_ROOT", "LABTRACK_EXPERIMENT_NAME",
-                "LABTRACK_EXPERIMENT_ID", "JPY_SESSION_NAME", "LABTRACK_NOTEBOOK"):
+    for var in (
+        "LABTRACK_TRACKING_URI",
+        "LABTRACK_ARTIFACT_ROOT",
+        "LABTRACK_EXPERIMENT_NAME",
+        "LABTRACK_EXPERIMENT_ID",
+        "JPY_SESSION_NAME",
+        "LABTRACK_NOTEBOOK",
+    ):
         monkeypatch.delenv(var, raising=False)
     home = tmp_path / "home"
     monkeypatch.setenv("LABTRACK_HOME", str(home))

@@ -43,7 +43,10 @@ def test_log_artifact_file_and_folder_then_list_and_download(artifact_store, tmp
     client = mlflow.TrackingClient()
     top = client.list_artifacts(run.info.run_id)
     assert [(f.path, f.is_dir) for f in top] == [
-        ("copies", True), ("data", True), ("model.bin", False)]
+        ("copies", True),
+        ("data", True),
+        ("model.bin", False),
+    ]
     assert [f.file_size for f in top if not f.is_dir] == [2]
     data = client.list_artifacts(run.info.run_id, "data")
     assert [f.path for f in data] == ["data/a.txt", "data/sub"]

@@ -286,7 +286,13 @@ def test_search_runs_frame_has_mlflow_columns():
     df = mlflow.search_runs()
     assert isinstance(df, pd.DataFrame)
     assert list(df.columns[:6]) == [
-        "run_id", "experiment_id", "status", "artifact_uri", "start_time", "end_time"]
+        "run_id",
+        "experiment_id",
+        "status",
+        "artifact_uri",
+        "start_time",
+        "end_time",
+    ]
     rest = list(df.columns[6:])
     kinds = [c.split(".", 1)[0] for c in rest]
     assert kinds == sorted(kinds, key=["metrics", "params", "tags"].index)
@@ -337,7 +343,13 @@ def test_search_runs_by_experiment_names_and_all():
 def test_search_runs_empty_frame_keeps_base_columns():
     df = mlflow.search_runs()
     assert list(df.columns) == [
-        "run_id", "experiment_id", "status", "artifact_uri", "start_time", "end_time"]
+        "run_id",
+        "experiment_id",
+        "status",
+        "artifact_uri",
+        "start_time",
+        "end_time",
+    ]
     assert len(df) == 0
 
 

@@ -53,7 +53,10 @@ def test_postgres_urls_get_the_psycopg_driver():
 
 
 def test_file_uri_is_a_home_folder(tmp_path):
-    assert resolve(f"file://{tmp_path}/x").tracking_uri == f"sqlite:///{tmp_path.resolve()}/x/labtrack.db"
+    assert (
+        resolve(f"file://{tmp_path}/x").tracking_uri
+        == f"sqlite:///{tmp_path.resolve()}/x/labtrack.db"
+    )
 
 
 @pytest.mark.parametrize("uri", ["http://127.0.0.1:5000", "databricks://x", "mysql://u@h/d"])

@@ -181,7 +181,9 @@ class ArtifactRepository:
         except Exception:  # only decorates the message; the caller's error still stands
             listing = []
         names = sorted(e.path.rsplit("/", 1)[-1] + ("/" if e.is_dir else "") for e in listing)
-        shown = ", ".join(names[:_NOT_FOUND_SHOWN]) + (", ..." if len(names) > _NOT_FOUND_SHOWN else "")
+        shown = ", ".join(names[:_NOT_FOUND_SHOWN]) + (
+            ", ..." if len(names) > _NOT_FOUND_SHOWN else ""
+        )
         place = f"folder {parent!r}" if parent else "the artifact root"
         existing = f"{place} contains: {shown}" if names else f"{place} is empty"
         return ResourceNotFoundError(f"No artifact {rel!r} in {self.root_uri}; {existing}.")

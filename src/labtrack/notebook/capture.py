@@ -56,9 +56,7 @@ def _empty_notebook() -> dict[str, Any]:
     }
 
 
-def build_version(
-    saved: dict[str, Any] | None, history: list[dict[str, Any]]
-) -> dict[str, Any]:
+def build_version(saved: dict[str, Any] | None, history: list[dict[str, Any]]) -> dict[str, Any]:
     """The notebook version to store: the saved notebook (or one rebuilt from history)."""
     if saved is None:
         nb = _empty_notebook()
@@ -120,7 +118,7 @@ def capture_environment() -> bytes:
 
     packages = {}
     for dist in metadata.distributions():
-        name = dist.metadata.get("Name") if dist.metadata else None
+        name = dist.metadata["Name"] if dist.metadata else None
         if name:
             packages[name.lower().replace("_", "-")] = dist.version
     env = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from labtrack.notebook.identity import NotebookInfo, current_notebook
+from labtrack.notebook.identity import NotebookInfo, current_notebook, kernel_id
 
 if TYPE_CHECKING:
     from labtrack.client import TrackingClient
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 EXPERIMENT_TYPE = "labtrack.experiment.type"
 NOTEBOOK_ID = "labtrack.notebook.id"
 NOTEBOOK_SOURCE = "labtrack.notebook.source"
+KERNEL_ID = "labtrack.kernel.id"
 NOTEBOOK = "NOTEBOOK"
 
 
@@ -66,7 +67,9 @@ def notebook_tags(client: TrackingClient) -> dict[str, str]:
     """System tags of a run started from a notebook (empty outside notebooks)."""
     info = current_notebook(client.store)
     if info is None:
-        return {}
+        kid = kernel_id()
+        # A kernel with no known notebook (a console): the server still watches its runs.
+        return {KERNEL_ID: kid} if kid else {}
     tags = {
         "labtrack.source.type": NOTEBOOK,
         "labtrack.source.name": info.path,
@@ -74,4 +77,7 @@ def notebook_tags(client: TrackingClient) -> dict[str, str]:
     }
     if info.notebook_id:
         tags[NOTEBOOK_ID] = info.notebook_id
+    if info.kernel_id:
+        # Lets the server end this run as KILLED if the kernel dies or restarts mid-run.
+        tags[KERNEL_ID] = info.kernel_id
     return tags

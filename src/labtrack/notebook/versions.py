@@ -44,7 +44,7 @@ def load_version(digest: str) -> Any:
     import nbformat
 
     _kind, data = _state.client().store.get_blob(digest)
-    return nbformat.reads(data.decode(), as_version=4)
+    return nbformat.reads(data.decode(), as_version=4)  # type: ignore[no-untyped-call]
 
 
 def get_notebook_version(run_id: str) -> Any:

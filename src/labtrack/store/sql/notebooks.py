@@ -73,7 +73,9 @@ class NotebookStoreMixin:
 
     def has_blob(self, digest: str) -> bool:
         return bool(
-            self._read(lambda conn: conn.execute(select(B.c.digest).where(B.c.digest == digest)).first())
+            self._read(
+                lambda conn: conn.execute(select(B.c.digest).where(B.c.digest == digest)).first()
+            )
         )
 
     def set_notebook_session(

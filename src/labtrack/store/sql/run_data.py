@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,7 +47,9 @@ def write_params(conn: Connection, run_id: str, params: Sequence[Param]) -> None
                 f"change (tried {value!r}). Log the new value under another key, or start a "
                 "new run for a new configuration."
             )
-    new = [{"run_uuid": run_id, "key": k, "value": v} for k, v in wanted.items() if k not in existing]
+    new = [
+        {"run_uuid": run_id, "key": k, "value": v} for k, v in wanted.items() if k not in existing
+    ]
     if new:
         conn.execute(t.insert(), new)
 
@@ -78,7 +81,7 @@ def write_metric_points(conn: Connection, points: Iterable[MetricPoint]) -> set[
     """Append history rows and fold them into latest_metrics. Returns the run ids touched."""
     rows = []
     # (run, key) -> [latest (step, ts, value), min, max, count]
-    summary: dict[tuple[str, str], list] = {}
+    summary: dict[tuple[str, str], list[Any]] = {}
     for run_id, key, value, ts, step in points:
         rows.append(_point_row(run_id, key, value, ts, step))
         nan = math.isnan(value)
@@ -110,10 +113,10 @@ def write_metric_points(conn: Connection, points: Iterable[MetricPoint]) -> set[
     cur = models.latest_metrics.c
     newer = or_(ex.step > cur.step, (ex.step == cur.step) & (ex.timestamp >= cur.timestamp))
 
-    def pick(new, old):  # type: ignore[no-untyped-def]
+    def pick(new: Any, old: Any) -> Any:
         return case((newer, new), else_=old)
 
-    def bound(new, old, smaller: bool):  # type: ignore[no-untyped-def]
+    def bound(new: Any, old: Any, smaller: bool) -> Any:
         better = new < old if smaller else new > old
         return case((new.is_(None), old), (old.is_(None) | better, new), else_=old)
 
@@ -165,9 +168,7 @@ def metric_history(conn: Connection, run_id: str, key: str) -> list[Metric]:
         .where(m.c.run_uuid == run_id, m.c.key == key)
         .order_by(m.c.step, m.c.timestamp)
     )
-    return [
-        Metric(key, metric_from_row(v, nan), ts, step, run_id) for v, nan, ts, step in result
-    ]
+    return [Metric(key, metric_from_row(v, nan), ts, step, run_id) for v, nan, ts, step in result]
 
 
 def metric_summaries(conn: Connection, run_id: str) -> dict[str, dict[str, object]]:
@@ -175,8 +176,14 @@ def metric_summaries(conn: Connection, run_id: str) -> dict[str, dict[str, objec
     m = models.latest_metrics
     rows = conn.execute(
         select(
-            m.c.key, m.c.value, m.c.is_nan, m.c.step, m.c.timestamp,
-            m.c.min_value, m.c.max_value, m.c.count,
+            m.c.key,
+            m.c.value,
+            m.c.is_nan,
+            m.c.step,
+            m.c.timestamp,
+            m.c.min_value,
+            m.c.max_value,
+            m.c.count,
         ).where(m.c.run_uuid == run_id)
     )
     return {

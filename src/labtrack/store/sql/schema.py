@@ -52,7 +52,9 @@ def _lock(conn: Connection) -> None:
 
 def _create_fresh(conn: Connection, artifact_root: str) -> None:
     models.metadata.create_all(conn)
-    conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+    conn.execute(
+        text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+    )
     conn.execute(
         text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
         {"v": models.SCHEMA_VERSION},

@@ -7,7 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -127,7 +127,7 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
             self._read_engine.dispose()
 
     # -- experiments -------------------------------------------------------------------
-    def _experiment_row(self, conn: Connection, experiment_id: str) -> Row:
+    def _experiment_row(self, conn: Connection, experiment_id: str) -> Row[Any]:
         eid = int(validation.experiment_id(experiment_id))
         row = conn.execute(select(E).where(E.c.experiment_id == eid)).first()
         if row is None:
@@ -137,7 +137,7 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
             )
         return row
 
-    def _experiments(self, conn: Connection, rows: Sequence[Row]) -> list[Experiment]:
+    def _experiments(self, conn: Connection, rows: Sequence[Row[Any]]) -> list[Experiment]:
         ids = [r.experiment_id for r in rows]
         tags: dict[int, dict[str, str]] = {i: {} for i in ids}
         t = models.experiment_tags
@@ -171,9 +171,11 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
         def txn(conn: Connection) -> str:
             existing = conn.execute(select(E.c.lifecycle_stage).where(E.c.name == name)).first()
             if existing is not None:
-                state = " in the deleted state (restore it instead)" if (
-                    existing.lifecycle_stage == LifecycleStage.DELETED
-                ) else ""
+                state = (
+                    " in the deleted state (restore it instead)"
+                    if (existing.lifecycle_stage == LifecycleStage.DELETED)
+                    else ""
+                )
                 raise ResourceAlreadyExistsError(
                     f"An experiment named {name!r} already exists{state}. Use "
                     f"set_experiment({name!r}) to log into it, or choose another name."
@@ -316,17 +318,16 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
         self._write(txn)
 
     # -- runs --------------------------------------------------------------------------
-    def _run_row(self, conn: Connection, run_id: str) -> Row:
+    def _run_row(self, conn: Connection, run_id: str) -> Row[Any]:
         row = conn.execute(select(R).where(R.c.run_uuid == validation.run_id(run_id))).first()
         if row is None:
             raise ResourceNotFoundError(
-                f"No run with id {run_id!r}. Find runs with search_runs() or "
-                "`labtrack runs list`."
+                f"No run with id {run_id!r}. Find runs with search_runs() or `labtrack runs list`."
             )
         return row
 
     @staticmethod
-    def _info(row: Row) -> RunInfo:
+    def _info(row: Row[Any]) -> RunInfo:
         return RunInfo(
             run_id=row.run_uuid,
             experiment_id=str(row.experiment_id),
@@ -339,7 +340,7 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
             artifact_uri=row.artifact_uri,
         )
 
-    def _runs(self, conn: Connection, rows: Sequence[Row]) -> list[Run]:
+    def _runs(self, conn: Connection, rows: Sequence[Row[Any]]) -> list[Run]:
         data = run_data.read_run_data(conn, [r.run_uuid for r in rows])
         return [Run(self._info(r), data[r.run_uuid]) for r in rows]
 
@@ -408,9 +409,8 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
         values: dict[str, object] = {}
         if run_status is not None:
             values["status"] = RunStatus.from_string(run_status)
-            values["end_time"] = (
-                (end_time or _now()) if RunStatus.is_terminated(values["status"]) else None
-            )
+            status = RunStatus.from_string(run_status)
+            values["end_time"] = (end_time or _now()) if RunStatus.is_terminated(status) else None
         elif end_time is not None:
             values["end_time"] = end_time
         if run_name is not None:
@@ -420,9 +420,9 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
             row = self._run_row(conn, run_id)
             if values:
                 conn.execute(
-                    update(R).where(R.c.run_uuid == row.run_uuid).values(
-                        last_update_time=_now(), **values
-                    )
+                    update(R)
+                    .where(R.c.run_uuid == row.run_uuid)
+                    .values(last_update_time=_now(), **values)
                 )
             if run_name is not None:
                 run_data.write_tags(conn, row.run_uuid, [RunTag(RUN_NAME_TAG, run_name)])
@@ -451,7 +451,7 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
     def restore_run(self, run_id: str) -> None:
         self._set_run_stage(run_id, LifecycleStage.ACTIVE)
 
-    def _check_writable(self, row: Row, allow_terminated: bool) -> None:
+    def _check_writable(self, row: Row[Any], allow_terminated: bool) -> None:
         if row.lifecycle_stage != LifecycleStage.ACTIVE:
             raise InvalidStateError(
                 f"Run {row.run_uuid} is deleted; restore it with restore_run() before logging."
@@ -482,7 +482,9 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
             for m in metrics
         ]
         params = [
-            Param(validation.validate_key(p.key, "param key"), validation.param_value(p.key, p.value))
+            Param(
+                validation.validate_key(p.key, "param key"), validation.param_value(p.key, p.value)
+            )
             for p in params
         ]
         tags = [
@@ -577,14 +579,68 @@ class SqlTrackingStore(NotebookStoreMixin, TrackingStore):
 
 
 _ADJECTIVES = (
-    "amber", "bold", "brave", "bright", "calm", "clever", "crisp", "eager", "fancy", "gentle",
-    "glad", "golden", "keen", "lively", "lucky", "merry", "nimble", "proud", "quick", "quiet",
-    "rare", "rustic", "shy", "silver", "smart", "sunny", "swift", "tidy", "vast", "witty",
+    "amber",
+    "bold",
+    "brave",
+    "bright",
+    "calm",
+    "clever",
+    "crisp",
+    "eager",
+    "fancy",
+    "gentle",
+    "glad",
+    "golden",
+    "keen",
+    "lively",
+    "lucky",
+    "merry",
+    "nimble",
+    "proud",
+    "quick",
+    "quiet",
+    "rare",
+    "rustic",
+    "shy",
+    "silver",
+    "smart",
+    "sunny",
+    "swift",
+    "tidy",
+    "vast",
+    "witty",
 )
 _NOUNS = (
-    "badger", "bass", "bee", "crane", "deer", "dove", "eel", "falcon", "finch", "fox", "frog",
-    "gull", "hare", "hawk", "heron", "ibis", "lark", "lynx", "mole", "moth", "newt", "otter",
-    "owl", "panda", "robin", "seal", "shrew", "snail", "swan", "wren",
+    "badger",
+    "bass",
+    "bee",
+    "crane",
+    "deer",
+    "dove",
+    "eel",
+    "falcon",
+    "finch",
+    "fox",
+    "frog",
+    "gull",
+    "hare",
+    "hawk",
+    "heron",
+    "ibis",
+    "lark",
+    "lynx",
+    "mole",
+    "moth",
+    "newt",
+    "otter",
+    "owl",
+    "panda",
+    "robin",
+    "seal",
+    "shrew",
+    "snail",
+    "swan",
+    "wren",
 )
 
 
