@@ -19,7 +19,7 @@ import platform
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from labtrack.errors import InvalidParameterError
 from labtrack.models.environment import (
@@ -31,7 +31,7 @@ from labtrack.models.environment import (
 from labtrack.models.errors import UnsafeModelError
 from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, save_input_example
 from labtrack.models.signature import ModelSignature
-from labtrack.sklearn.autologging import autolog
+from labtrack.sklearn.autologging import AutologgingWarning, autolog
 from labtrack.sklearn.serialize import (
     MODEL_FILES,
     SERIALIZATION_FORMAT_CLOUDPICKLE,
@@ -43,6 +43,7 @@ from labtrack.sklearn.serialize import (
 
 __all__ = [
     "FLAVOR_NAME",
+    "AutologgingWarning",
     "SERIALIZATION_FORMAT_CLOUDPICKLE",
     "SERIALIZATION_FORMAT_PICKLE",
     "SERIALIZATION_FORMAT_SKOPS",
@@ -74,7 +75,7 @@ def save_model(
     sk_model: Any,
     path: str | os.PathLike[str],
     serialization_format: str = SERIALIZATION_FORMAT_SKOPS,
-    signature: ModelSignature | None = None,
+    signature: ModelSignature | Literal[False] | None = None,
     input_example: Any = None,
     pip_requirements: Iterable[str] | str | None = None,
     extra_pip_requirements: Iterable[str] | str | None = None,
@@ -86,7 +87,8 @@ def save_model(
 
     Writes ``MLmodel``, the model (``model.skops``, or ``model.pkl`` for the pickle formats),
     ``requirements.txt``, ``python_env.yaml`` and, when given, ``input_example.json``. Without
-    a ``signature``, one is inferred from ``input_example`` and the model's predictions on it.
+    a ``signature``, one is inferred from ``input_example`` and the model's predictions on it
+    (``signature=False``: none at all).
 
     >>> save_model(model, "my_model", input_example=X_train[:5])  # doctest: +SKIP
     """
@@ -94,7 +96,7 @@ def save_model(
     from labtrack.sklearn import serialize
 
     check_format(serialization_format)
-    if signature is not None and not isinstance(signature, ModelSignature):
+    if signature not in (None, False) and not isinstance(signature, ModelSignature):
         raise InvalidParameterError(
             "signature must be a ModelSignature; build one with "
             "labtrack.models.infer_signature(X, model.predict(X))."
@@ -119,7 +121,7 @@ def save_model(
                 warnings.warn(
                     f"No signature was inferred from the input example ({exc}).", stacklevel=2
                 )
-    model.signature = signature
+    model.signature = signature or None
     requirements = resolve_requirements(
         get_default_pip_requirements(serialization_format),
         pip_requirements,
@@ -150,7 +152,7 @@ def save_model(
 def log_model(
     sk_model: Any,
     artifact_path: str = "model",
-    signature: ModelSignature | None = None,
+    signature: ModelSignature | Literal[False] | None = None,
     input_example: Any = None,
     registered_model_name: str | None = None,
     serialization_format: str = SERIALIZATION_FORMAT_SKOPS,

@@ -322,7 +322,7 @@ class _Session:
         from labtrack.models.signature import infer_signature
 
         cfg = self.config
-        signature = None
+        signature: Any = False  # not inferred from the input example either
         if cfg.log_model_signatures and example is not None:
             method = (
                 "predict"
