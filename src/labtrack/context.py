@@ -18,6 +18,11 @@ GIT_BRANCH = "labtrack.source.git.branch"
 PARENT_RUN_ID = "labtrack.parentRunId"
 RUN_NAME = "labtrack.runName"
 NOTE = "labtrack.note.content"
+KERNEL_ID = "labtrack.kernel.id"
+# JSON list of the models logged in a run (MLflow's mlflow.log-model.history).
+LOGGED_MODELS = "labtrack.log-model.history"
+# Names of registered models whose versions come from this run.
+REGISTERED_MODELS = "labtrack.registeredModels"
 
 
 def current_user() -> str:

@@ -25,6 +25,8 @@ ENVIRONMENT_TAG = "labtrack.environment.revision"
 PYTHON_TAG = "labtrack.python.version"
 GIT_DIRTY_TAG = "labtrack.source.git.dirty"
 CAPTURE_ERROR_TAG = "labtrack.notebook.capture_error"
+# Set when the JupyterLab frontend sent its live model: the kernel then keeps that version.
+LIVE_TAG = "labtrack.notebook.live"
 
 _warned = False
 _env_cache: tuple[tuple[float, ...], bytes] | None = None

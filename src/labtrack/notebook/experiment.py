@@ -45,6 +45,11 @@ def notebook_experiment_id(client: TrackingClient) -> str | None:
     info = current_notebook(client.store)
     if info is None:
         return None
+    return ensure_notebook_experiment(client, info)
+
+
+def ensure_notebook_experiment(client: TrackingClient, info: NotebookInfo) -> str | None:
+    """The experiment of the notebook ``info`` describes, created if it does not exist."""
     found = find_notebook_experiment(client, info)
     if found is not None:
         return found

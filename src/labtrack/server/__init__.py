@@ -22,8 +22,13 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from labtrack.server.routes import setup_route_handlers
     from labtrack.server.settings import Labtrack, redact_uri
 
+    from labtrack.server.watcher import NotebookWatcher
+
     settings = Labtrack(parent=server_app)
     setup_route_handlers(server_app.web_app, settings)
+    watcher = NotebookWatcher(server_app, settings)
+    watcher.start()
+    server_app.web_app.settings["labtrack_watcher"] = watcher
     try:
         location = settings.location()
     except LabtrackError as err:

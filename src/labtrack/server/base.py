@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
+from tornado.ioloop import IOLoop
+
+from labtrack.client import TrackingClient
 
 from labtrack.errors import InvalidParameterError, LabtrackError
 from labtrack.server.settings import Labtrack
 
 __all__ = ["LabtrackHandler"]
+
+T = TypeVar("T")
+MAX_BODY_BYTES = 20 * 1024 * 1024
 
 
 class LabtrackHandler(APIHandler):
@@ -27,6 +35,43 @@ class LabtrackHandler(APIHandler):
     def initialize(self, labtrack: Labtrack) -> None:
         self.labtrack = labtrack
 
+    @property
+    def client(self) -> TrackingClient:
+        """The client over the store this server reads (one per server)."""
+        return self.labtrack.client()
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking store call on a worker thread, so the server never waits on SQL."""
+        return await IOLoop.current().run_in_executor(None, partial(fn, *args, **kwargs))
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        """A query argument, with NUL bytes refused (they reach no database)."""
+        value = self.get_query_argument(name, default)
+        if value is not None and "\x00" in value:
+            raise InvalidParameterError(f"The query argument {name!r} contains a NUL byte.")
+        return value
+
+    def list_arg(self, name: str) -> list[str]:
+        """A comma-separated (or repeated) query argument as a list."""
+        out: list[str] = []
+        for raw in self.get_query_arguments(name):
+            if "\x00" in raw:
+                raise InvalidParameterError(f"The query argument {name!r} contains a NUL byte.")
+            out += [part.strip() for part in raw.split(",") if part.strip()]
+        return out
+
+    def int_arg(self, name: str, default: int, lo: int, hi: int) -> int:
+        raw = self.arg(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InvalidParameterError(f"{name} must be an integer; got {raw!r}.") from None
+        if not lo <= value <= hi:
+            raise InvalidParameterError(f"{name} must be between {lo} and {hi}; got {value}.")
+        return value
+
     def write_json(self, payload: Any, status: int = 200) -> None:
         """Send ``payload`` as the JSON response body and finish the request."""
         self.set_status(status)
@@ -35,6 +80,10 @@ class LabtrackHandler(APIHandler):
 
     def read_json(self) -> dict[str, Any]:
         """The request body as a JSON object; a 400 error if it is anything else."""
+        if len(self.request.body or b"") > MAX_BODY_BYTES:
+            raise InvalidParameterError(
+                f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
+            )
         try:
             body = json.loads(self.request.body or b"{}")
         except ValueError as err:

@@ -13,6 +13,20 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from labtrack.server.base import LabtrackHandler
+from labtrack.server.experiments import (
+    ExperimentHandler,
+    ExperimentRestoreHandler,
+    ExperimentsHandler,
+    NotebookExperimentHandler,
+)
+from labtrack.server.runs import (
+    ChangesHandler,
+    RunHandler,
+    RunNotebookHandler,
+    RunRestoreHandler,
+    RunsCsvHandler,
+    RunsHandler,
+)
 from labtrack.server.settings import Labtrack, redact_uri
 
 __all__ = ["API_PREFIX", "setup_route_handlers"]
@@ -46,6 +60,19 @@ def setup_route_handlers(web_app: Any, settings: Labtrack) -> None:
 
 
 # (pattern below labtrack/api/, handler class). Path groups are tornado regex groups.
+RUN_ID = r"(?P<run_id>[^/]+)"
+EXPERIMENT_ID = r"(?P<experiment_id>[^/]+)"
+
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
+    ("experiments", ExperimentsHandler),
+    (f"experiments/{EXPERIMENT_ID}", ExperimentHandler),
+    (f"experiments/{EXPERIMENT_ID}/restore", ExperimentRestoreHandler),
+    ("notebook-experiment", NotebookExperimentHandler),
+    ("runs", RunsHandler),
+    (r"runs\.csv", RunsCsvHandler),
+    (f"runs/{RUN_ID}", RunHandler),
+    (f"runs/{RUN_ID}/restore", RunRestoreHandler),
+    (f"runs/{RUN_ID}/notebook", RunNotebookHandler),
+    ("changes", ChangesHandler),
 ]

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from traitlets import Unicode
 from traitlets.config import Configurable
 
+from labtrack.client import TrackingClient
 from labtrack.config import StoreLocation, resolve
 
 __all__ = ["Labtrack", "redact_uri"]
@@ -42,6 +43,15 @@ class Labtrack(Configurable):
     def location(self) -> StoreLocation:
         """Resolve the store now, through the same function the kernel uses."""
         return resolve(self.tracking_uri or None, self.artifact_root or None)
+
+    def client(self) -> TrackingClient:
+        """A client over the configured store, made once and shared by every handler."""
+        client = getattr(self, "_client", None)
+        location = self.location()
+        if client is None or client.location != location:
+            client = TrackingClient(location.tracking_uri, location.artifact_root)
+            self._client = client
+        return client
 
 
 def redact_uri(uri: str) -> str:

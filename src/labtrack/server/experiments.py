@@ -1,0 +1,130 @@
+"""Experiment routes: list, create, read, rename, delete, restore; a notebook's experiment."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from labtrack.entities import ViewType
+from labtrack.errors import InvalidParameterError
+from labtrack.server.base import LabtrackHandler
+from labtrack.server.serialize import experiment_json
+
+VIEWS = {"active": ViewType.ACTIVE_ONLY, "deleted": ViewType.DELETED_ONLY, "all": ViewType.ALL}
+
+
+def view_arg(handler: LabtrackHandler) -> int:
+    view = handler.arg("view", "active") or "active"
+    if view not in VIEWS:
+        raise InvalidParameterError(f"view must be one of {', '.join(VIEWS)}; got {view!r}.")
+    return VIEWS[view]
+
+
+class ExperimentsHandler(LabtrackHandler):
+    """``GET experiments`` (search) and ``POST experiments`` (create)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        page = await self.call(
+            self.client.search_experiments,
+            view_arg(self),
+            self.int_arg("max_results", 1000, 1, 10_000),
+            self.arg("filter") or None,
+            self.list_arg("order_by") or None,
+            self.arg("page_token") or None,
+        )
+        self.write_json(
+            {"experiments": [experiment_json(e) for e in page], "next_page_token": page.token}
+        )
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.read_json()
+        tags = body.get("tags") or {}
+        if not isinstance(tags, dict):
+            raise InvalidParameterError("tags must be an object of name -> value.")
+        eid = await self.call(self.client.create_experiment, body.get("name"), None, tags)
+        self.write_json(experiment_json(await self.call(self.client.get_experiment, eid)), 201)
+
+
+class ExperimentHandler(LabtrackHandler):
+    """``GET|PATCH|DELETE experiments/{id}``."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, experiment_id: str) -> None:
+        exp = await self.call(self.client.get_experiment, experiment_id)
+        self.write_json(experiment_json(exp))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, experiment_id: str) -> None:
+        body = self.read_json()
+        if "name" in body:
+            await self.call(self.client.rename_experiment, experiment_id, body["name"])
+        for key, value in (body.get("tags") or {}).items():
+            await self.call(self.client.set_experiment_tag, experiment_id, key, value)
+        self.write_json(experiment_json(await self.call(self.client.get_experiment, experiment_id)))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, experiment_id: str) -> None:
+        await self.call(self.client.delete_experiment, experiment_id)
+        self.set_status(204)
+        self.finish()
+
+
+class ExperimentRestoreHandler(LabtrackHandler):
+    """``POST experiments/{id}/restore``."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, experiment_id: str) -> None:
+        await self.call(self.client.restore_experiment, experiment_id)
+        self.set_status(204)
+        self.finish()
+
+
+class NotebookExperimentHandler(LabtrackHandler):
+    """``GET notebook-experiment?path=&notebook_id=``: the notebook's experiment, or null.
+
+    ``POST`` with ``{"path", "notebook_id"}`` creates it (runs create it on their own too).
+    """
+
+    def _info(self, path: str | None, notebook_id: str | None):  # type: ignore[no-untyped-def]
+        from labtrack.notebook.identity import NotebookInfo
+
+        if not path:
+            raise InvalidParameterError("Give the notebook's path: ?path=sub/demo.ipynb")
+        return NotebookInfo(path.lstrip("/"), None, notebook_id or None, "frontend", None)
+
+    def _reply(self, info, experiment) -> None:  # type: ignore[no-untyped-def]
+        self.write_json(
+            {
+                "experiment": experiment_json(experiment) if experiment else None,
+                "notebook_path": info.path,
+                "notebook_id": info.notebook_id,
+            }
+        )
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from labtrack.notebook.experiment import find_notebook_experiment
+
+        info = self._info(self.arg("path"), self.arg("notebook_id"))
+        eid = await self.call(find_notebook_experiment, self.client, info)
+        exp = await self.call(self.client.get_experiment, eid) if eid is not None else None
+        self._reply(info, exp)
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        from labtrack.notebook.experiment import ensure_notebook_experiment
+
+        body = self.read_json()
+        info = self._info(body.get("path"), body.get("notebook_id"))
+        eid = await self.call(ensure_notebook_experiment, self.client, info)
+        self._reply(info, await self.call(self.client.get_experiment, eid))

@@ -1,0 +1,181 @@
+"""Run routes: search (JSON and CSV), read, edit, delete, restore, live notebook versions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from labtrack.context import NOTE
+from labtrack.entities import Run, RunTag
+from labtrack.errors import InvalidParameterError
+from labtrack.server.base import LabtrackHandler
+from labtrack.server.experiments import view_arg
+from labtrack.server.runs_query import RunQuery
+from labtrack.server.serialize import run_json, run_row
+
+CSV_MAX_RUNS = 100_000
+
+
+class RunsHandler(LabtrackHandler):
+    """``GET runs?experiment_id=&filter=&order_by=&max_results=&page_token=&columns=...``."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        query = RunQuery.from_handler(self, view_arg(self))
+        client = self.client
+        page = await self.call(
+            client.search_runs,
+            query.experiment_ids,
+            query.full_filter(),
+            query.view,
+            query.max_results,
+            query.order_by or None,
+            query.page_token,
+        )
+        keys = await self.call(client.store.list_keys, query.experiment_ids)  # type: ignore[attr-defined]
+        marker = await self.call(client.store.change_marker, query.experiment_ids)  # type: ignore[attr-defined]
+        self.write_json(
+            {
+                "runs": [run_row(r, query.columns) for r in page],
+                "next_page_token": page.token,
+                "keys": keys,
+                "marker": marker,
+            }
+        )
+
+
+def _all_runs(client: Any, query: RunQuery) -> list[Run]:
+    runs: list[Run] = []
+    token = None
+    flt = query.full_filter()
+    while len(runs) < CSV_MAX_RUNS:
+        page = client.search_runs(
+            query.experiment_ids, flt, query.view, 10_000, query.order_by or None, token
+        )
+        runs.extend(page)
+        token = page.token
+        if not token:
+            break
+    return runs
+
+
+class RunsCsvHandler(LabtrackHandler):
+    """``GET runs.csv?...``: every matching run, MLflow's CSV columns, formula cells escaped."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from labtrack.runs_csv import iter_csv
+
+        query = RunQuery.from_handler(self, view_arg(self))
+        runs = await self.call(_all_runs, self.client, query)
+        self.set_header("Content-Type", "text/csv; charset=utf-8")
+        self.set_header("Content-Disposition", 'attachment; filename="runs.csv"')
+        for chunk in iter_csv(runs):
+            self.write(chunk)
+            await self.flush()
+        await self.finish()
+
+
+class RunHandler(LabtrackHandler):
+    """``GET|PATCH|DELETE runs/{run_id}``."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        self.write_json(run_json(await self.call(self.client.get_run, run_id)))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, run_id: str) -> None:
+        body = self.read_json()
+        client = self.client
+        await self.call(client.get_run, run_id)  # 404 before anything is written
+        tags = body.get("tags") or {}
+        delete = body.get("delete_tags") or []
+        if not isinstance(tags, dict) or not isinstance(delete, list):
+            raise InvalidParameterError("tags must be an object and delete_tags a list of keys.")
+        new_tags = [RunTag(str(k), str(v)) for k, v in tags.items()]
+        if body.get("description") is not None:
+            new_tags.append(RunTag(NOTE, str(body["description"])))
+        if body.get("name") is not None:
+            await self.call(client.store.update_run_info, run_id, run_name=body["name"])
+        if new_tags:
+            # Editing a finished run's tags and description from the UI is allowed.
+            await self.call(
+                client.store.log_batch,  # type: ignore[call-arg]
+                run_id,
+                tags=new_tags,
+                allow_terminated=True,
+            )
+        for key in delete:
+            await self.call(client.delete_tag, run_id, str(key))
+        self.write_json(run_json(await self.call(client.get_run, run_id)))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, run_id: str) -> None:
+        await self.call(self.client.delete_run, run_id)
+        self.set_status(204)
+        self.finish()
+
+
+class RunRestoreHandler(LabtrackHandler):
+    """``POST runs/{run_id}/restore``."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        await self.call(self.client.restore_run, run_id)
+        self.set_status(204)
+        self.finish()
+
+
+def store_live_notebook(client: Any, run_id: str, notebook: dict[str, Any]) -> str:
+    from labtrack.notebook.capture import LIVE_TAG, REVISION_TAG, canonical
+
+    if not isinstance(notebook.get("cells"), list):
+        raise InvalidParameterError(
+            "notebook must be an nbformat notebook (an object with a 'cells' list)."
+        )
+    notebook.setdefault("metadata", {}).setdefault("labtrack", {})["live"] = True
+    digest = str(client.store.put_blob("notebook", canonical(notebook)))
+    client.store.log_batch(
+        run_id,
+        tags=[RunTag(REVISION_TAG, digest), RunTag(LIVE_TAG, "true")],
+        allow_terminated=True,
+    )
+    return digest
+
+
+class RunNotebookHandler(LabtrackHandler):
+    """``PUT runs/{run_id}/notebook`` ``{"path", "notebook"}``: the frontend's live model."""
+
+    @web.authenticated
+    @authorized
+    async def put(self, run_id: str) -> None:
+        body = self.read_json()
+        notebook = body.get("notebook")
+        if not isinstance(notebook, dict):
+            raise InvalidParameterError("Send {'notebook': <nbformat JSON>, 'path': ...}.")
+        await self.call(self.client.get_run, run_id)
+        await self.call(store_live_notebook, self.client, run_id, json.loads(json.dumps(notebook)))
+        self.set_status(204)
+        self.finish()
+
+
+class ChangesHandler(LabtrackHandler):
+    """``GET changes?since=<marker>&experiment_id=``: has anything changed since the marker?"""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        ids = self.list_arg("experiment_id")
+        if not ids:
+            raise InvalidParameterError("Give experiment_id (one or more, comma-separated).")
+        marker = await self.call(self.client.store.change_marker, ids)  # type: ignore[attr-defined]
+        self.write_json({"marker": marker, "changed": marker != self.arg("since")})
