@@ -72,7 +72,9 @@ def test_values_are_escaped() -> None:
 def test_chart_holds_the_metric_history(run_id: str) -> None:
     view = show_run(run_id)
     assert view.metric_keys == ["acc", "loss"]
-    assert view.metric == "acc"
+    assert view.metric == "loss"  # the longest history is charted first
+    view.metric_dropdown.value = "acc"
+    np.testing.assert_allclose(view.line.y, [0.8])
     view.metric_dropdown.value = "loss"
     assert view.metric == "loss"
     np.testing.assert_allclose(view.line.x, [0, 1, 2, 3])

@@ -29,6 +29,11 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _IN_CHUNK = 500
 ALL_STATUSES = "ALL"
 BASE_TABLE_COLUMNS = ["name", "status", "start time", "duration (s)", "user"]
+# Notebook front ends reset table cell padding; a rule scoped to our class puts it back.
+TABLE_STYLE = (
+    "<style>.labtrack-table th,.labtrack-table td{padding:2px 16px 2px 0;"
+    "text-align:left;vertical-align:top}</style>"
+)
 
 
 def client() -> Any:
@@ -225,7 +230,7 @@ def categories(series: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 def html_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     """A small escaped HTML table (for the handful of rows of one run)."""
-    head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in header)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(format_value(v))}</td>" for v in row) + "</tr>"
         for row in rows
@@ -233,7 +238,8 @@ def html_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     if not rows:
         body = f"<tr><td colspan='{len(header)}'><i>none</i></td></tr>"
     return (
-        f"<table class='labtrack-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"{TABLE_STYLE}<table class='labtrack-table'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
     )
 
 

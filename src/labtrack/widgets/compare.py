@@ -175,7 +175,7 @@ class CompareView(widgets.VBox, LiveView):  # type: ignore[misc]
             self._table,
             default_renderer=renderer,
             base_column_size=120,
-            column_widths={DIFFERS: 56},
+            column_widths={DIFFERS: 72},
             base_row_header_size=160,
             layout=widgets.Layout(height="200px"),
         )

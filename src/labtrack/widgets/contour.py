@@ -158,6 +158,7 @@ class ContourView(widgets.VBox):  # type: ignore[misc]
             scales=xy,
             colors=["black"],
             default_size=24,
+            display_names=False,  # names in the tooltip: 1,000 labels would hide the plot
             tooltip=Tooltip(fields=["name", "x", "y"]),
         )
         self.x_axis = Axis(scale=self.x_scale, label="x")

@@ -38,15 +38,14 @@ __all__ = ["ParallelCoordinates", "scale_columns"]
 MAX_CATEGORY_LABELS = 25  # past this, label every n-th category so the text stays legible
 
 
+def _tick(value: float) -> str:
+    return f"{value:.4g}"  # short: tick labels sit beside the axis, between two axes
+
+
 def _numeric_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
     if hi > lo:
-        mid = (lo + hi) / 2
-        return [
-            (0.0, _common.format_value(lo)),
-            (0.5, _common.format_value(mid)),
-            (1.0, _common.format_value(hi)),
-        ]
-    return [(0.5, _common.format_value(lo))]
+        return [(0.0, _tick(lo)), (0.5, _tick((lo + hi) / 2)), (1.0, _tick(hi))]
+    return [(0.5, _tick(lo))]
 
 
 def scale_columns(
@@ -158,7 +157,7 @@ class ParallelCoordinates(widgets.VBox):  # type: ignore[misc]
         d = len(dims)
         with self.hold_sync(), self.lines.hold_sync():
             self.dimensions = dims
-            self.x_scale.min, self.x_scale.max = -0.25, max(d - 1, 1) + 0.25
+            self.x_scale.min, self.x_scale.max = -0.25, max(d - 1, 1) + 0.4  # room for ticks
             self.lines.x = np.arange(d, dtype="float64")
             self.lines.y = y
             self.lines.labels = [str(n) for n in frame["name"]]

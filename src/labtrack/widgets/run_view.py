@@ -197,7 +197,8 @@ class RunView(widgets.VBox, LiveView):  # type: ignore[misc]
         try:
             self.metric_keys = keys
             if self.metric not in keys:
-                self.metric = keys[0] if keys else ""
+                # The metric with the longest history makes the most useful first chart.
+                self.metric = max(keys, key=lambda k: len(self._history[k])) if keys else ""
             self.metric_dropdown.options = keys
             self.metric_dropdown.value = self.metric or None
         finally:

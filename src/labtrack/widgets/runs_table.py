@@ -82,19 +82,26 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
         self.status_dropdown = widgets.Dropdown(
             options=STATUS_OPTIONS, description="Status", layout=widgets.Layout(width="220px")
         )
-        self.refresh_button = widgets.Button(icon="refresh", tooltip="Reload the runs")
+        self.refresh_button = widgets.Button(
+            icon="refresh", tooltip="Reload the runs", layout=widgets.Layout(width="40px")
+        )
         self.error_label = widgets.HTML()
         self.grid = DataGrid(
             self._frame,
             selection_mode="row",
             base_column_size=110,
+            base_row_header_size=110,  # the run id (its start; drag the border for more)
+            column_widths={"start time": 150},
             layout=widgets.Layout(height="120px"),
         )
-        self.count_label = widgets.Label()
+        self.count_label = widgets.Label("0 runs")
         self.csv_button = widgets.Button(description="Download CSV", icon="download")
         self.csv_link = widgets.HTML()
         self.compare_button = widgets.Button(
-            description="Compare selected", icon="columns", disabled=True
+            description="Compare selected",
+            icon="columns",
+            disabled=True,
+            layout=widgets.Layout(width="auto"),
         )
         self.compare_area = widgets.VBox()
         link((self.filter_text, "value"), (self, "filter_string"))
