@@ -21,7 +21,6 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     """Read the ``Labtrack`` config section and register the API routes."""
     from labtrack.server.routes import setup_route_handlers
     from labtrack.server.settings import Labtrack, redact_uri
-
     from labtrack.server.watcher import NotebookWatcher
 
     settings = Labtrack(parent=server_app)

@@ -11,7 +11,6 @@ from jupyter_server.base.handlers import APIHandler
 from tornado.ioloop import IOLoop
 
 from labtrack.client import TrackingClient
-
 from labtrack.errors import InvalidParameterError, LabtrackError
 from labtrack.server.settings import Labtrack
 

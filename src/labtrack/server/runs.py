@@ -107,7 +107,7 @@ class RunHandler(LabtrackHandler):
         if new_tags:
             # Editing a finished run's tags and description from the UI is allowed.
             await self.call(
-                client.store.log_batch,  # type: ignore[call-arg]
+                client.store.log_batch,
                 run_id,
                 tags=new_tags,
                 allow_terminated=True,

@@ -47,7 +47,9 @@ def _pick(values: dict[str, Any], wanted: set[str] | None) -> dict[str, Any]:
 
 def run_row(run: Run, columns: Iterable[str] | None = None) -> dict[str, Any]:
     """A run as a table row; ``columns`` (``params.x``, ``metrics.y``, ``tags.z``) limits data."""
-    params = metrics = tags = None
+    params: set[str] | None = None
+    metrics: set[str] | None = None
+    tags: set[str] | None = None
     if columns is not None:
         params, metrics, tags = set(), set(), set(ALWAYS_TAGS)
         for col in columns:

@@ -107,8 +107,10 @@ class TrackingStore(ABC):
         metrics: Sequence[Metric] = (),
         params: Sequence[Param] = (),
         tags: Sequence[RunTag] = (),
+        allow_terminated: bool = False,
     ) -> None:
-        """Write all of it or nothing. Raises if the run is not active."""
+        """Write all of it or nothing. Raises if the run is deleted, or finished unless
+        ``allow_terminated`` (post-training metrics, tag edits from the UI)."""
 
     @abstractmethod
     def log_metric_points(self, points: Sequence[MetricPoint]) -> None:

@@ -41,8 +41,8 @@ from labtrack.store.base import (
 from labtrack.store.sql import models, run_data
 from labtrack.store.sql.engine import make_engines, with_retries
 from labtrack.store.sql.notebooks import NotebookStoreMixin
-from labtrack.store.sql.views import ViewQueriesMixin
 from labtrack.store.sql.schema import DEFAULT_EXPERIMENT_ID, ensure_schema
+from labtrack.store.sql.views import ViewQueriesMixin
 
 T = TypeVar("T")
 RUN_NAME_TAG = "labtrack.runName"
