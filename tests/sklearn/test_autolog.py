@@ -291,10 +291,13 @@ def test_disable_restores_the_original_methods(iris):
 
 
 def test_cross_validation_helpers_do_not_log_each_fold(iris):
+    from sklearn.model_selection import cross_val_predict  # imported before autolog()
+
     X, y = iris
     labtrack.sklearn.autolog()
     count = len(TrackingClient().search_runs("0"))
     sklearn.model_selection.cross_val_score(LogisticRegression(max_iter=300), X, y, cv=3)
+    cross_val_predict(LogisticRegression(max_iter=300), X, y, cv=3)
     assert len(TrackingClient().search_runs("0")) == count
 
 

@@ -39,7 +39,8 @@ EXCLUDED_MODULES = (
     "sklearn.feature_selection",
 )
 EXCLUDED_CLASSES = ("sklearn.compose._column_transformer.ColumnTransformer",)
-# Helpers that fit many clones: autologging pauses while they run.
+# Helpers that fit many clones: autologging pauses while they run. The private workers are
+# patched too, so a helper imported by name before autolog() was called still pauses.
 PAUSED_FUNCTIONS = (
     "cross_validate",
     "cross_val_predict",
@@ -47,6 +48,12 @@ PAUSED_FUNCTIONS = (
     "learning_curve",
     "permutation_test_score",
     "validation_curve",
+)
+PAUSED_WORKERS = (
+    "_fit_and_score",
+    "_fit_and_predict",
+    "_permutation_test_score",
+    "_incremental_fit_estimator",
 )
 
 
@@ -133,6 +140,8 @@ def estimators_to_patch() -> list[type]:
 
 
 def _install() -> None:
+    import importlib
+
     import sklearn.metrics
     import sklearn.model_selection
 
@@ -147,10 +156,11 @@ def _install() -> None:
         _patching.patch_function(
             sklearn.metrics, name, metrics_patch.metric_wrapper(name, original)
         )
-    for name in PAUSED_FUNCTIONS:
-        if hasattr(sklearn.model_selection, name):
-            original = getattr(sklearn.model_selection, name)
-            _patching.patch_function(sklearn.model_selection, name, _paused(original))
+    workers = importlib.import_module("sklearn.model_selection._validation")
+    for module, names in ((sklearn.model_selection, PAUSED_FUNCTIONS), (workers, PAUSED_WORKERS)):
+        for name in names:
+            if hasattr(module, name):
+                _patching.patch_function(module, name, _paused(getattr(module, name)))
 
 
 def _paused(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -144,8 +144,9 @@ def _log(run_id: str, key: str, value: Any) -> None:
 
     client = _state.client()
     # The run may have ended (autolog ends the runs it starts): the store lets metrics in.
-    store: Any = client.store
-    store.log_batch(run_id, metrics=[Metric(key, float(value), now_ms(), 0)], allow_terminated=True)
+    client.store.log_batch(
+        run_id, metrics=[Metric(key, float(value), now_ms(), 0)], allow_terminated=True
+    )
     info = {k: c for (rid, _), calls in _calls.items() if rid == run_id for k, c in calls}
     client.log_text(run_id, json.dumps(dict(sorted(info.items())), indent=2), "metric_info.json")
 
