@@ -19,7 +19,7 @@ from typing import Any
 
 from labtrack.errors import InvalidParameterError
 from labtrack.models.model import Model
-from labtrack.models.signature import enforce_schema
+from labtrack.models.schema_check import enforce_schema
 
 __all__ = ["PyFuncModel", "load_model"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from labtrack.errors import InvalidParameterError
 from labtrack.models import ColSpec, DataType, ModelSignature, Schema, TensorSpec, infer_signature
-from labtrack.models.signature import enforce_schema
+from labtrack.models.schema_check import enforce_schema
 
 
 def frame() -> pd.DataFrame:

@@ -27,7 +27,8 @@ labtrack trusts those two types only after checking every tree:
    n_features_in_``, the same for every tree of a forest or boosting model, whose predict skips
    the per-tree input check), a GradientBoosting model's stage grid matches the width of the
    array predict writes into, and a HistGradientBoosting model's categorical splits point at
-   categorical features with the expected preprocessing.
+   categorical features with the expected preprocessing (those cross-object checks live in
+   :mod:`labtrack.models.tree_ensembles`).
 
 Step 2 alone would also be safe: ``Tree.__setstate__`` only copies the arrays (its own checks
 cover dtype and the ``values`` shape), and nothing follows a node index until ``predict``,
@@ -41,7 +42,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from labtrack.models.errors import UnsafeModelError
@@ -51,10 +52,10 @@ __all__ = ["PREDICTOR_TYPE", "TREE_TYPE", "check_model", "check_node_tree"]
 TREE_TYPE = "sklearn.tree._tree.Tree"
 PREDICTOR_TYPE = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
 _LEAF, _UNDEFINED = -1, -2
-_MAX_OBJECTS = 5_000_000
+MAX_OBJECTS = 5_000_000
 
 
-def _refuse(where: str, why: str) -> UnsafeModelError:
+def refuse(where: str, why: str) -> UnsafeModelError:
     return UnsafeModelError(
         f"Refusing to load this model: {where} {why}. The file is damaged or was modified "
         "after it was saved; loading it could crash the process when the model predicts."
@@ -75,19 +76,19 @@ def check_tree_arrays(
     import numpy as np
 
     for name, value in (("n_features", n_features), ("n_outputs", n_outputs)):
-        if not _is_int(value) or int(value) < 1:
-            raise _refuse(where, f"has {name} = {value!r} (expected a positive integer)")
+        if not is_int(value) or int(value) < 1:
+            raise refuse(where, f"has {name} = {value!r} (expected a positive integer)")
     classes = np.asarray(n_classes)
     if classes.shape != (int(n_outputs),) or classes.dtype.kind not in "iu" or (classes < 1).any():
-        raise _refuse(where, f"has n_classes {classes.tolist()!r} for {n_outputs} output(s)")
-    if not _is_int(node_count) or int(node_count) < 1:
-        raise _refuse(where, f"has node_count = {node_count!r}")
+        raise refuse(where, f"has n_classes {classes.tolist()!r} for {n_outputs} output(s)")
+    if not is_int(node_count) or int(node_count) < 1:
+        raise refuse(where, f"has node_count = {node_count!r}")
     n = int(node_count)
     arrays = {}
     for field in ("left_child", "right_child", "feature", "threshold"):
         arr = np.asarray(nodes[field])
         if arr.shape != (n,):
-            raise _refuse(where, f"has {arr.shape[0] if arr.ndim else 0} nodes but node_count {n}")
+            raise refuse(where, f"has {arr.shape[0] if arr.ndim else 0} nodes but node_count {n}")
         arrays[field] = arr
     left, right, feature = (
         arrays[f].astype(np.int64) for f in ("left_child", "right_child", "feature")
@@ -118,7 +119,7 @@ def check_tree_arrays(
     )
     want = (n, int(n_outputs), int(classes.max()))
     if np.shape(values) != want:
-        raise _refuse(where, f"has values of shape {np.shape(values)}, expected {want}")
+        raise refuse(where, f"has values of shape {np.shape(values)}, expected {want}")
 
 
 def check_predictor_arrays(
@@ -137,14 +138,14 @@ def check_predictor_arrays(
         getattr(nodes, "ndim", 0) != 1
         or not {"left", "right", "is_leaf", "feature_idx", "is_categorical", "bitset_idx"} <= names
     ):
-        raise _refuse(where, "has a node array of an unexpected layout")
+        raise refuse(where, "has a node array of an unexpected layout")
     n = nodes.shape[0]
     if n < 1:
-        raise _refuse(where, "has no nodes")
+        raise refuse(where, "has no nodes")
     for name, bits in (("raw_left_cat_bitsets", raw_bitsets), ("binned", binned_bitsets)):
         arr = np.asarray(bits)
         if arr.ndim != 2 or arr.shape[1] != 8 or arr.dtype != np.uint32:
-            raise _refuse(where, f"has {name} of shape {arr.shape} ({arr.dtype})")
+            raise refuse(where, f"has {name} of shape {arr.shape} ({arr.dtype})")
     idx = np.arange(n)
     split = nodes["is_leaf"] == 0
     for name in ("left", "right"):
@@ -174,7 +175,7 @@ def check_predictor_arrays(
     if n_features is not None:
         mask = np.zeros(n_features, bool) if categorical is None else np.asarray(categorical, bool)
         if mask.shape != (n_features,):
-            raise _refuse(where, "has a categorical-feature mask of the wrong length")
+            raise refuse(where, "has a categorical-feature mask of the wrong length")
         _first_bad(
             where,
             cat & ~mask[np.clip(feat, 0, n_features - 1)],
@@ -185,10 +186,10 @@ def check_predictor_arrays(
 
 def _first_bad(where: str, bad: Any, idx: Any, why: str) -> None:
     if bad.any():
-        raise _refuse(where, f"node {int(idx[bad][0])} {why}")
+        raise refuse(where, f"node {int(idx[bad][0])} {why}")
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     import numpy as np
 
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
@@ -207,8 +208,8 @@ def check_node_tree(root: Any) -> int:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if len(seen) > _MAX_OBJECTS:
-            raise _refuse("the file", "holds too many objects")
+        if len(seen) > MAX_OBJECTS:
+            raise refuse("the file", "holds too many objects")
         path = f"{node.module_name}.{node.class_name}"
         if type(node).__name__ == "TypeNode":
             pass  # the class itself (a constructor reference), not an instance
@@ -230,18 +231,18 @@ def check_node_tree(root: Any) -> int:
 
 def _tree_node(node: Any, where: str) -> None:
     if type(node).__name__ != "TreeNode":
-        raise _refuse(where, "is stored in an unexpected form")
+        raise refuse(where, "is stored in an unexpected form")
     args = _value(node.children["args"], where)
     state = _value(node.children["attrs"], where)
     if not isinstance(args, list) or len(args) != 3 or not isinstance(state, dict):
-        raise _refuse(where, "has constructor arguments or state of an unexpected form")
+        raise refuse(where, "has constructor arguments or state of an unexpected form")
     if set(state) != {"max_depth", "node_count", "nodes", "values"}:
-        raise _refuse(where, f"has unexpected state keys {sorted(state)}")
+        raise refuse(where, f"has unexpected state keys {sorted(state)}")
     nodes = state["nodes"]
     if getattr(nodes, "dtype", None) is None or nodes.dtype.names is None:
-        raise _refuse(where, "has a node array without fields")
-    if not _is_int(state["max_depth"]) or int(state["max_depth"]) < 0:
-        raise _refuse(where, f"has max_depth = {state['max_depth']!r}")
+        raise refuse(where, "has a node array without fields")
+    if not is_int(state["max_depth"]) or int(state["max_depth"]) < 0:
+        raise refuse(where, f"has max_depth = {state['max_depth']!r}")
     check_tree_arrays(
         where,
         args[0],
@@ -255,14 +256,14 @@ def _tree_node(node: Any, where: str) -> None:
 
 def _predictor_node(node: Any, where: str) -> None:
     if type(node).__name__ != "ObjectNode":
-        raise _refuse(where, "is stored in an unexpected form")
+        raise refuse(where, "is stored in an unexpected form")
     state = _value(node.children["attrs"], where)
     if not isinstance(state, dict) or not {
         "nodes",
         "raw_left_cat_bitsets",
         "binned_left_cat_bitsets",
     } <= set(state):
-        raise _refuse(where, "has state of an unexpected form")
+        raise refuse(where, "has state of an unexpected form")
     check_predictor_arrays(
         where, state["nodes"], state["raw_left_cat_bitsets"], state["binned_left_cat_bitsets"]
     )
@@ -294,7 +295,7 @@ def _value(node: Any, where: str) -> Any:
             for k in keys
         ):
             return {k: _value(v, where) for k, v in node.children["content"].items()}
-    raise _refuse(where, f"holds a {node.module_name}.{node.class_name} where plain data belongs")
+    raise refuse(where, f"holds a {node.module_name}.{node.class_name} where plain data belongs")
 
 
 # -- step 2: the built objects, before they are returned ------------------------------------
@@ -302,25 +303,22 @@ def check_model(model: Any) -> int:
     """Check every tree reachable from a built model; returns how many were checked."""
     from sklearn.tree._tree import Tree
 
+    from labtrack.models import tree_ensembles
+
     checked = 0
-    for obj in _objects(model):
+    for obj in tree_ensembles.objects(model):
         if isinstance(obj, Tree):
             checked += 1
             _check_built_tree(obj, f"tree #{checked}")
-        tree = getattr(obj, "__dict__", {}).get("tree_")
-        if isinstance(tree, Tree):
-            _same_width(obj, tree.n_features, "its tree_")
-        _check_ensemble(obj)
-        if type(obj).__name__ == "TreePredictor":
+        elif type(obj).__name__ == "TreePredictor":
+            checked += 1
             check_predictor_arrays(
-                f"HistGradientBoosting tree #{checked + 1}",
+                f"HistGradientBoosting tree #{checked}",
                 obj.nodes,
                 obj.raw_left_cat_bitsets,
                 obj.binned_left_cat_bitsets,
             )
-            checked += 1
-        if "_predictors" in getattr(obj, "__dict__", {}):
-            _check_hist_gradient_boosting(obj)
+        tree_ensembles.check_links(obj)
     return checked
 
 
@@ -334,130 +332,3 @@ def _check_built_tree(tree: Any, where: str) -> None:
     check_tree_arrays(
         where, tree.n_features, tree.n_classes, tree.n_outputs, tree.node_count, nodes, tree.value
     )
-
-
-def _same_width(estimator: Any, n_features: Any, what: str) -> None:
-    n_in = getattr(estimator, "n_features_in_", None)
-    if n_in is not None and n_in != n_features:
-        raise _refuse(
-            type(estimator).__name__,
-            f"takes {n_in} input columns but {what} reads {n_features}",
-        )
-
-
-def _members(value: Any) -> list[Any]:
-    import numpy as np
-
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        return list(value.ravel())
-    return list(value) if isinstance(value, (list, tuple)) else []
-
-
-def _check_ensemble(obj: Any) -> None:
-    import numpy as np
-    from sklearn.ensemble._bagging import BaseBagging
-    from sklearn.ensemble._forest import BaseForest
-    from sklearn.ensemble._gb import BaseGradientBoosting
-
-    if isinstance(obj, (BaseForest, BaseGradientBoosting)) and hasattr(obj, "estimators_"):
-        n_in = getattr(obj, "n_features_in_", None)
-        for member in _members(obj.estimators_):
-            if getattr(member, "n_features_in_", n_in) != n_in:
-                raise _refuse(
-                    type(obj).__name__,
-                    f"takes {n_in} input columns but one of its trees reads "
-                    f"{member.n_features_in_}",
-                )
-    if isinstance(obj, BaseBagging) and hasattr(obj, "estimators_features_"):
-        for member, feats in zip(obj.estimators_, obj.estimators_features_, strict=False):
-            if getattr(member, "n_features_in_", len(feats)) != len(feats):
-                raise _refuse(
-                    type(obj).__name__,
-                    f"samples {len(feats)} columns for a tree that takes {member.n_features_in_}",
-                )
-    if isinstance(obj, BaseGradientBoosting) and hasattr(obj, "estimators_"):
-        grid = obj.estimators_
-        k = getattr(obj, "n_trees_per_iteration_", None)
-        if not isinstance(grid, np.ndarray) or grid.ndim != 2 or grid.shape[1] != k:
-            raise _refuse(
-                type(obj).__name__, f"has a stage grid that does not match {k} outputs per stage"
-            )
-        init = getattr(obj, "init_", "zero")
-        if k != 1 and init != "zero" and len(getattr(init, "classes_", ())) != k:
-            raise _refuse(
-                type(obj).__name__,
-                "has an init estimator whose output width differs from its stages",
-            )
-
-
-def _check_hist_gradient_boosting(obj: Any) -> None:
-    import numpy as np
-
-    n_in = getattr(obj, "n_features_in_", None)
-    mapper = getattr(obj, "_bin_mapper", None)
-    mask = getattr(mapper, "is_categorical_", None)
-    if not _is_int(n_in) or mask is None or np.shape(mask) != (n_in,):
-        raise _refuse(type(obj).__name__, "has inconsistent feature counts")
-    n = int(n_in)  # type: ignore[arg-type]
-    for i, stage in enumerate(obj._predictors):
-        for j, predictor in enumerate(stage):
-            check_predictor_arrays(
-                f"HistGradientBoosting iteration {i} tree {j}",
-                predictor.nodes,
-                predictor.raw_left_cat_bitsets,
-                predictor.binned_left_cat_bitsets,
-                n,
-                mask,
-            )
-    if getattr(obj, "_preprocessor", None) is not None:
-        _check_hgb_preprocessor(obj._preprocessor, n)
-
-
-def _check_hgb_preprocessor(pre: Any, n: int) -> None:
-    """The ColumnTransformer scikit-learn builds for categorical columns must output n columns."""
-    import numpy as np
-    from sklearn.compose import ColumnTransformer
-    from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
-
-    ok = isinstance(pre, ColumnTransformer) and getattr(pre, "n_features_in_", None) == n
-    width = 0
-    for _name, trans, cols in getattr(pre, "transformers_", []) if ok else []:
-        mask = np.asarray(cols)
-        if isinstance(trans, str) and trans == "drop":
-            continue  # dropped columns produce no output
-        passthrough = isinstance(trans, str) and trans == "passthrough"
-        if (
-            not (passthrough or isinstance(trans, (OrdinalEncoder, FunctionTransformer)))
-            or mask.dtype != bool
-            or mask.shape != (n,)
-        ):
-            ok = False
-            break
-        width += int(mask.sum())
-    if not ok or width != n:
-        raise _refuse("HistGradientBoosting", "has a preprocessor that does not match its trees")
-
-
-def _objects(root: Any) -> Iterator[Any]:
-    """Every object reachable through scikit-learn objects, containers and object arrays."""
-    import numpy as np
-
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, (str, bytes, int, float, bool, type(None))):
-            continue
-        seen.add(id(obj))
-        if len(seen) > _MAX_OBJECTS:
-            raise _refuse("the model", "holds too many objects")
-        yield obj
-        if isinstance(obj, dict):
-            stack.extend(obj.values())
-        elif isinstance(obj, (list, tuple, set)):
-            stack.extend(obj)
-        elif isinstance(obj, np.ndarray):
-            if obj.dtype == object:
-                stack.extend(obj.ravel())
-        elif type(obj).__module__.startswith("sklearn") and hasattr(obj, "__dict__"):
-            stack.extend(vars(obj).values())
