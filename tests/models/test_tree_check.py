@@ -321,3 +321,15 @@ def test_bagging_column_samples_must_match_their_trees(iris):
     model.estimators_features_[0] = model.estimators_features_[0][:1]
     with pytest.raises(UnsafeModelError, match="samples 1 columns for a tree that takes 2"):
         check_model(model)
+
+
+def test_a_tree_under_another_class_name_is_still_checked(iris, tmp_path: Path):
+    def edit(schema, arrays):  # type: ignore[no-untyped-def]
+        tree = first_tree(schema)
+        # A trusted label on the node: skops still builds a Tree from a TreeNode.
+        tree.update(__class__="_Scorer", __module__="sklearn.metrics._scorer")
+        nodes = arrays[tree["content"]["content"]["nodes"]["file"]]
+        nodes["left_child"][split_index(nodes)] = 10**6
+
+    with pytest.raises(UnsafeModelError, match="unexpected form"):
+        serialize.load(tampered(tmp_path, iris, edit), "skops")

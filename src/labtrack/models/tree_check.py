@@ -211,9 +211,11 @@ def check_node_tree(root: Any) -> int:
         if len(seen) > MAX_OBJECTS:
             raise refuse("the file", "holds too many objects")
         path = f"{node.module_name}.{node.class_name}"
-        if type(node).__name__ == "TypeNode":
+        kind = type(node).__name__
+        if kind == "TypeNode":
             pass  # the class itself (a constructor reference), not an instance
-        elif path == TREE_TYPE:
+        elif kind == "TreeNode" or path == TREE_TYPE:
+            # skops builds a Tree from any TreeNode, whatever class name the file gives it.
             _tree_node(node, f"tree #{checked + 1}")
             checked += 1
         elif path == PREDICTOR_TYPE:
@@ -230,8 +232,9 @@ def check_node_tree(root: Any) -> int:
 
 
 def _tree_node(node: Any, where: str) -> None:
-    if type(node).__name__ != "TreeNode":
-        raise refuse(where, "is stored in an unexpected form")
+    label = f"{node.module_name}.{node.class_name}"
+    if type(node).__name__ != "TreeNode" or label != TREE_TYPE:
+        raise refuse(where, f"is stored in an unexpected form ({label})")
     args = _value(node.children["args"], where)
     state = _value(node.children["attrs"], where)
     if not isinstance(args, list) or len(args) != 3 or not isinstance(state, dict):

@@ -172,10 +172,9 @@ def _load_skops(path: str | os.PathLike[str]) -> Any:
                 f"({', '.join(untrusted)}); building them could run code. If you trust the "
                 "file, load it yourself with skops.io.load(path, trusted=[...])."
             )
-        has_trees = tree_check.check_node_tree(root) > 0
+        tree_check.check_node_tree(root)
         model = root.construct()
-    if has_trees:
-        tree_check.check_model(model)
+    tree_check.check_model(model)  # cheap without trees; with them, the built arrays again
     return model
 
 
