@@ -18,6 +18,8 @@ last_run_id: str | None = None
 # Called in order when a run needs an experiment and none was set; the first non-None id wins.
 # The notebook integration registers the notebook-experiment resolver here.
 experiment_resolvers: list[Callable[[TrackingClient], str | None]] = []
+# Called with no argument when a fluent run is about to start (the notebook lookup is redone).
+run_prepare_hooks: list[Callable[[], None]] = []
 # Called with (client, run_id) after a fluent run starts and before it ends (notebook capture).
 run_start_hooks: list[Callable[[TrackingClient, str], None]] = []
 run_end_hooks: list[Callable[[TrackingClient, str], None]] = []

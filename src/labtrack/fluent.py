@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import sys
 from typing import Any
 
 from labtrack import _state, context, validation
@@ -188,6 +189,8 @@ def start_run(
             "INVALID_STATE",
         )
     client = _state.client()
+    for prepare in _state.run_prepare_hooks:
+        prepare()
     parent = parent_run_id or (stack[-1].info.run_id if stack and nested else None)
     if run_id is not None:
         existing = client.get_run(run_id)
@@ -298,10 +301,13 @@ def get_artifact_uri(artifact_path: str | None = None) -> str:
 
 
 def _end_runs_at_exit() -> None:
+    # A script that exits normally finished its run (MLflow's rule). A kernel that exits with
+    # a run open was shut down or restarted under it: the run did not finish, it was killed.
+    status = RunStatus.KILLED if "ipykernel" in sys.modules else RunStatus.FINISHED
     try:
         stack = _state.run_stack()
         while stack:
-            _terminate(stack[-1].info.run_id, RunStatus.FINISHED)
+            _terminate(stack[-1].info.run_id, status)
             stack.pop()
     except Exception:  # never turn interpreter exit into a traceback
         pass
@@ -325,6 +331,13 @@ def _notebook_end(client, run_id):  # type: ignore[no-untyped-def]
     on_run_end(client, run_id)
 
 
+def _notebook_forget() -> None:
+    from labtrack.notebook.identity import forget
+
+    forget()
+
+
+_state.run_prepare_hooks.append(_notebook_forget)
 _state.experiment_resolvers.append(_notebook_experiment)
 _state.run_start_hooks.append(_notebook_start)
 _state.run_end_hooks.append(_notebook_end)

@@ -177,7 +177,11 @@ def _lookup(store: Any) -> NotebookInfo | None:
 
 
 def current_notebook(store: Any = None, fresh: bool = False) -> NotebookInfo | None:
-    """The notebook this process serves, or ``None`` outside notebooks (cached ~1 s)."""
+    """The notebook this process serves, or ``None`` outside notebooks.
+
+    Cached for a moment so one ``start_run`` asks once; ``start_run`` calls :func:`forget`
+    first, so each new run sees renames the server recorded.
+    """
     global _cache
     now = time.monotonic()
     if not fresh and _cache is not None and now - _cache[0] < _CACHE_SECONDS and _cache[1] is store:
@@ -188,7 +192,6 @@ def current_notebook(store: Any = None, fresh: bool = False) -> NotebookInfo | N
 
 
 def forget() -> None:
-    """Drop cached answers (tests, and after the server reports a rename)."""
+    """Drop the cached answer (the next lookup asks the server's record again)."""
     global _cache
     _cache = None
-    _id_cache.clear()

@@ -199,8 +199,11 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
             return  # nothing changed: do not resend the table
         keep = list(self.selected_run_ids)
         self._frame = frame
-        if list(frame.columns) != list(old.columns):
-            self.grid.revert()  # sorts and filters may name columns that are gone
+        # Keep the browser's sorts and filters, except those on columns that are gone.
+        names = {frame.index.name, *frame.columns}
+        kept = [t for t in self.grid._transforms if t.get("column") in names]
+        if len(kept) != len(self.grid._transforms):
+            self.grid.transform(kept)
         self.grid.data = frame
         self.grid.layout.height = f"{min(420, 32 + 21 * (len(frame) + 1))}px"
         self.run_ids = list(frame.index)
