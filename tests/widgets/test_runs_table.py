@@ -194,3 +194,19 @@ def test_empty_experiment_shows_an_empty_table() -> None:
     assert table.run_ids == []
     assert table.count_label.value == "0 runs"
     assert table.error == ""
+
+
+def test_browser_sorts_survive_a_refresh_unless_their_column_is_gone(three_runs: list[str]) -> None:
+    table = show_runs()
+    table.grid.transform(
+        [
+            {"type": "sort", "column": "metrics.rmse", "desc": True},
+            {"type": "sort", "column": "name", "desc": False},
+        ]
+    )
+    table.filter_string = "params.model = 'gb'"  # same columns: both sorts stay
+    assert len(table.grid._transforms) == 2
+    eid = labtrack.create_experiment("bare")
+    make_run("bare", experiment_id=eid)
+    table.experiment_ids = [eid]  # no metrics column any more
+    assert [t["column"] for t in table.grid._transforms] == ["name"]
