@@ -62,3 +62,28 @@ def test_unreachable_database_is_a_clear_store_error(tmp_path):
 
     with pytest.raises(StoreError, match="reachable"):
         SqlTrackingStore("postgresql+psycopg://nobody@127.0.0.1:1/none", str(tmp_path))
+
+
+def test_a_store_from_the_first_released_schema_is_upgraded_in_place(tmp_path):
+    """tests/store/data/schema-0001.sqlite was written by schema 0001 and is kept as it was."""
+    import shutil
+    from pathlib import Path
+
+    source = Path(__file__).with_name("data") / "schema-0001.sqlite"
+    db = tmp_path / "old.sqlite"
+    shutil.copy(source, db)
+    store = SqlTrackingStore(f"sqlite:///{db}", str(tmp_path / "artifacts"))
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        assert schema.current_revision(conn) == models.SCHEMA_VERSION
+    engine.dispose()
+    run = store.get_run("a" * 32)
+    assert run.info.run_name == "old-run" and run.data.params == {"alpha": "0.5"}
+    assert [m.value for m in store.get_metric_history("a" * 32, "rmse")] == [0.9, 0.5, 0.3]
+    assert store.get_experiment_by_name("legacy").experiment_id == "1"
+    # The upgraded store takes new data of every kind.
+    new = store.create_run("1", "bob", 1_800_000_000_000, [], "new-run")
+    store.put_blob("notebook", b"{}")
+    assert [r.info.run_name for r in store.search_runs(["1"])] == ["new-run", "old-run"]
+    assert new.info.experiment_id == "1"
+    store.close()
