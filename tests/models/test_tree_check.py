@@ -155,7 +155,8 @@ def test_categorical_frames_load_with_their_preprocessor(tmp_path: Path):
         {"color": pd.Categorical(rng.choice(["r", "g", "b"], 200)), "size": rng.normal(size=200)}
     )
     y = (frame["color"] == "r") ^ (frame["size"] > 0)
-    model = HistGradientBoostingClassifier(max_iter=5).fit(frame, y)
+    model = HistGradientBoostingClassifier(max_iter=5, categorical_features="from_dtype")
+    model.fit(frame, y)
     loaded = serialize.load(save(model, tmp_path), "skops")
     np.testing.assert_array_equal(loaded.predict(frame), model.predict(frame))
 

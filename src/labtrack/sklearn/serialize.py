@@ -68,15 +68,24 @@ def trusted_types() -> tuple[str, ...]:
     import sklearn.metrics._scorer as scorer
     import sklearn.model_selection._split as split
 
+    def present(module: str, *names: str) -> list[str]:
+        try:
+            found = importlib.import_module(module)
+        except ImportError:
+            return []
+        return [f"{module}.{n}" for n in names if hasattr(found, n)]
+
     names = [tree_check.TREE_TYPE, tree_check.PREDICTOR_TYPE]
     # HistGradientBoosting's preprocessing: partial(check_array, ...); the partial's function
     # must itself be trusted, and check_array is the only function added.
     names += ["functools.partial", "sklearn.utils.validation.check_array"]
-    names += [
-        f"{scorer.__name__}.{n}"
-        for n in ("_Scorer", "_PassthroughScorer", "_MultimetricScorer", "_CurveScorer")
-        if hasattr(scorer, n)
-    ]
+    names += present(
+        scorer.__name__, "_Scorer", "_PassthroughScorer", "_MultimetricScorer", "_CurveScorer"
+    )
+    # Plain data some scikit-learn versions keep on fitted estimators (metadata routing
+    # requests; the list subclass ColumnTransformer uses for remainder columns).
+    names += present("sklearn.utils._metadata_requests", "MetadataRequest", "MethodMetadataRequest")
+    names += present("sklearn.compose._column_transformer", "_RemainderColsList")
     for name in sklearn.metrics.__all__:
         fn = getattr(sklearn.metrics, name, None)
         if inspect.isfunction(fn):
