@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 
 # The alembic revision the tables below correspond to.
-SCHEMA_VERSION = "0002_notebooks"
+SCHEMA_VERSION = "0003_registry"
 
 metadata = MetaData(
     naming_convention={
@@ -155,4 +156,107 @@ notebook_sessions = Table(
     Column("notebook_id", String(64)),
     Column("root_dir", Text),
     Column("updated_time", BigInteger, nullable=False),
+)
+
+# -- model registry --------------------------------------------------------------------------
+# A registered model and everything under it. Children point at (name, version) with ON UPDATE
+# CASCADE, so a rename is one UPDATE of ``registered_models.name``, and ON DELETE CASCADE, so
+# deleting a model or a version takes its tags, aliases and transitions with it.
+# ``last_updated_time`` is bumped (strictly increasing) by every change to the model or any of
+# its versions, aliases and tags: serving processes poll it to learn when to re-resolve.
+registered_models = Table(
+    "registered_models",
+    metadata,
+    Column("name", String(256), primary_key=True),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_updated_time", BigInteger, nullable=False),
+    Column("description", Text),
+)
+
+# Version numbers are 1, 2, ... per model: the primary key makes a duplicate impossible, and the
+# writer holds the model row (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) while it
+# picks the next number.
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column(
+        "name",
+        String(256),
+        ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_updated_time", BigInteger, nullable=False),
+    Column("user_id", String(256)),
+    Column("current_stage", String(20), nullable=False),
+    Column("description", Text),
+    # Always a location inside the store (a run's artifact folder or <root>/models/...).
+    Column("source", Text, nullable=False),
+    Column("run_id", String(32)),
+    Column("status", String(20), nullable=False),
+    Column("status_message", Text),
+    PrimaryKeyConstraint("name", "version"),
+    Index("ix_model_versions_run_id", "run_id"),
+)
+
+registered_model_tags = Table(
+    "registered_model_tags",
+    metadata,
+    Column(
+        "name",
+        String(256),
+        ForeignKey("registered_models.name", onupdate="CASCADE", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("key", String(250), nullable=False),
+    Column("value", Text),
+    PrimaryKeyConstraint("name", "key"),
+)
+
+
+def _version_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["name", "version"],
+        ["model_versions.name", "model_versions.version"],
+        onupdate="CASCADE",
+        ondelete="CASCADE",
+    )
+
+
+model_version_tags = Table(
+    "model_version_tags",
+    metadata,
+    Column("name", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("key", String(250), nullable=False),
+    Column("value", Text),
+    PrimaryKeyConstraint("name", "version", "key"),
+    _version_fk(),
+)
+
+# An alias names one version; deleting the version deletes its aliases (as in MLflow).
+registered_model_aliases = Table(
+    "registered_model_aliases",
+    metadata,
+    Column("name", String(256), nullable=False),
+    Column("alias", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("name", "alias"),
+    _version_fk(),
+)
+
+# Who moved which version from which stage to which, and when.
+model_version_transitions = Table(
+    "model_version_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("from_stage", String(20), nullable=False),
+    Column("to_stage", String(20), nullable=False),
+    Column("user_id", String(256)),
+    Column("timestamp", BigInteger, nullable=False),
+    Index("ix_model_version_transitions_name_version", "name", "version"),
+    _version_fk(),
 )

@@ -41,6 +41,7 @@ from labtrack.store.base import (
 from labtrack.store.sql import models, run_data
 from labtrack.store.sql.engine import make_engines, with_retries
 from labtrack.store.sql.notebooks import NotebookStoreMixin
+from labtrack.store.sql.registry import RegistryStoreMixin
 from labtrack.store.sql.schema import DEFAULT_EXPERIMENT_ID, ensure_schema
 from labtrack.store.sql.views import ViewQueriesMixin
 
@@ -80,7 +81,7 @@ def check_max_results(max_results: int) -> int:
     return max_results
 
 
-class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, TrackingStore):
+class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, RegistryStoreMixin, TrackingStore):
     """Tracking data in a SQL database; ``artifact_root`` holds each experiment's folder."""
 
     def __init__(self, tracking_uri: str, artifact_root: str) -> None:
