@@ -80,6 +80,7 @@ _LAZY = {
     "show_runs": "labtrack.widgets",
     "show_run": "labtrack.widgets",
     "compare": "labtrack.widgets",
+    "register_model": "labtrack.registry_fluent",
 }
 
 
@@ -150,6 +151,7 @@ __all__ = [
     "log_param",
     "log_params",
     "log_text",
+    "register_model",
     "search_experiments",
     "search_runs",
     "set_experiment",

@@ -29,6 +29,7 @@ from labtrack.entities import (
     ViewType,
 )
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.registry_client import RegistryClientMixin
 from labtrack.store import get_store
 from labtrack.store.base import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 
@@ -42,7 +43,7 @@ def _now() -> int:
     return int(time.time() * 1000)
 
 
-class TrackingClient:
+class TrackingClient(RegistryClientMixin):
     """Create and read experiments and runs by id.
 
     ``tracking_uri`` is a labtrack home folder, ``sqlite:///...`` or

@@ -1,11 +1,13 @@
-"""Model URIs: ``runs:/<run_id>/<path>``, local folders, and a hook for ``models:/``.
+"""Model URIs: ``runs:/<run_id>/<path>``, ``models:/...``, local folders, fsspec URLs.
 
 >>> download_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
 '/tmp/labtrack-model-.../model'
 
-``models:/<name>/<version|stage|@alias>`` belongs to the model registry, which registers its
-resolver with ``register_scheme("models", resolver)``; until then such a URI raises
-:class:`~labtrack.models.errors.RegistryUnavailableError`.
+``models:/<name>/<version>``, ``models:/<name>/<stage>``, ``models:/<name>/latest`` and
+``models:/<name>@<alias>`` are resolved by the model registry of the current store
+(:meth:`~labtrack.client.TrackingClient.download_model_version`); a version stored in a local
+folder is read in place unless ``dst_path`` asks for a copy. ``register_scheme`` lets another
+scheme plug in its own resolver.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
-from labtrack.models.errors import RegistryUnavailableError
 
 __all__ = ["download_model", "parse_runs_uri", "register_scheme"]
 
@@ -68,7 +69,9 @@ def download_model(model_uri: str | os.PathLike[str], dst_path: str | None = Non
     if scheme in _resolvers:
         return _resolvers[scheme](uri, dst_path)
     if scheme == "models":
-        raise RegistryUnavailableError(f"The model URI {uri!r}")
+        from labtrack import _state
+
+        return _state.client().download_model_version(uri, dst_path)
     if scheme == "file":
         return _local(unquote(urlparse(uri).path), uri)
     if len(scheme) > 1:  # an fsspec URL (s3://...); one letter is a Windows drive
