@@ -80,7 +80,10 @@ _LAZY = {
     "show_runs": "labtrack.widgets",
     "show_run": "labtrack.widgets",
     "compare": "labtrack.widgets",
+    "autolog": "labtrack.autolog",
     "register_model": "labtrack.registry_fluent",
+    "reproduce_run": "labtrack.reproduce",
+    "notebook_parameters": "labtrack.reproduce",
 }
 
 
@@ -123,6 +126,7 @@ __all__ = [
     "ViewType",
     "__version__",
     "active_run",
+    "autolog",
     "create_experiment",
     "delete_experiment",
     "delete_run",
@@ -151,7 +155,9 @@ __all__ = [
     "log_param",
     "log_params",
     "log_text",
+    "notebook_parameters",
     "register_model",
+    "reproduce_run",
     "search_experiments",
     "search_runs",
     "set_experiment",

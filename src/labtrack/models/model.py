@@ -195,9 +195,36 @@ class Model:
             flavor.save_model(path=local, labtrack_model=model, **kwargs)
             client.log_artifacts(rid, local, artifact_path)
         info = model.get_model_info(f"runs:/{rid}/{artifact_path}")
+        _record_logged_model(client, rid, artifact_path, list(model.flavors))
         if registered_model_name is not None:
             register(info.model_uri, registered_model_name)
         return info
+
+
+def _record_logged_model(client: Any, run_id: str, artifact_path: str, flavors: list[str]) -> None:
+    """Append to the run's ``labtrack.log-model.history`` tag (the sidebar's "has a model")."""
+    import json
+    from datetime import datetime, timezone
+
+    from labtrack.context import LOGGED_MODELS
+    from labtrack.entities import RunTag
+
+    run = client.get_run(run_id)
+    try:
+        history = json.loads(run.data.tags.get(LOGGED_MODELS, "[]"))
+    except ValueError:
+        history = []
+    history = [h for h in history if h.get("artifact_path") != artifact_path]
+    history.append(
+        {
+            "artifact_path": artifact_path,
+            "flavors": flavors,
+            "utc_time_created": datetime.now(timezone.utc).isoformat(),
+        }
+    )
+    client.store.log_batch(
+        run_id, tags=[RunTag(LOGGED_MODELS, json.dumps(history))], allow_terminated=True
+    )
 
 
 def register(model_uri: str, name: str) -> Any:
