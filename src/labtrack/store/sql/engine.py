@@ -27,6 +27,8 @@ T = TypeVar("T")
 
 def _sqlite_file(url: str) -> Path | None:
     path = url.split(":///", 1)[1] if ":///" in url else ""
+    if path.startswith("file:"):  # SQLite URI filenames (?mode=ro&uri=true)
+        path = path[len("file:") :]
     if not path or path.startswith(":memory:"):
         return None
     return Path(path.split("?", 1)[0])
