@@ -38,9 +38,7 @@ WRITER = textwrap.dedent(
 
 def test_sigkill_loses_at_most_the_last_second_of_points(tmp_path):
     home = str(tmp_path / "home")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, home], stdout=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, home], stdout=subprocess.PIPE, text=True)
     try:
         run_id = proc.stdout.readline().strip()  # type: ignore[union-attr]
         assert len(run_id) == 32
