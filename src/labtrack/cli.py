@@ -193,7 +193,7 @@ def _search(ctx: click.Context, experiment, filter_string, order_by, max_results
 
 @cli.group()
 def runs() -> None:
-    """List, show and export runs."""
+    """List, show, export, import and reproduce runs."""
 
 
 @runs.command("list")
@@ -272,6 +272,138 @@ def runs_csv(ctx: click.Context, output: str, **query: Any) -> None:
                 out.write(chunk)
     if output != "-":
         click.echo(f"Wrote {len(found)} runs to {output}", err=True)
+
+
+@runs.command("reproduce")
+@click.argument("run_id")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Run with another value (repeatable); typed like the parameters cell's default.",
+)
+@click.option("--kernel", "kernel_name", default=None, help="Kernel [default: the notebook's].")
+@click.option("--timeout", type=int, default=None, help="Seconds per cell [default: no limit].")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+@_friendly
+def runs_reproduce(
+    ctx: click.Context,
+    run_id: str,
+    params: tuple[str, ...],
+    kernel_name: str | None,
+    timeout: int | None,
+    as_json: bool,
+) -> None:
+    """Execute the notebook version of a run again and print the metric drift.
+
+    Example: labtrack runs reproduce 0123456789abcdef0123456789abcdef -p n_estimators=200
+    """
+    from labtrack.fluent import set_tracking_uri
+    from labtrack.reproduce import parse_param_overrides, reproduce_run
+
+    set_tracking_uri(ctx.obj.get("tracking_uri"))
+    overrides = parse_param_overrides(run_id, params)
+    result = reproduce_run(run_id, overrides, kernel_name, timeout, progress=not as_json)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else str(result))
+
+
+@runs.command("export")
+@click.argument("run_ids", nargs=-1)
+@click.option("--experiment", "-e", multiple=True, help="Export a whole experiment (repeatable).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="The bundle zip to write.")
+@click.option("--format", "fmt", type=click.Choice(["bundle", "mlflow"]), default="bundle")
+@click.option("--to", "to_uri", default=None, help="MLflow tracking URI (with --format mlflow).")
+@click.option("--no-children", is_flag=True, help="Leave the child runs of the runs out.")
+@click.option("--all-stages", is_flag=True, help="Include the experiments' deleted runs.")
+@click.pass_context
+@_friendly
+def runs_export(
+    ctx: click.Context,
+    run_ids: tuple[str, ...],
+    experiment: tuple[str, ...],
+    output: str | None,
+    fmt: str,
+    to_uri: str | None,
+    no_children: bool,
+    all_stages: bool,
+) -> None:
+    """Export runs, with metrics history, artifacts and notebook versions, to a bundle (or MLflow).
+
+    \b
+    Examples:
+      labtrack runs export 0123456789abcdef0123456789abcdef -o bundle.zip
+      labtrack runs export -e /Team/churn -o churn.zip
+      labtrack runs export -e /Team/churn --format mlflow --to http://127.0.0.1:5000
+    """
+    if not run_ids and not experiment:
+        raise click.UsageError("Name runs (RUN_ID...) or experiments (--experiment NAME).")
+    options: dict[str, Any] = {
+        "experiments": list(experiment),
+        "tracking_uri": ctx.obj.get("tracking_uri"),
+        "include_children": not no_children,
+        "include_deleted": all_stages,
+    }
+    if fmt == "mlflow":
+        if not to_uri:
+            raise click.UsageError("--format mlflow needs --to <MLflow tracking URI>.")
+        from labtrack.share.mlflow_interop import export_to_mlflow
+
+        summary: Any = export_to_mlflow(list(run_ids), to_uri, **options)
+        click.echo(f"Exported {len(summary.mapping) - len(summary.skipped)} run(s) to {to_uri}")
+        for old, new in summary.mapping.items():
+            click.echo(f"  {old} -> {new}")
+        return
+    if not output:
+        raise click.UsageError("Give the bundle to write: -o bundle.zip")
+    from labtrack.share import export_runs
+
+    click.echo(str(export_runs(list(run_ids), output, **options)))
+
+
+@runs.command("import")
+@click.argument("bundle", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--experiment",
+    "-e",
+    multiple=True,
+    help="Bundle: put every run in this experiment. --from-mlflow: read only these MLflow "
+    "experiments (repeatable).",
+)
+@click.option("--from-mlflow", "mlflow_uri", default=None, help="Import from this MLflow URI.")
+@click.pass_context
+@_friendly
+def runs_import(
+    ctx: click.Context, bundle: str | None, experiment: tuple[str, ...], mlflow_uri: str | None
+) -> None:
+    """Import runs from a bundle (or an MLflow store) under new run ids.
+
+    \b
+    Examples:
+      labtrack runs import bundle.zip
+      labtrack runs import bundle.zip --experiment /Team/imported
+      labtrack runs import --from-mlflow sqlite:///mlflow.db -e churn
+    """
+    if (bundle is None) == (mlflow_uri is None):
+        raise click.UsageError("Give a bundle file or --from-mlflow URI (one of them).")
+    uri = ctx.obj.get("tracking_uri")
+    summary: Any
+    if mlflow_uri is not None:
+        from labtrack.share.mlflow_interop import import_from_mlflow
+
+        summary = import_from_mlflow(mlflow_uri, list(experiment), tracking_uri=uri)
+    else:
+        if len(experiment) > 1:
+            raise click.UsageError("A bundle goes into one --experiment.")
+        from labtrack.share import import_bundle
+
+        assert bundle is not None
+        summary = import_bundle(bundle, experiment[0] if experiment else None, tracking_uri=uri)
+    click.echo(str(summary))
+    for old, new in summary.mapping.items():
+        click.echo(f"  {old} -> {new}")
 
 
 # -- db -------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,7 @@ __all__ = [
     "check_environment",
     "notebook_parameters",
     "parameters_from_notebook",
+    "parse_param_overrides",
     "reproduce_run",
     "run_notebook",
 ]
@@ -354,3 +355,22 @@ def run_notebook(
     )
     result: NotebookRun = _finish(execution, None, NotebookRun, parameters=values)
     return result
+
+
+def parse_param_overrides(run_id: str, pairs: Sequence[str]) -> dict[str, Any]:
+    """``["n_estimators=200", "name=rf"]`` -> values typed like the parameters cell's defaults.
+
+    >>> parse_param_overrides(run_id, ["n_estimators=200"])  # doctest: +SKIP
+    {'n_estimators': 200}
+    """
+    if not pairs:
+        return {}
+    defaults = notebook_parameters(run_id)
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise InvalidParameterError(f"Write parameters as NAME=VALUE; got {pair!r}.")
+        out[name] = typed_value(text, defaults.get(name), has_default=name in defaults)
+    return out

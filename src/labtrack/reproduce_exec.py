@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import time
 import uuid
 import warnings
@@ -139,6 +140,7 @@ async def _run(
     timeout: int | None,
     report: ProgressCallback,
     kernel_id: str,
+    log: Any,
 ) -> CellFailure | None:
     from jupyter_core.paths import jupyter_runtime_dir
     from nbclient import NotebookClient
@@ -162,7 +164,9 @@ async def _run(
     total = _code_cells(nb)
     done = 0
     failure: CellFailure | None = None
-    async with client.async_setup_kernel(env=env):
+    # The kernel's own chatter (transport warnings, shutdown notices) goes to a log, not to the
+    # caller's terminal; it is shown when the kernel fails.
+    async with client.async_setup_kernel(env=env, stderr=log):
         assert client.kc is not None
         reply = await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
         if reply is not None and "language_info" in reply["content"]:
@@ -226,17 +230,22 @@ def execute_notebook(
     kernel_id = str(uuid.uuid4())
     report, bar = _progress_bar(progress, _code_cells(nb))
     started = int(time.time() * 1000)
-    try:
-        failure = _in_thread_if_loop_running(
-            lambda: asyncio.run(_run(nb, name, folder, env, timeout, report, kernel_id))
-        )
-    except Exception as exc:  # the kernel could not start, died, or a cell timed out
-        raise LabtrackError(
-            f"Executing the notebook failed: {type(exc).__name__}: {exc}", "INTERNAL_ERROR"
-        ) from exc
-    finally:
-        if bar is not None:
-            bar.close()
+    with tempfile.TemporaryFile("w+", prefix="labtrack-kernel-", suffix=".log") as log:
+        try:
+            failure = _in_thread_if_loop_running(
+                lambda: asyncio.run(_run(nb, name, folder, env, timeout, report, kernel_id, log))
+            )
+        except Exception as exc:  # the kernel could not start or died
+            log.seek(0)
+            tail = "".join(log.readlines()[-20:]).strip()
+            raise LabtrackError(
+                f"Executing the notebook failed: {type(exc).__name__}: {exc}"
+                + (f"\nThe kernel said:\n{tail}" if tail else ""),
+                "INTERNAL_ERROR",
+            ) from exc
+        finally:
+            if bar is not None:
+                bar.close()
     finished = int(time.time() * 1000)
     execution = Execution(nb, kernel_id, name, started, finished, failure)
     execution.runs = kernel_runs(client, kernel_id)
