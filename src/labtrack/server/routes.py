@@ -19,10 +19,18 @@ from labtrack.server.experiments import (
     ExperimentsHandler,
     NotebookExperimentHandler,
 )
+from labtrack.server.run_details import (
+    ArtifactFileHandler,
+    ArtifactListHandler,
+    CompareHandler,
+    MetricHistoryHandler,
+    MetricsBulkHandler,
+    NotebookDiffHandler,
+    NotebookVersionHandler,
+)
 from labtrack.server.runs import (
     ChangesHandler,
     RunHandler,
-    RunNotebookHandler,
     RunRestoreHandler,
     RunsCsvHandler,
     RunsHandler,
@@ -73,6 +81,12 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (r"runs\.csv", RunsCsvHandler),
     (f"runs/{RUN_ID}", RunHandler),
     (f"runs/{RUN_ID}/restore", RunRestoreHandler),
-    (f"runs/{RUN_ID}/notebook", RunNotebookHandler),
+    (f"runs/{RUN_ID}/notebook", NotebookVersionHandler),
+    (f"runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
+    ("metrics-bulk", MetricsBulkHandler),
+    (f"runs/{RUN_ID}/artifacts", ArtifactListHandler),
+    (f"runs/{RUN_ID}/artifacts/file", ArtifactFileHandler),
+    (f"runs/{RUN_ID}/notebook/diff", NotebookDiffHandler),
+    ("compare", CompareHandler),
     ("changes", ChangesHandler),
 ]

@@ -1,0 +1,211 @@
+"""Routes behind the run page and the compare view: metric series (downsampled), artifacts,
+captured notebook versions and their diffs, and several runs side by side."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.server.base import LabtrackHandler
+from labtrack.server.runs import RunNotebookHandler
+from labtrack.server.serialize import number, run_json
+
+MAX_POINTS = 100_000
+MAX_COMPARE = 500
+PREVIEW_TYPES = {
+    ".ipynb": "application/x-ipynb+json",
+    ".md": "text/markdown",
+    ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
+    ".json": "application/json",
+    ".yaml": "text/yaml",
+    ".yml": "text/yaml",
+    ".log": "text/plain",
+    ".txt": "text/plain",
+    ".py": "text/x-python",
+    "MLmodel": "text/yaml",
+}
+CHUNK = 256 * 1024
+
+
+def series_json(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "total": result["total"],
+        "downsampled": result["downsampled"],
+        "points": [{"step": s, "timestamp": t, "value": number(v)} for s, t, v in result["points"]],
+    }
+
+
+class MetricHistoryHandler(LabtrackHandler):
+    """``GET runs/{run_id}/metrics/{key}?max_points=``: a metric's history for a chart."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str, key: str) -> None:
+        max_points = self.int_arg("max_points", 2000, 2, MAX_POINTS)
+        await self.call(self.client.get_run, run_id)
+        result = await self.call(self.client.store.metric_downsampled, run_id, key, max_points)  # type: ignore[attr-defined]
+        self.write_json({"run_id": run_id, "key": key, **series_json(result)})
+
+
+class MetricsBulkHandler(LabtrackHandler):
+    """``GET metrics-bulk?keys=a,b&run_ids=x,y&max_points=``: series for overlays."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        keys, run_ids = self.list_arg("keys"), self.list_arg("run_ids")
+        if not keys or not run_ids:
+            raise InvalidParameterError("Give keys and run_ids (comma-separated lists).")
+        if len(keys) * len(run_ids) > 2000:
+            raise InvalidParameterError("At most 2,000 series (keys x runs) per request.")
+        max_points = self.int_arg("max_points", 1000, 2, MAX_POINTS)
+        store = self.client.store
+        series = []
+        for run_id in run_ids:
+            run = await self.call(self.client.get_run, run_id)
+            for key in keys:
+                if key not in run.data.metrics:
+                    continue
+                result = await self.call(store.metric_downsampled, run_id, key, max_points)  # type: ignore[attr-defined]
+                series.append(
+                    {
+                        "run_id": run_id,
+                        "run_name": run.info.run_name,
+                        "key": key,
+                        **series_json(result),
+                    }
+                )
+        self.write_json({"series": series})
+
+
+class ArtifactListHandler(LabtrackHandler):
+    """``GET runs/{run_id}/artifacts?path=``: one folder level of a run's artifacts."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        from labtrack.artifacts.paths import safe_artifact_path
+
+        path = safe_artifact_path(self.arg("path") or "")
+        files = await self.call(self.client.list_artifacts, run_id, path or None)
+        self.write_json({"path": path, "files": [f.to_dict() for f in files]})
+
+
+def content_type(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    if name in PREVIEW_TYPES:
+        return PREVIEW_TYPES[name]
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext in PREVIEW_TYPES:
+        return PREVIEW_TYPES[ext]
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+class ArtifactFileHandler(LabtrackHandler):
+    """``GET runs/{run_id}/artifacts/file?path=``: a file's bytes with its content type."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        from labtrack.artifacts import ArtifactRepository
+        from labtrack.artifacts.paths import safe_artifact_path
+
+        path = safe_artifact_path(self.arg("path") or "")
+        if not path:
+            raise InvalidParameterError("Give the file's path inside the run: ?path=plots/a.png")
+        run = await self.call(self.client.get_run, run_id)
+        repo = ArtifactRepository(run.info.artifact_uri)
+        handle = await self.call(repo.open, path, "rb")
+        kind = content_type(path)
+        self.set_header("Content-Type", kind)
+        # Never let a browser render an artifact as a page of ours: files are data.
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
+        if self.get_query_argument("download", "") in ("1", "true"):
+            name = path.rsplit("/", 1)[-1].replace('"', "")
+            self.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        try:
+            while True:
+                chunk = await self.call(handle.read, CHUNK)
+                if not chunk:
+                    break
+                self.write(chunk)
+                await self.flush()
+        finally:
+            handle.close()
+        await self.finish()
+
+
+def _version(client: Any, run_id: str) -> Any:
+    from labtrack.notebook.capture import REVISION_TAG
+    from labtrack.notebook.versions import load_version
+
+    run = client.get_run(run_id)
+    digest = run.data.tags.get(REVISION_TAG)
+    if not digest:
+        raise ResourceNotFoundError(
+            f"Run {run_id} has no captured notebook version (it was not started in a notebook)."
+        )
+    return load_version(digest)
+
+
+class NotebookVersionHandler(RunNotebookHandler):
+    """``GET runs/{run_id}/notebook``: the captured notebook version (nbformat JSON).
+
+    ``PUT`` on the same path (the frontend's live model) comes from ``RunNotebookHandler``.
+    """
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        import nbformat
+
+        nb = await self.call(_version, self.client, run_id)
+        self.set_header("Content-Type", "application/x-ipynb+json")
+        self.finish(nbformat.writes(nb))  # type: ignore[no-untyped-call]
+
+
+class NotebookDiffHandler(LabtrackHandler):
+    """``GET runs/{run_id}/notebook/diff?other=<run_id>``: cell-by-cell diff (nbdime)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        from labtrack.notebook.versions import diff_versions
+
+        other = self.arg("other")
+        if not other:
+            raise InvalidParameterError("Give the run to compare with: ?other=<run_id>")
+        base = await self.call(_version, self.client, run_id)
+        remote = await self.call(_version, self.client, other)
+        diff, text = await self.call(diff_versions, base, remote)
+        self.write_json({"base": base, "remote": remote, "diff": diff, "text": text})
+
+
+class CompareHandler(LabtrackHandler):
+    """``GET compare?run_ids=a,b,c``: params, metrics and tags of several runs at once."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        run_ids = self.list_arg("run_ids")
+        if len(run_ids) < 1:
+            raise InvalidParameterError("Give run_ids (comma-separated).")
+        if len(run_ids) > MAX_COMPARE:
+            raise InvalidParameterError(f"Compare at most {MAX_COMPARE} runs at once.")
+        runs = [run_json(await self.call(self.client.get_run, rid)) for rid in run_ids]
+        keys: dict[str, list[str]] = {}
+        differing: dict[str, list[str]] = {}
+        for kind in ("params", "metrics", "tags"):
+            all_keys = sorted({k for r in runs for k in r["data"][kind]})
+            keys[kind] = all_keys
+            differing[kind] = [
+                k for k in all_keys if len({repr(r["data"][kind].get(k)) for r in runs}) > 1
+            ]
+        self.write_json({"runs": runs, "keys": keys, "differing": differing})
