@@ -84,46 +84,6 @@ class ViewQueriesMixin:
 
         return self._write(txn)  # type: ignore[no-any-return]
 
-
-class MetricArraysMixin:
-    """Metric history as plain columns, for charts (no entity per point)."""
-
-    _read: Callable[[Callable[[Connection], Any]], Any]
-
-    def metric_arrays(
-        self, run_id: str, key: str
-    ) -> tuple[list[int], list[int], list[float], list[bool]]:
-        """(steps, timestamps, values, is_nan) of a metric, ordered by step then time."""
-        m = models.metrics
-        stmt = (
-            select(m.c.step, m.c.timestamp, m.c.value, m.c.is_nan)
-            .where(m.c.run_uuid == validation.run_id(run_id), m.c.key == key)
-            .order_by(m.c.step, m.c.timestamp)
-        )
-
-        def txn(conn: Connection) -> tuple[list[int], list[int], list[float], list[bool]]:
-            # Straight from the driver's cursor: a million points in well under a second.
-            compiled = stmt.compile(dialect=conn.dialect)
-            params = compiled.construct_params()
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            cursor = raw.cursor()
-            try:
-                if conn.dialect.paramstyle == "qmark":
-                    args: Any = [params[name] for name in compiled.positiontup or []]
-                else:
-                    args = params
-                cursor.execute(str(compiled), args)
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
-            if not rows:
-                return [], [], [], []
-            steps, stamps, values, nans = (list(col) for col in zip(*rows, strict=True))
-            return steps, stamps, values, [bool(x) for x in nans]
-
-        return self._read(txn)  # type: ignore[no-any-return]
-
     def metric_downsampled(self, run_id: str, key: str, max_points: int) -> dict[str, Any]:
         """At most ``max_points`` points of a metric, keeping each bucket's min and max.
 
