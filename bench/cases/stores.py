@@ -1,0 +1,147 @@
+"""Store helpers shared by the driver (both venvs) and the suite: plain ``sqlite3``, no library.
+
+- :func:`copy_sqlite` copies a SQLite file with SQLite's backup API (safe in WAL mode).
+- :func:`populate` fills a store to N runs by copying the rows of the runs already in it (runs
+  created through the library's API) under new run ids, with fresh random metric values and
+  params. It works on labtrack's and MLflow's schemas alike: every table with a ``run_uuid``
+  column is copied. Creating 100,000 runs through either API takes far longer than a benchmark
+  can wait; copying rows gives the search the same data shape in seconds, for both tools.
+- :func:`downsample` is the min/max bucket downsampling a chart asks for.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+METRIC_TABLES = ("metrics", "latest_metrics")
+
+
+def copy_sqlite(src: str | Path, dst: str | Path) -> None:
+    """Copy the database ``src`` to ``dst`` (a consistent snapshot, WAL included)."""
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(str(src))
+    target = sqlite3.connect(str(dst))
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+def count_runs(db: str | Path) -> int:
+    con = sqlite3.connect(str(db))
+    try:
+        return int(con.execute("SELECT count(*) FROM runs").fetchone()[0])
+    finally:
+        con.close()
+
+
+def _columns(con: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in con.execute(f"PRAGMA table_info({table})")]
+
+
+def _run_tables(con: sqlite3.Connection) -> list[str]:
+    names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [t for t in names if "run_uuid" in _columns(con, t)]
+
+
+def populate(db: str | Path, total: int, seed: int = 0, chunk: int = 5_000) -> int:
+    """Copy the store's runs until it holds ``total`` runs; returns how many were added.
+
+    Copies get new run ids, a distinct start time, a fresh random value for each metric (the
+    same in the history and in the latest value) and a fresh param value from ``a``-``d``, so a
+    filter such as ``metrics.m0 > 0.5 and params.p1 = 'a'`` keeps its selectivity.
+    """
+    rng = random.Random(seed)
+    con = sqlite3.connect(str(db), timeout=60, isolation_level=None)
+    try:
+        templates = [r[0] for r in con.execute("SELECT run_uuid FROM runs ORDER BY start_time")]
+        need = total - len(templates)
+        if need <= 0 or not templates:
+            return 0
+        tables = [t for t in _run_tables(con) if t != "runs"]
+        cols = {t: _columns(con, t) for t in ["runs", *tables]}
+        rows: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
+        for table in ["runs", *tables]:
+            by_run: dict[str, list[tuple[Any, ...]]] = {}
+            idx = cols[table].index("run_uuid")
+            for row in con.execute(f"SELECT * FROM {table}"):
+                by_run.setdefault(row[idx], []).append(row)
+            rows[table] = by_run
+        max_start = con.execute("SELECT max(start_time) FROM runs").fetchone()[0] or 0
+        inserts = {
+            t: f"INSERT INTO {t} ({', '.join(cols[t])}) VALUES ({', '.join('?' * len(cols[t]))})"
+            for t in ["runs", *tables]
+        }
+        done = 0
+        while done < need:
+            batch: dict[str, list[list[Any]]] = {t: [] for t in inserts}
+            for i in range(done, min(need, done + chunk)):
+                src = templates[i % len(templates)]
+                new = uuid.uuid4().hex
+                values: dict[str, float] = {}
+                for table in ["runs", *tables]:
+                    c = cols[table]
+                    for row in rows[table].get(src, []):
+                        out = list(row)
+                        out[c.index("run_uuid")] = new
+                        if table == "runs":
+                            if "start_time" in c:
+                                out[c.index("start_time")] = max_start + 1 + i
+                            if "artifact_uri" in c and out[c.index("artifact_uri")]:
+                                uri = str(out[c.index("artifact_uri")])
+                                out[c.index("artifact_uri")] = uri.replace(src, new)
+                        elif table in METRIC_TABLES:
+                            key = out[c.index("key")]
+                            v = values.setdefault(key, rng.random())
+                            out[c.index("value")] = v
+                            for col in ("min_value", "max_value"):
+                                if col in c:
+                                    out[c.index(col)] = v
+                            if "count" in c:
+                                out[c.index("count")] = 1
+                        elif table == "params":
+                            out[c.index("value")] = rng.choice("abcd")
+                        batch[table].append(out)
+            con.execute("BEGIN IMMEDIATE")
+            for table, sql in inserts.items():
+                if batch[table]:
+                    con.executemany(sql, batch[table])
+            con.execute("COMMIT")
+            done = min(need, done + chunk)
+        return need
+    finally:
+        con.close()
+
+
+def downsample(points: list[tuple[int, float]], target: int = 1000) -> list[tuple[int, float]]:
+    """At most ``target`` points of a (step, value) series, keeping each bucket's min and max.
+
+    The series is cut into ``target // 2`` buckets of consecutive points; each bucket gives its
+    lowest and highest point, in step order, so spikes survive (what a chart needs).
+    """
+    n = len(points)
+    if n <= target:
+        return list(points)
+    buckets = max(1, target // 2)
+    out: list[tuple[int, float]] = []
+    for b in range(buckets):
+        lo, hi = b * n // buckets, (b + 1) * n // buckets
+        if lo >= hi:
+            continue
+        low = high = points[lo]
+        for p in points[lo + 1 : hi]:
+            v = p[1]
+            if v < low[1]:
+                low = p
+            elif v > high[1]:
+                high = p
+        if low is high:
+            out.append(low)
+        else:
+            out.extend(sorted((low, high)))
+    return out

@@ -1,0 +1,99 @@
+"""How much work each mode does: ``--quick`` (under 3 minutes) and the full run (under 20).
+
+Sizes are per side. Where MLflow would take minutes for the full size, it does fewer calls and
+the per-call (or per-point, per-run) cost is what is compared; the report says so next to the
+figure. Search always runs over the full-size store (filled by copying rows, see
+``cases/stores.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Plan:
+    name: str
+    pairs: int
+    log_metric_n: dict[str, int]
+    log_calls: dict[str, dict[str, int]]
+    runs_per_pair: dict[str, int]
+    runs_pairs: int
+    runs_total: int
+    runs_big: int
+    search_pairs: int
+    history_n: dict[str, int]
+    history_pairs: int
+    import_pairs: int
+    first_metric_pairs: int
+    new_store_pairs: int
+    api_pairs: int
+    csv_pairs: int
+    serve_starts: int
+    load_seconds: float
+    load_max_requests: int
+    load_pairs: int
+    autolog_pairs: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+FULL_CALLS = {"params": 200, "keys": 50, "steps": 200, "batch": 1000}
+
+QUICK = Plan(
+    name="quick",
+    pairs=3,
+    log_metric_n={"labtrack": 100_000, "mlflow": 100, "mlflow_async": 300},
+    log_calls={
+        "labtrack": FULL_CALLS,
+        "mlflow": {"params": 30, "keys": 50, "steps": 30, "batch": 1000},
+        "mlflow_async": {"params": 30, "keys": 50, "steps": 30, "batch": 1000},
+    },
+    runs_per_pair={"labtrack": 300, "mlflow": 15},
+    runs_pairs=3,
+    runs_total=10_000,
+    runs_big=0,
+    search_pairs=3,
+    history_n={"labtrack": 100_000, "mlflow": 10_000},
+    history_pairs=2,
+    import_pairs=3,
+    first_metric_pairs=2,
+    new_store_pairs=1,
+    api_pairs=5,
+    csv_pairs=2,
+    serve_starts=1,
+    load_seconds=1.5,
+    load_max_requests=500,
+    load_pairs=1,
+    autolog_pairs=2,
+)
+
+FULL = Plan(
+    name="full",
+    pairs=5,
+    log_metric_n={"labtrack": 100_000, "mlflow": 500, "mlflow_async": 1000},
+    log_calls={
+        "labtrack": FULL_CALLS,
+        "mlflow": {"params": 100, "keys": 50, "steps": 100, "batch": 1000},
+        "mlflow_async": {"params": 100, "keys": 50, "steps": 100, "batch": 1000},
+    },
+    runs_per_pair={"labtrack": 2000, "mlflow": 100},
+    runs_pairs=5,
+    runs_total=10_000,
+    runs_big=100_000,
+    search_pairs=5,
+    history_n={"labtrack": 1_000_000, "mlflow": 100_000},
+    history_pairs=3,
+    import_pairs=7,
+    first_metric_pairs=5,
+    new_store_pairs=3,
+    api_pairs=15,
+    csv_pairs=3,
+    serve_starts=3,
+    load_seconds=5.0,
+    load_max_requests=5000,
+    load_pairs=2,
+    autolog_pairs=5,
+)
+
+PLANS = {"quick": QUICK, "full": FULL}

@@ -1,0 +1,286 @@
+"""Results out: ``latest.json`` (every sample), ``latest.md`` (the tables), ``ratios.png``."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.stats import Measure, Results
+
+CASES = {
+    "1": "log_metric per call inside a run",
+    "2": "log_param, log_metrics, log_batch",
+    "3": "many runs and search",
+    "4": "one metric with many points",
+    "5": "cold start",
+    "6": "server API behind the sidebar",
+    "7": "serving the random forest",
+    "8": "autolog overhead on fit",
+    "x": "labtrack only",
+}
+
+# The headline figure of each case: one bar on the plot.
+HEADLINES = {
+    "1": "log_metric.caller",
+    "2": "calls.log_metrics",
+    "3": "search.10k.frame",
+    "4": "history.downsampled",
+    "5": "cold.import",
+    "6": "api.first_page",
+    "7": "serve.r1.c1.p50",
+    "8": "autolog.overhead",
+}
+
+
+@dataclass
+class Target:
+    text: str
+    key: str
+    check: Callable[[Results], tuple[bool, str] | None]
+
+
+def _lt(key: str, limit: float, unit: str, scale: float = 1.0) -> Callable[[Results], Any]:
+    def check(r: Results) -> tuple[bool, str] | None:
+        v = r.median(key)
+        return None if v is None else (v < limit, f"{v * scale:.3g} {unit}")
+
+    return check
+
+
+def _predict_plus_1ms(r: Results) -> tuple[bool, str] | None:
+    p50, own = r.median("serve.r1.c1.p50"), r.median("serve.predict_1")
+    if p50 is None or own is None:
+        return None
+    return p50 <= own + 1.0, f"p50 {p50:.3g} ms, predict {own:.3g} ms (+{p50 - own:.3g} ms)"
+
+
+def _five_x(r: Results) -> tuple[bool, str] | None:
+    m = r.get("serve.r1.c4.rps")
+    ratio = m.ratio("mlflow") if m else None
+    if ratio is None:
+        return None
+    return ratio["median"] >= 5, f"{ratio['median']:.3g}x MLflow"
+
+
+TARGETS = [
+    Target("log_metric caller-side < 5 µs", "log_metric.caller", _lt("log_metric.caller", 5, "µs")),
+    Target("import < 150 ms", "cold.import", _lt("cold.import", 0.150, "ms", 1e3)),
+    Target(
+        "cold process to first metric durable < 0.5 s (existing store)",
+        "cold.first_metric",
+        _lt("cold.first_metric", 0.5, "s"),
+    ),
+    Target(
+        "cold process to first metric durable < 0.5 s (new store)",
+        "cold.first_metric_new",
+        _lt("cold.first_metric_new", 0.5, "s"),
+    ),
+    Target(
+        "search 10,000 runs, two clauses + order < 100 ms (search_runs -> DataFrame)",
+        "search.10k.frame",
+        _lt("search.10k.frame", 100, "ms"),
+    ),
+    Target(
+        "search 10,000 runs, two clauses + order < 100 ms (first page of 100)",
+        "search.10k.page",
+        _lt("search.10k.page", 100, "ms"),
+    ),
+    Target("serving start to first healthy answer < 2 s", "serve.start", _lt("serve.start", 2, "s")),
+    Target("serving 1-row p50 within predict + 1 ms", "serve.r1.c1.p50", _predict_plus_1ms),
+    Target("serving throughput, 4 clients, >= 5x MLflow", "serve.r1.c4.rps", _five_x),
+]
+
+
+def evaluate_targets(results: Results, unavailable: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for t in TARGETS:
+        got = t.check(results)
+        m = results.get(t.key)
+        if got is None:
+            why = unavailable.get(m.case) if m else None
+            out.append({"target": t.text, "key": t.key, "status": "not measured", "value": why or ""})
+        else:
+            out.append(
+                {"target": t.text, "key": t.key, "status": "met" if got[0] else "missed", "value": got[1]}
+            )
+    return out
+
+
+def fmt(value: float) -> str:
+    if value == 0:
+        return "0"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def cell(s: dict[str, float] | None) -> str:
+    if not s:
+        return "–"
+    if s["n"] == 1:
+        return fmt(s["median"])
+    return f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
+
+
+def ratio_cell(s: dict[str, float] | None) -> str:
+    if not s:
+        return "–"
+    text = f"{fmt(s['median'])}"
+    if s["n"] > 1:
+        text += f" ({fmt(s['min'])}–{fmt(s['max'])})"
+    return text
+
+
+def to_markdown(doc: dict[str, Any], results: Results) -> str:
+    m = doc["machine"]
+    v = doc["versions"]
+    unavailable: dict[str, str] = doc.get("unavailable", {})
+    lines = [
+        f"# labtrack vs MLflow: benchmark results ({doc['mode']} run)",
+        "",
+        f"{doc['date']}. Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']:.0f} GB, "
+        f"{m['platform']}; Python {m['python']}. labtrack {v['labtrack']} (commit "
+        f"{v.get('commit') or '?'}), MLflow {v.get('mlflow') or '?'} on its SQLite store; "
+        f"scikit-learn {v.get('scikit-learn')} in both virtualenvs. Suite time: "
+        f"{doc['duration_s'] / 60:.1f} min.",
+        "",
+        "Each cell: median (min–max) of the runs. Ratio = labtrack / MLflow, computed pair by "
+        "pair (the two measured back to back) and then the median of the pair ratios; below 1 "
+        "labtrack is faster (for throughput, above 1 labtrack serves more).",
+        "",
+        "## Targets",
+        "",
+        "| target | labtrack | status |",
+        "| --- | --- | --- |",
+    ]
+    for t in doc["targets"]:
+        lines.append(f"| {t['target']} | {t['value'] or '–'} | **{t['status']}** |")
+    lines += [
+        "",
+        "## All figures",
+        "",
+        "| case | measure | unit | labtrack | MLflow | MLflow async | labtrack / MLflow | "
+        "labtrack / MLflow async |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    notes: list[str] = []
+    for measure in results.measures.values():
+        lt = measure.summary("labtrack")
+        lt_text = cell(lt)
+        if lt is None and (measure.unavailable.get("labtrack") or unavailable.get(measure.case)):
+            lt_text = "not available"
+        refs = []
+        for n in measure.notes:
+            notes.append(n)
+            refs.append(str(len(notes)))
+        label = measure.label + (f" [{', '.join(refs)}]" if refs else "")
+        lines.append(
+            f"| {measure.case} | {label} | {measure.unit} | {lt_text} | "
+            f"{cell(measure.summary('mlflow'))} | {cell(measure.summary('mlflow_async'))} | "
+            f"{ratio_cell(measure.ratio('mlflow'))} | {ratio_cell(measure.ratio('mlflow_async'))} |"
+        )
+    lines += ["", "Notes:", ""]
+    lines += [f"{i}. {n}" for i, n in enumerate(notes, 1)]
+    case_notes = doc.get("case_notes", {})
+    if case_notes:
+        lines += ["", "Per case:", ""]
+        for case, texts in case_notes.items():
+            for text in texts:
+                lines.append(f"- case {case} ({CASES.get(case, case)}): {text}")
+    if doc.get("errors"):
+        lines += ["", "Failures during this run:", ""]
+        lines += [f"- {e}" for e in doc["errors"]]
+    return "\n".join(lines) + "\n"
+
+
+def headline_ratios(results: Results) -> list[tuple[str, float, float, float, str]]:
+    """(label, median, min, max, measure label) of each case's headline ratio, cost-oriented."""
+    bars = []
+    for case, key in HEADLINES.items():
+        m: Measure | None = results.get(key)
+        r = m.ratio("mlflow") if m else None
+        if not m or not r or r["median"] <= 0 or r["min"] <= 0:
+            continue
+        lo, mid, hi = r["min"], r["median"], r["max"]
+        if m.higher_is_better:  # plot cost ratios throughout: throughput inverted
+            lo, mid, hi = 1 / hi, 1 / mid, 1 / lo
+        bars.append((f"{case}. {CASES[case]}", mid, lo, hi, m.label))
+    return bars
+
+
+def plot(results: Results, path: Path, title: str) -> bool:
+    bars = headline_ratios(results)
+    if not bars:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5.2), dpi=110)
+    labels = [b[0] for b in bars]
+    mids = [b[1] for b in bars]
+    err = [[b[1] - b[2] for b in bars], [b[3] - b[1] for b in bars]]
+    colors = ["#2e8b57" if v < 1 else "#c0392b" for v in mids]
+    xs = range(len(bars))
+    ax.bar(xs, mids, color=colors, yerr=err, capsize=3, ecolor="#555555")
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="black", linewidth=1)
+    for x, v in zip(xs, mids):
+        ax.annotate(
+            f"{v:.2g}x" if v >= 0.01 else f"1/{1 / v:,.0f}",
+            (x, v),
+            textcoords="offset points",
+            xytext=(0, -12 if v < 1 else 4),
+            ha="center",
+            fontsize=8,
+        )
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels([textwrap(label, 16) for label in labels], fontsize=8)
+    ax.set_ylabel("labtrack / MLflow (time; log scale)")
+    ax.set_title(title, fontsize=10)
+    lo = min(b[2] for b in bars)
+    hi = max(b[3] for b in bars)
+    ax.set_ylim(10 ** math.floor(math.log10(lo) - 0.3), 10 ** math.ceil(math.log10(max(hi, 1)) + 0.3))
+    ax.text(
+        0.99,
+        0.98,
+        "below the line: labtrack faster\nbars: median of pair ratios; whiskers: min-max",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=7,
+        color="#444444",
+    )
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+def textwrap(text: str, width: int) -> str:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def write(doc: dict[str, Any], results: Results, out: Path, stem: str, png: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    doc = dict(doc)
+    doc["measures"] = [m.to_json() for m in results.measures.values()]
+    doc["headlines"] = [
+        {"case": b[0], "ratio": b[1], "min": b[2], "max": b[3], "measure": b[4]}
+        for b in headline_ratios(results)
+    ]
+    (out / f"{stem}.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    (out / f"{stem}.md").write_text(to_markdown(doc, results))
+    plot(results, png, f"labtrack / MLflow ({doc['mode']} run, {doc['date']})")
