@@ -13,7 +13,10 @@ from tornado.httpclient import HTTPClientError
 from tornado.routing import PathMatches, Rule
 from tornado.web import RequestHandler
 
-from labtrack.server.routes import API_PREFIX
+from labtrack.server.routes import API_PREFIX, SERVING_PREFIX
+
+# Every prefix labtrack mounts routes under: the API and the model serving endpoints.
+PREFIXES = (API_PREFIX, SERVING_PREFIX)
 
 
 async def test_store_reports_the_default_home(jp_fetch: Any, labtrack_home: Path) -> None:
@@ -102,7 +105,9 @@ def _labtrack_routes(web_app: Any) -> list[tuple[str, type[RequestHandler]]]:
     routes = []
     for rule in _rules(web_app.default_router.rules + web_app.wildcard_router.rules):
         matcher = rule.matcher
-        if not isinstance(matcher, PathMatches) or f"/{API_PREFIX}/" not in matcher.regex.pattern:
+        if not isinstance(matcher, PathMatches) or not any(
+            f"/{prefix}/" in matcher.regex.pattern for prefix in PREFIXES
+        ):
             continue
         routes.append((_example_path(matcher), rule.target))
     return routes
@@ -120,7 +125,10 @@ async def test_routes_live_under_the_base_url(jp_web_app: Any, jp_base_url: str)
     paths = [path for path, _ in _labtrack_routes(jp_web_app)]
 
     assert f"{jp_base_url}{API_PREFIX}/store" in paths
-    assert all(path.startswith(f"{jp_base_url}{API_PREFIX}/") for path in paths)
+    assert f"{jp_base_url}{SERVING_PREFIX}/x1/x1/invocations" in paths
+    assert all(
+        any(path.startswith(f"{jp_base_url}{prefix}/") for prefix in PREFIXES) for path in paths
+    )
 
 
 async def test_every_labtrack_route_refuses_requests_without_a_token(

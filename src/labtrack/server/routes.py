@@ -19,6 +19,15 @@ from labtrack.server.experiments import (
     ExperimentsHandler,
     NotebookExperimentHandler,
 )
+from labtrack.server.registry import (
+    AliasHandler,
+    ModelVersionHandler,
+    ModelVersionsHandler,
+    ModelVersionStageHandler,
+    ModelVersionTransitionsHandler,
+    RegisteredModelHandler,
+    RegisteredModelsHandler,
+)
 from labtrack.server.run_details import (
     ArtifactFileHandler,
     ArtifactListHandler,
@@ -34,6 +43,12 @@ from labtrack.server.runs import (
     RunRestoreHandler,
     RunsCsvHandler,
     RunsHandler,
+)
+from labtrack.server.serving import (
+    SERVING_PREFIX,
+    ServingHandler,
+    ServingProxyHandler,
+    setup_serving,
 )
 from labtrack.server.settings import Labtrack, redact_uri
 
@@ -61,15 +76,19 @@ def setup_route_handlers(web_app: Any, settings: Labtrack) -> None:
     """Register every route of :data:`ROUTES` on the Jupyter server's tornado application."""
     base_url = web_app.settings["base_url"]
     handlers = [
-        (url_path_join(base_url, API_PREFIX, pattern), handler, {"labtrack": settings})
-        for pattern, handler in ROUTES
+        (url_path_join(base_url, prefix, pattern), handler, {"labtrack": settings})
+        for prefix, table in ((API_PREFIX, ROUTES), (SERVING_PREFIX, SERVING_ROUTES))
+        for pattern, handler in table
     ]
     web_app.add_handlers(".*$", handlers)
+    setup_serving(web_app, settings)
 
 
 # (pattern below labtrack/api/, handler class). Path groups are tornado regex groups.
 RUN_ID = r"(?P<run_id>[^/]+)"
 EXPERIMENT_ID = r"(?P<experiment_id>[^/]+)"
+MODEL = r"registered-models/(?P<name>[^/]+)"
+VERSION = r"(?P<version>[^/]+)"
 
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
@@ -89,4 +108,17 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"runs/{RUN_ID}/notebook/diff", NotebookDiffHandler),
     ("compare", CompareHandler),
     ("changes", ChangesHandler),
+    ("registered-models", RegisteredModelsHandler),
+    (MODEL, RegisteredModelHandler),
+    (f"{MODEL}/versions", ModelVersionsHandler),
+    (f"{MODEL}/versions/{VERSION}", ModelVersionHandler),
+    (f"{MODEL}/versions/{VERSION}/stage", ModelVersionStageHandler),
+    (f"{MODEL}/versions/{VERSION}/transitions", ModelVersionTransitionsHandler),
+    (f"{MODEL}/aliases/(?P<alias>[^/]+)", AliasHandler),
+    (f"{MODEL}/serving", ServingHandler),
+]
+
+# Below labtrack/serving/ (outside the API): the model endpoints, proxied to model processes.
+SERVING_ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
+    (r"(?P<name>[^/]+)/(?P<ref>[^/]+)/invocations", ServingProxyHandler),
 ]

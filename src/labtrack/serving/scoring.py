@@ -1,0 +1,183 @@
+"""MLflow's scoring protocol, without HTTP: request bodies in, ``{"predictions": ...}`` out.
+
+A JSON body holds exactly one of ``dataframe_split`` (``{"columns": [...], "data": [[...]]}``),
+``dataframe_records`` (``[{"col": value}, ...]``), ``instances`` or ``inputs`` (arrays, records,
+or ``{"col": [values]}``), plus optional ``params`` passed to ``predict``. A ``text/csv`` body
+is a table with a header row.
+
+>>> data, params = parse_request(b'{"dataframe_split": {"columns": ["a"], "data": [[1]]}}',
+...                              "application/json")
+>>> list(data.columns), params
+(['a'], None)
+>>> predictions_json([1.5, float("nan")])
+'{"predictions": [1.5, null]}'
+
+Everything a client can get wrong raises :class:`ScoringError` with a message that names the
+problem; the HTTP layer turns it into a 400.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import Any
+
+__all__ = ["INPUT_KEYS", "ScoringError", "parse_request", "predictions_json"]
+
+INPUT_KEYS = ("dataframe_split", "dataframe_records", "instances", "inputs")
+# curl sends form encoding unless told otherwise; its body is still the JSON the user typed.
+_JSON_TYPES = ("application/json", "application/x-www-form-urlencoded", "")
+
+
+class ScoringError(Exception):
+    """A request the model cannot score; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400, error_code: str = "BAD_REQUEST") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.error_code = error_code
+
+    def to_json(self) -> str:
+        return json.dumps({"error_code": self.error_code, "message": self.message})
+
+
+def parse_request(body: bytes, content_type: str | None) -> tuple[Any, dict[str, Any] | None]:
+    """(model input, params) for a request body and its ``Content-Type``."""
+    kind = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    if kind == "text/csv":
+        return _parse_csv(body), None
+    if kind not in _JSON_TYPES:
+        raise ScoringError(
+            f"Unsupported Content-Type {content_type!r}: send application/json (one of "
+            f"{', '.join(INPUT_KEYS)}) or text/csv.",
+            status=415,
+        )
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ScoringError(f"The request body is not valid JSON: {err}.") from None
+    if not isinstance(payload, dict):
+        raise ScoringError(
+            "The JSON body must be an object with exactly one of "
+            f"{', '.join(INPUT_KEYS)}, for example "
+            '{"dataframe_split": {"columns": ["x"], "data": [[1.0]]}}.'
+        )
+    given = [k for k in INPUT_KEYS if k in payload]
+    unknown = sorted(set(payload) - set(INPUT_KEYS) - {"params"})
+    if len(given) != 1 or unknown:
+        found = ", ".join(given + unknown) or "none of them"
+        raise ScoringError(
+            f"The JSON body must have exactly one of {', '.join(INPUT_KEYS)} (and optionally "
+            f"params); it has {found}."
+        )
+    params = payload.get("params")
+    if params is not None and not isinstance(params, dict):
+        raise ScoringError("params must be a JSON object of name -> value.")
+    key = given[0]
+    return _PARSERS[key](payload[key]), params
+
+
+def _frame(**kwargs: Any) -> Any:
+    import pandas as pd
+
+    try:
+        return pd.DataFrame(**kwargs)
+    except (ValueError, TypeError) as err:
+        raise ScoringError(f"The input does not form a table: {err}.") from None
+
+
+def _dataframe_split(value: Any) -> Any:
+    if not isinstance(value, dict) or "data" not in value:
+        raise ScoringError(
+            'dataframe_split must be an object with "data" (a list of rows) and usually '
+            '"columns", for example {"columns": ["x"], "data": [[1.0]]}.'
+        )
+    extra = sorted(set(value) - {"columns", "data", "index"})
+    if extra:
+        raise ScoringError(f"dataframe_split has unknown fields {extra}; use columns, data, index.")
+    data = value["data"]
+    if not isinstance(data, list):
+        raise ScoringError('dataframe_split "data" must be a list of rows.')
+    return _frame(data=data, columns=value.get("columns"), index=value.get("index"))
+
+
+def _dataframe_records(value: Any) -> Any:
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise ScoringError(
+            'dataframe_records must be a list of objects, for example [{"x": 1.0}, {"x": 2.0}].'
+        )
+    return _frame(data=value)
+
+
+def _tensor(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, dict):
+        if all(isinstance(v, list) for v in value.values()):
+            return _frame(data=value)
+        return _frame(data=[value])
+    if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+        return _frame(data=value)
+    if not isinstance(value, list):
+        raise ScoringError("instances / inputs must be a list (rows or values) or an object.")
+    try:
+        arr = np.asarray(value)
+    except ValueError as err:
+        raise ScoringError(f"instances / inputs must be a rectangular array: {err}.") from None
+    if arr.dtype == object:
+        raise ScoringError(
+            "instances / inputs must be a rectangular array of numbers or strings (rows of the "
+            "same length)."
+        )
+    return arr
+
+
+_PARSERS = {
+    "dataframe_split": _dataframe_split,
+    "dataframe_records": _dataframe_records,
+    "instances": _tensor,
+    "inputs": _tensor,
+}
+
+
+def _parse_csv(body: bytes) -> Any:
+    import pandas as pd
+
+    if not body.strip():
+        raise ScoringError("The CSV body is empty: send a header row and at least one row.")
+    try:
+        return pd.read_csv(io.BytesIO(body))
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ScoringError(f"The CSV body could not be read: {err}.") from None
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready predictions: arrays and frames to lists, NaN and infinities to null."""
+    import numpy as np
+
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # DataFrame
+        value = value.to_dict(orient="records")
+    elif hasattr(value, "tolist") and not isinstance(value, np.ndarray):  # Series
+        value = value.to_numpy()
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            fixed = value.astype(object)
+            fixed[~np.isfinite(value)] = None
+            value = fixed
+        return value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return value
+
+
+def predictions_json(predictions: Any) -> str:
+    """The response body: ``{"predictions": [...]}``."""
+    return json.dumps({"predictions": _plain(predictions)}, allow_nan=False)
