@@ -1,7 +1,7 @@
 """Transfers to and from MLflow.
 
-The tag mapping is tested always. The round trips need the ``mlflow`` package (the ``mlflow``
-extra, or ``pip install mlflow-skinny``), which the test environment does not install: they
+The tag mapping is tested always. The round trips need the ``mlflow`` package
+(``pip install mlflow-skinny`` is enough), which the test environment does not install: they
 are skipped without it, and run against a real MLflow SQLite store with it.
 """
 
@@ -24,7 +24,7 @@ except ImportError:
     HAVE_MLFLOW = False
 
 needs_mlflow = pytest.mark.skipif(
-    not HAVE_MLFLOW, reason="mlflow is not installed (pip install 'labtrack[mlflow]')"
+    not HAVE_MLFLOW, reason="mlflow is not installed (pip install mlflow-skinny to run these)"
 )
 
 

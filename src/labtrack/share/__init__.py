@@ -6,7 +6,8 @@
 
 From the command line: ``labtrack runs export RUN_ID... -o bundle.zip`` (or
 ``--experiment NAME``), ``labtrack runs import bundle.zip``; with the ``mlflow`` package
-installed, ``labtrack runs export ... --format mlflow --to URI`` and
+installed (``pip install mlflow-skinny`` is enough),
+``labtrack runs export ... --format mlflow --to URI`` and
 ``labtrack runs import --from-mlflow URI``.
 
 Bundle format (version 1)

@@ -79,7 +79,7 @@ def _mlflow() -> Any:
     except ImportError:
         raise LabtrackError(
             "Moving runs to or from MLflow needs the mlflow package: "
-            'pip install "labtrack[mlflow]" (or pip install mlflow-skinny).',
+            "pip install mlflow-skinny (the client alone) or pip install mlflow.",
             "INVALID_PARAMETER_VALUE",
         ) from None
     return MlflowClient
