@@ -257,3 +257,9 @@ def test_cli_export_needs_an_output_or_a_target(source):
     assert out.exit_code == 2 and "--to" in out.output
     out = CliRunner().invoke(cli, ["--tracking-uri", source.tracking_uri, "runs", "import"])
     assert out.exit_code == 2 and "--from-mlflow" in out.output
+
+
+def test_exporting_a_running_run_warns(source, tmp_path):
+    run = source.create_run("0", run_name="live")
+    with pytest.warns(UserWarning, match="still running"):
+        export_runs([run.info.run_id], tmp_path / "b.zip", tracking_uri=source.tracking_uri)

@@ -264,7 +264,22 @@ def export_runs(
     client = TrackingClient(tracking_uri)
     flush_pending()
     runs = select_runs(client, ids, names, include_children, include_deleted)
+    warn_running(runs)
     return _write_bundle(client, runs, Path(path), progress)
+
+
+def warn_running(runs: list[Run]) -> None:
+    running = [r.info.run_id for r in runs if r.info.status == "RUNNING"]
+    if running:
+        import warnings
+
+        warnings.warn(
+            f"{len(running)} run(s) are still running ({', '.join(running[:3])}"
+            f"{', ...' if len(running) > 3 else ''}); they travel with what they logged so far "
+            "and stay RUNNING where they are imported.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def export_records(client: TrackingClient, runs: list[Run]) -> dict[str, Any]:

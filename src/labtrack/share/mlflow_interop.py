@@ -213,7 +213,13 @@ def export_to_mlflow(
     Returns the summary of the transfer: ``mapping`` labtrack run id -> MLflow run id.
     """
     from labtrack.client import TrackingClient
-    from labtrack.share.export import export_records, flush_pending, read_runs, select_runs
+    from labtrack.share.export import (
+        export_records,
+        flush_pending,
+        read_runs,
+        select_runs,
+        warn_running,
+    )
 
     if not to:
         raise InvalidParameterError("export_to_mlflow needs to=<MLflow tracking URI>.")
@@ -223,6 +229,7 @@ def export_to_mlflow(
     ids = [run_ids] if isinstance(run_ids, str) else list(run_ids or ())
     names = [experiments] if isinstance(experiments, str) else list(experiments or ())
     runs = select_runs(client, ids, names, include_children, include_deleted)
+    warn_running(runs)
     summary = ImportSummary(client.tracking_uri)
     writer = _MlflowWriter(mc, export_records(client, runs), summary)
     for record in read_runs(client, runs, progress, "Exporting to MLflow"):
