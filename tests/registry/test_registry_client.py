@@ -53,9 +53,7 @@ def test_log_model_with_registered_model_name_registers_and_tags_the_run(
     assert list(found["run_id"]) == [run.info.run_id]
 
 
-def test_every_models_uri_form_loads_through_pyfunc_and_sklearn(
-    home: Path, diabetes: Any
-) -> None:
+def test_every_models_uri_form_loads_through_pyfunc_and_sklearn(home: Path, diabetes: Any) -> None:
     X, _ = diabetes
     first, second = log_forest(diabetes), log_forest(diabetes, sign=-1)
     mlflow.register_model(first, "diab")
@@ -81,7 +79,9 @@ def test_every_models_uri_form_loads_through_pyfunc_and_sklearn(
         assert np.allclose(pyfunc_pred, sk_pred), uri
 
 
-def test_models_uri_with_dst_path_copies_the_files(home: Path, diabetes: Any, tmp_path: Path) -> None:
+def test_models_uri_with_dst_path_copies_the_files(
+    home: Path, diabetes: Any, tmp_path: Path
+) -> None:
     mlflow.register_model(log_forest(diabetes), "diab")
 
     local = labtrack.models.download_model("models:/diab/1", str(tmp_path / "copy"))
@@ -200,7 +200,7 @@ def test_registry_methods_exist_with_mlflow_names() -> None:
     transition_model_version_stage get_latest_versions set_registered_model_alias
     delete_registered_model_alias get_model_version_by_alias set_registered_model_tag
     delete_registered_model_tag set_model_version_tag delete_model_version_tag
-    get_model_version_download_uri""".split()
+    get_model_version_download_uri""".split()  # noqa: SIM905
 
     assert [n for n in names if not callable(getattr(mlflow.MlflowClient, n, None))] == []
     assert callable(mlflow.register_model)

@@ -31,8 +31,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.iostream import StreamClosedError
 
 from labtrack.server.settings import Labtrack, redact_uri
 
@@ -109,6 +110,15 @@ class ServingSupervisor:
         if self._http is None:
             self._http = AsyncHTTPClient(force_instance=True, max_clients=64)
         return self._http
+
+    async def fetch(self, request: HTTPRequest) -> HTTPResponse | None:
+        """The model process's answer; ``None`` if it did not answer at all (it died, reset
+        the connection or timed out)."""
+        try:
+            response: HTTPResponse = await self.http.fetch(request, raise_error=False)
+        except (OSError, StreamClosedError, HTTPClientError):
+            return None
+        return None if response.code == 599 else response
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         return await IOLoop.current().run_in_executor(None, fn, *args)
@@ -275,8 +285,8 @@ class ServingSupervisor:
             headers={"X-Labtrack-Serving-Token": proc.token},
             request_timeout=PING_TIMEOUT_S,
         )
-        response = await self.http.fetch(request, raise_error=False)
-        if response.code == 200:
+        response = await self.fetch(request)
+        if response is not None and response.code == 200:
             proc.failed_pings = 0
             return
         proc.failed_pings += 1
@@ -314,8 +324,8 @@ class ServingSupervisor:
             headers={"X-Labtrack-Serving-Token": proc.token},
             request_timeout=2.0,
         )
-        response = await self.http.fetch(request, raise_error=False)
-        if response.code != 200:
+        response = await self.fetch(request)
+        if response is None or response.code != 200:
             return None
         status: dict[str, Any] = json.loads(response.body)
         return status

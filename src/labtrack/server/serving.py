@@ -161,11 +161,11 @@ class ServingProxyHandler(_ServingBase):
             headers=headers,
             request_timeout=PROXY_TIMEOUT_S,
         )
-        response = await self.supervisor.http.fetch(request, raise_error=False)
-        if response.code == 599:  # no HTTP answer: the process died or restarted meanwhile
+        response = await self.supervisor.fetch(request)
+        if response is None:  # no HTTP answer: the process died or restarted meanwhile
             raise ServingUnavailableError(
-                f"The model process of {name!r} did not answer ({response.error}); it is being "
-                "restarted. Retry in a few seconds."
+                f"The model process of {name!r} did not answer; it is being restarted. Retry "
+                "in a few seconds."
             )
         self.set_status(response.code)
         for header in PASSED_HEADERS:

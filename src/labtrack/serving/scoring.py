@@ -159,7 +159,7 @@ def _plain(value: Any) -> Any:
 
     if hasattr(value, "to_dict") and hasattr(value, "columns"):  # DataFrame
         value = value.to_dict(orient="records")
-    elif hasattr(value, "tolist") and not isinstance(value, np.ndarray):  # Series
+    elif hasattr(value, "to_numpy") and hasattr(value, "index"):  # Series
         value = value.to_numpy()
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f" and not np.isfinite(value).all():
