@@ -203,9 +203,7 @@ def test_aliases_move_delete_and_go_with_their_version(store: SqlTrackingStore) 
 
 
 @pytest.mark.parametrize("alias", ["latest", "v3", "3", "Production", "staging", "a b", ""])
-def test_aliases_that_would_be_ambiguous_are_refused(
-    store: SqlTrackingStore, alias: str
-) -> None:
+def test_aliases_that_would_be_ambiguous_are_refused(store: SqlTrackingStore, alias: str) -> None:
     _model(store, versions=1)
 
     with pytest.raises(InvalidParameterError, match="alias"):
