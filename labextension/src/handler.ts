@@ -9,7 +9,7 @@ export const API_NAMESPACE = 'labtrack/api';
  *
  * @param endPoint path below `labtrack/api/`, e.g. `store`
  * @param init request options (method, body, ...)
- * @returns the decoded JSON body
+ * @returns the decoded JSON body; the text of a non-JSON reply (a CSV file)
  * @throws ServerConnection.ResponseError carrying the server's message when the
  *   status is not 2xx; ServerConnection.NetworkError when the server is unreachable
  */
@@ -29,7 +29,10 @@ export async function requestAPI<T>(
 
   const text = await response.text();
   let data: any = text;
-  if (text.length > 0) {
+  // A file (runs.csv) comes back as its text; everything else is JSON.
+  const type = response.headers?.get('Content-Type') ?? '';
+  const isFile = type !== '' && !/json/i.test(type) && response.ok;
+  if (text.length > 0 && !isFile) {
     try {
       data = JSON.parse(text);
     } catch {

@@ -4,47 +4,107 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { addIcon, downloadIcon, refreshIcon } from '@jupyterlab/ui-components';
 
 import { requestAPI } from './handler';
 import { labtrackIcon } from './icons';
 import { DEFAULT_POLL_INTERVAL, LabtrackModel } from './model';
+import { NotebookWatcher } from './models/notebooks';
+import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './models/runs';
 import { CommandIDs, PLUGIN_ID } from './tokens';
+import { SidebarActions } from './widgets/actions';
 import { ExperimentSidebar } from './widgets/sidebar';
 
-/** The experiment sidebar, its palette command and its settings. */
+/**
+ * The Experiment sidebar: the active notebook's runs, live. Works in
+ * JupyterLab and in Jupyter Notebook 7 (both have a right area and a
+ * notebook tracker; every other token is optional).
+ */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description: 'Experiment sidebar: the labtrack store the server reads.',
+  description:
+    'Experiment sidebar: the runs of the active notebook, live; search, sort, CSV.',
   autoStart: true,
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
+  optional: [
+    INotebookTracker,
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
+    tracker: INotebookTracker | null,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null
   ): void => {
     const model = new LabtrackModel({ request: requestAPI });
-    const sidebar = new ExperimentSidebar(model);
+    const actions = new SidebarActions(model, app.commands);
+    const sidebar = new ExperimentSidebar(model, actions);
     app.shell.add(sidebar, 'right', { rank: 900 });
     restorer?.add(sidebar, sidebar.id);
+    if (tracker) {
+      new NotebookWatcher(tracker, model);
+    }
 
+    const hasExperiment = (): boolean => model.experiment !== null;
     app.commands.addCommand(CommandIDs.openSidebar, {
       label: 'labtrack: Open experiment sidebar',
-      caption: 'Show which labtrack store this server reads',
+      caption: 'Show the runs of the active notebook',
       icon: labtrackIcon,
       execute: () => app.shell.activateById(sidebar.id)
     });
-    palette?.addItem({ command: CommandIDs.openSidebar, category: 'labtrack' });
+    app.commands.addCommand(CommandIDs.refreshRuns, {
+      label: 'labtrack: Refresh runs',
+      caption: 'Ask the server for the runs again now',
+      icon: refreshIcon,
+      execute: () => model.refresh()
+    });
+    app.commands.addCommand(CommandIDs.downloadCsv, {
+      label: 'labtrack: Download runs as CSV',
+      caption: 'Download the runs the sidebar shows (its filters) as CSV',
+      icon: downloadIcon,
+      isEnabled: hasExperiment,
+      execute: () => actions.downloadCsv()
+    });
+    app.commands.addCommand(CommandIDs.createExperiment, {
+      label: 'labtrack: Create experiment',
+      caption: 'Create an experiment and show it in the sidebar',
+      icon: addIcon,
+      execute: async () => {
+        await actions.createExperiment();
+        app.shell.activateById(sidebar.id);
+      }
+    });
+    for (const command of [
+      CommandIDs.openSidebar,
+      CommandIDs.refreshRuns,
+      CommandIDs.downloadCsv,
+      CommandIDs.createExperiment
+    ]) {
+      palette?.addItem({ command, category: 'labtrack' });
+    }
+    model.changed.connect(() =>
+      app.commands.notifyCommandChanged(CommandIDs.downloadCsv)
+    );
 
     if (settingRegistry) {
       settingRegistry
         .load(PLUGIN_ID)
         .then(settings => {
           const apply = (): void => {
-            const value = settings.get('pollInterval').composite;
+            const poll = settings.get('pollInterval').composite;
             model.pollInterval =
-              typeof value === 'number' ? value : DEFAULT_POLL_INTERVAL;
+              typeof poll === 'number' ? poll : DEFAULT_POLL_INTERVAL;
+            const size = settings.get('pageSize').composite;
+            model.runs.pageSize =
+              typeof size === 'number' ? size : DEFAULT_PAGE_SIZE;
+            const columns = settings.get('defaultColumns').composite;
+            model.runs.defaultColumns = Array.isArray(columns)
+              ? columns.filter((c): c is string => typeof c === 'string')
+              : DEFAULT_COLUMNS;
           };
           apply();
           settings.changed.connect(apply);

@@ -5,7 +5,7 @@
  * Everything it reads or writes is in a fresh temporary folder: the labtrack
  * store (LABTRACK_HOME), the notebooks, and Jupyter's config, runtime,
  * settings and workspaces folders. Tests find the server through
- * LABTRACK_UI_URL, LABTRACK_UI_TOKEN and LABTRACK_UI_HOME.
+ * LABTRACK_UI_URL, LABTRACK_UI_TOKEN, LABTRACK_UI_HOME and LABTRACK_UI_NOTEBOOKS.
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
@@ -142,7 +142,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     `--port=${port}`,
     '--port-retries=0',
     `--ServerApp.token=${token}`,
-    `--notebook-dir=${dirs.notebooks}`
+    `--notebook-dir=${dirs.notebooks}`,
+    // Tests drive JupyterLab's commands through window.jupyterapp.
+    '--LabApp.expose_app_in_browser=True'
   ];
   if (process.getuid?.() === 0) {
     args.push('--allow-root');
@@ -188,6 +190,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.LABTRACK_UI_URL = url;
   process.env.LABTRACK_UI_TOKEN = token;
   process.env.LABTRACK_UI_HOME = dirs.home;
+  process.env.LABTRACK_UI_NOTEBOOKS = dirs.notebooks;
 
   return async () => {
     await stop(child);

@@ -1,50 +1,15 @@
-import { expect, Page, test } from '@playwright/test';
-import * as fs from 'fs';
-import * as path from 'path';
+import { expect, test } from '@playwright/test';
 
-const url = (): string => process.env.LABTRACK_UI_URL as string;
-const token = (): string => process.env.LABTRACK_UI_TOKEN as string;
-const home = (): string => process.env.LABTRACK_UI_HOME as string;
-
-/**
- * Save a screenshot under test-results/; also refresh the committed copy in
- * tests/ui/screenshots/ (shown in the README) when it is missing or when
- * LABTRACK_UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean.
- */
-async function saveScreenshot(page: Page, name: string): Promise<void> {
-  const image = await page.screenshot({
-    path: path.join(__dirname, '..', '..', 'test-results', name)
-  });
-  const committed = path.join(__dirname, 'screenshots', name);
-  if (
-    process.env.LABTRACK_UPDATE_SCREENSHOTS === '1' ||
-    !fs.existsSync(committed)
-  ) {
-    fs.mkdirSync(path.dirname(committed), { recursive: true });
-    fs.writeFileSync(committed, image);
-  }
-}
-
-/** Open JupyterLab with a fresh layout and wait until it is usable. */
-async function openLab(page: Page): Promise<void> {
-  await page.goto(`${url()}lab?reset&token=${token()}`);
-  await expect(page.locator('.jp-Launcher').first()).toBeVisible({
-    timeout: 60_000
-  });
-}
-
-async function runFromPalette(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  const input = page.locator('#modal-command-palette .lm-CommandPalette-input');
-  await expect(input).toBeVisible();
-  await input.fill(label);
-  const item = page
-    .locator('#modal-command-palette .lm-CommandPalette-item')
-    .filter({ hasText: label })
-    .first();
-  await expect(item).toBeVisible();
-  await item.click();
-}
+import {
+  api,
+  createNotebook,
+  home,
+  openLab,
+  runFromPalette,
+  saveScreenshot,
+  token,
+  url
+} from './helpers';
 
 test('the palette command opens the Experiment sidebar, which shows the store', async ({
   page
@@ -85,25 +50,41 @@ test('the right sidebar tab toggles the Experiment panel', async ({ page }) => {
   await expect(sidebar).toBeHidden();
 });
 
-test('the sidebar polls the server only while it is visible', async ({
+test('the sidebar polls the change marker only while it is visible, kernel or not', async ({
   page
 }) => {
+  await createNotebook(page, 'polling.ipynb', ['print(1)']);
+  const created = await api(page, 'POST', 'labtrack/api/notebook-experiment', {
+    path: 'polling.ipynb'
+  });
   const polls: number[] = [];
   page.on('request', request => {
-    if (request.url().includes('/labtrack/api/store')) {
+    if (request.url().includes('/labtrack/api/changes?')) {
       polls.push(Date.now());
     }
   });
-  await openLab(page);
+  await openLab(page, 'lab/tree/polling.ipynb');
+  // No kernel: the sidebar reads the server, not the kernel.
+  await page.waitForFunction(
+    () =>
+      (window as any).jupyterapp.shell.currentWidget?.sessionContext?.isReady
+  );
+  await page.evaluate(() =>
+    (window as any).jupyterapp.shell.currentWidget.sessionContext.shutdown()
+  );
   const tab = page.locator(
     '.jp-SideBar.jp-mod-right .lm-TabBar-tab[title="Experiment"]'
   );
 
   await tab.click();
-  // Default pollInterval is 2000 ms: a fetch on show, then one every 2 s.
+  const sidebar = page.locator('#labtrack-sidebar');
+  await expect(sidebar.locator('.lt-ExperimentHeader-idValue')).toHaveText(
+    created.experiment.experiment_id
+  );
+  // Default pollInterval is 2000 ms: one question every 2 s.
   await expect.poll(() => polls.length, { timeout: 15_000 }).toBeGreaterThan(2);
   await tab.click();
-  await expect(page.locator('#labtrack-sidebar')).toBeHidden();
+  await expect(sidebar).toBeHidden();
   const whenHidden = polls.length;
   await page.waitForTimeout(4_500);
 

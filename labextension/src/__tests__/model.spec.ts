@@ -1,24 +1,71 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 
 import { LabtrackModel } from '../model';
-import type { IStoreInfo, RequestAPI } from '../tokens';
+import type { IStoreInfo } from '../tokens';
+import { EXPERIMENT, FakeServer, HttpError, KEYS, row } from './fakeServer';
 
 const STORE: IStoreInfo = {
   tracking_uri: 'sqlite:////home/me/.labtrack/labtrack.db',
   artifact_root: '/home/me/.labtrack/artifacts'
 };
 
-/** A request function that answers from a table and records what was asked. */
-function fakeRequest(answer: () => unknown): {
-  request: RequestAPI;
-  calls: string[];
-} {
-  const calls: string[] = [];
-  const request = (async (endPoint: string) => {
-    calls.push(endPoint);
-    return answer();
-  }) as RequestAPI;
-  return { request, calls };
+const NOTEBOOK = { path: 'demo.ipynb', notebookId: 'nb-1', kernelId: 'k1' };
+
+/** A server holding one notebook experiment (or none yet) and its runs. */
+function server() {
+  const state = {
+    experiment: { ...EXPERIMENT } as typeof EXPERIMENT | null,
+    others: [] as Array<typeof EXPERIMENT>,
+    marker: 'm1',
+    rows: [row('a'), row('b')] as any[]
+  };
+  const find = (id: string) =>
+    [state.experiment, ...state.others].find(e => e?.experiment_id === id);
+  const fake = new FakeServer({
+    store: () => STORE,
+    'notebook-experiment': call => ({
+      experiment: state.experiment && { ...state.experiment },
+      notebook_path: call.params.get('path'),
+      notebook_id: call.params.get('notebook_id')
+    }),
+    runs: call => ({
+      runs: state.rows.filter(
+        r => r.experiment_id === call.params.get('experiment_id')
+      ),
+      next_page_token: null,
+      keys: KEYS,
+      marker: state.marker
+    }),
+    'runs.csv': () => 'Start Time,Duration,Run ID\n',
+    changes: call => ({
+      marker: state.marker,
+      changed: call.params.get('since') !== state.marker
+    }),
+    'experiments/*': call => {
+      const found = find(call.path.split('/')[1]);
+      if (!found) {
+        throw new HttpError(404, 'No such experiment');
+      }
+      if (call.method === 'PATCH') {
+        found.name = call.body.name;
+      }
+      if (call.method === 'DELETE') {
+        state.experiment = null;
+        return undefined;
+      }
+      return { ...found };
+    },
+    'POST experiments': call => {
+      const created = {
+        ...EXPERIMENT,
+        experiment_id: '7',
+        name: call.body.name
+      };
+      state.others.push(created);
+      return created;
+    }
+  });
+  return { fake, state };
 }
 
 describe('LabtrackModel', () => {
@@ -30,86 +77,244 @@ describe('LabtrackModel', () => {
     jest.useRealTimers();
   });
 
-  it('fetches the store info from the store endpoint', async () => {
-    const { request, calls } = fakeRequest(() => STORE);
-    model = new LabtrackModel({ request });
-    expect(model.loading).toBe(true);
-
-    await model.refresh();
-
-    expect(calls).toEqual(['store']);
-    expect(model.storeInfo).toEqual(STORE);
-    expect(model.error).toBeNull();
-    expect(model.loading).toBe(false);
-  });
-
-  it('emits changed only when something changed', async () => {
-    const { request } = fakeRequest(() => ({ ...STORE }));
-    model = new LabtrackModel({ request });
-    let emitted = 0;
-    model.changed.connect(() => {
-      emitted += 1;
-    });
-
-    await model.refresh();
-    await model.refresh();
-
-    expect(emitted).toBe(1);
-  });
-
-  it('keeps the last store info and reports the error when a fetch fails', async () => {
-    let fail = false;
-    const { request } = fakeRequest(() => {
-      if (fail) {
-        throw new Error('server unreachable');
-      }
-      return STORE;
-    });
-    model = new LabtrackModel({ request });
-    await model.refresh();
-
-    fail = true;
-    await model.refresh();
-
-    expect(model.error).toBe('server unreachable');
-    expect(model.storeInfo).toEqual(STORE);
-  });
-
-  it('polls while started and stops when stopped', async () => {
+  it('reads the store once, not on every poll', async () => {
     jest.useFakeTimers();
-    const { request, calls } = fakeRequest(() => STORE);
-    model = new LabtrackModel({ request, pollInterval: 1000 });
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request, pollInterval: 1000 });
+    expect(model.loading).toBe(true);
 
     model.start();
     await jest.advanceTimersByTimeAsync(3500);
-    const whileStarted = calls.length;
+
+    expect(fake.callsTo('store')).toHaveLength(1);
+    expect(model.storeInfo).toEqual(STORE);
+    expect(model.loading).toBe(false);
+  });
+
+  it("shows the active notebook's experiment and its runs", async () => {
+    jest.useFakeTimers();
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request, pollInterval: 1000 });
+    model.setNotebook(NOTEBOOK);
+    model.start();
+    await jest.advanceTimersByTimeAsync(0);
+
+    const asked = fake.callsTo('notebook-experiment')[0].params;
+    expect(asked.get('path')).toBe('demo.ipynb');
+    expect(asked.get('notebook_id')).toBe('nb-1');
+    expect(model.notebookState).toBe('found');
+    expect(model.experiment?.name).toBe('demo.ipynb');
+    expect(model.runs.runs.map(r => r.run_id)).toEqual(['a', 'b']);
+  });
+
+  it('polls the marker every interval and fetches runs only when it changes', async () => {
+    jest.useFakeTimers();
+    const { fake, state } = server();
+    model = new LabtrackModel({ request: fake.request, pollInterval: 1000 });
+    model.setNotebook(NOTEBOOK);
+    model.start();
+    await jest.advanceTimersByTimeAsync(0);
+    const fetched = fake.callsTo('runs').length;
+
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(fake.callsTo('changes')).toHaveLength(3);
+    expect(fake.callsTo('runs')).toHaveLength(fetched);
+    expect(fake.callsTo('notebook-experiment')).toHaveLength(1);
+
+    state.marker = 'm2';
+    state.rows.unshift(row('c', { status: 'RUNNING' }));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(fake.callsTo('runs')).toHaveLength(fetched + 1);
+    expect(model.runs.runs[0].run_id).toBe('c');
+    // A change may be the experiment's own (a rename): it is read again too.
+    expect(fake.callsTo('experiments/1')).toHaveLength(1);
+  });
+
+  it('polls only while started', async () => {
+    jest.useFakeTimers();
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request, pollInterval: 1000 });
+    model.setNotebook(NOTEBOOK);
+
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(fake.calls).toHaveLength(0);
+
+    model.start();
+    model.start(); // a second view asks too: still one poll loop
+    await jest.advanceTimersByTimeAsync(2500);
+    const whileStarted = fake.callsTo('changes').length;
     model.stop();
     await jest.advanceTimersByTimeAsync(5000);
 
-    expect(whileStarted).toBe(4); // one at start, then one per second
-    expect(calls.length).toBe(whileStarted);
-  });
-
-  it('starts once however many views ask', async () => {
-    jest.useFakeTimers();
-    const { request, calls } = fakeRequest(() => STORE);
-    model = new LabtrackModel({ request, pollInterval: 1000 });
-
-    model.start();
-    model.start();
-    await jest.advanceTimersByTimeAsync(1500);
-
-    expect(calls.length).toBe(2); // one at start, one after a second
+    expect(whileStarted).toBe(2);
+    expect(fake.callsTo('changes')).toHaveLength(whileStarted);
   });
 
   it('does not poll when the interval is 0', async () => {
     jest.useFakeTimers();
-    const { request, calls } = fakeRequest(() => STORE);
-    model = new LabtrackModel({ request, pollInterval: 0 });
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request, pollInterval: 0 });
+    model.setNotebook(NOTEBOOK);
 
     model.start();
     await jest.advanceTimersByTimeAsync(10000);
 
-    expect(calls.length).toBe(1);
+    expect(fake.callsTo('changes')).toHaveLength(0);
+    expect(fake.callsTo('runs').length).toBeGreaterThan(0);
+  });
+
+  it('waits for the first run to create the notebook experiment, then shows it', async () => {
+    jest.useFakeTimers();
+    const { fake, state } = server();
+    const created = state.experiment;
+    state.experiment = null;
+    model = new LabtrackModel({
+      request: fake.request,
+      pollInterval: 1000,
+      source: {
+        findByKernel: id =>
+          id === 'k1'
+            ? { path: 'demo.ipynb', toJSON: () => ({ cells: [] }) }
+            : null
+      }
+    });
+    fake.routes['PUT runs/*'] = () => undefined;
+    model.setNotebook(NOTEBOOK);
+    model.start();
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(model.notebookState).toBe('missing');
+    expect(fake.callsTo('notebook-experiment')).toHaveLength(3);
+    expect(fake.callsTo('runs')).toHaveLength(0);
+
+    state.experiment = created;
+    state.rows = [row('first', { tags: { 'labtrack.kernel.id': 'k1' } })];
+    await jest.advanceTimersByTimeAsync(1000);
+
+    expect(model.notebookState).toBe('found');
+    expect(model.runs.runs.map(r => r.run_id)).toEqual(['first']);
+    // Its runs are new: the live notebook is stored as their version.
+    expect(fake.callsTo('runs/first/notebook', 'PUT')).toHaveLength(1);
+  });
+
+  it('follows a rename: asks again and shows the renamed experiment', async () => {
+    jest.useFakeTimers();
+    const { fake, state } = server();
+    model = new LabtrackModel({ request: fake.request, pollInterval: 1000 });
+    model.setNotebook(NOTEBOOK);
+    model.start();
+    await jest.advanceTimersByTimeAsync(0);
+
+    // The server renames the experiment a moment after the file.
+    model.setNotebook({ ...NOTEBOOK, path: 'renamed.ipynb' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(model.experiment?.name).toBe('demo.ipynb');
+    expect(model.runs.runs).toHaveLength(2); // no flash of an empty table
+    state.experiment!.name = 'renamed.ipynb';
+    await jest.advanceTimersByTimeAsync(1000);
+
+    expect(model.experiment?.name).toBe('renamed.ipynb');
+    const paths = fake
+      .callsTo('notebook-experiment')
+      .map(c => c.params.get('path'));
+    expect(paths).toEqual(['demo.ipynb', 'renamed.ipynb', 'renamed.ipynb']);
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(fake.callsTo('notebook-experiment')).toHaveLength(3);
+  });
+
+  it('switches to another experiment and back', async () => {
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request });
+    model.setNotebook(NOTEBOOK);
+    await model.refresh();
+
+    const created = await model.createExperiment('baselines');
+    expect(fake.callsTo('experiments', 'POST')[0].body).toEqual({
+      name: 'baselines'
+    });
+    expect(model.experiment).toEqual(created);
+    expect(model.switched).toBe(true);
+    expect(model.runs.experimentId).toBe('7');
+
+    await model.renameExperiment('baselines-2');
+    expect(model.experiment?.name).toBe('baselines-2');
+
+    model.backToNotebook();
+    expect(model.switched).toBe(false);
+    expect(model.experiment?.experiment_id).toBe('1');
+    expect(model.runs.experimentId).toBe('1');
+
+    // Switching to the notebook's own experiment is no switch.
+    model.switchTo({ ...EXPERIMENT });
+    expect(model.switched).toBe(false);
+  });
+
+  it("deletes the shown experiment and falls back to the notebook's state", async () => {
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request });
+    model.setNotebook(NOTEBOOK);
+    await model.refresh();
+
+    await model.deleteExperiment();
+
+    expect(fake.callsTo('experiments/1', 'DELETE')).toHaveLength(1);
+    expect(model.experiment).toBeNull();
+    expect(model.notebookState).toBe('missing');
+    expect(model.runs.experimentId).toBeNull();
+  });
+
+  it('reports a failed look-up and recovers on the next poll', async () => {
+    jest.useFakeTimers();
+    const { fake } = server();
+    const route = fake.routes['notebook-experiment'];
+    fake.routes['notebook-experiment'] = () => {
+      throw new Error('server unreachable');
+    };
+    model = new LabtrackModel({ request: fake.request, pollInterval: 1000 });
+    model.setNotebook(NOTEBOOK);
+    model.start();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(model.notebookState).toBe('error');
+    expect(model.notebookError).toBe('server unreachable');
+
+    fake.routes['notebook-experiment'] = route;
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(model.notebookState).toBe('found');
+    expect(model.notebookError).toBeNull();
+  });
+
+  it('forgets the notebook experiment when another notebook becomes active', async () => {
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request });
+    model.setNotebook(NOTEBOOK);
+    await model.refresh();
+
+    model.setNotebook({
+      path: 'other.ipynb',
+      notebookId: 'nb-2',
+      kernelId: null
+    });
+    expect(model.experiment).toBeNull();
+    expect(model.notebookState).toBe('loading');
+    model.setNotebook(null);
+    expect(model.notebookState).toBe('none');
+  });
+
+  it('downloads the CSV of the current query', async () => {
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request });
+    model.setNotebook(NOTEBOOK);
+    await model.refresh();
+    await model.runs.setQuery({ filter: 'metrics.rmse < 1' });
+
+    const file = await model.fetchCsv();
+
+    expect(file).toEqual({
+      filename: 'demo-runs.csv',
+      text: 'Start Time,Duration,Run ID\n'
+    });
+    const asked = fake.callsTo('runs.csv')[0].params;
+    expect(asked.get('filter')).toBe('metrics.rmse < 1');
+    expect(asked.get('experiment_id')).toBe('1');
+    expect(asked.get('max_results')).toBeNull();
   });
 });

@@ -1,21 +1,290 @@
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
+import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
+import { ColumnChooser } from '../components/ColumnChooser';
+import { EmptyState, FirstRunHint } from '../components/EmptyState';
+import { ExperimentHeader } from '../components/ExperimentHeader';
+import { ExperimentSwitcher } from '../components/ExperimentSwitcher';
+import { QuickFilters } from '../components/QuickFilters';
+import { RunsTable } from '../components/RunsTable';
+import { RunsToolbar } from '../components/RunsToolbar';
+import { SearchBox } from '../components/SearchBox';
 import { StoreInfo } from '../components/StoreInfo';
 import { labtrackIcon } from '../icons';
 import { LabtrackModel } from '../model';
+import { EMPTY_QUERY } from '../models/query';
+import { SidebarActions } from './actions';
 
 /** DOM id of the sidebar; also its id in the shell and the layout restorer. */
 export const SIDEBAR_ID = 'labtrack-sidebar';
 
+/** Re-render whenever one of these signals fires. */
+function useSignals(signals: ReadonlyArray<ISignal<unknown, unknown>>): void {
+  const [, setTick] = React.useState(0);
+  React.useEffect(() => {
+    const bump = (): void => setTick(t => t + 1);
+    signals.forEach(s => s.connect(bump));
+    return () => signals.forEach(s => s.disconnect(bump));
+  }, signals);
+}
+
+interface ISidebarBodyProps {
+  model: LabtrackModel;
+  actions: SidebarActions;
+}
+
+/** Reads the model and lays out the presentational components. */
+function SidebarBody(props: ISidebarBodyProps): JSX.Element {
+  const { model, actions } = props;
+  const { runs, experiments } = model;
+  useSignals([
+    model.changed,
+    runs.changed,
+    experiments.changed,
+    actions.compareChanged
+  ]);
+  const [switcherOpen, setSwitcherOpen] = React.useState(false);
+  const [chooserOpen, setChooserOpen] = React.useState(false);
+  const closeSwitcher = React.useCallback(() => setSwitcherOpen(false), []);
+  const closeChooser = React.useCallback(() => setChooserOpen(false), []);
+  const search = React.useCallback(
+    (text: string) => void experiments.load(text),
+    [experiments]
+  );
+
+  const experiment = model.experiment;
+  const notebook = model.notebook;
+
+  return (
+    <div className="lt-ExperimentSidebar-content">
+      <ExperimentHeader
+        experiment={experiment}
+        notebook={notebook}
+        switched={model.switched}
+        switcherOpen={switcherOpen}
+        onToggleSwitcher={() => setSwitcherOpen(open => !open)}
+        onCopyId={id => actions.copyId(id)}
+        onBack={() => model.backToNotebook()}
+        onCreate={() => void actions.createExperiment()}
+        onRename={() => void actions.renameExperiment()}
+        onDelete={() => void actions.deleteExperiment()}
+        onRefresh={() => void model.refresh()}
+      >
+        {switcherOpen && (
+          <ExperimentSwitcher
+            experiments={experiments.list}
+            search={experiments.search}
+            loading={experiments.loading}
+            error={experiments.error}
+            hasMore={experiments.hasMore}
+            currentId={experiment?.experiment_id ?? null}
+            notebookExperimentId={
+              model.notebookExperiment?.experiment_id ?? null
+            }
+            onSearch={search}
+            onPick={picked => {
+              setSwitcherOpen(false);
+              model.switchTo(picked);
+            }}
+            onClose={closeSwitcher}
+          />
+        )}
+      </ExperimentHeader>
+      {experiment ? (
+        <RunsSection
+          model={model}
+          actions={actions}
+          chooserOpen={chooserOpen}
+          setChooserOpen={setChooserOpen}
+          closeChooser={closeChooser}
+        />
+      ) : (
+        <NoExperiment model={model} onBrowse={() => setSwitcherOpen(true)} />
+      )}
+      <details
+        className="lt-ExperimentSidebar-store"
+        open={notebook === null && experiment === null}
+      >
+        <summary>Store</summary>
+        <StoreInfo
+          info={model.storeInfo}
+          error={model.error}
+          loading={model.loading}
+        />
+      </details>
+    </div>
+  );
+}
+
+/** What stands in for the table when no experiment is shown. */
+function NoExperiment(props: {
+  model: LabtrackModel;
+  onBrowse: () => void;
+}): JSX.Element {
+  const { model } = props;
+  switch (model.notebookState) {
+    case 'none':
+      return (
+        <EmptyState title="Open a notebook to see its runs here.">
+          <button
+            type="button"
+            className="lt-TextButton lt-mod-toggle"
+            onClick={props.onBrowse}
+          >
+            Browse experiments
+          </button>
+        </EmptyState>
+      );
+    case 'loading':
+      return <EmptyState title="Looking up this notebook’s experiment…" />;
+    case 'error':
+      return (
+        <EmptyState
+          kind="error"
+          title={`Cannot look up this notebook’s experiment: ${model.notebookError}`}
+        >
+          <p>It is asked again every few seconds.</p>
+        </EmptyState>
+      );
+    default:
+      return (
+        <EmptyState title="No runs yet: run a cell that calls labtrack.start_run().">
+          <FirstRunHint />
+          <p>
+            This notebook’s experiment is created by its first run and shows
+            here at once.
+          </p>
+        </EmptyState>
+      );
+  }
+}
+
+interface IRunsSectionProps extends ISidebarBodyProps {
+  chooserOpen: boolean;
+  setChooserOpen: (update: (open: boolean) => boolean) => void;
+  closeChooser: () => void;
+}
+
+/** Search, quick filters, toolbar and the runs table of the shown experiment. */
+function RunsSection(props: IRunsSectionProps): JSX.Element {
+  const { model, actions } = props;
+  const runs = model.runs;
+  const query = runs.query;
+  const filtered =
+    JSON.stringify({ ...query, sort: null }) !== JSON.stringify(EMPTY_QUERY);
+
+  let body: JSX.Element;
+  if (runs.error && runs.runs.length === 0) {
+    body = (
+      <EmptyState kind="error" title={`Cannot load the runs: ${runs.error}`}>
+        <p>They are asked for again every few seconds.</p>
+      </EmptyState>
+    );
+  } else if (runs.loading && runs.runs.length === 0) {
+    body = <EmptyState title="Loading runs…" />;
+  } else if (runs.queryError) {
+    body = <EmptyState title="Fix the filter to see runs." />;
+  } else if (runs.runs.length === 0) {
+    body = filtered ? (
+      <EmptyState title="No runs match the filter.">
+        <button
+          type="button"
+          className="lt-TextButton"
+          onClick={() =>
+            void runs.setQuery({ ...EMPTY_QUERY, sort: query.sort })
+          }
+        >
+          Clear the filters
+        </button>
+      </EmptyState>
+    ) : (
+      <EmptyState title="No runs yet: run a cell that calls labtrack.start_run().">
+        <FirstRunHint />
+      </EmptyState>
+    );
+  } else {
+    body = (
+      <>
+        <RunsTable
+          runs={runs.runs}
+          columns={runs.columns}
+          sort={query.sort}
+          selection={runs.selection}
+          onSort={column => void runs.toggleSort(column)}
+          onSelect={(ids, selected) => runs.select(ids, selected)}
+        />
+        {runs.hasMore && (
+          <button
+            type="button"
+            className="lt-RunsSection-more jp-mod-styled"
+            disabled={runs.loadingMore}
+            onClick={() => void runs.loadMore()}
+          >
+            {runs.loadingMore ? 'Loading…' : `Load ${runs.pageSize} more`}
+          </button>
+        )}
+      </>
+    );
+  }
+
+  return (
+    <section
+      className={`lt-RunsSection ${runs.loading ? 'lt-mod-loading' : ''}`}
+      aria-label="Runs"
+      aria-busy={runs.loading}
+    >
+      <SearchBox
+        value={query.filter}
+        keys={runs.keys}
+        error={runs.queryError}
+        onSubmit={filter => void runs.setQuery({ filter })}
+      />
+      <QuickFilters
+        query={query}
+        onChange={change => void runs.setQuery(change)}
+      />
+      <RunsToolbar
+        shown={runs.runs.length}
+        hasMore={runs.hasMore}
+        selected={runs.selection.length}
+        canCompare={actions.canCompare}
+        chooserOpen={props.chooserOpen}
+        onToggleChooser={() => props.setChooserOpen(open => !open)}
+        onDownload={() => void actions.downloadCsv()}
+        onCompare={() => void actions.compare()}
+        onClearSelection={() => runs.clearSelection()}
+      >
+        {props.chooserOpen && (
+          <ColumnChooser
+            keys={runs.keys}
+            columns={runs.columns}
+            chosen={runs.columnsChosen}
+            onChange={columns => void runs.setColumns(columns)}
+            onClose={props.closeChooser}
+          />
+        )}
+      </RunsToolbar>
+      {runs.error && runs.runs.length > 0 && (
+        <p className="lt-RunsSection-error" role="alert">
+          Cannot update the runs: {runs.error}
+        </p>
+      )}
+      {body}
+    </section>
+  );
+}
+
 /**
- * The right-sidebar "Experiment" panel. It polls the model only while shown.
+ * The right-sidebar "Experiment" panel: the active notebook's experiment and
+ * its runs, live. It polls the model only while shown.
  */
 export class ExperimentSidebar extends ReactWidget {
-  constructor(model: LabtrackModel) {
+  constructor(model: LabtrackModel, actions: SidebarActions) {
     super();
     this._model = model;
+    this._actions = actions;
     this.id = SIDEBAR_ID;
     this.addClass('lt-ExperimentSidebar');
     this.title.icon = labtrackIcon;
@@ -51,23 +320,9 @@ export class ExperimentSidebar extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    return (
-      <div className="lt-ExperimentSidebar-content">
-        <header className="lt-ExperimentSidebar-header">
-          <h2 className="lt-ExperimentSidebar-title">Experiment</h2>
-        </header>
-        <UseSignal signal={this._model.changed}>
-          {() => (
-            <StoreInfo
-              info={this._model.storeInfo}
-              error={this._model.error}
-              loading={this._model.loading}
-            />
-          )}
-        </UseSignal>
-      </div>
-    );
+    return <SidebarBody model={this._model} actions={this._actions} />;
   }
 
   private _model: LabtrackModel;
+  private _actions: SidebarActions;
 }

@@ -1,0 +1,201 @@
+/**
+ * Helpers shared by the browser tests: the server `jupyter-server.ts` started,
+ * JupyterLab's commands (exposed as window.jupyterapp), notebooks made through
+ * the contents API, and screenshots.
+ */
+import { expect, Locator, Page } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const url = (): string => process.env.LABTRACK_UI_URL as string;
+export const token = (): string => process.env.LABTRACK_UI_TOKEN as string;
+export const home = (): string => process.env.LABTRACK_UI_HOME as string;
+
+/**
+ * Save a screenshot under test-results/; also refresh the committed copy in
+ * tests/ui/screenshots/ when it is missing or when
+ * LABTRACK_UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean.
+ */
+export async function saveScreenshot(
+  page: Page,
+  name: string,
+  target?: Locator
+): Promise<void> {
+  const file = path.join(__dirname, '..', '..', 'test-results', name);
+  const image = target
+    ? await target.screenshot({ path: file })
+    : await page.screenshot({ path: file });
+  const committed = path.join(__dirname, 'screenshots', name);
+  if (
+    process.env.LABTRACK_UPDATE_SCREENSHOTS === '1' ||
+    !fs.existsSync(committed)
+  ) {
+    fs.mkdirSync(path.dirname(committed), { recursive: true });
+    fs.writeFileSync(committed, image);
+  }
+}
+
+/** Open JupyterLab (at `where`, e.g. `lab/tree/x.ipynb`) with a fresh layout. */
+export async function openLab(page: Page, where = 'lab'): Promise<void> {
+  await page.goto(`${url()}${where}?reset&token=${token()}`);
+  await expect(page.locator('#jp-main-dock-panel')).toBeVisible({
+    timeout: 60_000
+  });
+  await page.waitForFunction(() => Boolean((window as any).jupyterapp), null, {
+    timeout: 60_000
+  });
+}
+
+export async function runFromPalette(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('Control+Shift+C');
+  const input = page.locator('#modal-command-palette .lm-CommandPalette-input');
+  await expect(input).toBeVisible();
+  await input.fill(label);
+  const item = page
+    .locator('#modal-command-palette .lm-CommandPalette-item')
+    .filter({ hasText: label })
+    .first();
+  await expect(item).toBeVisible();
+  await item.click();
+}
+
+/** Run a JupyterLab command by id. */
+export async function execute(
+  page: Page,
+  command: string,
+  args: Record<string, unknown> = {}
+): Promise<unknown> {
+  return page.evaluate(
+    ([id, a]) => (window as any).jupyterapp.commands.execute(id, a),
+    [command, args] as const
+  );
+}
+
+/** Call the Jupyter server's REST API with the test token. */
+export async function api(
+  page: Page,
+  method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE',
+  route: string,
+  body?: unknown
+): Promise<any> {
+  const response = await page.request.fetch(`${url()}${route}`, {
+    method,
+    headers: { Authorization: `token ${token()}` },
+    data: body === undefined ? undefined : JSON.stringify(body)
+  });
+  if (!response.ok()) {
+    throw new Error(
+      `${method} ${route}: ${response.status()} ${await response.text()}`
+    );
+  }
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** Write a notebook of Python code cells through the contents API. */
+export async function createNotebook(
+  page: Page,
+  name: string,
+  cells: string[]
+): Promise<void> {
+  await api(page, 'PUT', `api/contents/${encodeURI(name)}`, {
+    type: 'notebook',
+    format: 'json',
+    content: {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3 (ipykernel)',
+          language: 'python'
+        },
+        language_info: { name: 'python' }
+      },
+      cells: cells.map((source, i) => ({
+        cell_type: 'code',
+        id: `cell-${i}`,
+        metadata: {},
+        source,
+        outputs: [],
+        execution_count: null
+      }))
+    }
+  });
+}
+
+/** Open a notebook in a fresh layout and wait for its kernel to be idle. */
+export async function openNotebook(page: Page, name: string): Promise<void> {
+  await openLab(page, `lab/tree/${encodeURI(name)}`);
+  await expect(page.locator('.jp-NotebookPanel .jp-Cell').first()).toBeVisible({
+    timeout: 60_000
+  });
+  await waitForIdleKernel(page);
+}
+
+/** Wait until the active notebook's kernel is started and idle. */
+export async function waitForIdleKernel(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const app = (window as any).jupyterapp;
+      const panel = app?.shell?.currentWidget;
+      const session = panel?.sessionContext;
+      return (
+        session?.session?.kernel?.id && session.kernelDisplayStatus === 'idle'
+      );
+    },
+    null,
+    { timeout: 60_000 }
+  );
+}
+
+/** Replace the source of cell `index` of the active notebook and run it. */
+export async function runCell(
+  page: Page,
+  index: number,
+  source?: string
+): Promise<void> {
+  await page.evaluate(
+    ([i, text]) => {
+      const app = (window as any).jupyterapp;
+      const notebook = app.shell.currentWidget.content;
+      if (text !== null) {
+        notebook.model.sharedModel.getCell(i).setSource(text);
+      }
+      notebook.activeCellIndex = i;
+      return app.commands.execute('notebook:run-cell');
+    },
+    [index, source ?? null] as const
+  );
+}
+
+/** Append a code cell to the active notebook and run it. */
+export async function runNewCell(page: Page, source: string): Promise<void> {
+  const index = await page.evaluate(text => {
+    const app = (window as any).jupyterapp;
+    const model = app.shell.currentWidget.content.model;
+    model.sharedModel.insertCell(model.cells.length, {
+      cell_type: 'code',
+      source: text
+    });
+    return model.cells.length - 1;
+  }, source);
+  await runCell(page, index);
+}
+
+/** The text of cell `index`'s outputs in the active notebook. */
+export async function cellOutput(page: Page, index: number): Promise<string> {
+  return page
+    .locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')
+    .nth(index)
+    .locator('.jp-OutputArea')
+    .innerText();
+}
+
+/** Open the Experiment sidebar through the palette. */
+export async function openSidebar(page: Page): Promise<Locator> {
+  await runFromPalette(page, 'labtrack: Open experiment sidebar');
+  const sidebar = page.locator('#labtrack-sidebar');
+  await expect(sidebar).toBeVisible();
+  return sidebar;
+}
