@@ -43,19 +43,29 @@ class LabtrackHandler(APIHandler):
         """Run a blocking store call on a worker thread, so the server never waits on SQL."""
         return await IOLoop.current().run_in_executor(None, partial(fn, *args, **kwargs))
 
+    def _check_raw(self, name: str) -> None:
+        # Tornado silently strips control characters from arguments; refuse them instead, so
+        # what reaches the store is exactly what was sent.
+        for raw in self.request.query_arguments.get(name, []):
+            if b"\x00" in raw:
+                raise InvalidParameterError(f"The query argument {name!r} contains a NUL byte.")
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InvalidParameterError(
+                    f"The query argument {name!r} is not valid UTF-8."
+                ) from None
+
     def arg(self, name: str, default: str | None = None) -> str | None:
-        """A query argument, with NUL bytes refused (they reach no database)."""
-        value = self.get_query_argument(name, default)
-        if value is not None and "\x00" in value:
-            raise InvalidParameterError(f"The query argument {name!r} contains a NUL byte.")
-        return value
+        """A query argument; NUL bytes and invalid UTF-8 are refused (a 400), not stripped."""
+        self._check_raw(name)
+        return self.get_query_argument(name, default)
 
     def list_arg(self, name: str) -> list[str]:
         """A comma-separated (or repeated) query argument as a list."""
+        self._check_raw(name)
         out: list[str] = []
         for raw in self.get_query_arguments(name):
-            if "\x00" in raw:
-                raise InvalidParameterError(f"The query argument {name!r} contains a NUL byte.")
             out += [part.strip() for part in raw.split(",") if part.strip()]
         return out
 
