@@ -55,13 +55,17 @@ class Context:
         if lib not in self.workers:
             python = self.lt_python if lib == "labtrack" else self.ml_python
             env = self.lt_env if lib == "labtrack" else self.ml_env
+            # MLflow's empty store is kept in its venv between runs (schema migrations: seconds).
+            cache = self.ml_python.parent.parent if lib == "mlflow" else None
             self.workers[lib] = Worker(
-                lib, python, self.work / "stores", self.logs / f"worker-{lib}.log", env
+                lib, python, self.work / "stores", self.logs / f"worker-{lib}.log", env, cache
             )
         return self.workers[lib]
 
-    def call(self, side: str, case: str, timeout: float = 900.0, **args: Any) -> dict[str, Any] | None:
-        """Run ``case`` on a side (labtrack, mlflow, mlflow_async); None (and noted) if it failed."""
+    def call(
+        self, side: str, case: str, timeout: float = 900.0, **args: Any
+    ) -> dict[str, Any] | None:
+        """Run ``case`` on a side (labtrack, mlflow, mlflow_async); None (noted) if it failed."""
         lib = "labtrack" if side == "labtrack" else "mlflow"
         if side == "mlflow_async":
             args["async"] = True

@@ -35,6 +35,7 @@ class Plan:
     load_max_requests: int
     load_pairs: int
     autolog_pairs: int
+    mlflow_all_pages: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -42,30 +43,31 @@ FULL_CALLS = {"params": 200, "keys": 50, "steps": 200, "batch": 1000}
 
 QUICK = Plan(
     name="quick",
-    pairs=3,
-    log_metric_n={"labtrack": 100_000, "mlflow": 100, "mlflow_async": 300},
+    pairs=2,
+    log_metric_n={"labtrack": 50_000, "mlflow": 100, "mlflow_async": 100},
     log_calls={
         "labtrack": FULL_CALLS,
-        "mlflow": {"params": 30, "keys": 50, "steps": 30, "batch": 1000},
-        "mlflow_async": {"params": 30, "keys": 50, "steps": 30, "batch": 1000},
+        "mlflow": {"params": 20, "keys": 50, "steps": 20, "batch": 1000},
+        "mlflow_async": {"params": 20, "keys": 50, "steps": 20, "batch": 1000},
     },
-    runs_per_pair={"labtrack": 300, "mlflow": 15},
+    runs_per_pair={"labtrack": 200, "mlflow": 10},
     runs_pairs=3,
     runs_total=10_000,
     runs_big=0,
-    search_pairs=3,
+    search_pairs=2,
     history_n={"labtrack": 100_000, "mlflow": 10_000},
     history_pairs=2,
-    import_pairs=3,
-    first_metric_pairs=2,
+    import_pairs=2,
+    first_metric_pairs=1,
     new_store_pairs=1,
-    api_pairs=5,
-    csv_pairs=2,
+    api_pairs=3,
+    csv_pairs=1,
     serve_starts=1,
-    load_seconds=1.5,
+    load_seconds=1.0,
     load_max_requests=500,
     load_pairs=1,
-    autolog_pairs=2,
+    autolog_pairs=1,
+    mlflow_all_pages=False,
 )
 
 FULL = Plan(

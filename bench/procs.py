@@ -7,6 +7,7 @@ after a grace period. Every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -42,22 +43,31 @@ def stop_group(proc: subprocess.Popen[Any], grace: float = 10.0) -> None:
     try:
         proc.wait(grace)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(5)
 
 
 class Worker:
     """A driver process (``--worker``) for one library: send a case, get its figures back."""
 
-    def __init__(self, lib: str, python: Path, workdir: Path, log: Path, env: dict[str, str]):
+    def __init__(
+        self,
+        lib: str,
+        python: Path,
+        workdir: Path,
+        log: Path,
+        env: dict[str, str],
+        cache: Path | None = None,
+    ) -> None:
         self.lib = lib
         self.python = python
         self.log = log.open("ab")
+        cmd = [str(python), str(DRIVER), "--lib", lib, "--workdir", str(workdir), "--worker"]
+        if cache is not None:
+            cmd += ["--cache", str(cache)]
         self.proc = subprocess.Popen(
-            [str(python), str(DRIVER), "--lib", lib, "--workdir", str(workdir), "--worker"],
+            cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -92,10 +102,8 @@ class Worker:
 
     def close(self) -> None:
         if self.proc.stdin:
-            try:
+            with contextlib.suppress(OSError):
                 self.proc.stdin.close()
-            except OSError:
-                pass
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bench.stats import Measure, Results
 
@@ -88,7 +89,9 @@ TARGETS = [
         "search.10k.page",
         _lt("search.10k.page", 100, "ms"),
     ),
-    Target("serving start to first healthy answer < 2 s", "serve.start", _lt("serve.start", 2, "s")),
+    Target(
+        "serving start to first healthy answer < 2 s", "serve.start", _lt("serve.start", 2, "s")
+    ),
     Target("serving 1-row p50 within predict + 1 ms", "serve.r1.c1.p50", _predict_plus_1ms),
     Target("serving throughput, 4 clients, >= 5x MLflow", "serve.r1.c4.rps", _five_x),
 ]
@@ -101,10 +104,17 @@ def evaluate_targets(results: Results, unavailable: dict[str, str]) -> list[dict
         m = results.get(t.key)
         if got is None:
             why = unavailable.get(m.case) if m else None
-            out.append({"target": t.text, "key": t.key, "status": "not measured", "value": why or ""})
+            out.append(
+                {"target": t.text, "key": t.key, "status": "not measured", "value": why or ""}
+            )
         else:
             out.append(
-                {"target": t.text, "key": t.key, "status": "met" if got[0] else "missed", "value": got[1]}
+                {
+                    "target": t.text,
+                    "key": t.key,
+                    "status": "met" if got[0] else "missed",
+                    "value": got[1],
+                }
             )
     return out
 
@@ -174,8 +184,9 @@ def to_markdown(doc: dict[str, Any], results: Results) -> str:
             lt_text = "not available"
         refs = []
         for n in measure.notes:
-            notes.append(n)
-            refs.append(str(len(notes)))
+            if n not in notes:
+                notes.append(n)
+            refs.append(str(notes.index(n) + 1))
         label = measure.label + (f" [{', '.join(refs)}]" if refs else "")
         lines.append(
             f"| {measure.case} | {label} | {measure.unit} | {lt_text} | "
@@ -226,16 +237,18 @@ def plot(results: Results, path: Path, title: str) -> bool:
     err = [[b[1] - b[2] for b in bars], [b[3] - b[1] for b in bars]]
     colors = ["#2e8b57" if v < 1 else "#c0392b" for v in mids]
     xs = range(len(bars))
-    ax.bar(xs, mids, color=colors, yerr=err, capsize=3, ecolor="#555555")
+    # Bars hang from the line at 1: down when labtrack is faster, up when it is slower.
+    heights = [v - 1.0 for v in mids]
+    ax.bar(xs, heights, bottom=1.0, color=colors, yerr=err, capsize=3, ecolor="#555555")
     ax.set_yscale("log")
     ax.axhline(1.0, color="black", linewidth=1)
-    for x, v in zip(xs, mids):
+    for x, v in zip(xs, mids, strict=True):
         ax.annotate(
-            f"{v:.2g}x" if v >= 0.01 else f"1/{1 / v:,.0f}",
+            f"{v:.2g}x" if v >= 1 else f"1/{1 / v:,.{0 if v < 0.1 else 1}f}",
             (x, v),
             textcoords="offset points",
-            xytext=(0, -12 if v < 1 else 4),
-            ha="center",
+            xytext=(10, -12 if v < 1 else 4),
+            ha="left",
             fontsize=8,
         )
     ax.set_xticks(list(xs))
@@ -244,7 +257,9 @@ def plot(results: Results, path: Path, title: str) -> bool:
     ax.set_title(title, fontsize=10)
     lo = min(b[2] for b in bars)
     hi = max(b[3] for b in bars)
-    ax.set_ylim(10 ** math.floor(math.log10(lo) - 0.3), 10 ** math.ceil(math.log10(max(hi, 1)) + 0.3))
+    ax.set_ylim(
+        10 ** math.floor(math.log10(lo) - 0.3), 10 ** math.ceil(math.log10(max(hi, 1)) + 0.3)
+    )
     ax.text(
         0.99,
         0.98,

@@ -81,7 +81,9 @@ def case_server_api(ctx: Context) -> None:
         ctx.fail("case 6: the runs stores of case 3 are missing")
         return
     start = R.measure("6", "api.start", "server start until it answers", "s")
-    page = R.measure("6", "api.first_page", f"first page (100 runs, 10 columns) of {total:,} runs", "ms")
+    page = R.measure(
+        "6", "api.first_page", f"first page (100 runs, 10 columns) of {total:,} runs", "ms"
+    )
     every = R.measure("6", "api.all", f"all {total:,} runs (labtrack: CSV)", "s")
     lt = _jupyter(ctx, runs_store(ctx, "labtrack"))
     ml = _mlflow_server(ctx, runs_store(ctx, "mlflow"))
@@ -95,10 +97,14 @@ def case_server_api(ctx: Context) -> None:
                 ctx.fail(str(exc))
                 return
         start.add_pair(times)
-        start.note("labtrack: jupyter server (with every installed extension) to /api/status; "
-                   "MLflow: mlflow server to /health")
+        start.note(
+            "labtrack: jupyter server (with every installed extension) to /api/status; "
+            "MLflow: mlflow server to /health"
+        )
         cols = ",".join(COLUMNS)
-        lt_page = f"/labtrack/api/runs?experiment_id={ids['labtrack']}&max_results=100&columns={cols}"
+        lt_page = (
+            f"/labtrack/api/runs?experiment_id={ids['labtrack']}&max_results=100&columns={cols}"
+        )
         lt_csv = f"/labtrack/api/runs.csv?experiment_id={ids['labtrack']}&columns={cols}"
         ml_search = "/api/2.0/mlflow/runs/search"
         lt_http, ml_http = lt.http(), ml.http()
@@ -142,11 +148,18 @@ def case_server_api(ctx: Context) -> None:
         for fn in (lt_first, ml_first):  # warm: connections, caches
             fn()
         _pairs(ctx, page, plan.api_pairs, lt_first, ml_first, scale=1e3)
-        _pairs(ctx, every, plan.csv_pairs, lt_all, ml_all)
-        every.note("MLflow has no CSV route (its UI pages runs/search): all pages of 1,000, "
-                   "JSON only, no CSV made")
-        page.note("labtrack: GET labtrack/api/runs with 10 columns; MLflow: POST "
-                  "api/2.0/mlflow/runs/search, max_results=100 (every param, metric and tag)")
+        _pairs(ctx, every, plan.csv_pairs, lt_all, ml_all if plan.mlflow_all_pages else None)
+        if plan.mlflow_all_pages:
+            every.note(
+                "MLflow has no CSV route (its UI pages runs/search): all pages of 1,000, "
+                "JSON only, no CSV made"
+            )
+        else:
+            every.note("MLflow's side (paging all runs through runs/search) runs in the full mode")
+        page.note(
+            "labtrack: GET labtrack/api/runs with 10 columns; MLflow: POST "
+            "api/2.0/mlflow/runs/search, max_results=100 (every param, metric and tag)"
+        )
         lt_http.close()
         ml_http.close()
     finally:
@@ -158,13 +171,17 @@ def _pairs(ctx: Context, measure: Any, pairs: int, lt_fn: Any, ml_fn: Any, scale
     for _ in range(pairs):
         values: dict[str, float | None] = {}
         for side, fn in (("labtrack", lt_fn), ("mlflow", ml_fn)):
+            if fn is None:
+                continue
             try:
                 values[side] = fn() * scale
             except (CaseError, OSError) as exc:
                 ctx.fail(f"{measure.key} {side}: {exc}")
                 values[side] = None
         measure.add_pair(values)
-    ctx.say(f"{measure.key}: labtrack {measure.summary('labtrack')}, MLflow {measure.summary('mlflow')}")
+    ctx.say(
+        f"{measure.key}: labtrack {measure.summary('labtrack')}, MLflow {measure.summary('mlflow')}"
+    )
 
 
 # -- case 7: serving ----------------------------------------------------------------------------
@@ -187,12 +204,30 @@ def labtrack_serve_available(ctx: Context) -> str | None:
 
 def _serve_cmd(ctx: Context, side: str, model: dict[str, Any], port: int) -> Server:
     if side == "labtrack":
-        cmd = [str(ctx.lt_bin / "labtrack"), "serve", model["model_uri"],
-               "--host", "127.0.0.1", "--port", str(port)]
+        cmd = [
+            str(ctx.lt_bin / "labtrack"),
+            "serve",
+            model["model_uri"],
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
         env = dict(ctx.lt_env, LABTRACK_TRACKING_URI=model["tracking_uri"])
     else:
-        cmd = [str(ctx.ml_bin / "mlflow"), "models", "serve", "-m", model["model_uri"],
-               "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)]
+        cmd = [
+            str(ctx.ml_bin / "mlflow"),
+            "models",
+            "serve",
+            "-m",
+            model["model_uri"],
+            "--env-manager",
+            "local",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ]
         env = dict(ctx.ml_env, MLFLOW_TRACKING_URI=model["tracking_uri"])
     return Server(f"{side} serve", cmd, env, ctx.work, ctx.logs / f"serve-{side}.log", port)
 
@@ -205,9 +240,13 @@ def _payload(model: dict[str, Any], rows: int) -> bytes:
 def case_serving(ctx: Context) -> None:
     R, plan = ctx.results, ctx.plan
     health = R.measure("7", "serve.start", "serving: start to first healthy answer (/ping)", "s")
-    first = R.measure("7", "serve.first_prediction", "serving: start to first prediction", "s")
+    R.measure("7", "serve.first_prediction", "serving: start to first prediction", "s")
     predict = R.measure("7", "serve.predict_1", "the model's own predict, 1 row (in process)", "ms")
     why = labtrack_serve_available(ctx)
+    health.note(
+        "labtrack serve / mlflow models serve --env-manager local, one worker each; "
+        "polled every 20 ms"
+    )
     models: dict[str, dict[str, Any] | None] = {}
     for side in ("labtrack", "mlflow"):
         models[side] = ctx.call(side, "model", store=str(ctx.work / "stores" / f"model-{side}"))
@@ -224,39 +263,57 @@ def case_serving(ctx: Context) -> None:
             R.measures[key].unavailable["labtrack"] = why
     if not sides:
         return
-    body1 = {s: _payload(models[s], 1) for s in sides}  # type: ignore[arg-type]
-    for rep in range(plan.serve_starts):
-        values: dict[str, float | None] = {}
-        firsts: dict[str, float | None] = {}
-        for side in sides:
-            server = _serve_cmd(ctx, side, models[side], free_port())  # type: ignore[arg-type]
-            server.start()
-            try:
-                values[side] = server.wait_until("/ping", timeout=240)
-                firsts[side] = server.wait_until("/invocations", 60, "POST", json.loads(body1[side]))
-            except CaseError as exc:
-                ctx.fail(str(exc))
-                values[side] = firsts[side] = None
-            finally:
-                server.stop()
-        health.add_pair(values)
-        first.add_pair(firsts)
-        ctx.say(f"case 7 start {rep + 1}/{plan.serve_starts}: {values}")
+    for _ in range(plan.serve_starts - 1):  # more starts; the load's own start is one too
+        for server in _start(ctx, sides, models).values():
+            server.stop()
     _load(ctx, sides, models)
+
+
+def _start(ctx: Context, sides: list[str], models: dict[str, Any]) -> dict[str, Server]:
+    """Start each side's server in turn (the other side's, if up, idles), recording the start.
+
+    Returns the running servers; a side whose server did not come up is left out."""
+    health, first = ctx.results.get("serve.start"), ctx.results.get("serve.first_prediction")
+    assert health is not None and first is not None
+    values: dict[str, float | None] = {}
+    firsts: dict[str, float | None] = {}
+    running: dict[str, Server] = {}
+    for side in sides:
+        server = _serve_cmd(ctx, side, models[side], free_port())
+        server.start()
+        body = json.loads(_payload(models[side], 1))
+        try:
+            values[side] = server.wait_until("/ping", timeout=240)
+            firsts[side] = server.wait_until("/invocations", 60, "POST", body)
+            running[side] = server
+        except CaseError as exc:
+            ctx.fail(str(exc))
+            values[side] = firsts[side] = None
+            server.stop()
+    health.add_pair(values)
+    first.add_pair(firsts)
+    ctx.say(f"case 7 start: {values}")
+    return running
 
 
 def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
     R, plan = ctx.results, ctx.plan
-    servers = {side: _serve_cmd(ctx, side, models[side], free_port()) for side in sides}
+    servers = _start(ctx, sides, models)
     try:
-        for side, server in servers.items():
-            server.start()
-            server.wait_until("/ping", timeout=240)
         for side, server in servers.items():  # warm-up
-            loadgen.load(server.port, "/invocations", _payload(models[side], 1),
-                         {"Content-Type": "application/json"}, 1, 1.0, 20)
+            loadgen.load(
+                server.port,
+                "/invocations",
+                _payload(models[side], 1),
+                {"Content-Type": "application/json"},
+                1,
+                1.0,
+                20,
+            )
         for rows, clients in LOADS:
-            what = f"{rows} row{'s' if rows > 1 else ''}, {clients} client{'s' if clients > 1 else ''}"
+            what = (
+                f"{rows} row{'s' if rows > 1 else ''}, {clients} client{'s' if clients > 1 else ''}"
+            )
             key = f"serve.r{rows}.c{clients}"
             p50 = R.measure("7", f"{key}.p50", f"serving latency p50, {what}", "ms")
             p99 = R.measure("7", f"{key}.p99", f"serving latency p99, {what}", "ms")
@@ -266,8 +323,13 @@ def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
                 for side, server in servers.items():
                     body = _payload(models[side], rows)
                     got[side] = loadgen.load(
-                        server.port, "/invocations", body, {"Content-Type": "application/json"},
-                        clients, plan.load_seconds, plan.load_max_requests,
+                        server.port,
+                        "/invocations",
+                        body,
+                        {"Content-Type": "application/json"},
+                        clients,
+                        plan.load_seconds,
+                        plan.load_max_requests,
                     )
                     if got[side]["errors"]:  # type: ignore[index]
                         ctx.fail(f"{key} {side}: {got[side]['errors']} failed requests")  # type: ignore[index]
@@ -275,8 +337,10 @@ def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
                 p99.add_pair({s: r["p99_ms"] if r else None for s, r in got.items()})
                 rps.add_pair({s: r["throughput_rps"] if r else None for s, r in got.items()})
             ctx.say(f"case 7 {what}: p50 {p50.summary('labtrack')} / {p50.summary('mlflow')}")
-            rps.note(f"each load: {plan.load_seconds:g} s or {plan.load_max_requests:,} requests "
-                     "per client, whichever first; clients are processes on keep-alive connections")
+            rps.note(
+                f"each load: {plan.load_seconds:g} s or {plan.load_max_requests:,} requests "
+                "per client, whichever first; clients are processes on keep-alive connections"
+            )
     except CaseError as exc:
         ctx.fail(str(exc))
     finally:

@@ -106,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         "commit": commit(),
         "mlflow": (hello["mlflow"] or {}).get("versions", {}).get("mlflow"),
         "scikit-learn": (hello["labtrack"] or {}).get("versions", {}).get("scikit-learn"),
-        "scikit-learn (MLflow venv)": (hello["mlflow"] or {}).get("versions", {}).get(
-            "scikit-learn"
-        ),
+        "scikit-learn (MLflow venv)": (hello["mlflow"] or {})
+        .get("versions", {})
+        .get("scikit-learn"),
         "venvs": {k: v for k, v in hello.items() if v},
     }
     status = 0

@@ -87,7 +87,9 @@ def case_runs(ctx: Context) -> None:
         got = {}
         for side in ("labtrack", "mlflow"):
             n = plan.runs_per_pair[side]
-            got[side] = ctx.call(side, "create_runs", store=str(runs_store(ctx, side)), n=n, seed=rep)
+            got[side] = ctx.call(
+                side, "create_runs", store=str(runs_store(ctx, side)), n=n, seed=rep
+            )
             if got[side]:
                 totals[side] += got[side]["total_s"]
                 created[side] += n
@@ -106,7 +108,7 @@ def case_runs(ctx: Context) -> None:
         elif s:
             values[side] = s["median"] * total / 1e3
             create_all.note(
-                f"{side}: extrapolated from {created[side]:,} runs (median per-run cost x {total:,})"
+                f"{side}: extrapolated from {created[side]:,} runs (per-run median x {total:,})"
             )
     create_all.add_pair(values)
     for side in ("labtrack", "mlflow"):
@@ -136,8 +138,9 @@ def search(ctx: Context, total: int, sides: tuple[str, ...], pairs: int) -> None
     tag = f"{total // 1000}k"
     what = f"over {total:,} runs"
     frame = R.measure("3", f"search.{tag}.frame", f"search_runs -> DataFrame, {what}", "ms")
-    page = R.measure("3", f"search.{tag}.page", f"MlflowClient.search_runs, first 100, {what}", "ms")
-    allm = R.measure("3", f"search.{tag}.all", f"MlflowClient.search_runs, all matches, {what}", "ms")
+    page = R.measure(
+        "3", f"search.{tag}.page", f"MlflowClient.search_runs, first 100, {what}", "ms"
+    )
     for rep in range(pairs):
         got = {
             side: ctx.call(
@@ -152,12 +155,11 @@ def search(ctx: Context, total: int, sides: tuple[str, ...], pairs: int) -> None
         }
         frame.add_pair({s: r["frame_ms"] if r else None for s, r in got.items()})
         page.add_pair({s: r["first_page_ms"] if r else None for s, r in got.items()})
-        allm.add_pair({s: r["all_matches_ms"] if r else None for s, r in got.items()})
         rows = {s: r["frame_rows"] for s, r in got.items() if r}
         ctx.say(f"case 3 search {what} {rep + 1}/{pairs}: matching runs {rows}")
     frame.note(f'filter "{SEARCH_FILTER}", order_by {SEARCH_ORDER}')
     if sides == ("labtrack",):
-        for m in (frame, page, allm):
+        for m in (frame, page):
             m.note(f"labtrack only: creating {total:,} MLflow runs is out of this benchmark's time")
 
 
@@ -182,7 +184,10 @@ def case_history(ctx: Context) -> None:
         "downsampled_s": R.measure("4", "history.downsampled", f"downsampled read of {at}", "s"),
     }
     for rep in range(plan.history_pairs):
-        got = {side: ctx.call(side, "history", n=plan.history_n[side]) for side in ("labtrack", "mlflow")}
+        got = {
+            side: ctx.call(side, "history", n=plan.history_n[side])
+            for side in ("labtrack", "mlflow")
+        }
         for key, measure in m.items():
             values = {}
             for side, r in got.items():
@@ -195,10 +200,10 @@ def case_history(ctx: Context) -> None:
     if n_ml != n_lt:
         for measure in m.values():
             measure.note(f"MLflow: measured at {n_ml:,} points, scaled linearly to {n_lt:,}")
-    downsampler = ctx.info.get("downsampler", "bench (min/max buckets)")
+    downsampler = ctx.info.get("downsampler", "?")
     m["downsampled_s"].note(
-        f"to 1,000 points: full history then min/max buckets; labtrack's downsampler: {downsampler}"
-        "; MLflow: get_metric_history then the same buckets client-side"
+        f"to 1,000 points (min and max per bucket). labtrack: {downsampler}; MLflow (no "
+        "downsampling of its own): get_metric_history, then the same buckets client-side"
     )
 
 
@@ -249,11 +254,13 @@ def case_cold(ctx: Context) -> None:
     libs = {"labtrack": "labtrack", "mlflow": "mlflow"}
     python = R.measure("5", "cold.python", "python -c pass (the interpreter alone)", "s")
     imp = R.measure("5", "cold.import", 'python -c "import labtrack" / "import mlflow"', "s")
-    for rep in range(plan.import_pairs):
+    for _ in range(plan.import_pairs):
         values, base = {}, {}
         for side in sides:
             try:
-                base[side] = timed_run([str(ctx.python(side)), "-c", "pass"], ctx.env(side), ctx.work)
+                base[side] = timed_run(
+                    [str(ctx.python(side)), "-c", "pass"], ctx.env(side), ctx.work
+                )
                 values[side] = timed_run(
                     [str(ctx.python(side)), "-c", f"import {libs[side]}"], ctx.env(side), ctx.work
                 )
@@ -261,7 +268,8 @@ def case_cold(ctx: Context) -> None:
                 ctx.fail(str(exc))
         python.add_pair(base)
         imp.add_pair(values)
-    ctx.say(f"case 5 import: labtrack {R.median('cold.import')} s, MLflow {R.median('cold.import', 'mlflow')} s")
+    lt, ml = R.median("cold.import"), R.median("cold.import", "mlflow")
+    ctx.say(f"case 5 import: labtrack {lt} s, MLflow {ml} s")
     imp.note("wall time of the whole process, interpreter start included")
 
     first = R.measure("5", "cold.first_metric", "cold process to first metric durable", "s")

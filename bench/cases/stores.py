@@ -32,6 +32,19 @@ def copy_sqlite(src: str | Path, dst: str | Path) -> None:
         source.close()
 
 
+def rebase(db: str | Path, old: str, new: str) -> None:
+    """Rewrite the experiments' artifact locations from under ``old`` to under ``new``."""
+    con = sqlite3.connect(str(db))
+    try:
+        con.execute(
+            "UPDATE experiments SET artifact_location = replace(artifact_location, ?, ?)",
+            (old, new),
+        )
+        con.commit()
+    finally:
+        con.close()
+
+
 def count_runs(db: str | Path) -> int:
     con = sqlite3.connect(str(db))
     try:

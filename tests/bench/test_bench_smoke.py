@@ -1,0 +1,148 @@
+"""The benchmark's labtrack side still runs: its driver, store helpers and report, at toy sizes.
+
+No MLflow is installed and nothing is timed here; speed lives in ``python -m bench``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.cases import stores
+from bench.stats import Results
+
+DRIVER = Path(__file__).resolve().parents[2] / "bench" / "cases" / "driver.py"
+
+
+def drive(workdir: Path, case: str, **args: object) -> dict:  # type: ignore[type-arg]
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(DRIVER),
+            "--lib",
+            "labtrack",
+            "--workdir",
+            str(workdir),
+            case,
+            json.dumps(args),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    reply = json.loads(done.stdout.strip().splitlines()[-1])
+    assert reply["ok"], reply
+    return reply["result"]  # type: ignore[no-any-return]
+
+
+def worker(workdir: Path, requests: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    lines = "".join(json.dumps(r) + "\n" for r in requests)
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), "--lib", "labtrack", "--workdir", str(workdir), "--worker"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.strip().splitlines()]
+
+
+def test_log_metric_case_writes_every_point(tmp_path: Path) -> None:
+    got = drive(tmp_path, "log_metric", n=500)
+    assert got["n"] == 500
+    assert got["caller_per_call_us"] > 0 and got["durable_s"] > 0
+
+
+def test_logging_calls_case_checks_what_it_logged(tmp_path: Path) -> None:
+    got = drive(tmp_path, "log_calls", params=5, keys=3, steps=4, batch=20)
+    assert got["batch"] == 20 and got["log_batch_ms"] > 0
+
+
+def test_runs_are_created_copied_and_searched_in_one_worker(tmp_path: Path) -> None:
+    store = str(tmp_path / "runs")
+    replies = worker(
+        tmp_path,
+        [
+            {"case": "create_runs", "args": {"store": store, "n": 20}},
+            {"case": "populate", "args": {"store": store, "total": 200}},
+            {
+                "case": "search",
+                "args": {
+                    "store": store,
+                    "filter_string": "metrics.m0 > 0.5 and params.p1 = 'a'",
+                    "order_by": ["metrics.m1 DESC"],
+                    "page": 10,
+                },
+            },
+            {"case": "no_such_case", "args": {}},
+        ],
+    )
+    created, filled, found, unknown = replies
+    assert created["ok"] and created["result"]["runs_in_store"] == 20
+    assert filled["ok"] and filled["result"] == {**filled["result"], "added": 180, "runs": 200}
+    assert found["ok"] and 0 < found["result"]["frame_rows"] < 200
+    assert found["result"]["first_page_rows"] <= 10
+    assert not unknown["ok"] and "unknown case" in unknown["error"]
+
+
+def test_history_case_downsamples_to_the_target(tmp_path: Path) -> None:
+    got = drive(tmp_path, "history", n=3000, target=100)
+    assert got["n"] == 3000 and 0 < got["downsampled_points"] <= 100
+
+
+def test_downsample_keeps_each_buckets_extremes() -> None:
+    points = [(i, 0.0) for i in range(10_000)]
+    points[1234] = (1234, 99.0)
+    points[8765] = (8765, -5.0)
+    small = stores.downsample(points, 100)
+    assert len(small) <= 100
+    assert (1234, 99.0) in small and (8765, -5.0) in small
+    assert [p[0] for p in small] == sorted(p[0] for p in small)
+    assert stores.downsample(points[:50], 100) == points[:50]
+
+
+def test_ratios_are_taken_pair_by_pair() -> None:
+    results = Results()
+    m = results.measure("1", "k", "label", "µs")
+    m.add_pair({"labtrack": 1.0, "mlflow": 100.0})
+    m.add_pair({"labtrack": 4.0, "mlflow": 100.0, "mlflow_async": 8.0})
+    m.add_pair({"labtrack": 2.0, "mlflow": None})  # a failed side gives no ratio
+    assert m.ratio("mlflow") == {"median": 0.025, "min": 0.01, "max": 0.04, "n": 2}
+    assert m.ratio("mlflow_async") == {"median": 0.5, "min": 0.5, "max": 0.5, "n": 1}
+    assert m.summary("labtrack") == {"median": 2.0, "min": 1.0, "max": 4.0, "n": 3}
+
+
+@pytest.mark.parametrize("value, status", [(3.0, "met"), (9.0, "missed")])
+def test_report_marks_targets_and_writes_tables(tmp_path: Path, value: float, status: str) -> None:
+    results = Results()
+    results.measure("1", "log_metric.caller", "log_metric", "µs").add_pair(
+        {"labtrack": value, "mlflow": 10_000.0}
+    )
+    targets = report.evaluate_targets(results, {"7": "labtrack serve is not available"})
+    by_key = {t["key"]: t for t in targets}
+    assert by_key["log_metric.caller"]["status"] == status
+    assert by_key["serve.start"]["status"] == "not measured"
+    doc = {
+        "mode": "test",
+        "date": "today",
+        "duration_s": 1.0,
+        "machine": {"cpu": "cpu", "cores": 2, "memory_gb": 1.0, "platform": "p", "python": "3"},
+        "versions": {"labtrack": "0", "mlflow": "0", "scikit-learn": "0"},
+        "targets": targets,
+        "unavailable": {},
+        "case_notes": {},
+        "errors": [],
+    }
+    report.write(doc, results, tmp_path, "t", tmp_path / "t.png")
+    assert "| log_metric caller-side < 5 µs |" in (tmp_path / "t.md").read_text()
+    assert (
+        json.loads((tmp_path / "t.json").read_text())["measures"][0]["key"] == "log_metric.caller"
+    )
+    assert (tmp_path / "t.png").stat().st_size > 0
