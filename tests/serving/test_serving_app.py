@@ -48,6 +48,7 @@ def test_dataframe_split(server: Server, diabetes: Any) -> None:
 
     assert code == 200 and _positive(body, 3)
     assert headers["X-Labtrack-Model-Version"] == "1"
+    assert float(headers["Server-Timing"].split("predict;dur=")[1]) > 0
 
 
 def test_dataframe_records(server: Server, diabetes: Any) -> None:

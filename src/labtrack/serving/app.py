@@ -7,7 +7,8 @@ Every client mistake is a 4xx with ``{"error_code", "message"}``: a body that is
 input, input the signature refuses or the model rejects (400), a body over the size limit (413),
 another content type (415), a ref that names nothing (404). A ref whose model could not be
 loaded is a 503. Parsing, checking and predicting run on a small thread pool, so ``/ping``
-answers while a slow model predicts.
+answers while a slow model predicts. A ``Server-Timing: predict;dur=<ms>`` header says how long
+the model's own ``predict`` took, so a client can tell the model's time from the server's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -51,11 +53,17 @@ class ServingState:
         return 4 * self.max_body_bytes
 
 
-def score(route: Route, body: bytes, content_type: str | None) -> str:
-    """Parse, check against the signature, predict, serialize: the worker thread's part."""
+def score(route: Route, body: bytes, content_type: str | None) -> tuple[str, float]:
+    """Parse, check against the signature, predict, serialize: the worker thread's part.
+
+    Returns the response body and the milliseconds the model's ``predict`` took (its own
+    signature check included), which the reply reports in a ``Server-Timing`` header.
+    """
     data, params = parse_request(body, content_type)
     try:
+        start = time.perf_counter()
         result = route.model.predict(data, params)
+        predict_ms = (time.perf_counter() - start) * 1000
     except LabtrackError as err:  # the signature check names the column and the fix
         raise ScoringError(err.message) from None
     except Exception as err:  # whatever the model itself refuses
@@ -63,7 +71,7 @@ def score(route: Route, body: bytes, content_type: str | None) -> str:
             f"The model could not predict on this input: {type(err).__name__}: {err}"
         ) from None
     try:
-        return predictions_json(result)
+        return predictions_json(result), predict_ms
     except (TypeError, ValueError) as err:
         raise ScoringError(
             f"The model's predictions cannot be sent as JSON: {err}",
@@ -168,7 +176,7 @@ class InvocationsHandler(_Base):
         body = b"".join(self._chunks)
         self._chunks = []
         try:
-            text = await loop.run_in_executor(
+            text, predict_ms = await loop.run_in_executor(
                 state.executor, score, route, body, self.request.headers.get("Content-Type")
             )
         except ScoringError as err:
@@ -176,6 +184,7 @@ class InvocationsHandler(_Base):
             return
         if route.version is not None:
             self.set_header("X-Labtrack-Model-Version", str(route.version))
+        self.set_header("Server-Timing", f"predict;dur={predict_ms:.3f}")
         self.reply(200, text)
 
 
