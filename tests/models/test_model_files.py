@@ -13,7 +13,6 @@ from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.models import (
     Model,
     ModelSignature,
-    RegistryUnavailableError,
     download_model,
     infer_signature,
     register_scheme,
@@ -69,9 +68,10 @@ def test_bad_runs_uris_are_refused(bad: str):
         download_model(bad)
 
 
-def test_models_uris_need_the_registry(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(model_uri, "_resolvers", {})
-    with pytest.raises(RegistryUnavailableError, match="model registry"):
+def test_models_uri_of_an_unknown_model_says_so():
+    from labtrack.errors import ResourceNotFoundError
+
+    with pytest.raises(ResourceNotFoundError, match="Registered model 'churn' not found"):
         download_model("models:/churn/1")
 
 
@@ -83,10 +83,7 @@ def test_a_registered_scheme_resolves_models_uris(monkeypatch: pytest.MonkeyPatc
     assert seen == [("models:/churn/Production", None)]
 
 
-def test_register_calls_the_registry_only_when_it_exists(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delattr(labtrack, "register_model", raising=False)
-    with pytest.raises(RegistryUnavailableError, match="registered_model_name='churn'"):
-        register("runs:/x/model", "churn")
+def test_register_goes_through_labtrack_register_model(monkeypatch: pytest.MonkeyPatch):
     calls = []
     monkeypatch.setattr(
         labtrack, "register_model", lambda u, n: calls.append((u, n)) or "v1", raising=False

@@ -20,7 +20,7 @@ import labtrack
 import labtrack.pyfunc
 import labtrack.sklearn
 from labtrack.errors import InvalidParameterError
-from labtrack.models import ModelInfo, RegistryUnavailableError, UnsafeModelError
+from labtrack.models import ModelInfo, UnsafeModelError
 
 
 class MeanRegressor(RegressorMixin, BaseEstimator):
@@ -155,17 +155,13 @@ def test_pipelines_and_searches_round_trip(iris):
     )
 
 
-def test_registered_model_name_needs_the_registry(forest, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delattr(labtrack, "register_model", raising=False)
-    with labtrack.start_run(), pytest.raises(RegistryUnavailableError, match="registry"):
-        labtrack.sklearn.log_model(forest, "model", registered_model_name="diabetes")
-    calls = []
-    monkeypatch.setattr(
-        labtrack, "register_model", lambda uri, name: calls.append((uri, name)), raising=False
-    )
+def test_registered_model_name_registers_a_version(forest):
     with labtrack.start_run() as run:
         labtrack.sklearn.log_model(forest, "model", registered_model_name="diabetes")
-    assert calls == [(f"runs:/{run.info.run_id}/model", "diabetes")]
+    version = labtrack.MlflowClient().get_model_version("diabetes", "1")
+    assert version.run_id == run.info.run_id
+    loaded = labtrack.pyfunc.load_model("models:/diabetes/1")
+    assert loaded is not None
 
 
 def test_loading_a_model_without_the_sklearn_flavor_says_so(tmp_path: Path):
