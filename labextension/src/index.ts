@@ -86,9 +86,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ]) {
       palette?.addItem({ command, category: 'labtrack' });
     }
-    model.changed.connect(() =>
-      app.commands.notifyCommandChanged(CommandIDs.downloadCsv)
-    );
+    // Only when it flips: every notification re-renders the open palette.
+    let couldDownload = hasExperiment();
+    model.changed.connect(() => {
+      if (hasExperiment() !== couldDownload) {
+        couldDownload = hasExperiment();
+        app.commands.notifyCommandChanged(CommandIDs.downloadCsv);
+      }
+    });
 
     if (settingRegistry) {
       settingRegistry

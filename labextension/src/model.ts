@@ -1,7 +1,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { errorMessage } from './models/errors';
+import { errorMessage, pollInit } from './models/errors';
 import { ExperimentsModel } from './models/experiments';
 import { RunsModel } from './models/runs';
 import { NotebookSnapshots } from './models/snapshots';
@@ -345,7 +345,8 @@ export class LabtrackModel implements IDisposable {
     let reply: INotebookExperimentReply;
     try {
       reply = await this._request<INotebookExperimentReply>(
-        `notebook-experiment?${params}`
+        `notebook-experiment?${params}`,
+        pollInit()
       );
     } catch (reason) {
       if (this._notebook === notebook) {

@@ -99,9 +99,19 @@ test('runs logged by a cell appear in the sidebar without a reload', async ({
 async function twoRuns(page: Page, name: string): Promise<void> {
   await notebookWithSidebar(page, name, [TWO_RUNS]);
   await runCell(page, 0);
-  await expect
-    .poll(() => runNames(page), { timeout: 15_000 })
-    .toEqual(['ridge-large', 'ridge-small']);
+  try {
+    await expect
+      .poll(() => runNames(page), { timeout: 15_000 })
+      .toEqual(['ridge-large', 'ridge-small']);
+  } catch (error) {
+    console.log(
+      'experiments:',
+      JSON.stringify(await api(page, 'GET', 'labtrack/api/experiments')),
+      '\noutput:',
+      await cellOutput(page, 0)
+    );
+    throw error;
+  }
 }
 
 test('a filter narrows the runs; a bad one shows the server message with its caret', async ({
@@ -188,7 +198,13 @@ test('clicking a column header sorts on the server, ascending then descending', 
   expect(orders.at(-1)).toContain('attributes.run_name ASC');
   await saveScreenshot(page, 'sidebar-sorted.png');
 
-  // Quick filters: no run is RUNNING; every run is FINISHED.
+  // Quick filters: no run logged a model or is RUNNING; every run is FINISHED.
+  await sidebar.getByLabel('Has model').check();
+  await expect(sidebar.locator('.lt-EmptyState-title')).toHaveText(
+    'No runs match the filter.'
+  );
+  await sidebar.getByLabel('Has model').uncheck();
+  await expect.poll(() => runNames(page)).toHaveLength(2);
   await sidebar
     .locator('.lt-QuickFilters-status', { hasText: 'running' })
     .click();
@@ -524,6 +540,8 @@ test('the runs table follows the dark theme', async ({ page }) => {
   await expect(
     page.locator('body[data-jp-theme-light="false"]')
   ).toBeAttached();
+  // The theme change shows the splash screen for a moment.
+  await expect(page.locator('#jupyterlab-splash')).toHaveCount(0);
   const sidebar = page.locator('#labtrack-sidebar');
   const cell = sidebar.locator('.lt-RunsTable-name').first();
   const rgb = async (what: Promise<string>): Promise<number[]> =>

@@ -195,6 +195,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   return async () => {
     await stop(child);
     process.off('exit', onExit);
+    // Keep the server's log next to the test results, for failures.
+    const results = path.join(REPO_ROOT, 'test-results');
+    fs.mkdirSync(results, { recursive: true });
+    fs.copyFileSync(log, path.join(results, 'jupyter-server.log'));
     fs.rmSync(tmp, { recursive: true, force: true });
   };
 }

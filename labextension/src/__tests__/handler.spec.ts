@@ -38,13 +38,14 @@ jest.mock('@jupyterlab/coreutils', () => ({
 
 import { requestAPI } from '../handler';
 
-function reply(status: number, body: string): Response {
+function reply(status: number, body: string, type = ''): Response {
   return {
     ok: status >= 200 && status < 300,
     status,
     statusText: `status ${status}`,
+    headers: { get: (name: string) => (name === 'Content-Type' ? type : null) },
     text: async () => body
-  } as Response;
+  } as unknown as Response;
 }
 
 describe('requestAPI', () => {
@@ -80,5 +81,21 @@ describe('requestAPI', () => {
     makeRequest.mockRejectedValue(new TypeError('Failed to fetch'));
 
     await expect(requestAPI('store')).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it('returns a file (runs.csv) as its text', async () => {
+    makeRequest.mockResolvedValue(reply(200, '1\n', 'text/csv; charset=utf-8'));
+
+    await expect(requestAPI<string>('runs.csv?experiment_id=1')).resolves.toBe(
+      '1\n'
+    );
+  });
+
+  it('decodes a JSON reply whatever its charset', async () => {
+    makeRequest.mockResolvedValue(
+      reply(200, '{"changed": true}', 'application/json; charset=UTF-8')
+    );
+
+    await expect(requestAPI('changes')).resolves.toEqual({ changed: true });
   });
 });

@@ -61,15 +61,21 @@ export function QuickFilters(props: IQuickFiltersProps): JSX.Element {
             </option>
           ))}
         </select>
-        <label className="lt-QuickFilters-check">
+        <label
+          className="lt-QuickFilters-check"
+          title="Only runs that logged a model"
+        >
           <input
             type="checkbox"
             checked={query.hasModel}
             onChange={event => onChange({ hasModel: event.target.checked })}
           />
-          Logged model
+          Has model
         </label>
-        <label className="lt-QuickFilters-check">
+        <label
+          className="lt-QuickFilters-check"
+          title="Only runs with a model version in the registry"
+        >
           <input
             type="checkbox"
             checked={query.hasRegisteredModel}
@@ -77,7 +83,7 @@ export function QuickFilters(props: IQuickFiltersProps): JSX.Element {
               onChange({ hasRegisteredModel: event.target.checked })
             }
           />
-          Registered model
+          Registered
         </label>
       </div>
     </div>

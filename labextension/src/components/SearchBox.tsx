@@ -146,10 +146,22 @@ export function SearchBox(props: ISearchBoxProps): JSX.Element {
           ))}
         </ul>
       )}
-      {props.error && (
-        <pre className="lt-SearchBox-error" role="alert">
-          {props.error}
-        </pre>
+      {props.error && <FilterError message={props.error} />}
+    </div>
+  );
+}
+
+/**
+ * The server's message: its first line wraps like text; the lines after it
+ * (the filter and the caret under the bad character) keep their columns.
+ */
+function FilterError(props: { message: string }): JSX.Element {
+  const [head, ...rest] = props.message.split('\n');
+  return (
+    <div className="lt-SearchBox-error" role="alert">
+      <p className="lt-SearchBox-errorText">{head}</p>
+      {rest.length > 0 && (
+        <pre className="lt-SearchBox-errorWhere">{rest.join('\n')}</pre>
       )}
     </div>
   );

@@ -14,3 +14,16 @@ export function httpStatus(reason: unknown): number | null {
     ?.response;
   return typeof response?.status === 'number' ? response.status : null;
 }
+
+/**
+ * Longest wait for a poll's answer: a request that hangs (a stuck proxy, a
+ * server blocked on a lock) must not stop the polling for good.
+ */
+export const POLL_TIMEOUT_MS = 20_000;
+
+/** Request options that give up after `POLL_TIMEOUT_MS`. */
+export function pollInit(): RequestInit {
+  return typeof AbortSignal !== 'undefined' && 'timeout' in AbortSignal
+    ? { signal: AbortSignal.timeout(POLL_TIMEOUT_MS) }
+    : {};
+}

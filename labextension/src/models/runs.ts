@@ -8,7 +8,7 @@ import type {
   IRunsReply,
   RequestAPI
 } from '../tokens';
-import { errorMessage, httpStatus } from './errors';
+import { errorMessage, httpStatus, pollInit } from './errors';
 import {
   EMPTY_QUERY,
   isSortable,
@@ -333,7 +333,8 @@ export class RunsModel {
     let reply: IChangesReply;
     try {
       reply = await this._request<IChangesReply>(
-        `changes?${new URLSearchParams({ since: this._marker, experiment_id: id })}`
+        `changes?${new URLSearchParams({ since: this._marker, experiment_id: id })}`,
+        pollInit()
       );
     } catch (reason) {
       if (generation === this._generation && id === this._experimentId) {
