@@ -36,6 +36,7 @@ class Plan:
     load_pairs: int
     autolog_pairs: int
     mlflow_all_pages: bool = True
+    measure_server_start: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,6 +69,7 @@ QUICK = Plan(
     load_pairs=1,
     autolog_pairs=1,
     mlflow_all_pages=False,
+    measure_server_start=False,
 )
 
 FULL = Plan(
