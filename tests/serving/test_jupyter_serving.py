@@ -198,3 +198,19 @@ async def test_deleting_a_served_model_stops_its_process(
 
     await until(gone, "the process of the deleted model to stop")
     assert "diab" not in supervisor.procs
+
+
+async def test_the_proxy_reuses_its_connection_to_the_model_process(
+    jp_fetch: Any, registered: Path, supervisor: Any, diabetes: Any
+) -> None:
+    await api(jp_fetch, "PUT", "registered-models/diab/serving", {"enabled": True})
+    await ready(jp_fetch)
+    pool = supervisor.target("diab").pool
+
+    for _ in range(3):
+        code, _ = await invoke(jp_fetch, "1", {"inputs": rows(diabetes, 1)})
+        assert code == 200
+    first = list(pool._idle)
+    code, _ = await invoke(jp_fetch, "1", {"inputs": rows(diabetes, 1)})
+
+    assert code == 200 and len(first) == 1 and pool._idle == first

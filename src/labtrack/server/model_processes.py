@@ -24,6 +24,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,9 @@ from typing import Any
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.iostream import StreamClosedError
+from tornado.netutil import Resolver
 
+from labtrack.server.proxy_pool import ProxyPool
 from labtrack.server.settings import Labtrack, redact_uri
 
 __all__ = ["ENABLED_TAG", "ModelProcess", "ServingSupervisor"]
@@ -68,6 +71,12 @@ class ModelProcess:
     last_exit_code: int | None = None
     failed_pings: int = 0
     last_ping: float = 0.0
+    pool: ProxyPool | None = None  # keep-alive connections, once the port is known
+
+    def forget_port(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        self.pool, self.port = None, None
 
     @property
     def pid(self) -> int | None:
@@ -108,7 +117,9 @@ class ServingSupervisor:
     @property
     def http(self) -> AsyncHTTPClient:
         if self._http is None:
-            self._http = AsyncHTTPClient(force_instance=True, max_clients=64)
+            self._http = AsyncHTTPClient(
+                force_instance=True, max_clients=64, resolver=_LoopbackResolver()
+            )
         return self._http
 
     async def fetch(self, request: HTTPRequest) -> HTTPResponse | None:
@@ -197,7 +208,8 @@ class ServingSupervisor:
                 )
 
         proc.popen = await self._call(popen)
-        proc.state, proc.port, proc.failed_pings = "starting", None, 0
+        proc.forget_port()
+        proc.state, proc.failed_pings = "starting", 0
         proc.started = proc.last_ping = time.monotonic()
         self.log.info(
             "labtrack serving: started %r (pid %s) on %s",
@@ -212,6 +224,7 @@ class ServingSupervisor:
         if proc is None or proc.popen is None:
             return
         proc.state = "stopping"
+        proc.forget_port()
         popen = proc.popen
         with contextlib.suppress(ProcessLookupError):
             popen.terminate()
@@ -273,6 +286,7 @@ class ServingSupervisor:
             ready = _read_ready(proc.ready_file)
             if ready is not None:
                 proc.port, proc.state = int(ready["port"]), "ready"
+                proc.pool = ProxyPool(proc.port)
                 self.log.info("labtrack serving: %r ready on port %s", proc.name, proc.port)
             return
         if now - proc.last_ping >= PING_EVERY_S:
@@ -300,7 +314,8 @@ class ServingSupervisor:
             _close_stdin(proc.popen)
         if now - proc.started > STABLE_AFTER_S:
             proc.backoff = 0.5
-        proc.last_exit_code, proc.state, proc.port = code, "restarting", None
+        proc.forget_port()
+        proc.last_exit_code, proc.state = code, "restarting"
         proc.restart_at = now + proc.backoff
         self.log.warning(
             "labtrack serving: %r exited with code %s; restarting in %.1f s",
@@ -329,6 +344,15 @@ class ServingSupervisor:
             return None
         status: dict[str, Any] = json.loads(response.body)
         return status
+
+
+class _LoopbackResolver(Resolver):
+    """Model processes listen on 127.0.0.1: no lookup, so no trip through a thread pool."""
+
+    async def resolve(
+        self, host: str, port: int, family: socket.AddressFamily = socket.AF_UNSPEC
+    ) -> list[tuple[int, Any]]:
+        return [(socket.AF_INET, (host, port))]
 
 
 def _read_ready(path: str) -> dict[str, Any] | None:

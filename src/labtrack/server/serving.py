@@ -21,7 +21,6 @@ from urllib.parse import quote
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 from tornado import web
-from tornado.httpclient import HTTPRequest
 
 from labtrack.errors import InvalidParameterError, LabtrackError, ResourceNotFoundError
 from labtrack.registry_entities import ModelVersionStages
@@ -154,18 +153,13 @@ class ServingProxyHandler(_ServingBase):
         headers = {"X-Labtrack-Serving-Token": proc.token}
         if "Content-Type" in self.request.headers:
             headers["Content-Type"] = self.request.headers["Content-Type"]
-        request = HTTPRequest(
-            f"http://127.0.0.1:{proc.port}/{quote(ref, safe='')}/invocations",
-            method="POST",
-            body=body,
-            headers=headers,
-            request_timeout=PROXY_TIMEOUT_S,
-        )
-        response = await self.supervisor.fetch(request)
-        if response is None:  # no HTTP answer: the process died or restarted meanwhile
+        assert proc.pool is not None
+        path = f"/{quote(ref, safe='')}/invocations"
+        response = await proc.pool.request("POST", path, headers, body, PROXY_TIMEOUT_S)
+        if response is None:  # no HTTP answer: the process died, restarted or timed out
             raise ServingUnavailableError(
-                f"The model process of {name!r} did not answer; it is being restarted. Retry "
-                "in a few seconds."
+                f"The model process of {name!r} did not answer (it may be restarting, or the "
+                f"model took longer than {PROXY_TIMEOUT_S:.0f} s). Retry in a few seconds."
             )
         self.set_status(response.code)
         for header in PASSED_HEADERS:
