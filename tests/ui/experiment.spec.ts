@@ -461,18 +461,34 @@ test('the column chooser picks params, metrics and tags; Compare runs the compar
   await page.keyboard.press('Escape');
   await expect(chooser).toBeHidden();
 
-  // Selection, and Compare: disabled until a compare view is installed.
+  // Selection, and Compare: it runs labtrack:compare-runs, and is disabled
+  // while no plugin provides that command.
   const compare = sidebar.locator('.lt-RunsToolbar-compare');
   await sidebar.getByLabel('Select run ridge-small').check();
   await sidebar.getByLabel('Select run ridge-large').check();
   await expect(compare).toHaveText('Compare (2)');
-  await expect(compare).toBeDisabled();
-  await page.evaluate(() => {
-    (window as any).jupyterapp.commands.addCommand('labtrack:compare-runs', {
-      execute: (args: unknown) => {
-        (window as any).__compared = args;
-      }
+  const provided = await page.evaluate(() =>
+    (window as any).jupyterapp.commands.hasCommand('labtrack:compare-runs')
+  );
+  if (!provided) {
+    await expect(compare).toBeDisabled();
+    await page.evaluate(() => {
+      (window as any).jupyterapp.commands.addCommand('labtrack:compare-runs', {
+        execute: () => undefined
+      });
     });
+  }
+  await page.evaluate(() => {
+    // Record what the button asks for, whoever implements the command.
+    const commands = (window as any).jupyterapp.commands;
+    const execute = commands.execute.bind(commands);
+    commands.execute = (id: string, args: unknown) => {
+      if (id === 'labtrack:compare-runs') {
+        (window as any).__compared = args;
+        return Promise.resolve();
+      }
+      return execute(id, args);
+    };
   });
   await expect(compare).toBeEnabled();
   await compare.click();
