@@ -204,3 +204,24 @@ def test_registry_methods_exist_with_mlflow_names() -> None:
 
     assert [n for n in names if not callable(getattr(mlflow.MlflowClient, n, None))] == []
     assert callable(mlflow.register_model)
+
+
+def test_an_s3_artifact_root_keeps_every_version_inside_the_bucket(
+    home: Path, diabetes: Any, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LABTRACK_ARTIFACT_ROOT", f"{s3_bucket}/artifacts")
+    mlflow.set_tracking_uri(None)
+    X, _ = diabetes
+    uri = log_forest(diabetes)
+    folder = tmp_path / "local-model"
+    labtrack.sklearn.save_model(fit_forest(diabetes, sign=-1), str(folder))
+
+    from_run = mlflow.register_model(uri, "diab")
+    copied = mlflow.register_model(str(folder), "diab")
+
+    assert from_run.source.startswith(f"{s3_bucket}/artifacts/0/")
+    assert copied.source.startswith(f"{s3_bucket}/artifacts/models/diab/")
+    assert np.all(labtrack.pyfunc.load_model("models:/diab/1").predict(X[:2]) > 0)
+    assert np.all(labtrack.pyfunc.load_model("models:/diab/2").predict(X[:2]) < 0)
+    with pytest.raises(InvalidParameterError, match="must be inside the store"):
+        mlflow.register_model(f"{s3_bucket}-other/model", "diab")
