@@ -78,6 +78,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(sidebar.id);
       }
     });
+    app.commands.addCommand(CommandIDs.selectRuns, {
+      label: 'labtrack: Select runs in the sidebar',
+      caption: 'Select these runs ({runIds}) in the Experiment sidebar',
+      execute: args => {
+        const ids = Array.isArray(args.runIds) ? args.runIds.map(String) : [];
+        model.runs.setSelection(ids);
+        app.shell.activateById(sidebar.id);
+      }
+    });
     for (const command of [
       CommandIDs.openSidebar,
       CommandIDs.refreshRuns,

@@ -19,6 +19,10 @@ export namespace CommandIDs {
    * `{ runIds: string[], experimentIds: string[] }`.
    */
   export const compareRuns = 'labtrack:compare-runs';
+  /** Open a run's page (`{ runId }`); implemented by the run pages plugin. */
+  export const openRun = 'labtrack:open-run';
+  /** Select runs in the sidebar's table (`{ runIds }`), e.g. from a plot. */
+  export const selectRuns = 'labtrack:select-runs';
 }
 
 /** Run tags the sidebar reads. */

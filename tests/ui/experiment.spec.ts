@@ -93,6 +93,27 @@ test('runs logged by a cell appear in the sidebar without a reload', async ({
   expect(await cellOutput(page, 0)).toContain('logged');
 
   await saveScreenshot(page, 'sidebar-runs.png');
+
+  // With run pages installed, a run's name opens its page.
+  await page.evaluate(() => {
+    const commands = (window as any).jupyterapp.commands;
+    if (!commands.hasCommand('labtrack:open-run')) {
+      commands.addCommand('labtrack:open-run', { execute: () => undefined });
+    }
+    const execute = commands.execute.bind(commands);
+    commands.execute = (id: string, args: unknown) => {
+      if (id === 'labtrack:open-run') {
+        (window as any).__opened = args;
+        return Promise.resolve();
+      }
+      return execute(id, args);
+    };
+  });
+  await row.locator('.lt-RunsTable-open').click();
+  const runId = await row.getAttribute('data-run-id');
+  expect(await page.evaluate(() => (window as any).__opened)).toEqual({
+    runId
+  });
 });
 
 /** A notebook whose one cell logged TWO_RUNS, the sidebar showing them. */
@@ -498,6 +519,16 @@ test('the column chooser picks params, metrics and tags; Compare runs the compar
     .evaluateAll(rows => rows.map(r => r.getAttribute('data-run-id')));
   expect(compared.runIds.sort()).toEqual(ids.sort());
   expect(compared.experimentIds).toHaveLength(1);
+
+  // Other views (a compare plot) select runs through labtrack:select-runs.
+  await execute(page, 'labtrack:select-runs', { runIds: [ids[0]] });
+  await expect(compare).toHaveText('Compare (1)');
+  await expect(
+    sidebar.locator(`.lt-RunsTable-row[data-run-id="${ids[0]}"] input`)
+  ).toBeChecked();
+  await expect(
+    sidebar.locator(`.lt-RunsTable-row[data-run-id="${ids[1]}"] input`)
+  ).not.toBeChecked();
 });
 
 test('an experiment of 10,000 runs shows its first rows in under a second', async ({

@@ -245,7 +245,8 @@ describe('RunsModel', () => {
     expect(model.selection).toEqual(['b']);
     model.select(['b'], true); // no change: no signal
     model.clearSelection();
-    expect(seen).toEqual([['a'], ['a', 'b'], ['b'], []]);
+    model.setSelection(['b', 'a', 'b']); // from a plot, say
+    expect(seen).toEqual([['a'], ['a', 'b'], ['b'], [], ['b', 'a']]);
   });
 
   it('clears the selection and restores each experiment’s own query on a switch', async () => {

@@ -19,6 +19,8 @@ export interface IRunsTableProps {
   selection: readonly string[];
   onSort: (column: string) => void;
   onSelect: (runIds: string[], selected: boolean) => void;
+  /** Open a run's page; run names are links when given. */
+  onOpen?: (runId: string) => void;
 }
 
 const BUILTIN: Array<[string, string]> = [
@@ -189,7 +191,18 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
                   className="lt-RunsTable-name"
                   title={`Run id ${run.run_id}`}
                 >
-                  {run.run_name || run.run_id}
+                  {props.onOpen ? (
+                    <button
+                      type="button"
+                      className="lt-RunsTable-open"
+                      title={`Open run ${run.run_id}`}
+                      onClick={() => props.onOpen?.(run.run_id)}
+                    >
+                      {run.run_name || run.run_id}
+                    </button>
+                  ) : (
+                    run.run_name || run.run_id
+                  )}
                 </td>
                 <td className="lt-RunsTable-status">
                   <StatusBadge status={run.status} />

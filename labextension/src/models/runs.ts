@@ -383,6 +383,11 @@ export class RunsModel {
     this._setSelection([]);
   }
 
+  /** Select exactly these runs. */
+  setSelection(runIds: string[]): void {
+    this._setSelection([...new Set(runIds)]);
+  }
+
   private _setSelection(next: string[]): void {
     if (
       next.length === this._selection.length &&

@@ -38,21 +38,33 @@ export class SidebarActions {
   constructor(model: LabtrackModel, commands: JupyterFrontEnd['commands']) {
     this._model = model;
     this._commands = commands;
+    const watched: string[] = [CommandIDs.compareRuns, CommandIDs.openRun];
     commands.commandChanged.connect((_, args) => {
-      if (args.id === CommandIDs.compareRuns || args.type === 'many-changed') {
-        this._compareChanged.emit();
+      if (watched.includes(args.id ?? '') || args.type === 'many-changed') {
+        this._commandsChanged.emit();
       }
     });
   }
 
-  /** Emitted when the compare command comes or goes. */
-  get compareChanged(): ISignal<this, void> {
-    return this._compareChanged;
+  /** Emitted when the compare or open-run command comes or goes. */
+  get commandsChanged(): ISignal<this, void> {
+    return this._commandsChanged;
   }
 
   /** Whether another plugin provides the compare command. */
   get canCompare(): boolean {
     return this._commands.hasCommand(CommandIDs.compareRuns);
+  }
+
+  /** Whether another plugin provides run pages. */
+  get canOpenRun(): boolean {
+    return this._commands.hasCommand(CommandIDs.openRun);
+  }
+
+  async openRun(runId: string): Promise<void> {
+    if (this.canOpenRun) {
+      await this._commands.execute(CommandIDs.openRun, { runId });
+    }
   }
 
   async compare(): Promise<void> {
@@ -158,5 +170,5 @@ export class SidebarActions {
 
   private _model: LabtrackModel;
   private _commands: JupyterFrontEnd['commands'];
-  private _compareChanged = new Signal<this, void>(this);
+  private _commandsChanged = new Signal<this, void>(this);
 }

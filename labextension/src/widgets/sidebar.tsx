@@ -43,7 +43,7 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
     model.changed,
     runs.changed,
     experiments.changed,
-    actions.compareChanged
+    actions.commandsChanged
   ]);
   const [switcherOpen, setSwitcherOpen] = React.useState(false);
   const [chooserOpen, setChooserOpen] = React.useState(false);
@@ -214,6 +214,9 @@ function RunsSection(props: IRunsSectionProps): JSX.Element {
           selection={runs.selection}
           onSort={column => void runs.toggleSort(column)}
           onSelect={(ids, selected) => runs.select(ids, selected)}
+          onOpen={
+            actions.canOpenRun ? id => void actions.openRun(id) : undefined
+          }
         />
         {runs.hasMore && (
           <button
