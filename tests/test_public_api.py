@@ -61,3 +61,13 @@ def test_import_does_not_load_heavy_libraries():
 def test_lazy_names_resolve_to_callables():
     assert callable(labtrack.get_notebook_version)
     assert callable(labtrack.diff_notebook_versions)
+
+
+def test_mlflow_style_submodules_resolve_without_an_import():
+    code = (
+        "import labtrack as mlflow;"
+        "assert callable(mlflow.pyfunc.load_model);"
+        "assert callable(mlflow.sklearn.log_model);"
+        "assert callable(mlflow.sklearn.autolog)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -87,7 +87,15 @@ _LAZY = {
 }
 
 
+# Submodules MLflow code reaches as attributes (``mlflow.pyfunc.load_model``), imported on use.
+_LAZY_MODULES = ("pyfunc", "sklearn", "models", "share", "widgets", "notebook")
+
+
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f"labtrack.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'labtrack' has no attribute {name!r}")
