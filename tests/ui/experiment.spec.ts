@@ -92,6 +92,23 @@ test('runs logged by a cell appear in the sidebar without a reload', async ({
   await expect(row.locator('td[data-column="params.alpha"]')).toHaveText('0.1');
   expect(await cellOutput(page, 0)).toContain('logged');
 
+  // The notebook got an id (an unsaved edit), which names its experiment.
+  const notebookId = await page.evaluate(() => {
+    const panel = (window as any).jupyterapp.shell.currentWidget;
+    return {
+      id: panel.context.model.getMetadata('labtrack')?.notebook_id,
+      dirty: panel.context.model.dirty
+    };
+  });
+  expect(notebookId.id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(notebookId.dirty).toBe(true);
+  const experiment = await api(
+    page,
+    'GET',
+    `labtrack/api/experiments/${experimentId}`
+  );
+  expect(experiment.tags['labtrack.notebook.id']).toBe(notebookId.id);
+
   await saveScreenshot(page, 'sidebar-runs.png');
 
   // With run pages installed, a run's name opens its page.
@@ -609,4 +626,54 @@ test('the runs table follows the dark theme', async ({ page }) => {
   await saveScreenshot(page, 'sidebar-dark.png');
   await execute(page, 'apputils:change-theme', { theme: 'JupyterLab Light' });
   await expect(page.locator('body[data-jp-theme-light="true"]')).toBeAttached();
+});
+
+test('a failing server shows why, and the runs come back when it recovers', async ({
+  page
+}) => {
+  await twoRuns(page, 'flaky-server.ipynb');
+  const sidebar = page.locator('#labtrack-sidebar');
+  const failing = async (route: any): Promise<void> => {
+    await route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        error_code: 'STORE_ERROR',
+        message: 'The store is unreachable'
+      })
+    });
+  };
+  await page.route('**/labtrack/api/runs?*', failing);
+  await page.route('**/labtrack/api/changes?*', failing);
+
+  // Rows already shown stay, under the reason they may be stale.
+  await sidebar.getByRole('button', { name: 'Refresh runs' }).click();
+  await expect(sidebar.locator('.lt-RunsSection-error')).toHaveText(
+    'Cannot update the runs: The store is unreachable'
+  );
+  expect(await runNames(page)).toEqual(['ridge-large', 'ridge-small']);
+
+  // An experiment whose runs cannot be read at all says so instead of a table.
+  await api(page, 'POST', 'labtrack/api/experiments', { name: 'unreadable' });
+  await sidebar.locator('.lt-ExperimentHeader-name').click();
+  const switcher = sidebar.locator('.lt-ExperimentSwitcher');
+  await switcher.locator('input').fill('unreadable');
+  await expect(switcher.locator('.lt-ExperimentSwitcher-item')).toHaveCount(1);
+  await switcher.locator('input').press('Enter');
+  await expect(sidebar.locator('.lt-EmptyState.lt-mod-error')).toContainText(
+    'Cannot load the runs: The store is unreachable'
+  );
+  await saveScreenshot(page, 'sidebar-error.png');
+
+  await page.unroute('**/labtrack/api/runs?*');
+  await page.unroute('**/labtrack/api/changes?*');
+  await expect(sidebar.locator('.lt-EmptyState-title')).toHaveText(
+    'No runs yet: run a cell that calls labtrack.start_run().',
+    { timeout: 10_000 }
+  );
+  await sidebar.locator('.lt-ExperimentHeader-back').click();
+  await expect
+    .poll(() => runNames(page))
+    .toEqual(['ridge-large', 'ridge-small']);
+  await expect(sidebar.locator('.lt-RunsSection-error')).toHaveCount(0);
 });
