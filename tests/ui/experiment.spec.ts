@@ -172,9 +172,20 @@ test('a filter narrows the runs; a bad one shows the server message with its car
   await expect(suggestions).toHaveText([/metrics\.rmse/]);
   await box.press('Tab');
   await expect(box).toHaveValue('metrics.rmse');
+  // A prefix suggests its keys; the arrows then Enter pick one.
+  await box.fill('');
+  await box.pressSequentially('par');
+  await expect(suggestions.first()).toContainText('params.');
+  await box.press('Tab');
+  await expect(suggestions).toHaveText([/params\.alpha/, /params\.solver/]);
+  await box.press('ArrowDown');
+  await box.press('Enter');
+  await expect(box).toHaveValue('params.solver');
+  await box.fill('metrics.rmse');
   await box.pressSequentially(' < 0.6');
   await saveScreenshot(page, 'sidebar-search.png');
   await box.press('Enter');
+  await expect(box).toHaveValue('metrics.rmse < 0.6');
 
   await expect.poll(() => runNames(page)).toEqual(['ridge-large']);
   expect(queries.at(-1)).toBe('metrics.rmse < 0.6');

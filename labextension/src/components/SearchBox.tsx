@@ -29,6 +29,8 @@ export function SearchBox(props: ISearchBoxProps): JSX.Element {
     null
   );
   const [active, setActive] = React.useState(0);
+  // Enter takes a suggestion only once the arrows moved to it; else it searches.
+  const [navigated, setNavigated] = React.useState(false);
   const input = React.useRef<HTMLInputElement>(null);
   const listId = React.useId();
 
@@ -39,6 +41,7 @@ export function SearchBox(props: ISearchBoxProps): JSX.Element {
     const found = completionsAt(value, cursor ?? value.length, props.keys);
     setCompletions(found);
     setActive(0);
+    setNavigated(false);
   };
 
   const accept = (index: number): void => {
@@ -60,13 +63,18 @@ export function SearchBox(props: ISearchBoxProps): JSX.Element {
     const open = completions !== null && completions.items.length > 0;
     if (open && event.key === 'ArrowDown') {
       event.preventDefault();
+      setNavigated(true);
       setActive(i => (i + 1) % completions.items.length);
     } else if (open && event.key === 'ArrowUp') {
       event.preventDefault();
+      setNavigated(true);
       setActive(
         i => (i - 1 + completions.items.length) % completions.items.length
       );
-    } else if (open && (event.key === 'Tab' || event.key === 'Enter')) {
+    } else if (
+      open &&
+      (event.key === 'Tab' || (event.key === 'Enter' && navigated))
+    ) {
       event.preventDefault();
       accept(active);
     } else if (open && event.key === 'Escape') {
