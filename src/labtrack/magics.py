@@ -12,7 +12,6 @@ Each takes ``-h``. Bad arguments print a short message, never a traceback.
 from __future__ import annotations
 
 import re
-import shlex
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -87,15 +86,19 @@ class LabtrackMagics(Magics):
     @line_magic
     def runs(self, line: str) -> Any:
         """Show an inline runs table of the current experiment."""
-        args = _parse(self.runs, _keep_quotes(line))
-        if args is None:
+        parsed = _runs_arguments(self.runs, line)
+        if parsed is None:
             return None
+        experiment, filter_string, max_results = parsed
         from labtrack.widgets import show_runs
 
         try:
-            return show_runs(args.experiment, " ".join(args.filter), args.max_results)
+            table = show_runs(experiment, filter_string, max_results)
         except LabtrackError as exc:
             raise UsageError(exc.message) from None
+        if table.error:
+            raise UsageError(table.error)
+        return table
 
     @magic_arguments()
     @argument("run_ids", nargs="*", help="Runs to compare (default: rows selected in %%runs).")
@@ -144,14 +147,37 @@ def _execute(shell: Any, cell: str) -> Any:
     return None
 
 
-def _keep_quotes(line: str) -> str:
-    """Let a filter keep its quotes through argparse's shell-like splitting."""
-    if "'" not in line and '"' not in line:
-        return line
-    parts = []
-    for token in shlex.split(line, posix=False):
-        parts.append(token if token.startswith("-") else shlex.quote(token))
-    return " ".join(parts)
+_VALUE = re.compile(r"""'[^']*'|"[^"]*"|\S+""")
+
+
+def _runs_arguments(fn: Any, line: str) -> tuple[str | None, str, int] | None:
+    """Options first (``-e NAME``, ``--max-results N``), then the filter, kept verbatim.
+
+    The filter is not split like shell words, so its quotes and operators reach the parser
+    exactly as typed.
+    """
+    rest = line.strip()
+    experiment: str | None = None
+    max_results = 1000
+    while rest.startswith("-"):
+        option, _, rest = rest.partition(" ")
+        if option in ("-h", "--help"):
+            print(fn.parser.format_help())
+            return None
+        if option not in ("-e", "--experiment", "--max-results"):
+            raise UsageError(f"unrecognized option {option}; see %runs -h")
+        match = _VALUE.match(rest.lstrip())
+        if match is None:
+            raise UsageError(f"{option} needs a value; see %runs -h")
+        value = match.group(0).strip("'\"")
+        rest = rest.lstrip()[match.end() :].lstrip()
+        if option == "--max-results":
+            if not value.isdigit() or int(value) < 1:
+                raise UsageError("--max-results takes a positive whole number")
+            max_results = int(value)
+        else:
+            experiment = value
+    return experiment, rest, max_results
 
 
 def load_ipython_extension(ipython: Any) -> None:
