@@ -200,11 +200,16 @@ def test_ping_health_and_version(server: Server) -> None:
     assert vcode == 200 and version == labtrack.__version__
 
 
-def test_other_routes_and_refs_are_not_served_standalone(server: Server) -> None:
-    code, _, _ = server.request("POST", "/2/invocations", b"{}")
-    assert code == 404
-    code, _, _ = server.request("GET", "/status")
-    assert code == 404
+def test_other_routes_refs_and_methods_get_json_errors(server: Server) -> None:
+    for method, path, status in (
+        ("POST", "/2/invocations", 404),
+        ("GET", "/status", 404),
+        ("GET", "/nowhere", 404),
+        ("GET", "/invocations", 405),
+    ):
+        code, body, headers = server.request(method, path, b"{}" if method == "POST" else None)
+        assert code == status, (method, path)
+        assert headers["Content-Type"].startswith("application/json") and body["message"]
 
 
 def test_a_runs_uri_is_served_as_a_fixed_model(

@@ -33,6 +33,7 @@ __all__ = ["TOKEN_HEADER", "ServingState", "make_app"]
 
 REF_PATTERN = r"([A-Za-z0-9_\-@]+)"
 TOKEN_HEADER = "X-Labtrack-Serving-Token"
+_ERROR_CODES = {404: "RESOURCE_DOES_NOT_EXIST", 405: "METHOD_NOT_ALLOWED"}
 
 
 @dataclass
@@ -106,6 +107,29 @@ class _Base(web.RequestHandler):
 
     def fail(self, err: ScoringError) -> None:
         self.reply(err.status, err.to_json())
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # Whatever goes wrong (a wrong method, a bug), the client gets JSON, not HTML.
+        code = _ERROR_CODES.get(
+            status_code, "INTERNAL_ERROR" if status_code >= 500 else "BAD_REQUEST"
+        )
+        self.reply(status_code, json.dumps({"error_code": code, "message": self._reason}))
+
+
+class NotFoundHandler(_Base):
+    """Every other path: a JSON 404 listing the routes."""
+
+    def prepare(self) -> None:
+        super().prepare()
+        if not self._finished:
+            self.fail(
+                ScoringError(
+                    f"No route {self.request.path!r}: POST /invocations (or "
+                    "/<version|stage|alias>/invocations), GET /ping, /health, /version.",
+                    status=404,
+                    error_code="RESOURCE_DOES_NOT_EXIST",
+                )
+            )
 
 
 @web.stream_request_body
@@ -237,4 +261,8 @@ def make_app(state: ServingState, all_refs: bool) -> web.Application:
             (r"/status", StatusHandler, kwargs),
             (rf"/{REF_PATTERN}/invocations", InvocationsHandler, kwargs),
         ]
-    return web.Application(handlers)
+    return web.Application(
+        handlers,
+        default_handler_class=NotFoundHandler,
+        default_handler_args=kwargs,
+    )
