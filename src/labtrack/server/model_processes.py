@@ -104,6 +104,7 @@ class ServingSupervisor:
         self._last_reconcile = 0.0
         self._http: AsyncHTTPClient | None = None
         self._lock: asyncio.Lock | None = None
+        self._store_warned = False
         atexit.register(self.stop_all)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -159,8 +160,11 @@ class ServingSupervisor:
         try:
             wanted = await self.enabled_models()
         except Exception as err:  # a misconfigured or unreachable store: serve what runs
-            self.log.warning("labtrack serving: cannot read the registry: %s", err)
+            if not self._store_warned:  # once per outage, not every few seconds
+                self.log.warning("labtrack serving: cannot read the registry: %s", err)
+                self._store_warned = True
             return
+        self._store_warned = False
         for name in sorted(wanted - set(self.procs)):
             proc = ModelProcess(
                 name,
