@@ -7,6 +7,10 @@ marker (one indexed read) every ``poll_interval`` seconds; when it moves, the th
 versions and aliases once, loads any model that a watched ref now points at (while the old one
 keeps answering), then publishes the new dict in one assignment. So a promotion to Production
 switches answers within about a second, and no request fails or waits for it.
+
+Refs mean what they mean in ``models:/`` URIs. Serving covers the versions that are not
+archived: an archived version named by its number, or the Archived stage, is a 404; ``latest``
+(the newest version) and an alias follow their version wherever it is, as they are explicit.
 """
 
 from __future__ import annotations
