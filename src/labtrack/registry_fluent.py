@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -35,8 +36,6 @@ def register_model(
     from labtrack import _state
 
     client = _state.client()
-    try:
+    with contextlib.suppress(ResourceAlreadyExistsError):  # it exists: add a version
         client.create_registered_model(name)
-    except ResourceAlreadyExistsError:
-        pass
     return client.create_model_version(name, model_uri, tags=tags)
