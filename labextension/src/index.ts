@@ -13,6 +13,7 @@ import { labtrackIcon } from './icons';
 import { DEFAULT_POLL_INTERVAL, LabtrackModel } from './model';
 import { NotebookWatcher } from './models/notebooks';
 import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './models/runs';
+import runPagePlugin from './runpage/plugin';
 import { CommandIDs, PLUGIN_ID } from './tokens';
 import { SidebarActions } from './widgets/actions';
 import { ExperimentSidebar } from './widgets/sidebar';
@@ -130,4 +131,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, runPagePlugin];

@@ -1,0 +1,254 @@
+/**
+ * Pure builders of the compare view's Plotly traces: parallel coordinates,
+ * scatter, contour, box plot, overlaid histories. Column keys read
+ * `params.x`, `metrics.y`, `tags.z`.
+ */
+import { axisValues, IAxisValues, toNumber } from '../runpage/logic';
+import { IBulkSeries, IRunDetail } from '../runpage/types';
+
+/** A run's value for `params.x` / `metrics.y` / `tags.z`, as text. */
+export function columnValue(
+  run: IRunDetail,
+  column: string
+): string | undefined {
+  const dot = column.indexOf('.');
+  const kind = column.slice(0, dot) as 'params' | 'metrics' | 'tags';
+  const key = column.slice(dot + 1);
+  const v = (run.data[kind] as Record<string, unknown> | undefined)?.[key];
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+/** The label of a column key: `params.alpha` -> `alpha`. */
+export const columnLabel = (column: string): string =>
+  column.slice(column.indexOf('.') + 1);
+
+export const runName = (run: IRunDetail): string =>
+  run.info.run_name || run.info.run_id.slice(0, 8);
+
+function axis(runs: IRunDetail[], column: string): IAxisValues {
+  return axisValues(runs.map(r => columnValue(r, column)));
+}
+
+/** A Plotly axis for mapped values: categories get their labels as ticks. */
+function plotAxis(values: IAxisValues, title: string): Record<string, any> {
+  return values.categorical
+    ? {
+        title: { text: title },
+        tickvals: values.tickvals,
+        ticktext: values.ticktext
+      }
+    : { title: { text: title } };
+}
+
+/**
+ * Parallel coordinates: params first (left), metrics last (right), lines
+ * coloured by `colorBy`. Runs are in the order given; the dimensions keep
+ * their column keys in `columns`.
+ */
+export function parcoordsTrace(
+  runs: IRunDetail[],
+  params: string[],
+  metrics: string[],
+  colorBy: string | null
+): { trace: Record<string, any>; columns: string[] } {
+  const columns = [
+    ...params.map(p => `params.${p}`),
+    ...metrics.map(m => `metrics.${m}`)
+  ];
+  const dimensions = columns.map(column => {
+    const a = axis(runs, column);
+    const dim: Record<string, any> = {
+      label: columnLabel(column),
+      values: a.values.map(v => (Number.isFinite(v) ? v : null))
+    };
+    if (a.categorical) {
+      dim.tickvals = a.tickvals;
+      dim.ticktext = a.ticktext;
+    }
+    return dim;
+  });
+  const color = colorBy
+    ? runs.map(r => toNumber(columnValue(r, `metrics.${colorBy}`) ?? null))
+    : runs.map((_, i) => i);
+  return {
+    columns,
+    trace: {
+      type: 'parcoords',
+      dimensions,
+      line: {
+        color: color.map(c => (Number.isFinite(c) ? c : null)),
+        colorscale: 'Viridis',
+        showscale: Boolean(colorBy),
+        colorbar: colorBy ? { title: { text: colorBy } } : undefined
+      }
+    }
+  };
+}
+
+/** A constraint range of one parcoords axis: one interval or several. */
+export type ConstraintRange =
+  [number, number] | [number, number][] | null | undefined;
+
+function inRange(v: number, range: ConstraintRange): boolean {
+  if (!range || range.length === 0) {
+    return true;
+  }
+  const intervals = (Array.isArray(range[0]) ? range : [range]) as [
+    number,
+    number
+  ][];
+  return intervals.some(
+    ([lo, hi]) => v >= Math.min(lo, hi) && v <= Math.max(lo, hi)
+  );
+}
+
+/**
+ * The runs inside every axis's brushed ranges. `values[d][i]` is run i on
+ * dimension d; a missing value is outside any range on that axis.
+ */
+export function brushedRunIds(
+  runIds: string[],
+  values: (number | null)[][],
+  ranges: ConstraintRange[]
+): string[] {
+  return runIds.filter((_, i) =>
+    values.every((dim, d) => {
+      const range = ranges[d];
+      if (!range || range.length === 0) {
+        return true;
+      }
+      const v = dim[i];
+      return v !== null && v !== undefined && inRange(v, range);
+    })
+  );
+}
+
+/** Scatter of any two columns; hover shows the run name. */
+export function scatterPlot(
+  runs: IRunDetail[],
+  x: string,
+  y: string
+): { data: Record<string, any>[]; layout: Record<string, any> } {
+  const ax = axis(runs, x);
+  const ay = axis(runs, y);
+  return {
+    data: [
+      {
+        type: 'scatter',
+        mode: 'markers',
+        x: ax.values,
+        y: ay.values,
+        text: runs.map(runName),
+        customdata: runs.map(r => r.info.run_id),
+        hovertemplate: `%{text}<br>${columnLabel(x)}=%{x}<br>${columnLabel(y)}=%{y}<extra></extra>`,
+        marker: { size: 9, opacity: 0.8 }
+      }
+    ],
+    layout: {
+      xaxis: plotAxis(ax, columnLabel(x)),
+      yaxis: plotAxis(ay, columnLabel(y))
+    }
+  };
+}
+
+/**
+ * Contour of a metric over two params: Plotly grids the raw points and
+ * interpolates the gaps; the points themselves are drawn on top.
+ */
+export function contourPlot(
+  runs: IRunDetail[],
+  x: string,
+  y: string,
+  z: string
+): { data: Record<string, any>[]; layout: Record<string, any> } {
+  const ax = axis(runs, x);
+  const ay = axis(runs, y);
+  const zs = runs.map(r => toNumber(columnValue(r, z) ?? null));
+  const keep = zs.map(
+    (v, i) =>
+      Number.isFinite(v) &&
+      Number.isFinite(ax.values[i]) &&
+      Number.isFinite(ay.values[i])
+  );
+  const pick = <T>(a: T[]): T[] => a.filter((_, i) => keep[i]);
+  return {
+    data: [
+      {
+        type: 'contour',
+        x: pick(ax.values),
+        y: pick(ay.values),
+        z: pick(zs),
+        connectgaps: true,
+        colorscale: 'Viridis',
+        colorbar: { title: { text: columnLabel(z) } },
+        contours: { coloring: 'heatmap', showlabels: true },
+        hoverinfo: 'x+y+z'
+      },
+      {
+        type: 'scatter',
+        mode: 'markers',
+        x: pick(ax.values),
+        y: pick(ay.values),
+        text: pick(runs.map(runName)),
+        hovertemplate: `%{text}<extra></extra>`,
+        marker: { color: 'white', size: 6, line: { color: 'black', width: 1 } },
+        showlegend: false
+      }
+    ],
+    layout: {
+      xaxis: plotAxis(ax, columnLabel(x)),
+      yaxis: plotAxis(ay, columnLabel(y))
+    }
+  };
+}
+
+/** Box plot of a metric, one box per value of a param, points shown. */
+export function boxPlot(
+  runs: IRunDetail[],
+  metric: string,
+  groupBy: string
+): { data: Record<string, any>[]; layout: Record<string, any> } {
+  const groups = new Map<string, { y: number[]; text: string[] }>();
+  for (const run of runs) {
+    const g = columnValue(run, groupBy) ?? '(none)';
+    const v = toNumber(columnValue(run, metric) ?? null);
+    if (!Number.isFinite(v)) {
+      continue;
+    }
+    const entry = groups.get(g) ?? { y: [], text: [] };
+    entry.y.push(v);
+    entry.text.push(runName(run));
+    groups.set(g, entry);
+  }
+  const names = Array.from(groups.keys()).sort((a, b) =>
+    a.localeCompare(b, undefined, { numeric: true })
+  );
+  return {
+    data: names.map(name => ({
+      type: 'box',
+      name,
+      y: groups.get(name)!.y,
+      text: groups.get(name)!.text,
+      boxpoints: 'all',
+      jitter: 0.4,
+      pointpos: 0,
+      hovertemplate: `%{text}: %{y}<extra>${name}</extra>`
+    })),
+    layout: {
+      showlegend: false,
+      xaxis: { title: { text: columnLabel(groupBy) }, type: 'category' },
+      yaxis: { title: { text: columnLabel(metric) } }
+    }
+  };
+}
+
+/** Histories of one metric across runs, a line per run (WebGL). */
+export function historyTraces(series: IBulkSeries[]): Record<string, any>[] {
+  return series.map(s => ({
+    type: 'scattergl',
+    mode: s.points.length === 1 ? 'markers' : 'lines',
+    name: s.run_name || s.run_id.slice(0, 8),
+    x: s.points.map(p => p.step),
+    y: s.points.map(p => toNumber(p.value))
+  }));
+}

@@ -1,0 +1,381 @@
+/**
+ * The run page: overview (name, description and tags editable), params,
+ * metrics with last/min/max, metric chart, artifacts, captured notebook.
+ * Every string from a run renders as text.
+ */
+import * as React from 'react';
+
+import { formatDuration, fullTime, runDuration } from '../components/format';
+import { Artifacts, NotebookCells } from './Artifacts';
+import { getNotebook, getSeries, patchRun } from './api';
+import { formatNumber, summarize, toNumber } from './logic';
+import { MetricChart } from './MetricChart';
+import { INotebookJSON, IRunDetail } from './types';
+
+export const NOTE_TAG = 'labtrack.note.content';
+const PARENT_TAG = 'labtrack.parentRunId';
+const SOURCE_TAG = 'labtrack.source.name';
+const USER_TAG = 'labtrack.user';
+
+export interface IRunPageProps {
+  run: IRunDetail | null;
+  error: string | null;
+  /** Increments on every refresh: charts refetch. */
+  tick: number;
+  onChanged: (run: IRunDetail) => void;
+  onOpenRun: (runId: string) => void;
+}
+
+/** A text that becomes an input on click; Enter or blur saves. */
+function EditableText(props: {
+  value: string;
+  multiline?: boolean;
+  placeholder: string;
+  className: string;
+  onSave: (value: string) => Promise<void>;
+}): JSX.Element {
+  const [editing, setEditing] = React.useState(false);
+  const [draft, setDraft] = React.useState(props.value);
+  const [error, setError] = React.useState<string | null>(null);
+  const save = (): void => {
+    setEditing(false);
+    if (draft !== props.value) {
+      props
+        .onSave(draft)
+        .then(() => setError(null))
+        .catch(reason => setError(String(reason.message ?? reason)));
+    }
+  };
+  if (!editing) {
+    return (
+      <span className={props.className}>
+        <span
+          className={`${props.className}-text${props.value ? '' : ' lt-mod-placeholder'}`}
+          title="Click to edit"
+          onClick={() => {
+            setDraft(props.value);
+            setEditing(true);
+          }}
+        >
+          {props.value || props.placeholder}
+        </span>
+        {error && <span className="lt-RunPage-error">{error}</span>}
+      </span>
+    );
+  }
+  const common = {
+    className: `${props.className}-input`,
+    value: draft,
+    autoFocus: true,
+    onChange: (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      setDraft(e.target.value),
+    onBlur: save,
+    onKeyDown: (e: React.KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        setEditing(false);
+      } else if (e.key === 'Enter' && (!props.multiline || e.ctrlKey)) {
+        save();
+      }
+    }
+  };
+  return props.multiline ? (
+    <textarea rows={4} {...common} />
+  ) : (
+    <input {...common} />
+  );
+}
+
+function Tags(props: {
+  run: IRunDetail;
+  onChanged: (run: IRunDetail) => void;
+}): JSX.Element {
+  const { run } = props;
+  const [key, setKey] = React.useState('');
+  const [value, setValue] = React.useState('');
+  const [error, setError] = React.useState<string | null>(null);
+  const call = (body: Parameters<typeof patchRun>[1]): void => {
+    patchRun(run.info.run_id, body)
+      .then(r => {
+        setError(null);
+        props.onChanged(r);
+      })
+      .catch(reason => setError(String(reason.message ?? reason)));
+  };
+  const userTags = Object.entries(run.data.tags)
+    .filter(([k]) => !k.startsWith('labtrack.') && !k.startsWith('mlflow.'))
+    .sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <div className="lt-Tags">
+      {userTags.map(([k, v]) => (
+        <span key={k} className="lt-Tag">
+          <span className="lt-Tag-key">{k}</span>
+          <span className="lt-Tag-value">{v}</span>
+          <button
+            className="lt-Tag-remove"
+            title={`Delete tag ${k}`}
+            onClick={() => call({ delete_tags: [k] })}
+          >
+            ×
+          </button>
+        </span>
+      ))}
+      <form
+        className="lt-Tags-add"
+        onSubmit={e => {
+          e.preventDefault();
+          if (key.trim()) {
+            call({ tags: { [key.trim()]: value } });
+            setKey('');
+            setValue('');
+          }
+        }}
+      >
+        <input
+          className="lt-Tags-key"
+          placeholder="tag"
+          value={key}
+          onChange={e => setKey(e.target.value)}
+        />
+        <input
+          className="lt-Tags-value"
+          placeholder="value"
+          value={value}
+          onChange={e => setValue(e.target.value)}
+        />
+        <button type="submit" className="jp-Button">
+          Add
+        </button>
+      </form>
+      {error && <span className="lt-RunPage-error">{error}</span>}
+    </div>
+  );
+}
+
+function Overview(props: IRunPageProps & { run: IRunDetail }): JSX.Element {
+  const { run, onChanged, onOpenRun } = props;
+  const { info, data } = run;
+  const id = info.run_id;
+  const parent = data.tags[PARENT_TAG];
+  const rows: [string, React.ReactNode][] = [
+    ['Run ID', <code key="id">{id}</code>],
+    [
+      'Status',
+      <span key="s" className={`lt-Status lt-mod-${info.status.toLowerCase()}`}>
+        {info.status.toLowerCase()}
+      </span>
+    ],
+    ['Start', fullTime(info.start_time)],
+    ['End', fullTime(info.end_time)],
+    [
+      'Duration',
+      formatDuration(
+        runDuration(
+          info.start_time,
+          info.end_time,
+          info.status === 'RUNNING',
+          Date.now()
+        )
+      )
+    ],
+    ['User', data.tags[USER_TAG] ?? info.user_id],
+    ['Source notebook', data.tags[SOURCE_TAG] ?? ''],
+    [
+      'Parent run',
+      parent ? (
+        <a
+          key="p"
+          className="lt-RunLink"
+          href="#"
+          onClick={e => {
+            e.preventDefault();
+            onOpenRun(parent);
+          }}
+        >
+          {parent}
+        </a>
+      ) : (
+        ''
+      )
+    ]
+  ];
+  return (
+    <section className="lt-RunPage-overview">
+      <h2 className="lt-RunPage-title">
+        <EditableText
+          className="lt-RunPage-name"
+          value={info.run_name}
+          placeholder="(unnamed run)"
+          onSave={name => patchRun(id, { name }).then(onChanged)}
+        />
+      </h2>
+      <table className="lt-Table lt-RunPage-info">
+        <tbody>
+          {rows.map(([label, value]) => (
+            <tr key={label}>
+              <th>{label}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Description</h3>
+      <EditableText
+        className="lt-RunPage-description"
+        multiline
+        value={data.tags[NOTE_TAG] ?? ''}
+        placeholder="Add a description (click to edit; Ctrl+Enter saves)"
+        onSave={description => patchRun(id, { description }).then(onChanged)}
+      />
+      <h3>Tags</h3>
+      <Tags run={run} onChanged={onChanged} />
+    </section>
+  );
+}
+
+function KeyValues(props: { values: Record<string, string> }): JSX.Element {
+  const entries = Object.entries(props.values).sort(([a], [b]) =>
+    a.localeCompare(b)
+  );
+  if (entries.length === 0) {
+    return <p className="lt-RunPage-empty">None.</p>;
+  }
+  return (
+    <table className="lt-Table lt-RunPage-params">
+      <tbody>
+        {entries.map(([k, v]) => (
+          <tr key={k}>
+            <th>{k}</th>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function MetricsTable(props: { run: IRunDetail; tick: number }): JSX.Element {
+  const { run, tick } = props;
+  const keys = Object.keys(run.data.metrics).sort();
+  const [ranges, setRanges] = React.useState<
+    Record<string, { min: number; max: number }>
+  >({});
+  React.useEffect(() => {
+    let cancelled = false;
+    Promise.all(
+      keys
+        .slice(0, 100)
+        .map(key =>
+          getSeries(run.info.run_id, key, 200).then(
+            reply => [key, summarize(reply.points)] as const
+          )
+        )
+    )
+      .then(result => {
+        if (!cancelled) {
+          setRanges(Object.fromEntries(result));
+        }
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [run.info.run_id, keys.join('\u0000'), tick]);
+  if (keys.length === 0) {
+    return <p className="lt-RunPage-empty">None.</p>;
+  }
+  const cell = (v: number | undefined): string =>
+    v === undefined ? '' : formatNumber(v);
+  return (
+    <table className="lt-Table lt-RunPage-metrics">
+      <thead>
+        <tr>
+          <th>metric</th>
+          <th>last</th>
+          <th>min</th>
+          <th>max</th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.map(k => (
+          <tr key={k}>
+            <th>{k}</th>
+            <td>{formatNumber(toNumber(run.data.metrics[k]))}</td>
+            <td>{cell(ranges[k]?.min)}</td>
+            <td>{cell(ranges[k]?.max)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function CapturedNotebook(props: { runId: string }): JSX.Element {
+  const [notebook, setNotebook] = React.useState<INotebookJSON | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [open, setOpen] = React.useState(false);
+  React.useEffect(() => {
+    if (open && !notebook) {
+      getNotebook(props.runId)
+        .then(setNotebook)
+        .catch(reason => setError(String(reason.message ?? reason)));
+    }
+  }, [open, props.runId]);
+  return (
+    <div className="lt-RunPage-notebook">
+      <button className="jp-Button" onClick={() => setOpen(o => !o)}>
+        {open ? 'Hide captured notebook' : 'Show captured notebook'}
+      </button>
+      {open && error && <div className="lt-RunPage-error">{error}</div>}
+      {open && notebook && <NotebookCells notebook={notebook} />}
+    </div>
+  );
+}
+
+export function RunPage(props: IRunPageProps): JSX.Element {
+  const { run, error, tick } = props;
+  if (!run) {
+    return (
+      <div className="lt-RunPage">
+        {error ? (
+          <div className="lt-RunPage-error">{error}</div>
+        ) : (
+          <div className="lt-Artifacts-loading">Loading…</div>
+        )}
+      </div>
+    );
+  }
+  const metricKeys = Object.keys(run.data.metrics).sort();
+  return (
+    <div className="lt-RunPage">
+      {error && <div className="lt-RunPage-error">{error}</div>}
+      <Overview {...props} run={run} />
+      <section>
+        <h3>Metric charts</h3>
+        <MetricChart
+          runId={run.info.run_id}
+          metricKeys={metricKeys}
+          startTime={run.info.start_time}
+          tick={tick}
+        />
+      </section>
+      <div className="lt-RunPage-columns">
+        <section>
+          <h3>Parameters</h3>
+          <KeyValues values={run.data.params} />
+        </section>
+        <section>
+          <h3>Metrics</h3>
+          <MetricsTable run={run} tick={tick} />
+        </section>
+      </div>
+      <section>
+        <h3>Artifacts</h3>
+        <Artifacts runId={run.info.run_id} />
+      </section>
+      <section>
+        <h3>Notebook</h3>
+        <CapturedNotebook runId={run.info.run_id} />
+      </section>
+    </div>
+  );
+}
