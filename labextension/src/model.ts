@@ -314,7 +314,7 @@ export class LabtrackModel implements IDisposable {
     let info = this._storeInfo;
     let error: string | null = null;
     try {
-      info = await this._request<IStoreInfo>('store');
+      info = await this._request<IStoreInfo>('store', pollInit());
     } catch (reason) {
       error = errorMessage(reason);
     }
@@ -383,7 +383,10 @@ export class LabtrackModel implements IDisposable {
       return;
     }
     try {
-      const fresh = await this.experiments.get(current.experiment_id);
+      const fresh = await this.experiments.get(
+        current.experiment_id,
+        pollInit()
+      );
       if (this.experiment?.experiment_id === fresh.experiment_id) {
         this._replace(fresh);
       }

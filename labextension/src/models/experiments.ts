@@ -76,9 +76,10 @@ export class ExperimentsModel {
     this._changed.emit();
   }
 
-  get(experimentId: string): Promise<IExperiment> {
+  get(experimentId: string, init?: RequestInit): Promise<IExperiment> {
     return this._request<IExperiment>(
-      `experiments/${encodeURIComponent(experimentId)}`
+      `experiments/${encodeURIComponent(experimentId)}`,
+      init
     );
   }
 

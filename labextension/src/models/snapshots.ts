@@ -5,7 +5,7 @@ import type {
   RequestAPI
 } from '../tokens';
 import { RunTags } from '../tokens';
-import { errorMessage, httpStatus } from './errors';
+import { errorMessage, httpStatus, pollInit } from './errors';
 import type { IFetched } from './runs';
 
 type Phase = 'start' | 'end';
@@ -59,7 +59,8 @@ export class NotebookSnapshots {
     for (const runId of waiting) {
       try {
         const run = await this._request<IRunDetail>(
-          `runs/${encodeURIComponent(runId)}`
+          `runs/${encodeURIComponent(runId)}`,
+          pollInit()
         );
         if (run.info.status !== 'RUNNING') {
           await this._finish(runId);
