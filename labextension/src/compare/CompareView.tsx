@@ -21,7 +21,8 @@ export interface ICompareActions {
 }
 
 /** Tags that differ in every run and say nothing to compare. */
-const HIDDEN_TAG = /^(labtrack\.(kernel|notebook|environment|note)\.|mlflow\.)/;
+const HIDDEN_TAG =
+  /^(labtrack\.(kernel|notebook|environment|note)\.|labtrack\.runName$|mlflow\.)/;
 
 function cellText(kind: string, value: string | undefined): string {
   if (value === undefined) {

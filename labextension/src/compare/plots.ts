@@ -242,10 +242,15 @@ export function boxPlot(
   };
 }
 
-/** Histories of one metric across runs, a line per run (WebGL). */
+/** Above this many points, history lines are drawn with WebGL rather than SVG. */
+export const WEBGL_POINTS = 20_000;
+
+/** Histories of one metric across runs, a line per run. */
 export function historyTraces(series: IBulkSeries[]): Record<string, any>[] {
+  const total = series.reduce((n, s) => n + s.points.length, 0);
+  const type = total > WEBGL_POINTS ? 'scattergl' : 'scatter';
   return series.map(s => ({
-    type: 'scattergl',
+    type,
     mode: s.points.length === 1 ? 'markers' : 'lines',
     name: s.run_name || s.run_id.slice(0, 8),
     x: s.points.map(p => p.step),

@@ -31,7 +31,7 @@ export function seriesTraces(
     const color = `hsl(${(i * 137) % 360}, 65%, 50%)`;
     if (smoothing > 0) {
       traces.push({
-        type: 'scattergl',
+        type: 'scatter',
         mode: 'lines',
         x,
         y,
@@ -43,7 +43,7 @@ export function seriesTraces(
       });
     }
     traces.push({
-      type: 'scattergl',
+      type: 'scatter',
       mode: reply.points.length === 1 ? 'markers' : 'lines',
       x,
       y: smooth(y, smoothing),

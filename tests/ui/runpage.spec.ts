@@ -1,0 +1,158 @@
+/**
+ * Run pages and the compare view against a real JupyterLab: runs logged in
+ * Python, opened through labtrack:open-run and labtrack:compare-runs.
+ */
+import { expect, Page, test } from '@playwright/test';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { execute, home, openLab, saveScreenshot } from './helpers';
+
+let runIds: string[] = [];
+
+test.beforeAll(() => {
+  const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+  const out = execFileSync(
+    fs.existsSync(python) ? python : 'python3',
+    [path.join(__dirname, 'fixtures', 'runpage_runs.py')],
+    { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
+  );
+  runIds = JSON.parse(out.trim().split('\n').pop() as string);
+});
+
+/** The visible main-area tab's node. */
+const current = (page: Page) =>
+  page.locator('#jp-main-dock-panel .lm-DockPanel-widget:visible').last();
+
+test('a run page shows the overview, a metric chart and artifact previews', async ({
+  page
+}) => {
+  await openLab(page);
+  await execute(page, 'labtrack:open-run', { runId: runIds[0] });
+  const runPage = page.locator('.lt-RunPage');
+  // The name holds HTML: it stays text.
+  await expect(runPage.locator('.lt-RunPage-name-text')).toHaveText(
+    '<b>trial-0</b>'
+  );
+  await expect(runPage.locator('.lt-RunPage-title b')).toHaveCount(0);
+  await expect(runPage.locator('.lt-Status')).toHaveText('finished');
+  await expect(runPage.locator('.lt-RunPage-params')).toContainText('solver');
+  await expect(runPage.locator('.lt-RunPage-metrics')).toContainText('loss');
+  // Min and max come from the series.
+  await expect(
+    runPage.locator('.lt-RunPage-metrics tbody tr').first().locator('td')
+  ).not.toHaveText(['', '', '']);
+
+  // The metric chart: Plotly's SVG with one line.
+  const chart = runPage.locator('.lt-MetricChart .js-plotly-plot');
+  await expect(chart.locator('.main-svg').first()).toBeVisible();
+  await expect(chart.locator('.scatterlayer .trace')).toHaveCount(1);
+  await runPage.locator('.lt-MetricChart-key', { hasText: 'loss' }).click();
+  await expect(chart.locator('.scatterlayer .trace')).toHaveCount(2);
+  await runPage.locator('.lt-MetricChart-smoothing').fill('0.8');
+  await expect(chart.locator('.scatterlayer .trace')).toHaveCount(4);
+  await saveScreenshot(page, 'run-page.png');
+  await runPage.locator('.lt-MetricChart-axis').selectOption('relative');
+  await expect(chart.locator('.xtitle')).toHaveText('seconds since start');
+
+  // Edit the description: it is stored (PATCH) and shown as text.
+  await runPage.locator('.lt-RunPage-description-text').click();
+  await runPage
+    .locator('.lt-RunPage-description-input')
+    .fill('Baseline <i>run</i>');
+  await runPage.locator('.lt-RunPage-description-input').press('Control+Enter');
+  await expect(runPage.locator('.lt-RunPage-description-text')).toHaveText(
+    'Baseline <i>run</i>'
+  );
+
+  // Artifacts: text, a folder with an image, a CSV table.
+  const tree = runPage.locator('.lt-Artifacts-tree');
+  await tree.locator('.lt-Artifacts-file', { hasText: 'notes.txt' }).click();
+  await expect(runPage.locator('.lt-Preview-text')).toHaveText(
+    'hello from the run page\n'
+  );
+  await tree.locator('.lt-Artifacts-file', { hasText: 'config.json' }).click();
+  await expect(runPage.locator('.lt-Preview-text')).toContainText('"depth": 2');
+  await tree.locator('.lt-Artifacts-dir', { hasText: 'tables' }).click();
+  await tree.locator('.lt-Artifacts-file', { hasText: 'loss.csv' }).click();
+  await expect(runPage.locator('.lt-Preview-csv tbody tr')).toHaveCount(5);
+  await tree.locator('.lt-Artifacts-dir', { hasText: 'plots' }).click();
+  await tree.locator('.lt-Artifacts-file', { hasText: 'curve.png' }).click();
+  const image = runPage.locator('.lt-Preview-image');
+  await expect(image).toHaveAttribute('src', /^blob:/);
+  await expect
+    .poll(() => image.evaluate(img => (img as HTMLImageElement).naturalWidth))
+    .toBe(4);
+  const download = page.waitForEvent('download');
+  await runPage.locator('.lt-Preview-download').click();
+  expect((await download).suggestedFilename()).toBe('curve.png');
+  await saveScreenshot(page, 'run-page-artifacts.png');
+});
+
+test('compare three runs: table, diff only and every plot tab', async ({
+  page
+}) => {
+  await openLab(page);
+  await execute(page, 'labtrack:compare-runs', { runIds });
+  const view = page.locator('.lt-Compare');
+  await expect(view.locator('.lt-Compare-table thead .lt-RunLink')).toHaveText([
+    '<b>trial-0</b>',
+    '<b>trial-1</b>',
+    '<b>trial-2</b>'
+  ]);
+  const rowKeys = () =>
+    view.locator('.lt-Compare-table tbody .lt-Compare-key').allInnerTexts();
+  expect(await rowKeys()).toContain('team');
+  // The name tag repeats the header: hidden.
+  expect(await rowKeys()).not.toContain('labtrack.runName');
+  await view.locator('.lt-Compare-diffOnly input').check();
+  await expect.poll(rowKeys).not.toContain('team');
+  expect(await rowKeys()).toEqual(
+    expect.arrayContaining(['depth', 'lr', 'solver', 'loss', 'acc'])
+  );
+  await expect(view.locator('tr.lt-mod-differs').first()).toBeVisible();
+
+  const plot = view.locator('.lt-Compare-plot .js-plotly-plot');
+  // Parallel coordinates: categorical solver as ticks.
+  await expect(plot.locator('.parcoords')).toBeVisible();
+  await expect(plot.locator('.parcoords')).toContainText('adam');
+  await saveScreenshot(page, 'compare.png');
+
+  // Brushing an axis narrows the selection (drag on the lr axis).
+  const axis = plot.locator('.parcoords .axis-brush').first();
+  const box = await axis.boundingBox();
+  if (box) {
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.05);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.3, {
+      steps: 5
+    });
+    await page.mouse.up();
+  }
+  await expect(view.locator('.lt-Compare-selection')).toHaveText(
+    /\d of 3 runs selected/
+  );
+  await saveScreenshot(page, 'compare-brushed.png');
+
+  for (const [tab, selector] of [
+    ['scatter', '.scatterlayer .trace'],
+    ['contour', '.contour'],
+    ['box', '.boxlayer .trace'],
+    ['history', '.scatterlayer .trace']
+  ]) {
+    await view.locator(`.lt-Compare-tab[data-tab="${tab}"]`).click();
+    await expect(
+      view.locator(`.lt-Compare-plot[data-tab="${tab}"]`)
+    ).toBeVisible();
+    await expect(plot.locator(selector).first()).toBeVisible();
+    await saveScreenshot(page, `compare-${tab}.png`);
+  }
+  await expect(plot.locator('.scatterlayer .trace')).toHaveCount(3);
+
+  // A run name opens its run page.
+  await view.locator('.lt-RunLink', { hasText: 'trial-1' }).click();
+  await expect(current(page).locator('.lt-RunPage-name-text')).toHaveText(
+    '<b>trial-1</b>'
+  );
+});
