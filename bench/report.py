@@ -144,6 +144,18 @@ def ratio_cell(s: dict[str, float] | None) -> str:
     return text
 
 
+def load_note(doc: dict[str, Any]) -> str:
+    values = [v for _, v in doc.get("load_average", []) if v is not None]
+    if not values:
+        return ""
+    cores = doc["machine"].get("cores") or "?"
+    return (
+        f"Load average (1 min) at each case's start: {min(values):.1f}–{max(values):.1f} on "
+        f"{cores} cores (other processes share this machine). Absolute times move with it; the "
+        "pairwise ratios much less."
+    )
+
+
 def to_markdown(doc: dict[str, Any], results: Results) -> str:
     m = doc["machine"]
     v = doc["versions"]
@@ -156,6 +168,8 @@ def to_markdown(doc: dict[str, Any], results: Results) -> str:
         f"{v.get('commit') or '?'}), MLflow {v.get('mlflow') or '?'} on its SQLite store; "
         f"scikit-learn {v.get('scikit-learn')} in both virtualenvs. Suite time: "
         f"{doc['duration_s'] / 60:.1f} min.",
+        "",
+        load_note(doc),
         "",
         "Each cell: median (min–max) of the runs. Ratio = labtrack / MLflow, computed pair by "
         "pair (the two measured back to back) and then the median of the pair ratios; below 1 "

@@ -68,6 +68,14 @@ def machine() -> dict[str, Any]:
     }
 
 
+def load_average() -> float | None:
+    """The 1-minute load average: how busy other processes kept the machine."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def commit() -> str | None:
     done = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
@@ -117,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             if wanted and case not in wanted:
                 continue
             ctx.say(f"case {case}: {step.__name__}")
+            ctx.info.setdefault("load_average", []).append([case, load_average()])
             try:
                 step(ctx)
             except Exception as exc:  # one broken case must not lose the others' figures
@@ -137,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "duration_s": time.perf_counter() - ctx.began,
         "machine": machine(),
+        "load_average": ctx.info.get("load_average", []) + [["end", load_average()]],
         "versions": versions,
         "plan": plan.__dict__,
         "cases_run": sorted(wanted) if wanted else "all",

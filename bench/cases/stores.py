@@ -15,7 +15,6 @@ import random
 import sqlite3
 import uuid
 from pathlib import Path
-from typing import Any
 
 METRIC_TABLES = ("metrics", "latest_metrics")
 
@@ -62,12 +61,13 @@ def _run_tables(con: sqlite3.Connection) -> list[str]:
     return [t for t in names if "run_uuid" in _columns(con, t)]
 
 
-def populate(db: str | Path, total: int, seed: int = 0, chunk: int = 5_000) -> int:
+def populate(db: str | Path, total: int, seed: int = 0) -> int:
     """Copy the store's runs until it holds ``total`` runs; returns how many were added.
 
     Copies get new run ids, a distinct start time, a fresh random value for each metric (the
     same in the history and in the latest value) and a fresh param value from ``a``-``d``, so a
-    filter such as ``metrics.m0 > 0.5 and params.p1 = 'a'`` keeps its selectivity.
+    filter such as ``metrics.m0 > 0.5 and params.p1 = 'a'`` keeps its selectivity. The copying
+    is ``INSERT ... SELECT`` inside SQLite, driven by temporary tables of new ids and values.
     """
     rng = random.Random(seed)
     con = sqlite3.connect(str(db), timeout=60, isolation_level=None)
@@ -77,55 +77,58 @@ def populate(db: str | Path, total: int, seed: int = 0, chunk: int = 5_000) -> i
         if need <= 0 or not templates:
             return 0
         tables = [t for t in _run_tables(con) if t != "runs"]
-        cols = {t: _columns(con, t) for t in ["runs", *tables]}
-        rows: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
-        for table in ["runs", *tables]:
-            by_run: dict[str, list[tuple[Any, ...]]] = {}
-            idx = cols[table].index("run_uuid")
-            for row in con.execute(f"SELECT * FROM {table}"):
-                by_run.setdefault(row[idx], []).append(row)
-            rows[table] = by_run
-        max_start = con.execute("SELECT max(start_time) FROM runs").fetchone()[0] or 0
-        inserts = {
-            t: f"INSERT INTO {t} ({', '.join(cols[t])}) VALUES ({', '.join('?' * len(cols[t]))})"
-            for t in ["runs", *tables]
+        metric_keys = {
+            t: [r[0] for r in con.execute(f"SELECT DISTINCT key FROM {t}")]
+            for t in tables
+            if t in METRIC_TABLES
         }
-        done = 0
-        while done < need:
-            batch: dict[str, list[list[Any]]] = {t: [] for t in inserts}
-            for i in range(done, min(need, done + chunk)):
-                src = templates[i % len(templates)]
-                new = uuid.uuid4().hex
-                values: dict[str, float] = {}
-                for table in ["runs", *tables]:
-                    c = cols[table]
-                    for row in rows[table].get(src, []):
-                        out = list(row)
-                        out[c.index("run_uuid")] = new
-                        if table == "runs":
-                            if "start_time" in c:
-                                out[c.index("start_time")] = max_start + 1 + i
-                            if "artifact_uri" in c and out[c.index("artifact_uri")]:
-                                uri = str(out[c.index("artifact_uri")])
-                                out[c.index("artifact_uri")] = uri.replace(src, new)
-                        elif table in METRIC_TABLES:
-                            key = out[c.index("key")]
-                            v = values.setdefault(key, rng.random())
-                            out[c.index("value")] = v
-                            for col in ("min_value", "max_value"):
-                                if col in c:
-                                    out[c.index(col)] = v
-                            if "count" in c:
-                                out[c.index("count")] = 1
-                        elif table == "params":
-                            out[c.index("value")] = rng.choice("abcd")
-                        batch[table].append(out)
-            con.execute("BEGIN IMMEDIATE")
-            for table, sql in inserts.items():
-                if batch[table]:
-                    con.executemany(sql, batch[table])
-            con.execute("COMMIT")
-            done = min(need, done + chunk)
+        keys = sorted({k for ks in metric_keys.values() for k in ks})
+        param_keys = [r[0] for r in con.execute("SELECT DISTINCT key FROM params")]
+        max_start = con.execute("SELECT max(start_time) FROM runs").fetchone()[0] or 0
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("CREATE TEMP TABLE bench_map (src TEXT, new TEXT PRIMARY KEY, i INTEGER)")
+        con.execute("CREATE TEMP TABLE bench_val (new TEXT, key TEXT, v, PRIMARY KEY (new, key))")
+        con.execute("CREATE TEMP TABLE bench_par (new TEXT, key TEXT, v, PRIMARY KEY (new, key))")
+        ids = [(templates[i % len(templates)], uuid.uuid4().hex, i) for i in range(need)]
+        con.executemany("INSERT INTO bench_map VALUES (?, ?, ?)", ids)
+        con.executemany(
+            "INSERT INTO bench_val VALUES (?, ?, ?)",
+            ((new, k, rng.random()) for _, new, _ in ids for k in keys),
+        )
+        con.executemany(
+            "INSERT INTO bench_par VALUES (?, ?, ?)",
+            ((new, k, rng.choice("abcd")) for _, new, _ in ids for k in param_keys),
+        )
+        for table in ["runs", *tables]:
+            cols = _columns(con, table)
+            select = []
+            for c in cols:
+                if c == "run_uuid":
+                    select.append("m.new")
+                elif table == "runs" and c == "start_time":
+                    select.append(f"{int(max_start) + 1} + m.i")
+                elif table == "runs" and c == "artifact_uri":
+                    select.append("replace(t.artifact_uri, m.src, m.new)")
+                elif table in METRIC_TABLES and c in ("value", "min_value", "max_value"):
+                    select.append("coalesce(v.v, t.value)")
+                elif table in METRIC_TABLES and c == "count":
+                    select.append("1")
+                elif table == "params" and c == "value":
+                    select.append("coalesce(v.v, t.value)")
+                else:
+                    select.append(f"t.{c}")
+            join = ""
+            if table in METRIC_TABLES:
+                join = "LEFT JOIN bench_val v ON v.new = m.new AND v.key = t.key"
+            elif table == "params":
+                join = "LEFT JOIN bench_par v ON v.new = m.new AND v.key = t.key"
+            con.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(select)} "
+                f"FROM bench_map m JOIN {table} t ON t.run_uuid = m.src {join}"
+            )
+        for temp in ("bench_map", "bench_val", "bench_par"):
+            con.execute(f"DROP TABLE {temp}")
+        con.execute("COMMIT")
         return need
     finally:
         con.close()
