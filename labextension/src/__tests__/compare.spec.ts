@@ -100,6 +100,20 @@ describe('compare plots', () => {
     expect(plot.layout.xaxis.ticktext).toEqual(['adam', 'svd']);
   });
 
+  it('escapes run names and values, which Plotly would read as markup', () => {
+    const hostile = [
+      run('x', { solver: '<a href="javascript:1">s</a>' }, { rmse: 1 })
+    ];
+    hostile[0].info.run_name = '<b>bold</b> & co';
+    const plot = scatterPlot(hostile, 'params.solver', 'metrics.rmse');
+    expect(plot.data[0].text).toEqual(['&lt;b&gt;bold&lt;/b&gt; &amp; co']);
+    expect(plot.layout.xaxis.ticktext).toEqual([
+      '&lt;a href="javascript:1"&gt;s&lt;/a&gt;'
+    ]);
+    const box = boxPlot(hostile, 'metrics.rmse', 'params.solver');
+    expect(box.data[0].name).toBe('&lt;a href="javascript:1"&gt;s&lt;/a&gt;');
+  });
+
   it('draws a contour of the finite points only', () => {
     const plot = contourPlot(runs, 'params.lr', 'params.depth', 'metrics.rmse');
     expect(plot.data[0].type).toBe('contour');

@@ -5,6 +5,7 @@
 import * as React from 'react';
 
 import { getBulk } from '../runpage/api';
+import { plotlyText } from '../runpage/logic';
 import { Plot } from '../runpage/Plot';
 import { IBulkSeries, IRunDetail } from '../runpage/types';
 import { ICompareActions } from './CompareView';
@@ -261,7 +262,7 @@ function History(props: IPlotsProps): JSX.Element {
     () => ({
       height: 420,
       xaxis: { title: { text: 'step' } },
-      yaxis: { title: { text: metric.slice('metrics.'.length) } },
+      yaxis: { title: { text: plotlyText(metric.slice('metrics.'.length)) } },
       showlegend: series.length <= 20
     }),
     [metric, series.length]

@@ -12,6 +12,7 @@ import {
 } from '../runpage/logic';
 import { ICompareReply, IRunDetail } from '../runpage/types';
 import { ComparePlots } from './ComparePlots';
+import { NotebookDiff } from './NotebookDiff';
 import { runName } from './plots';
 
 export interface ICompareActions {
@@ -161,6 +162,7 @@ export function CompareView(props: {
         metrics={keys.metrics}
         actions={actions}
       />
+      {runs.length >= 2 && <NotebookDiff runs={runs} />}
     </div>
   );
 }

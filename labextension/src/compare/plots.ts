@@ -3,7 +3,12 @@
  * scatter, contour, box plot, overlaid histories. Column keys read
  * `params.x`, `metrics.y`, `tags.z`.
  */
-import { axisValues, IAxisValues, toNumber } from '../runpage/logic';
+import {
+  axisValues,
+  IAxisValues,
+  plotlyText,
+  toNumber
+} from '../runpage/logic';
 import { IBulkSeries, IRunDetail } from '../runpage/types';
 
 /** A run's value for `params.x` / `metrics.y` / `tags.z`, as text. */
@@ -25,6 +30,10 @@ export const columnLabel = (column: string): string =>
 export const runName = (run: IRunDetail): string =>
   run.info.run_name || run.info.run_id.slice(0, 8);
 
+/** Escaped for Plotly: labels and names from runs show as text. */
+const label = (column: string): string => plotlyText(columnLabel(column));
+const nameOf = (run: IRunDetail): string => plotlyText(runName(run));
+
 function axis(runs: IRunDetail[], column: string): IAxisValues {
   return axisValues(runs.map(r => columnValue(r, column)));
 }
@@ -35,7 +44,7 @@ function plotAxis(values: IAxisValues, title: string): Record<string, any> {
     ? {
         title: { text: title },
         tickvals: values.tickvals,
-        ticktext: values.ticktext
+        ticktext: values.ticktext?.map(plotlyText)
       }
     : { title: { text: title } };
 }
@@ -58,12 +67,12 @@ export function parcoordsTrace(
   const dimensions = columns.map(column => {
     const a = axis(runs, column);
     const dim: Record<string, any> = {
-      label: columnLabel(column),
+      label: label(column),
       values: a.values.map(v => (Number.isFinite(v) ? v : null))
     };
     if (a.categorical) {
       dim.tickvals = a.tickvals;
-      dim.ticktext = a.ticktext;
+      dim.ticktext = a.ticktext?.map(plotlyText);
     }
     return dim;
   });
@@ -79,7 +88,7 @@ export function parcoordsTrace(
         color: color.map(c => (Number.isFinite(c) ? c : null)),
         colorscale: 'Viridis',
         showscale: Boolean(colorBy),
-        colorbar: colorBy ? { title: { text: colorBy } } : undefined
+        colorbar: colorBy ? { title: { text: plotlyText(colorBy) } } : undefined
       }
     }
   };
@@ -138,15 +147,15 @@ export function scatterPlot(
         mode: 'markers',
         x: ax.values,
         y: ay.values,
-        text: runs.map(runName),
+        text: runs.map(nameOf),
         customdata: runs.map(r => r.info.run_id),
-        hovertemplate: `%{text}<br>${columnLabel(x)}=%{x}<br>${columnLabel(y)}=%{y}<extra></extra>`,
+        hovertemplate: `%{text}<br>${label(x)}=%{x}<br>${label(y)}=%{y}<extra></extra>`,
         marker: { size: 9, opacity: 0.8 }
       }
     ],
     layout: {
-      xaxis: plotAxis(ax, columnLabel(x)),
-      yaxis: plotAxis(ay, columnLabel(y))
+      xaxis: plotAxis(ax, label(x)),
+      yaxis: plotAxis(ay, label(y))
     }
   };
 }
@@ -180,7 +189,7 @@ export function contourPlot(
         z: pick(zs),
         connectgaps: true,
         colorscale: 'Viridis',
-        colorbar: { title: { text: columnLabel(z) } },
+        colorbar: { title: { text: label(z) } },
         contours: { coloring: 'heatmap', showlabels: true },
         hoverinfo: 'x+y+z'
       },
@@ -189,15 +198,15 @@ export function contourPlot(
         mode: 'markers',
         x: pick(ax.values),
         y: pick(ay.values),
-        text: pick(runs.map(runName)),
+        text: pick(runs.map(nameOf)),
         hovertemplate: `%{text}<extra></extra>`,
         marker: { color: 'white', size: 6, line: { color: 'black', width: 1 } },
         showlegend: false
       }
     ],
     layout: {
-      xaxis: plotAxis(ax, columnLabel(x)),
-      yaxis: plotAxis(ay, columnLabel(y))
+      xaxis: plotAxis(ax, label(x)),
+      yaxis: plotAxis(ay, label(y))
     }
   };
 }
@@ -217,7 +226,7 @@ export function boxPlot(
     }
     const entry = groups.get(g) ?? { y: [], text: [] };
     entry.y.push(v);
-    entry.text.push(runName(run));
+    entry.text.push(nameOf(run));
     groups.set(g, entry);
   }
   const names = Array.from(groups.keys()).sort((a, b) =>
@@ -226,18 +235,18 @@ export function boxPlot(
   return {
     data: names.map(name => ({
       type: 'box',
-      name,
+      name: plotlyText(name),
       y: groups.get(name)!.y,
       text: groups.get(name)!.text,
       boxpoints: 'all',
       jitter: 0.4,
       pointpos: 0,
-      hovertemplate: `%{text}: %{y}<extra>${name}</extra>`
+      hovertemplate: `%{text}: %{y}<extra>${plotlyText(name)}</extra>`
     })),
     layout: {
       showlegend: false,
-      xaxis: { title: { text: columnLabel(groupBy) }, type: 'category' },
-      yaxis: { title: { text: columnLabel(metric) } }
+      xaxis: { title: { text: label(groupBy) }, type: 'category' },
+      yaxis: { title: { text: label(metric) } }
     }
   };
 }
@@ -252,7 +261,7 @@ export function historyTraces(series: IBulkSeries[]): Record<string, any>[] {
   return series.map(s => ({
     type,
     mode: s.points.length === 1 ? 'markers' : 'lines',
-    name: s.run_name || s.run_id.slice(0, 8),
+    name: plotlyText(s.run_name || s.run_id.slice(0, 8)),
     x: s.points.map(p => p.step),
     y: s.points.map(p => toNumber(p.value))
   }));

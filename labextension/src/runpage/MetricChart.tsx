@@ -5,7 +5,7 @@
 import * as React from 'react';
 
 import { getSeries } from './api';
-import { smooth, toNumber, XAxis, xValues } from './logic';
+import { plotlyText, smooth, toNumber, XAxis, xValues } from './logic';
 import { Plot } from './Plot';
 import { ISeriesReply } from './types';
 
@@ -35,7 +35,7 @@ export function seriesTraces(
         mode: 'lines',
         x,
         y,
-        name: `${key} (raw)`,
+        name: `${plotlyText(key)} (raw)`,
         line: { color, width: 1 },
         opacity: 0.3,
         showlegend: false,
@@ -47,7 +47,7 @@ export function seriesTraces(
       mode: reply.points.length === 1 ? 'markers' : 'lines',
       x,
       y: smooth(y, smoothing),
-      name: key,
+      name: plotlyText(key),
       line: { color, width: 2 },
       marker: { color }
     });

@@ -106,3 +106,12 @@ export async function downloadArtifact(
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
+
+/** `GET runs/{id}/notebook/diff?other=`: nbdime's diff and its text form. */
+export const notebookDiff = (
+  runId: string,
+  other: string
+): Promise<{ diff: unknown; text: string }> =>
+  requestAPI<{ diff: unknown; text: string }>(
+    `${run(runId)}/notebook/diff?other=${q(other)}`
+  );

@@ -305,3 +305,14 @@ export function formatSize(bytes: number | null | undefined): string {
   }
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
+
+/**
+ * A run's string for Plotly, which reads `<b>`, `<a href>` and entities in
+ * names, labels and hover text as markup: escaped, it shows as written.
+ */
+export function plotlyText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
