@@ -307,6 +307,16 @@ def _start(ctx: Context, sides: list[str], models: dict[str, Any]) -> dict[str, 
 def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
     R, plan = ctx.results, ctx.plan
     servers = _start(ctx, sides, models)
+    overhead = R.measure(
+        "7",
+        "serve.overhead",
+        "serving overhead over the model's predict, p50, 1 row, 1 client",
+        "ms",
+    )
+    overhead.note(
+        "each request's latency minus the predict time the server reports in its Server-Timing "
+        "header (labtrack only; MLflow sends none)"
+    )
     try:
         for side, server in servers.items():  # warm-up
             loadgen.load(
@@ -342,6 +352,9 @@ def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
                     if got[side]["errors"]:  # type: ignore[index]
                         ctx.fail(f"{key} {side}: {got[side]['errors']} failed requests")  # type: ignore[index]
                 p50.add_pair({s: r["p50_ms"] if r else None for s, r in got.items()})
+                if rows == 1 and clients == 1:
+                    lt = got.get("labtrack")
+                    overhead.add_pair({"labtrack": lt["overhead_p50_ms"] if lt else None})
                 p99.add_pair({s: r["p99_ms"] if r else None for s, r in got.items()})
                 rps.add_pair({s: r["throughput_rps"] if r else None for s, r in got.items()})
             ctx.say(f"case 7 {what}: p50 {p50.summary('labtrack')} / {p50.summary('mlflow')}")
