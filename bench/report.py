@@ -187,6 +187,7 @@ def to_markdown(doc: dict[str, Any], results: Results) -> str:
     ]
     for t in doc["targets"]:
         lines.append(f"| {t['target']} | {t['value'] or '–'} | **{t['status']}** |")
+    lines += ["", "## One figure per case", ""] + headline_table(results)
     lines += [
         "",
         "## All figures",
@@ -224,6 +225,29 @@ def to_markdown(doc: dict[str, Any], results: Results) -> str:
         lines += ["", "Failures during this run:", ""]
         lines += [f"- {e}" for e in doc["errors"]]
     return "\n".join(lines) + "\n"
+
+
+def headline_table(results: Results) -> list[str]:
+    """Each case's headline figure: labtrack, MLflow, and their ratio (the plot's bars)."""
+    lines = [
+        "| case | measure | labtrack | MLflow | labtrack / MLflow | labtrack faster by |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for case, key in HEADLINES.items():
+        m = results.get(key)
+        if m is None:
+            continue
+        lt, ml, r = m.summary("labtrack"), m.summary("mlflow"), m.ratio("mlflow")
+        lt_text = f"{fmt(lt['median'])} {m.unit}" if lt else "–"
+        ml_text = f"{fmt(ml['median'])} {m.unit}" if ml else "–"
+        ratio = fmt(r["median"]) if r else "–"
+        faster = "–"
+        if r and r["median"] > 0:
+            faster = f"{fmt(r['median'] if m.higher_is_better else 1 / r['median'])}x"
+        lines.append(
+            f"| {case}. {CASES[case]} | {m.label} | {lt_text} | {ml_text} | {ratio} | {faster} |"
+        )
+    return lines
 
 
 def headline_ratios(results: Results) -> list[tuple[str, float, float, float, str]]:
