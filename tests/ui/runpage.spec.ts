@@ -37,6 +37,9 @@ test('a run page shows the overview, a metric chart and artifact previews', asyn
   );
   await expect(runPage.locator('.lt-RunPage-title b')).toHaveCount(0);
   await expect(runPage.locator('.lt-Status')).toHaveText('finished');
+  await expect(runPage.locator('.lt-RunPage-children .lt-RunLink')).toHaveText([
+    'child-of-0'
+  ]);
   await expect(runPage.locator('.lt-RunPage-params')).toContainText('solver');
   await expect(runPage.locator('.lt-RunPage-metrics')).toContainText('loss');
   // Min and max come from the series.
@@ -94,6 +97,15 @@ test('a run page shows the overview, a metric chart and artifact previews', asyn
   await expect(
     runPage.locator('.lt-RunPage-notebook .lt-NotebookCells-cell pre')
   ).toHaveText(['import labtrack as mlflow', 'lr = 0.1\nprint(lr)']);
+
+  // A child run's page links back to its parent.
+  await runPage.locator('.lt-RunPage-children .lt-RunLink').click();
+  const child = current(page).locator('.lt-RunPage');
+  await expect(child.locator('.lt-RunPage-name-text')).toHaveText('child-of-0');
+  await child.locator('.lt-RunPage-info .lt-RunLink').click();
+  await expect(current(page).locator('.lt-RunPage-name-text')).toHaveText(
+    '<b>trial-0</b>'
+  );
 });
 
 test('compare three runs: table, diff only and every plot tab', async ({

@@ -7,7 +7,7 @@ import * as React from 'react';
 
 import { formatDuration, fullTime, runDuration } from '../components/format';
 import { Artifacts, NotebookCells } from './Artifacts';
-import { getNotebook, getSeries, patchRun } from './api';
+import { childRuns, getNotebook, getSeries, patchRun } from './api';
 import { formatNumber, summarize, toNumber } from './logic';
 import { MetricChart } from './MetricChart';
 import { INotebookJSON, IRunDetail } from './types';
@@ -151,6 +151,42 @@ function Tags(props: {
   );
 }
 
+/** Links to the run's child runs (nested runs), fetched once per run. */
+function ChildRuns(props: {
+  run: IRunDetail;
+  onOpenRun: (runId: string) => void;
+}): JSX.Element {
+  const { run_id, experiment_id } = props.run.info;
+  const [children, setChildren] = React.useState<
+    { run_id: string; run_name: string }[]
+  >([]);
+  React.useEffect(() => {
+    childRuns(experiment_id, run_id)
+      .then(setChildren)
+      .catch(() => setChildren([]));
+  }, [run_id, experiment_id]);
+  return (
+    <span className="lt-RunPage-children">
+      {children.map((c, i) => (
+        <React.Fragment key={c.run_id}>
+          {i > 0 && ', '}
+          <a
+            href="#"
+            className="lt-RunLink"
+            title={c.run_id}
+            onClick={e => {
+              e.preventDefault();
+              props.onOpenRun(c.run_id);
+            }}
+          >
+            {c.run_name || c.run_id.slice(0, 8)}
+          </a>
+        </React.Fragment>
+      ))}
+    </span>
+  );
+}
+
 function Overview(props: IRunPageProps & { run: IRunDetail }): JSX.Element {
   const { run, onChanged, onOpenRun } = props;
   const { info, data } = run;
@@ -196,7 +232,8 @@ function Overview(props: IRunPageProps & { run: IRunDetail }): JSX.Element {
       ) : (
         ''
       )
-    ]
+    ],
+    ['Child runs', <ChildRuns key="c" run={run} onOpenRun={onOpenRun} />]
   ];
   return (
     <section className="lt-RunPage-overview">

@@ -115,3 +115,17 @@ export const notebookDiff = (
   requestAPI<{ diff: unknown; text: string }>(
     `${run(runId)}/notebook/diff?other=${q(other)}`
   );
+
+/** The runs whose parent is `runId` (tag `labtrack.parentRunId`), newest first. */
+export async function childRuns(
+  experimentId: string,
+  runId: string
+): Promise<{ run_id: string; run_name: string }[]> {
+  const filter = `tags.\`labtrack.parentRunId\` = '${runId.replace(/'/g, "''")}'`;
+  const reply = await requestAPI<{
+    runs: { run_id: string; run_name: string }[];
+  }>(
+    `runs?experiment_id=${q(experimentId)}&filter=${q(filter)}&max_results=100`
+  );
+  return reply.runs;
+}
