@@ -59,15 +59,22 @@ test('a run page shows the overview, a metric chart and artifact previews', asyn
   await runPage.locator('.lt-MetricChart-axis').selectOption('relative');
   await expect(chart.locator('.xtitle')).toHaveText('seconds since start');
 
-  // Edit the description: it is stored (PATCH) and shown as text.
+  // Edit the description: stored (PATCH), shown as sanitized Markdown.
   await runPage.locator('.lt-RunPage-description-text').click();
   await runPage
     .locator('.lt-RunPage-description-input')
-    .fill('Baseline <i>run</i>');
+    .fill(
+      '**Baseline** run <script>window.ltPwned = 1</script>' +
+        '<img src="x" onerror="window.ltPwned = 1">'
+    );
   await runPage.locator('.lt-RunPage-description-input').press('Control+Enter');
-  await expect(runPage.locator('.lt-RunPage-description-text')).toHaveText(
-    'Baseline <i>run</i>'
-  );
+  const description = runPage.locator('.lt-RunPage-markdown');
+  await expect(description.locator('strong')).toHaveText('Baseline');
+  await expect(description.locator('script')).toHaveCount(0);
+  await expect(description.locator('img[onerror]')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).ltPwned)).toBeUndefined();
+  const stored = await api(page, 'GET', `labtrack/api/runs/${runIds[0]}`);
+  expect(stored.data.tags['labtrack.note.content']).toContain('**Baseline**');
 
   // Artifacts: text, a folder with an image, a CSV table.
   const tree = runPage.locator('.lt-Artifacts-tree');

@@ -17,6 +17,15 @@ const PARENT_TAG = 'labtrack.parentRunId';
 const SOURCE_TAG = 'labtrack.source.name';
 const USER_TAG = 'labtrack.user';
 
+/**
+ * Render Markdown into `host`; returns a function that frees the renderer.
+ * The plugin makes one from JupyterLab's rendermime (untrusted: sanitized).
+ */
+export type MarkdownRenderer = (
+  host: HTMLElement,
+  text: string
+) => Promise<() => void>;
+
 export interface IRunPageProps {
   run: IRunDetail | null;
   error: string | null;
@@ -24,6 +33,39 @@ export interface IRunPageProps {
   tick: number;
   onChanged: (run: IRunDetail) => void;
   onOpenRun: (runId: string) => void;
+  renderMarkdown?: MarkdownRenderer | null;
+}
+
+/** Markdown rendered by JupyterLab (sanitized), or plain text without a renderer. */
+function Markdown(props: {
+  text: string;
+  render: MarkdownRenderer | null | undefined;
+  className: string;
+}): JSX.Element {
+  const host = React.useRef<HTMLDivElement>(null);
+  const { text, render } = props;
+  React.useEffect(() => {
+    let free: (() => void) | null = null;
+    let cancelled = false;
+    if (render && host.current) {
+      void render(host.current, text).then(f => {
+        if (cancelled) {
+          f();
+        } else {
+          free = f;
+        }
+      });
+    }
+    return () => {
+      cancelled = true;
+      free?.();
+    };
+  }, [text, render]);
+  return render ? (
+    <div ref={host} className={props.className} />
+  ) : (
+    <span className={props.className}>{text}</span>
+  );
 }
 
 /** A text that becomes an input on click; Enter or blur saves. */
@@ -33,6 +75,8 @@ function EditableText(props: {
   placeholder: string;
   className: string;
   onSave: (value: string) => Promise<void>;
+  /** Show the value as Markdown when not editing. */
+  renderMarkdown?: MarkdownRenderer | null;
 }): JSX.Element {
   const [editing, setEditing] = React.useState(false);
   const [draft, setDraft] = React.useState(props.value);
@@ -52,12 +96,24 @@ function EditableText(props: {
         <span
           className={`${props.className}-text${props.value ? '' : ' lt-mod-placeholder'}`}
           title="Click to edit"
-          onClick={() => {
+          onClick={e => {
+            // A link in the rendered Markdown is followed, not edited.
+            if ((e.target as HTMLElement).closest('a')) {
+              return;
+            }
             setDraft(props.value);
             setEditing(true);
           }}
         >
-          {props.value || props.placeholder}
+          {props.value && props.renderMarkdown !== undefined ? (
+            <Markdown
+              text={props.value}
+              render={props.renderMarkdown}
+              className="lt-RunPage-markdown"
+            />
+          ) : (
+            props.value || props.placeholder
+          )}
         </span>
         {error && <span className="lt-RunPage-error">{error}</span>}
       </span>
@@ -262,6 +318,7 @@ function Overview(props: IRunPageProps & { run: IRunDetail }): JSX.Element {
         value={data.tags[NOTE_TAG] ?? ''}
         placeholder="Add a description (click to edit; Ctrl+Enter saves)"
         onSave={description => patchRun(id, { description }).then(onChanged)}
+        renderMarkdown={props.renderMarkdown ?? null}
       />
       <h3>Tags</h3>
       <Tags run={run} onChanged={onChanged} />

@@ -9,11 +9,13 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import '../../style/runpage.css';
 import { CompareWidget } from '../compare/widget';
 import { CommandIDs } from '../tokens';
+import { MarkdownRenderer } from './RunPage';
 import { RunPageWidget } from './widget';
 
 export const RUN_PAGE_PLUGIN_ID = 'labtrack:run-pages';
@@ -29,8 +31,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'Run pages and the compare view (metric charts, artifacts, plots).',
   autoStart: true,
-  optional: [ILayoutRestorer],
-  activate: (app: JupyterFrontEnd, restorer: ILayoutRestorer | null): void => {
+  optional: [ILayoutRestorer, IRenderMimeRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    rendermime: IRenderMimeRegistry | null
+  ): void => {
     const runs = new WidgetTracker<RunPageWidget>({
       namespace: 'labtrack-run'
     });
@@ -43,6 +49,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       app.shell.activateById(widget.id);
     };
+    // Descriptions are Markdown, rendered untrusted (JupyterLab sanitizes the HTML).
+    const renderMarkdown: MarkdownRenderer | null = rendermime
+      ? async (host, text) => {
+          const renderer = rendermime.createRenderer('text/markdown');
+          const model = rendermime.createModel({
+            data: { 'text/markdown': text },
+            trusted: false
+          });
+          await renderer.renderModel(model);
+          host.replaceChildren(renderer.node);
+          return () => renderer.dispose();
+        }
+      : null;
     const openRun = (runId: string): void => {
       void app.commands.execute(OPEN_RUN, { runId });
     };
@@ -58,7 +77,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
         let widget = runs.find(w => w.runId === runId);
         if (!widget) {
-          widget = new RunPageWidget(runId, openRun);
+          widget = new RunPageWidget(runId, openRun, renderMarkdown);
           void runs.add(widget);
         }
         show(widget);

@@ -7,7 +7,7 @@ import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { getRun } from './api';
-import { RunPage } from './RunPage';
+import { MarkdownRenderer, RunPage } from './RunPage';
 import { IRunDetail } from './types';
 
 export const LIVE_INTERVAL = 2000;
@@ -15,7 +15,8 @@ export const LIVE_INTERVAL = 2000;
 export class RunPageWidget extends ReactWidget {
   constructor(
     readonly runId: string,
-    private readonly _openRun: (runId: string) => void
+    private readonly _openRun: (runId: string) => void,
+    private readonly _renderMarkdown: MarkdownRenderer | null = null
   ) {
     super();
     this.id = `labtrack-run-${runId}`;
@@ -68,6 +69,7 @@ export class RunPageWidget extends ReactWidget {
           this.update();
         }}
         onOpenRun={this._openRun}
+        renderMarkdown={this._renderMarkdown}
       />
     );
   }
