@@ -159,6 +159,11 @@ test('compare three runs: table, diff only and every plot tab', async ({
     /\d of 3 runs selected/
   );
   await saveScreenshot(page, 'compare-brushed.png');
+  // The selection goes back to the sidebar (labtrack:select-runs).
+  const send = view.locator('.lt-Compare-selectInSidebar');
+  await expect(send).toBeEnabled();
+  await send.click();
+  await expect(page.locator('#labtrack-sidebar')).toBeVisible();
 
   for (const [tab, selector] of [
     ['scatter', '.scatterlayer .trace'],
