@@ -84,7 +84,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       caption: 'Select these runs ({runIds}) in the Experiment sidebar',
       execute: args => {
         const ids = Array.isArray(args.runIds) ? args.runIds.map(String) : [];
-        model.runs.setSelection(ids);
+        model.runs.selection.set(ids);
         app.shell.activateById(sidebar.id);
       }
     });

@@ -4,13 +4,14 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { errorMessage, pollInit } from './models/errors';
 import { ExperimentsModel } from './models/experiments';
 import { RunsModel } from './models/runs';
+import { Poller } from './models/poller';
 import { NotebookSnapshots } from './models/snapshots';
+import { StoreModel } from './models/store';
 import type {
   IExperiment,
   INotebookExperimentReply,
   INotebookRef,
   INotebookSource,
-  IStoreInfo,
   RequestAPI
 } from './tokens';
 
@@ -38,13 +39,17 @@ export type NotebookState = 'none' | 'loading' | 'missing' | 'found' | 'error';
 export class LabtrackModel implements IDisposable {
   constructor(options: LabtrackModel.IOptions) {
     this._request = options.request;
-    this._pollInterval = options.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    this._poller = new Poller(
+      () => this._tick(),
+      options.pollInterval ?? DEFAULT_POLL_INTERVAL
+    );
     this.runs = new RunsModel({
       request: options.request,
       pageSize: options.pageSize,
       defaultColumns: options.defaultColumns
     });
     this.experiments = new ExperimentsModel({ request: options.request });
+    this.store = new StoreModel({ request: options.request });
     this.snapshots = new NotebookSnapshots({
       request: options.request,
       source: options.source ?? null
@@ -58,25 +63,12 @@ export class LabtrackModel implements IDisposable {
   readonly experiments: ExperimentsModel;
   /** Stores live notebooks as the notebook versions of their runs. */
   readonly snapshots: NotebookSnapshots;
+  /** Which store the server reads. */
+  readonly store: StoreModel;
 
-  /** Emitted when the notebook, the experiment shown or the store info change. */
+  /** Emitted when the notebook or the experiment shown change. */
   get changed(): ISignal<this, void> {
     return this._changed;
-  }
-
-  /** The store the server reads; null until the first successful fetch. */
-  get storeInfo(): IStoreInfo | null {
-    return this._storeInfo;
-  }
-
-  /** The store fetch's error message, or null when it succeeded. */
-  get error(): string | null {
-    return this._storeError;
-  }
-
-  /** True until the first store fetch settles. */
-  get loading(): boolean {
-    return this._storeLoading;
   }
 
   /** The active notebook; null when none is open. */
@@ -110,14 +102,11 @@ export class LabtrackModel implements IDisposable {
 
   /** Milliseconds between polls while started; 0 turns polling off. */
   get pollInterval(): number {
-    return this._pollInterval;
+    return this._poller.interval;
   }
 
   set pollInterval(value: number) {
-    this._pollInterval = Math.max(0, value);
-    if (this._started) {
-      this._schedule();
-    }
+    this._poller.interval = value;
   }
 
   /** The notebooks open in this page (for run notebook versions). */
@@ -130,22 +119,19 @@ export class LabtrackModel implements IDisposable {
   }
 
   get started(): boolean {
-    return this._started;
+    return this._poller.started;
   }
 
   /** Fetch now, then keep polling every `pollInterval` ms until `stop()`. */
   start(): void {
-    if (this._isDisposed || this._started) {
-      return;
+    if (!this._isDisposed) {
+      this._poller.start();
     }
-    this._started = true;
-    this._kick();
   }
 
   /** Stop polling; the last state stays readable. */
   stop(): void {
-    this._started = false;
-    this._clearTimer();
+    this._poller.stop();
   }
 
   /**
@@ -182,14 +168,14 @@ export class LabtrackModel implements IDisposable {
       this._notebookState = notebook === null ? 'none' : 'loading';
       this._notebookError = null;
       this._syncRuns(false);
-      this._kick();
+      this._poller.kick();
     }
     this._changed.emit();
   }
 
   /** Ask the server again now: store, notebook experiment and runs. */
   async refresh(): Promise<void> {
-    await this._fetchStore();
+    await this.store.fetch();
     if (this._notebook !== null) {
       await this._resolveNotebook();
     }
@@ -205,7 +191,7 @@ export class LabtrackModel implements IDisposable {
     this._pinned = own ? null : experiment;
     this._syncRuns(false);
     this._changed.emit();
-    this._kick();
+    this._poller.kick();
   }
 
   /** Back to the active notebook's experiment. */
@@ -216,7 +202,7 @@ export class LabtrackModel implements IDisposable {
     this._pinned = null;
     this._syncRuns(false);
     this._changed.emit();
-    this._kick();
+    this._poller.kick();
   }
 
   /** Create an experiment and show it. */
@@ -253,7 +239,7 @@ export class LabtrackModel implements IDisposable {
     }
     this._syncRuns(false);
     this._changed.emit();
-    this._kick();
+    this._poller.kick();
   }
 
   /** The current query's runs as CSV (MLflow's columns), and a file name. */
@@ -278,16 +264,17 @@ export class LabtrackModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this.stop();
+    this._poller.dispose();
     Signal.clearData(this);
     Signal.clearData(this.runs);
     Signal.clearData(this.experiments);
+    Signal.clearData(this.store);
   }
 
   /** One poll: the store once, the notebook's experiment until found, changes. */
   private async _tick(): Promise<void> {
-    if (this._storeInfo === null) {
-      await this._fetchStore();
+    if (this.store.info === null) {
+      await this.store.fetch();
     }
     if (this._notebook !== null && this._notebookState !== 'found') {
       await this._resolveNotebook();
@@ -308,29 +295,6 @@ export class LabtrackModel implements IDisposable {
       }
     }
     await this.snapshots.poll(new Set(this.runs.runs.map(r => r.run_id)));
-  }
-
-  private async _fetchStore(): Promise<void> {
-    let info = this._storeInfo;
-    let error: string | null = null;
-    try {
-      info = await this._request<IStoreInfo>('store', pollInit());
-    } catch (reason) {
-      error = errorMessage(reason);
-    }
-    if (this._isDisposed) {
-      return;
-    }
-    const changed =
-      this._storeLoading ||
-      error !== this._storeError ||
-      JSON.stringify(info) !== JSON.stringify(this._storeInfo);
-    this._storeInfo = info;
-    this._storeError = error;
-    this._storeLoading = false;
-    if (changed) {
-      this._changed.emit();
-    }
   }
 
   private async _resolveNotebook(): Promise<void> {
@@ -422,66 +386,14 @@ export class LabtrackModel implements IDisposable {
     this.runs.setExperiment(this.experiment?.experiment_id ?? null, isNew);
   }
 
-  /** Tick now (if started), then on schedule. */
-  private _kick(): void {
-    if (!this._started || this._isDisposed) {
-      return;
-    }
-    this._clearTimer();
-    if (this._ticking) {
-      this._again = true;
-      return;
-    }
-    this._ticking = true;
-    void this._tick()
-      .catch(reason => console.error('labtrack: poll failed', reason))
-      .then(() => {
-        this._ticking = false;
-        if (this._again) {
-          this._again = false;
-          this._kick();
-        } else {
-          this._schedule();
-        }
-      });
-  }
-
-  private _schedule(): void {
-    this._clearTimer();
-    if (!this._started || this._pollInterval <= 0 || this._isDisposed) {
-      return;
-    }
-    if (this._ticking) {
-      return; // The running tick schedules the next one.
-    }
-    this._timer = setTimeout(() => {
-      this._timer = null;
-      this._kick();
-    }, this._pollInterval);
-  }
-
-  private _clearTimer(): void {
-    if (this._timer !== null) {
-      clearTimeout(this._timer);
-      this._timer = null;
-    }
-  }
-
   private _request: RequestAPI;
-  private _pollInterval: number;
-  private _storeInfo: IStoreInfo | null = null;
-  private _storeError: string | null = null;
-  private _storeLoading = true;
+  private _poller: Poller;
   private _notebook: INotebookRef | null = null;
   private _notebookState: NotebookState = 'none';
   private _notebookError: string | null = null;
   private _notebookExperiment: IExperiment | null = null;
   private _pinned: IExperiment | null = null;
   private _renameTicks = 0;
-  private _started = false;
-  private _ticking = false;
-  private _again = false;
-  private _timer: ReturnType<typeof setTimeout> | null = null;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }

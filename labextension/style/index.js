@@ -1,2 +1,5 @@
 import './base.css';
-import './runs.css';
+import './controls.css';
+import './header.css';
+import './filters.css';
+import './table.css';

@@ -44,19 +44,34 @@ export async function openLab(page: Page, where = 'lab'): Promise<void> {
   await page.waitForFunction(() => Boolean((window as any).jupyterapp), null, {
     timeout: 60_000
   });
+  // Keyboard shortcuts and the layout are ready once the app is restored.
+  await page.evaluate(() => (window as any).jupyterapp.restored);
 }
 
 export async function runFromPalette(page: Page, label: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  const input = page.locator('#modal-command-palette .lm-CommandPalette-input');
-  await expect(input).toBeVisible();
-  await input.fill(label);
-  const item = page
-    .locator('#modal-command-palette .lm-CommandPalette-item')
-    .filter({ hasText: label })
-    .first();
-  await expect(item).toBeVisible();
-  await item.click();
+  // The modal palette closes when something takes the focus (a late step of
+  // JupyterLab's start on a busy machine): open it again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Control+Shift+C');
+      const input = page.locator(
+        '#modal-command-palette .lm-CommandPalette-input'
+      );
+      await expect(input).toBeVisible({ timeout: 5_000 });
+      await input.fill(label, { timeout: 5_000 });
+      const item = page
+        .locator('#modal-command-palette .lm-CommandPalette-item')
+        .filter({ hasText: label })
+        .first();
+      await item.click({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) {
+        throw error;
+      }
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /** Run a JupyterLab command by id. */
@@ -198,4 +213,76 @@ export async function openSidebar(page: Page): Promise<Locator> {
   const sidebar = page.locator('#labtrack-sidebar');
   await expect(sidebar).toBeVisible();
   return sidebar;
+}
+
+// -- the Experiment sidebar ------------------------------------------------------
+
+/** A cell that logs two runs with params and metrics. */
+export const TWO_RUNS = `import labtrack as mlflow
+
+for name, alpha in [("ridge-small", 0.1), ("ridge-large", 0.5)]:
+    with mlflow.start_run(run_name=name):
+        mlflow.log_param("alpha", alpha)
+        mlflow.log_param("solver", "svd")
+        mlflow.log_metric("rmse", 1 - alpha)
+        mlflow.log_metric("r2", alpha)
+print("logged")`;
+
+/** The run names in the table, top to bottom. */
+export async function runNames(page: Page): Promise<string[]> {
+  return page.locator('#labtrack-sidebar .lt-RunsTable-name').allInnerTexts();
+}
+
+/** Open a fresh notebook holding `cells`, with the sidebar open. */
+export async function notebookWithSidebar(
+  page: Page,
+  name: string,
+  cells: string[]
+): Promise<void> {
+  await createNotebook(page, name, cells);
+  await openNotebook(page, name);
+  await openSidebar(page);
+}
+
+/** A notebook whose one cell logged TWO_RUNS, the sidebar showing them. */
+
+export async function twoRuns(page: Page, name: string): Promise<void> {
+  await notebookWithSidebar(page, name, [TWO_RUNS]);
+  await runCell(page, 0);
+  try {
+    await expect
+      .poll(() => runNames(page), { timeout: 15_000 })
+      .toEqual(['ridge-large', 'ridge-small']);
+  } catch (error) {
+    console.log(
+      'experiments:',
+      JSON.stringify(await api(page, 'GET', 'labtrack/api/experiments')),
+      '\noutput:',
+      await cellOutput(page, 0)
+    );
+    throw error;
+  }
+}
+
+/** Drag the right area's edge to make the sidebar `by` pixels wider. */
+export async function widenSidebar(page: Page, by: number): Promise<void> {
+  const box = await page.locator('#labtrack-sidebar').boundingBox();
+  if (!box) {
+    return;
+  }
+  const handles = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle');
+  let best: { x: number; y: number } | null = null;
+  for (const handle of await handles.all()) {
+    const h = await handle.boundingBox();
+    if (h && h.width > 0 && Math.abs(h.x - box.x) < 30) {
+      best = { x: h.x + h.width / 2, y: h.y + h.height / 2 };
+    }
+  }
+  if (!best) {
+    return;
+  }
+  await page.mouse.move(best.x, best.y);
+  await page.mouse.down();
+  await page.mouse.move(best.x - by, best.y, { steps: 5 });
+  await page.mouse.up();
 }

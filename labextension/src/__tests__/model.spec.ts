@@ -81,14 +81,28 @@ describe('LabtrackModel', () => {
     jest.useFakeTimers();
     const { fake } = server();
     model = new LabtrackModel({ request: fake.request, pollInterval: 1000 });
-    expect(model.loading).toBe(true);
+    expect(model.store.loading).toBe(true);
 
     model.start();
     await jest.advanceTimersByTimeAsync(3500);
 
     expect(fake.callsTo('store')).toHaveLength(1);
-    expect(model.storeInfo).toEqual(STORE);
-    expect(model.loading).toBe(false);
+    expect(model.store.info).toEqual(STORE);
+    expect(model.store.loading).toBe(false);
+  });
+
+  it('keeps the last store info and reports the error when a fetch fails', async () => {
+    const { fake } = server();
+    model = new LabtrackModel({ request: fake.request });
+    await model.refresh();
+    fake.routes.store = () => {
+      throw new Error('server unreachable');
+    };
+
+    await model.refresh();
+
+    expect(model.store.error).toBe('server unreachable');
+    expect(model.store.info).toEqual(STORE);
   });
 
   it("shows the active notebook's experiment and its runs", async () => {

@@ -234,19 +234,20 @@ describe('RunsModel', () => {
     model.setExperiment('1');
     await model.refresh();
 
-    model.toggleSelected('a');
-    model.select(['a', 'b'], true);
+    model.selection.toggle('a');
+    model.selection.select(['a', 'b'], true);
     state.marker = 'm2';
     await model.poll();
 
-    expect(model.selection).toEqual(['a', 'b']);
-    expect(model.isSelected('b')).toBe(true);
-    model.select(['a'], false);
-    expect(model.selection).toEqual(['b']);
-    model.select(['b'], true); // no change: no signal
-    model.clearSelection();
-    model.setSelection(['b', 'a', 'b']); // from a plot, say
+    expect(model.selection.ids).toEqual(['a', 'b']);
+    expect(model.selection.has('b')).toBe(true);
+    model.selection.select(['a'], false);
+    expect(model.selection.ids).toEqual(['b']);
+    model.selection.select(['b'], true); // no change: no signal
+    model.selection.clear();
+    model.selection.set(['b', 'a', 'b']); // from a plot, say
     expect(seen).toEqual([['a'], ['a', 'b'], ['b'], [], ['b', 'a']]);
+    expect(model.selection.size).toBe(2);
   });
 
   it('clears the selection and restores each experiment’s own query on a switch', async () => {
@@ -257,10 +258,10 @@ describe('RunsModel', () => {
       filter: 'params.alpha = "1"',
       statuses: ['FAILED']
     });
-    model.select(['a'], true);
+    model.selection.select(['a'], true);
 
     model.setExperiment('2');
-    expect(model.selection).toEqual([]);
+    expect(model.selection.ids).toEqual([]);
     expect(model.query.filter).toBe('');
     expect(model.runs).toEqual([]);
 

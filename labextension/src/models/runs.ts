@@ -15,6 +15,7 @@ import {
   resolveDefaultColumns,
   runsQueryString
 } from './query';
+import { RunSelection } from './selection';
 
 /** Default of the `pageSize` setting. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -52,9 +53,12 @@ export class RunsModel {
     return this._changed;
   }
 
+  /** The selected runs; cleared when another experiment is shown. */
+  readonly selection = new RunSelection();
+
   /** Emitted when the selected run ids change. */
-  get selectionChanged(): ISignal<this, string[]> {
-    return this._selectionChanged;
+  get selectionChanged(): ISignal<RunSelection, string[]> {
+    return this.selection.changed;
   }
 
   /** Emitted after each successful fetch of rows. */
@@ -172,7 +176,7 @@ export class RunsModel {
       (experimentId !== null && this._savedQueries.get(experimentId)) ||
       EMPTY_QUERY;
     this._reset();
-    this._setSelection([]);
+    this.selection.clear();
     this._changed.emit();
   }
 
@@ -356,50 +360,6 @@ export class RunsModel {
     return true;
   }
 
-  // -- selection ------------------------------------------------------------------------
-
-  /** Ids of the selected runs, in the order they were selected. */
-  get selection(): string[] {
-    return [...this._selection];
-  }
-
-  isSelected(runId: string): boolean {
-    return this._selection.includes(runId);
-  }
-
-  /** Select or deselect runs. */
-  select(runIds: string[], selected: boolean): void {
-    const next = selected
-      ? [...this._selection, ...runIds.filter(id => !this.isSelected(id))]
-      : this._selection.filter(id => !runIds.includes(id));
-    this._setSelection(next);
-  }
-
-  toggleSelected(runId: string): void {
-    this.select([runId], !this.isSelected(runId));
-  }
-
-  clearSelection(): void {
-    this._setSelection([]);
-  }
-
-  /** Select exactly these runs. */
-  setSelection(runIds: string[]): void {
-    this._setSelection([...new Set(runIds)]);
-  }
-
-  private _setSelection(next: string[]): void {
-    if (
-      next.length === this._selection.length &&
-      next.every((id, i) => id === this._selection[i])
-    ) {
-      return;
-    }
-    this._selection = next;
-    this._selectionChanged.emit(this.selection);
-    this._changed.emit();
-  }
-
   private _fail(reason: unknown, clearRows = true): void {
     if (httpStatus(reason) === 400) {
       this._queryError = errorMessage(reason);
@@ -443,12 +403,10 @@ export class RunsModel {
   private _loadingMore = false;
   private _queryError: string | null = null;
   private _error: string | null = null;
-  private _selection: string[] = [];
   private _generation = 0;
   private _inFlight = 0;
   private _firstReason: FetchReason = 'load';
   private _changed = new Signal<this, void>(this);
-  private _selectionChanged = new Signal<this, string[]>(this);
   private _fetched = new Signal<this, IFetched>(this);
 }
 

@@ -68,7 +68,7 @@ export class SidebarActions {
   }
 
   async compare(): Promise<void> {
-    const runIds = this._model.runs.selection;
+    const runIds = this._model.runs.selection.ids;
     if (!this.canCompare || runIds.length === 0) {
       return;
     }

@@ -42,6 +42,8 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
   useSignals([
     model.changed,
     runs.changed,
+    runs.selection.changed,
+    model.store.changed,
     experiments.changed,
     actions.commandsChanged
   ]);
@@ -109,9 +111,9 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
       >
         <summary>Store</summary>
         <StoreInfo
-          info={model.storeInfo}
-          error={model.error}
-          loading={model.loading}
+          info={model.store.info}
+          error={model.store.error}
+          loading={model.store.loading}
         />
       </details>
     </div>
@@ -211,9 +213,9 @@ function RunsSection(props: IRunsSectionProps): JSX.Element {
           runs={runs.runs}
           columns={runs.columns}
           sort={query.sort}
-          selection={runs.selection}
+          selection={runs.selection.ids}
           onSort={column => void runs.toggleSort(column)}
-          onSelect={(ids, selected) => runs.select(ids, selected)}
+          onSelect={(ids, selected) => runs.selection.select(ids, selected)}
           onOpen={
             actions.canOpenRun ? id => void actions.openRun(id) : undefined
           }
@@ -251,13 +253,13 @@ function RunsSection(props: IRunsSectionProps): JSX.Element {
       <RunsToolbar
         shown={runs.runs.length}
         hasMore={runs.hasMore}
-        selected={runs.selection.length}
+        selected={runs.selection.size}
         canCompare={actions.canCompare}
         chooserOpen={props.chooserOpen}
         onToggleChooser={() => props.setChooserOpen(open => !open)}
         onDownload={() => void actions.downloadCsv()}
         onCompare={() => void actions.compare()}
-        onClearSelection={() => runs.clearSelection()}
+        onClearSelection={() => runs.selection.clear()}
       >
         {props.chooserOpen && (
           <ColumnChooser
@@ -320,6 +322,15 @@ export class ExperimentSidebar extends ReactWidget {
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
     this._model.stop();
+  }
+
+  protected onUpdateRequest(msg: Message): void {
+    super.onUpdateRequest(msg);
+    // Shown by a layout restored before the panel was attached, an after-show
+    // may never come: a visible panel polls whatever the messages were.
+    if (this.isVisible) {
+      this._model.start();
+    }
   }
 
   protected render(): JSX.Element {
