@@ -12,6 +12,7 @@ export default tseslint.config(
       'src/labtrack/labextension/**',
       'test-results/**',
       'playwright-report/**',
+      'bench/.mlflow-venv/**',
       '**/*.d.ts'
     ]
   },
