@@ -125,6 +125,12 @@ test('clicking a column header sorts on the server, ascending then descending', 
     .locator('.lt-QuickFilters-status', { hasText: 'finished' })
     .click();
   await expect.poll(() => runNames(page)).toHaveLength(2);
+
+  // The palette's refresh asks for the same query again at once.
+  const before = orders.length;
+  await runFromPalette(page, 'labtrack: Refresh runs');
+  await expect.poll(() => orders.length).toBeGreaterThan(before);
+  expect(orders.at(-1)).toContain('attributes.run_name ASC');
 });
 
 test('Download CSV saves the runs of the current query', async ({ page }) => {
