@@ -4,9 +4,43 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 pytest_plugins = ("pytest_jupyter.jupyter_server", "tests.services")
 
 # No test may touch the user's real ~/.labtrack: anything that falls back to the default
 # home (a subprocess, a Jupyter server) lands in a throwaway folder instead.
 os.environ["LABTRACK_HOME"] = tempfile.mkdtemp(prefix="labtrack-test-home-")
+
+
+@pytest.fixture
+def fresh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A new labtrack home for the fluent API; afterwards no run, writer or store is left open."""
+    import labtrack
+    from labtrack import _state
+    from labtrack.store import close_all
+
+    for var in (
+        "LABTRACK_TRACKING_URI",
+        "LABTRACK_ARTIFACT_ROOT",
+        "LABTRACK_EXPERIMENT_NAME",
+        "LABTRACK_EXPERIMENT_ID",
+        "JPY_SESSION_NAME",
+        "LABTRACK_NOTEBOOK",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    monkeypatch.setenv("LABTRACK_HOME", str(home))
+    labtrack.set_tracking_uri(None)
+    yield home
+    while labtrack.active_run():
+        labtrack.end_run()
+    _state.last_run_id = None
+    labtrack.set_tracking_uri(None)
+    for writer in _state._writers.values():
+        writer.close()
+    _state._writers.clear()
+    close_all()

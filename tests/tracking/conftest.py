@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import labtrack
-from labtrack import _state
-from labtrack.store import close_all
-
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for var in (
-        "LABTRACK_TRACKING_URI",
-        "LABTRACK_ARTIFACT_ROOT",
-        "LABTRACK_EXPERIMENT_NAME",
-        "LABTRACK_EXPERIMENT_ID",
-        "JPY_SESSION_NAME",
-        "LABTRACK_NOTEBOOK",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    home = tmp_path / "home"
-    monkeypatch.setenv("LABTRACK_HOME", str(home))
-    labtrack.set_tracking_uri(None)
-    yield home
-    while labtrack.active_run():
-        labtrack.end_run()
-    _state.last_run_id = None
-    labtrack.set_tracking_uri(None)
-    for writer in _state._writers.values():
-        writer.close()
-    _state._writers.clear()
-    close_all()
+def home(fresh_home: Path) -> Path:
+    return fresh_home
