@@ -42,6 +42,7 @@ from labtrack.store.sql import models, run_data
 from labtrack.store.sql.engine import make_engines, with_retries
 from labtrack.store.sql.notebooks import NotebookStoreMixin
 from labtrack.store.sql.registry import RegistryStoreMixin
+from labtrack.store.sql.run_names import generate_run_name
 from labtrack.store.sql.schema import DEFAULT_EXPERIMENT_ID, ensure_schema
 from labtrack.store.sql.views import ViewQueriesMixin
 
@@ -377,7 +378,7 @@ class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, RegistryStoreMixin,
                     f"Experiment {experiment_id} ({exp.name!r}) is deleted; restore it with "
                     "restore_experiment() or log into another experiment."
                 )
-            name = run_name or _generate_run_name()
+            name = run_name or generate_run_name()
             all_tags = [t for t in tags if t.key != RUN_NAME_TAG] + [RunTag(RUN_NAME_TAG, name)]
             conn.execute(
                 R.insert().values(
@@ -578,75 +579,3 @@ class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, RegistryStoreMixin,
     # -- extras the server and views use ----------------------------------------------
     def metric_summaries(self, run_id: str) -> dict[str, dict[str, object]]:
         return self._read(lambda conn: run_data.metric_summaries(conn, run_id))
-
-
-_ADJECTIVES = (
-    "amber",
-    "bold",
-    "brave",
-    "bright",
-    "calm",
-    "clever",
-    "crisp",
-    "eager",
-    "fancy",
-    "gentle",
-    "glad",
-    "golden",
-    "keen",
-    "lively",
-    "lucky",
-    "merry",
-    "nimble",
-    "proud",
-    "quick",
-    "quiet",
-    "rare",
-    "rustic",
-    "shy",
-    "silver",
-    "smart",
-    "sunny",
-    "swift",
-    "tidy",
-    "vast",
-    "witty",
-)
-_NOUNS = (
-    "badger",
-    "bass",
-    "bee",
-    "crane",
-    "deer",
-    "dove",
-    "eel",
-    "falcon",
-    "finch",
-    "fox",
-    "frog",
-    "gull",
-    "hare",
-    "hawk",
-    "heron",
-    "ibis",
-    "lark",
-    "lynx",
-    "mole",
-    "moth",
-    "newt",
-    "otter",
-    "owl",
-    "panda",
-    "robin",
-    "seal",
-    "shrew",
-    "snail",
-    "swan",
-    "wren",
-)
-
-
-def _generate_run_name() -> str:
-    import random
-
-    return f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{random.randint(100, 999)}"
