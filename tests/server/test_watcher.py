@@ -120,6 +120,43 @@ async def test_kernel_learns_its_notebook_from_the_server_and_rename_follows(
     assert client.get_run(run_id).info.status == "FINISHED"
 
 
+async def test_jupyterlabs_placeholder_session_path_is_never_taken_for_the_notebook(
+    jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, labtrack_home: Path
+) -> None:
+    # JupyterLab starts a notebook's session under "<folder>/<uuid4>" and moves it to the
+    # notebook's path once the kernel is up. A run started before the watcher sees the move
+    # must still land in the notebook's experiment, not in one named after the placeholder.
+    nb = nbformat.v4.new_notebook()
+    (jp_root_dir / "sub").mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, jp_root_dir / "sub" / "late.ipynb")
+    placeholder = "sub/0b6c2a8e-52d4-4a8e-9c1e-3f7a4d1e2b90"
+    response = await jp_fetch(
+        "api",
+        "sessions",
+        method="POST",
+        body=json.dumps(
+            {
+                "path": placeholder,
+                "name": "late.ipynb",
+                "type": "notebook",
+                "kernel": {"name": "python3"},
+            }
+        ),
+    )
+    kernel_id = json.loads(response.body)["kernel"]["id"]
+    watcher = jp_serverapp.web_app.settings["labtrack_watcher"]
+    await watcher.sync()
+    assert kernel_id in watcher.known
+    client = TrackingClient(str(labtrack_home))
+    assert client.store.get_notebook_session(kernel_id) is None
+
+    out = await execute(jp_serverapp, kernel_id, LOG_RUN)
+    run = client.get_run(out.split("RUN ", 1)[1].split()[0])
+    assert client.get_experiment(run.info.experiment_id).name == "sub/late.ipynb"
+    assert run.data.tags["labtrack.notebook.source"] == "JPY_SESSION_NAME"
+    await jp_fetch("api", "kernels", kernel_id, method="DELETE")
+
+
 async def test_a_restarted_kernel_kills_its_running_runs(
     jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, labtrack_home: Path
 ) -> None:

@@ -244,24 +244,37 @@ export async function notebookWithSidebar(
   await openSidebar(page);
 }
 
-/** A notebook whose one cell logged TWO_RUNS, the sidebar showing them. */
-
-export async function twoRuns(page: Page, name: string): Promise<void> {
-  await notebookWithSidebar(page, name, [TWO_RUNS]);
-  await runCell(page, 0);
+/**
+ * Wait until the sidebar's table shows `expected`; on timeout the error names
+ * the experiments and the cell's output, so a CI log alone tells what happened.
+ */
+export async function expectRunNames(
+  page: Page,
+  expected: string[],
+  cell = 0
+): Promise<void> {
   try {
     await expect
       .poll(() => runNames(page), { timeout: 15_000 })
-      .toEqual(['ridge-large', 'ridge-small']);
+      .toEqual(expected);
   } catch (error) {
-    console.log(
-      'experiments:',
-      JSON.stringify(await api(page, 'GET', 'labtrack/api/experiments')),
-      '\noutput:',
-      await cellOutput(page, 0)
+    const experiments = await api(
+      page,
+      'GET',
+      'labtrack/api/experiments'
+    ).catch(reason => String(reason));
+    const output = await cellOutput(page, cell).catch(reason => String(reason));
+    throw new Error(
+      `${String(error)}\nexperiments: ${JSON.stringify(experiments)}\ncell ${cell} output: ${output}`
     );
-    throw error;
   }
+}
+
+/** A notebook whose one cell logged TWO_RUNS, the sidebar showing them. */
+export async function twoRuns(page: Page, name: string): Promise<void> {
+  await notebookWithSidebar(page, name, [TWO_RUNS]);
+  await runCell(page, 0);
+  await expectRunNames(page, ['ridge-large', 'ridge-small']);
 }
 
 /** Drag the right area's edge to make the sidebar `by` pixels wider. */

@@ -11,6 +11,7 @@ import * as path from 'path';
 import {
   api,
   cellOutput,
+  expectRunNames,
   home,
   notebookWithSidebar,
   runCell,
@@ -34,9 +35,7 @@ test('runs logged by a cell appear in the sidebar without a reload', async ({
 
   await runCell(page, 0);
 
-  await expect
-    .poll(() => runNames(page), { timeout: 15_000 })
-    .toEqual(['ridge-large', 'ridge-small']);
+  await expectRunNames(page, ['ridge-large', 'ridge-small']);
   expect(navigations).toEqual([]);
   await expect(sidebar.locator('.lt-ExperimentHeader-nameText')).toHaveText(
     'live-runs.ipynb'

@@ -21,9 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NotebookInfo", "current_notebook", "jupyter_roots", "kernel_id", "read_notebook_id"]
+__all__ = [
+    "NotebookInfo",
+    "current_notebook",
+    "is_placeholder_path",
+    "jupyter_roots",
+    "kernel_id",
+    "read_notebook_id",
+]
 
 _KERNEL_FILE = re.compile(r"kernel-(?P<id>[0-9a-fA-F-]{8,64})\.json$")
+_UUID_NAME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _CACHE_SECONDS = 1.0
 _cache: tuple[float, Any, NotebookInfo | None] | None = None
 _id_cache: dict[str, tuple[float, str | None]] = {}
@@ -53,6 +61,15 @@ def _ipython() -> Any:
         return get_ipython()
     except Exception:
         return None
+
+
+def is_placeholder_path(path: str) -> bool:
+    """True for the ``<folder>/<uuid4>`` path JupyterLab gives a session while its kernel starts.
+
+    JupyterLab starts a notebook's session under a random path and moves it to the notebook's
+    path a moment later; a record taken in between names no notebook.
+    """
+    return _UUID_NAME.fullmatch(path.rstrip("/").rsplit("/", 1)[-1]) is not None
 
 
 def kernel_id() -> str | None:
@@ -139,7 +156,7 @@ def _from_server(store: Any, kid: str | None) -> NotebookInfo | None:
         session = store.get_notebook_session(kid)
     except Exception:
         return None
-    if session is None:
+    if session is None or is_placeholder_path(session.notebook_path):
         return None
     abs_path = None
     if session.root_dir:

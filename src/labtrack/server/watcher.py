@@ -15,6 +15,7 @@ from typing import Any
 
 from tornado.ioloop import IOLoop, PeriodicCallback
 
+from labtrack.notebook.identity import is_placeholder_path
 from labtrack.server.settings import Labtrack
 
 CONTENTS_SCHEMA = "https://events.jupyter.org/jupyter_server/contents_service/v1"
@@ -109,7 +110,9 @@ class NotebookWatcher:
         try:
             for kid, (path, pid) in current.items():
                 before = self.known.get(kid)
-                if before is None or before[0] != path:
+                # JupyterLab's placeholder path while the kernel starts names no notebook: the
+                # kernel falls back to JPY_SESSION_NAME until the real path is recorded.
+                if (before is None or before[0] != path) and not is_placeholder_path(path):
                     await self._run(self._record, kid, path)
                 if before is not None and before[1] and pid and before[1] != pid:
                     killed = await self._run(self._forget, kid, True)
