@@ -19,6 +19,7 @@ from labtrack.server.experiments import (
     ExperimentsHandler,
     NotebookExperimentHandler,
 )
+from labtrack.server.openapi import OpenApiHandler
 from labtrack.server.registry import (
     AliasHandler,
     ModelVersionHandler,
@@ -92,6 +93,7 @@ VERSION = r"(?P<version>[^/]+)"
 
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
+    (r"openapi\.json", OpenApiHandler),
     ("experiments", ExperimentsHandler),
     (f"experiments/{EXPERIMENT_ID}", ExperimentHandler),
     (f"experiments/{EXPERIMENT_ID}/restore", ExperimentRestoreHandler),
