@@ -4,6 +4,7 @@
  * the contents API, and screenshots.
  */
 import { expect, Locator, Page } from '@playwright/test';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -33,6 +34,20 @@ export async function saveScreenshot(
     fs.mkdirSync(path.dirname(committed), { recursive: true });
     fs.writeFileSync(committed, image);
   }
+}
+
+/**
+ * Run a seeding script of tests/ui/fixtures/ with this worktree's Python
+ * against the test server's store; returns the JSON its last line prints.
+ */
+export function runFixture(script: string, args: string[] = []): any {
+  const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+  const out = execFileSync(
+    fs.existsSync(python) ? python : 'python3',
+    [path.join(__dirname, 'fixtures', script), ...args],
+    { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
+  );
+  return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
 /** Open JupyterLab (at `where`, e.g. `lab/tree/x.ipynb`) with a fresh layout. */
