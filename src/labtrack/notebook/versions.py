@@ -40,10 +40,11 @@ def _revision(run_id: str) -> str:
     return revision
 
 
-def load_version(digest: str) -> Any:
+def load_version(digest: str, store: Any = None) -> Any:
+    """The notebook version ``digest`` from ``store`` (default: the current tracking store)."""
     import nbformat
 
-    _kind, data = _state.client().store.get_blob(digest)
+    _kind, data = (store or _state.client().store).get_blob(digest)
     return nbformat.reads(data.decode(), as_version=4)  # type: ignore[no-untyped-call]
 
 

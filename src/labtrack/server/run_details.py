@@ -155,7 +155,7 @@ def _version(client: Any, run_id: str) -> Any:
             f"Run {run_id} has no captured notebook version (it was not started in a notebook)."
         )
     try:
-        return load_version(digest)
+        return load_version(digest, client.store)
     except (ValueError, nbformat.ValidationError) as err:
         raise InvalidStateError(
             f"Run {run_id}'s notebook version {digest[:12]} is not a readable notebook ({err}). "
