@@ -50,6 +50,18 @@ export function runFixture(script: string, args: string[] = []): any {
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
+/** Wait until a run page's preview shows an image (a Blob URL) `width` pixels wide. */
+export async function expectImagePreview(
+  runPage: Locator,
+  width: number
+): Promise<void> {
+  const image = runPage.locator('.lt-Preview-image');
+  await expect(image).toHaveAttribute('src', /^blob:/);
+  await expect
+    .poll(() => image.evaluate(img => (img as HTMLImageElement).naturalWidth))
+    .toBe(width);
+}
+
 /** Open JupyterLab (at `where`, e.g. `lab/tree/x.ipynb`) with a fresh layout. */
 export async function openLab(page: Page, where = 'lab'): Promise<void> {
   await page.goto(`${url()}${where}?reset&token=${token()}`);

@@ -5,7 +5,13 @@
  * text; no payload runs (window.__pwned stays undefined) and no dialog opens.
  */
 import { expect, Locator, Page, test } from '@playwright/test';
-import { execute, openLab, openSidebar, runFixture } from './helpers';
+import {
+  execute,
+  expectImagePreview,
+  openLab,
+  openSidebar,
+  runFixture
+} from './helpers';
 
 interface ISeeded {
   experiment_id: string;
@@ -161,6 +167,23 @@ test('the run page shows hostile text as text and sanitizes the description', as
   await expect(runPage.locator('.lt-Preview-path')).toHaveText(p.artifact);
   await expect(runPage.locator('.lt-Preview-text')).toHaveText(p.artifact_text);
   await expectNothingRan(page, dialogs, runPage);
+
+  // A CSV cell holding HTML; an SVG holding scripts, shown as an (inert) image.
+  const tree = runPage.locator('.lt-Artifacts-tree');
+  await tree.locator('.lt-Artifacts-file', { hasText: 'table.csv' }).click();
+  await expect(runPage.locator('.lt-Preview-csv tbody')).toContainText(
+    '<img src=x'
+  );
+  await tree.locator('.lt-Artifacts-file', { hasText: 'evil.svg' }).click();
+  await expectImagePreview(runPage, 4);
+  await expectNothingRan(page, dialogs, runPage);
+
+  // The captured notebook version: cell sources as text.
+  await runPage.locator('.lt-RunPage-notebook button').click();
+  await expect(
+    runPage.locator('.lt-RunPage-notebook .lt-NotebookCells-cell pre')
+  ).toHaveText([p.markdown_cell, `${p.cell_source}\nrun = 0`]);
+  await expectNothingRan(page, dialogs, runPage);
 });
 
 test('the compare view shows hostile text as text in its table and plots', async ({
@@ -194,5 +217,13 @@ test('the compare view shows hostile text as text in its table and plots', async
   }
   // History: one line per run, named as written.
   await expect(plot.locator('.legendtext')).toHaveText([p.run0, p.run1]);
+  await expectNothingRan(page, dialogs, view);
+
+  // The two captured notebook versions, diffed: sources as text.
+  await view.locator('.lt-NotebookDiff-other').selectOption(seeded.run_ids[1]);
+  await view.locator('.lt-NotebookDiff-run').click();
+  const diff = view.locator('.lt-NotebookDiff-text');
+  await expect(diff.locator('.lt-mod-add')).toContainText(['+run = 1']);
+  await expect(diff).toContainText(p.cell_source);
   await expectNothingRan(page, dialogs, view);
 });

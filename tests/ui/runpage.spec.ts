@@ -7,7 +7,14 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { api, execute, home, openLab, saveScreenshot } from './helpers';
+import {
+  api,
+  execute,
+  expectImagePreview,
+  home,
+  openLab,
+  saveScreenshot
+} from './helpers';
 
 let runIds: string[] = [];
 
@@ -89,11 +96,7 @@ test('a run page shows the overview, a metric chart and artifact previews', asyn
   await expect(runPage.locator('.lt-Preview-csv tbody tr')).toHaveCount(5);
   await tree.locator('.lt-Artifacts-dir', { hasText: 'plots' }).click();
   await tree.locator('.lt-Artifacts-file', { hasText: 'curve.png' }).click();
-  const image = runPage.locator('.lt-Preview-image');
-  await expect(image).toHaveAttribute('src', /^blob:/);
-  await expect
-    .poll(() => image.evaluate(img => (img as HTMLImageElement).naturalWidth))
-    .toBe(4);
+  await expectImagePreview(runPage, 4);
   const download = page.waitForEvent('download');
   await runPage.locator('.lt-Preview-download').click();
   expect((await download).suggestedFilename()).toBe('curve.png');
