@@ -12,7 +12,9 @@ import pytest
 from labtrack.store import close_all
 from tests.server.helpers import api
 from tests.serving.conftest import rows
-from tests.serving.test_jupyter_serving import invoke, ready
+from tests.serving.test_jupyter_serving import invoke, ready, supervisor
+
+__all__ = ["supervisor"]  # the fixture, shared with the serving tests
 
 
 @pytest.fixture
@@ -32,13 +34,6 @@ def pickled(labtrack_home: Path, diabetes: Any) -> Iterator[Path]:
         labtrack.set_tracking_uri(None)
     yield labtrack_home
     close_all()
-
-
-@pytest.fixture
-def supervisor(jp_web_app: Any) -> Iterator[Any]:
-    sup = jp_web_app.settings["labtrack_serving"]
-    yield sup
-    sup.stop_all()
 
 
 async def _answer(jp_fetch: Any, diabetes: Any) -> tuple[int, Any]:
