@@ -8,6 +8,10 @@ the server's store.
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
+import json
+import platform
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,10 @@ import pytest
 
 import labtrack
 from labtrack import _state
+from labtrack.entities import RunTag
+from labtrack.notebook.capture import ENVIRONMENT_TAG
 from labtrack.reproduce import REPRODUCED_FROM, run_notebook
+from labtrack.server.reproduce_jobs import ReproductionJobs
 from labtrack.store import close_all
 from tests.server.helpers import api
 
@@ -86,10 +93,20 @@ async def wait_for_job(jp_fetch: Any, run_id: str, job_id: str) -> dict[str, Any
     raise AssertionError(f"the reproduction did not end; last state: {job}")
 
 
-async def test_the_dialog_data_lists_the_parameters_and_the_environment(
-    jp_fetch: Any, original: Any
+def record_environment(
+    client: labtrack.TrackingClient, run_id: str, packages: dict[str, str]
 ) -> None:
-    code, body = await api(jp_fetch, "GET", f"runs/{original.info.run_id}/reproduce")
+    """Make the run's recorded environment hold ``packages`` (and this Python)."""
+    env = {"python": platform.python_version(), "packages": packages}
+    digest = client.store.put_blob("environment", json.dumps(env).encode())
+    client.store.log_batch(run_id, tags=[RunTag(ENVIRONMENT_TAG, digest)], allow_terminated=True)
+
+
+async def test_the_dialog_data_lists_the_parameters_and_the_environment(
+    jp_fetch: Any, original: Any, server_store: Path
+) -> None:
+    route = f"runs/{original.info.run_id}/reproduce"
+    code, body = await api(jp_fetch, "GET", route)
     assert code == 200, body
     assert body["notebook"].endswith("train.ipynb")
     assert body["parameters"] == [
@@ -97,7 +114,22 @@ async def test_the_dialog_data_lists_the_parameters_and_the_environment(
         {"name": "alpha", "value": 0.5, "text": "0.5", "kind": "number", "default": "0.5"},
         {"name": "name", "value": "rf", "text": "rf", "kind": "str", "default": "rf"},
     ]
-    assert isinstance(body["environment"], list)
+    # Captured in this very environment: nothing differs.
+    assert body["environment"] == []
+
+    nbformat_version = importlib.metadata.version("nbformat")
+    record_environment(
+        server_client(server_store),
+        original.info.run_id,
+        {"nbformat": "0.0.1", "no-such-package-here": "1.0", "nbclient": "x"},
+    )
+    code, body = await api(jp_fetch, "GET", route)
+    assert code == 200, body
+    assert body["environment"] == [
+        {"name": "nbclient", "recorded": "x", "current": importlib.metadata.version("nbclient")},
+        {"name": "nbformat", "recorded": "0.0.1", "current": nbformat_version},
+        {"name": "no-such-package-here", "recorded": "1.0", "current": None},
+    ]
 
 
 async def test_a_reproduction_with_a_changed_param_reports_progress_and_drift(
@@ -182,3 +214,23 @@ async def test_bad_requests_say_what_to_send(
         )
         assert code == 409, body
         assert "has no captured notebook version" in body["message"]
+
+
+def test_jobs_beyond_the_limit_wait_for_a_free_slot(original: Any, server_store: Path) -> None:
+    jobs = ReproductionJobs(max_running=1)
+    client = server_client(server_store)
+    first = jobs.start(client, original.info.run_id, {"n": 1})
+    second = jobs.start(client, original.info.run_id, {"n": 2})
+    for _ in range(480):  # at most 4 minutes
+        if all(job.state in ("finished", "failed") for job in (first, second)):
+            break
+        time.sleep(0.5)
+    assert (first.state, second.state) == ("finished", "finished"), (first.error, second.error)
+    # One slot: whichever ran second started only after the other had finished.
+    a, b = sorted((first, second), key=lambda job: job.started or 0)
+    assert a.finished is not None and b.started is not None and b.started >= a.finished
+    scores = {
+        job.params["n"]: client.get_run(job.to_json()["new_run_id"]).data.metrics["score"]
+        for job in (first, second)
+    }
+    assert scores == {1: 0.5, 2: 1.0}

@@ -13,6 +13,7 @@ import {
   execute,
   openNotebook,
   runCell,
+  runNewCell,
   saveScreenshot
 } from './helpers';
 
@@ -25,6 +26,15 @@ const CELLS = [
     mlflow.log_metric("score", alpha * n)
 print("RUN", run.info.run_id)`
 ];
+
+/** Make the run's recorded environment list a package not installed here. */
+const OTHER_ENVIRONMENT = (runId: string) => `import json, platform
+from labtrack.entities import RunTag
+client = mlflow.MlflowClient()
+env = {"python": platform.python_version(), "packages": {"no-such-package-here": "1.0"}}
+digest = client.store.put_blob("environment", json.dumps(env).encode())
+client.store.log_batch("${runId}", tags=[RunTag("labtrack.environment.revision", digest)], allow_terminated=True)
+print("recorded")`;
 
 /** The visible main-area tab's node. */
 const current = (page: Page) =>
@@ -61,6 +71,10 @@ test('a run is reproduced from its run page with a changed param', async ({
       { timeout: 60_000 }
     )
     .not.toBe('');
+  await runNewCell(page, OTHER_ENVIRONMENT(runId));
+  await expect
+    .poll(() => cellOutput(page, CELLS.length), { timeout: 60_000 })
+    .toContain('recorded');
 
   await execute(page, 'labtrack:open-run', { runId });
   await expect(current(page).locator('.lt-RunPage-name-text')).toHaveText(
@@ -71,6 +85,11 @@ test('a run is reproduced from its run page with a changed param', async ({
     dialog.locator(`.lt-Reproduce-param[data-param="${name}"] input`);
   await expect(input('n')).toHaveValue('3');
   await expect(input('alpha')).toHaveValue('0.5');
+  const environment = dialog.locator('.lt-Reproduce-environment');
+  await expect(environment).toContainText('1 package differs');
+  await expect(environment.locator('li')).toHaveText([
+    'no-such-package-here 1.0 → not installed'
+  ]);
 
   // A value of the wrong kind is refused, with what to send instead.
   await input('n').fill('many');
@@ -116,6 +135,7 @@ test('a run is reproduced from its run page with a changed param', async ({
   // Reproducing the reproduction keeps its values; a failing cell shows its error.
   dialog = await openDialog(page);
   await expect(input('n')).toHaveValue('5');
+  await expect(dialog.locator('.lt-Reproduce-environment')).toHaveCount(0);
   await input('n').fill('-1');
   await dialog.locator('.lt-Reproduce-start').click();
   await expect(dialog.locator('.lt-Reproduce-errorTitle')).toHaveText(

@@ -132,8 +132,10 @@ class ReproductionJobs:
         return job
 
     def _forget_old(self) -> None:
+        """Make room for one more job: forget the oldest ended ones beyond :data:`MAX_KEPT`."""
+        extra = len(self._jobs) + 1 - MAX_KEPT
         ended = [j for j in self._jobs.values() if j.state in ("finished", "failed")]
-        for job in sorted(ended, key=lambda j: j.created)[: max(0, len(self._jobs) - MAX_KEPT)]:
+        for job in sorted(ended, key=lambda j: j.created)[: max(0, extra)]:
             del self._jobs[job.job_id]
 
     def _run(self, client: TrackingClient, job: ReproductionJob) -> None:
