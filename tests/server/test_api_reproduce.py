@@ -24,7 +24,7 @@ from labtrack import _state
 from labtrack.entities import RunTag
 from labtrack.notebook.capture import ENVIRONMENT_TAG
 from labtrack.reproduce import REPRODUCED_FROM, run_notebook
-from labtrack.server.reproduce_jobs import ReproductionJobs
+from labtrack.server.reproduce_jobs import ReproductionJobs, TooManyReproductionsError
 from labtrack.store import close_all
 from tests.server.helpers import api
 
@@ -217,10 +217,13 @@ async def test_bad_requests_say_what_to_send(
 
 
 def test_jobs_beyond_the_limit_wait_for_a_free_slot(original: Any, server_store: Path) -> None:
-    jobs = ReproductionJobs(max_running=1)
+    jobs = ReproductionJobs(max_running=1, max_waiting=1)
     client = server_client(server_store)
     first = jobs.start(client, original.info.run_id, {"n": 1})
     second = jobs.start(client, original.info.run_id, {"n": 2})
+    # One running and one waiting is as many as this server takes.
+    with pytest.raises(TooManyReproductionsError, match="2 reproductions are already running"):
+        jobs.start(client, original.info.run_id, {"n": 3})
     for _ in range(480):  # at most 4 minutes
         if all(job.state in ("finished", "failed") for job in (first, second)):
             break

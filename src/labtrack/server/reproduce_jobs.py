@@ -1,7 +1,8 @@
 """Reproductions started from the REST API: background jobs, kept in memory by the server.
 
 A job runs :func:`labtrack.reproduce_run` on its own daemon thread (never on the server's event
-loop); at most :data:`MAX_RUNNING` execute at once per server, the others wait ``queued``. Its
+loop); at most :data:`MAX_RUNNING` execute at once per server, up to :data:`MAX_WAITING` more
+wait ``queued``, and beyond that a new one is refused (429) until one ends. Its
 state, progress (code cells done of all), result (new run, drift, environment differences) or
 error (the failing cell's error) is read with :meth:`ReproductionJobs.get`. Jobs are forgotten
 when the server stops; the runs they logged stay in the store.
@@ -24,9 +25,17 @@ from labtrack.errors import LabtrackError, ResourceNotFoundError
 if TYPE_CHECKING:
     from labtrack.client import TrackingClient
 
-__all__ = ["MAX_RUNNING", "ReproductionJob", "ReproductionJobs", "json_safe"]
+__all__ = [
+    "MAX_RUNNING",
+    "MAX_WAITING",
+    "ReproductionJob",
+    "ReproductionJobs",
+    "TooManyReproductionsError",
+    "json_safe",
+]
 
 MAX_RUNNING = 2
+MAX_WAITING = 8
 MAX_KEPT = 100
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 log = logging.getLogger(__name__)
@@ -94,13 +103,21 @@ def _cell_error(err: LabtrackError) -> dict[str, Any]:
     return out
 
 
+class TooManyReproductionsError(LabtrackError):
+    """As many reproductions as the server takes are already running or waiting."""
+
+    error_code = "REQUEST_LIMIT_EXCEEDED"
+    http_status = 429
+
+
 class ReproductionJobs:
     """The reproductions of one server: started here, looked up by id."""
 
-    def __init__(self, max_running: int = MAX_RUNNING) -> None:
+    def __init__(self, max_running: int = MAX_RUNNING, max_waiting: int = MAX_WAITING) -> None:
         self._jobs: dict[str, ReproductionJob] = {}
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_running)
+        self._limit = max_running + max_waiting
 
     def start(
         self, client: TrackingClient, run_id: str, params: Mapping[str, Any]
@@ -108,6 +125,12 @@ class ReproductionJobs:
         """Queue a reproduction of ``run_id`` with ``params``; it starts when a slot is free."""
         job = ReproductionJob(uuid.uuid4().hex, run_id, dict(params))
         with self._lock:
+            active = sum(1 for j in self._jobs.values() if j.state in ("queued", "running"))
+            if active >= self._limit:
+                raise TooManyReproductionsError(
+                    f"{active} reproductions are already running or waiting on this server, as "
+                    "many as it takes. Try again when one of them has finished."
+                )
             self._forget_old()
             self._jobs[job.job_id] = job
         # A daemon thread: a reproduction still running never holds the server's exit (its
