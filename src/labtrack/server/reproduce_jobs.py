@@ -162,25 +162,30 @@ class ReproductionJobs:
             del self._jobs[job.job_id]
 
     def _run(self, client: TrackingClient, job: ReproductionJob) -> None:
+        with self._slots:
+            job.started = _now()
+            job.state = "running"
+            result, error, state = self._reproduce(client, job)
+            # Everything a reader of the state may look at is set before the state moves.
+            job.result, job.error, job.finished = result, error, _now()
+            job.state = state
+
+    @staticmethod
+    def _reproduce(
+        client: TrackingClient, job: ReproductionJob
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
+        """(result, error, final state) of executing the job's reproduction."""
         from labtrack.reproduce import reproduce_run
 
-        with self._slots:
-            job.state, job.started = "running", _now()
-            try:
-                result = reproduce_run(
-                    job.run_id, params=job.params, progress=job.progress, client=client
-                )
-                job.result = result.to_dict()
-                job.state = "finished"
-            except LabtrackError as err:
-                partial = getattr(err, "result", None)
-                if partial is not None and hasattr(partial, "to_dict"):
-                    job.result = partial.to_dict()
-                job.error = _cell_error(err)
-                job.state = "failed"
-            except Exception as err:  # the job must end, whatever went wrong
-                log.exception("labtrack: reproduction of run %s failed", job.run_id)
-                job.error = {"message": f"{type(err).__name__}: {err}"}
-                job.state = "failed"
-            finally:
-                job.finished = _now()
+        try:
+            done = reproduce_run(
+                job.run_id, params=job.params, progress=job.progress, client=client
+            )
+            return done.to_dict(), None, "finished"
+        except LabtrackError as err:
+            partial: Any = getattr(err, "result", None)
+            result = partial.to_dict() if hasattr(partial, "to_dict") else None
+            return result, _cell_error(err), "failed"
+        except Exception as err:  # the job must end, whatever went wrong
+            log.exception("labtrack: reproduction of run %s failed", job.run_id)
+            return None, {"message": f"{type(err).__name__}: {err}"}, "failed"
