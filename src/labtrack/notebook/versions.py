@@ -40,10 +40,12 @@ def _revision(run_id: str) -> str:
     return revision
 
 
-def load_version(digest: str) -> Any:
+def load_version(digest: str, client: Any = None) -> Any:
+    """The stored notebook version ``digest``, read from ``client``'s store (default: the
+    process's client; the server passes its own)."""
     import nbformat
 
-    _kind, data = _state.client().store.get_blob(digest)
+    _kind, data = (client or _state.client()).store.get_blob(digest)
     return nbformat.reads(data.decode(), as_version=4)  # type: ignore[no-untyped-call]
 
 

@@ -19,6 +19,7 @@ from labtrack.server.experiments import (
     ExperimentsHandler,
     NotebookExperimentHandler,
 )
+from labtrack.server.notebook_files import NotebookRestoreHandler
 from labtrack.server.registry import (
     AliasHandler,
     ModelVersionHandler,
@@ -106,6 +107,7 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"runs/{RUN_ID}/artifacts", ArtifactListHandler),
     (f"runs/{RUN_ID}/artifacts/file", ArtifactFileHandler),
     (f"runs/{RUN_ID}/notebook/diff", NotebookDiffHandler),
+    (f"runs/{RUN_ID}/notebook/restore", NotebookRestoreHandler),
     ("compare", CompareHandler),
     ("changes", ChangesHandler),
     ("registered-models", RegisteredModelsHandler),
