@@ -81,6 +81,11 @@ test("a run's notebook version opens read-only, diffs with the file on disk and 
   await expect(
     version.locator('.jp-Cell .cm-editor.jp-mod-readOnly')
   ).toHaveCount(1);
+  // Notebook commands act on tracked notebooks only: no cell is added here.
+  await version.locator('.jp-Cell .jp-InputPrompt').click();
+  await page.keyboard.press('b');
+  await page.keyboard.press('Escape');
+  await expect(version.locator('.jp-Cell')).toHaveCount(1);
   const state = await page.evaluate(async () => {
     const panel = (window as any).jupyterapp.shell.currentWidget;
     const saved = await panel.context.save().then(
