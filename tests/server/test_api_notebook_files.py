@@ -173,3 +173,19 @@ async def test_restore_refuses_bad_bodies_and_runs_without_a_version(
     code, body = await api(jp_fetch, "POST", f"runs/{bare}/notebook/restore", {"path": SOURCE})
     assert code == 404 and "notebook version" in body["message"]
     assert sorted(p.name for p in jp_root_dir.rglob("*")) == before
+
+
+async def test_restore_of_a_run_whose_source_is_outside_the_root_goes_to_the_root(
+    jp_fetch: Any, labtrack_home: Path, jp_root_dir: Path
+) -> None:
+    client = TrackingClient(str(labtrack_home))
+    rid = client.create_run("0", run_name="far").info.run_id
+    digest = client.store.put_blob("notebook", canonical(_notebook("y = 1")))
+    client.store.log_batch(
+        rid,
+        tags=[RunTag(REVISION_TAG, digest), RunTag("labtrack.source.name", "/elsewhere/far.ipynb")],
+    )
+    code, body = await api(jp_fetch, "POST", f"runs/{rid}/notebook/restore")
+    assert code == 201 and body["path"] == "far-restored-far.ipynb"
+    assert not Path("/elsewhere").exists()
+    assert (jp_root_dir / body["path"]).is_file()

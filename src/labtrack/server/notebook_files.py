@@ -143,6 +143,18 @@ async def _free_path(cm: Any, source_path: str, run_name: str) -> str:
     )
 
 
+def _source_of(tag: str | None, run_id: str) -> str:
+    """The run's source notebook as a root-relative path; a source the root does not hold
+    (an absolute path from a kernel that did not know the root) gives its file name."""
+    fallback = f"run-{run_id[:8]}.ipynb"
+    for candidate in (tag, posixpath.basename(tag or ""), fallback):
+        try:
+            return notebook_path(candidate)
+        except InvalidParameterError:
+            continue
+    return fallback
+
+
 def _editable_copy(nb: Any) -> Any:
     """The version without labtrack's capture metadata (history, the source's notebook id),
     so the new notebook starts its own experiment."""
@@ -156,7 +168,8 @@ class NotebookRestoreHandler(LabtrackHandler):
     notebook next to ``path`` (default: the run's source notebook); 201 ``{"path"}``.
 
     The name is free (``demo-restored-<run name>.ipynb``, then ``-2``, ``-3``...); no file is
-    ever overwritten. When the source's folder is gone, the notebook goes to the root.
+    ever overwritten. When the source's folder is gone, or the source is not under the Jupyter
+    root, the notebook goes to the root.
     """
 
     @web.authenticated
@@ -173,8 +186,10 @@ class NotebookRestoreHandler(LabtrackHandler):
         if body.get("path") is not None and not isinstance(body["path"], str):
             raise InvalidParameterError("'path' must be a string: the source notebook's path.")
         run = await self.call(self.client.get_run, run_id)
-        raw = body.get("path") or run.data.tags.get(SOURCE_TAG)
-        source = notebook_path(raw or f"run-{run_id[:8]}.ipynb", "source notebook")
+        if body.get("path"):
+            source = notebook_path(body["path"], "source notebook")
+        else:
+            source = _source_of(run.data.tags.get(SOURCE_TAG), run_id)
         nb = _editable_copy(await self.call(_version, self.client, run_id))
         cm: Any = self.contents_manager
         folder = posixpath.dirname(source)
