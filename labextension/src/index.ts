@@ -14,6 +14,7 @@ import { DEFAULT_POLL_INTERVAL, LabtrackModel } from './model';
 import { NotebookWatcher } from './models/notebooks';
 import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './models/runs';
 import runPagePlugin from './runpage/plugin';
+import versionsPlugin from './runpage/versions';
 import { CommandIDs, PLUGIN_ID } from './tokens';
 import { SidebarActions } from './widgets/actions';
 import { ExperimentSidebar } from './widgets/sidebar';
@@ -131,4 +132,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, runPagePlugin];
+export default [plugin, runPagePlugin, versionsPlugin];

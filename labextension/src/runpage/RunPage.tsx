@@ -11,6 +11,7 @@ import { Artifacts, NotebookCells } from './Artifacts';
 import { childRuns, getNotebook, getSeries, patchRun } from './api';
 import { formatNumber, summarize, toNumber } from './logic';
 import { MetricChart } from './MetricChart';
+import { NotebookVersionActions, RunCommand } from './NotebookVersion';
 import { INotebookJSON, IRunDetail } from './types';
 
 export const NOTE_TAG = 'labtrack.note.content';
@@ -35,6 +36,8 @@ export interface IRunPageProps {
   onChanged: (run: IRunDetail) => void;
   onOpenRun: (runId: string) => void;
   renderMarkdown?: MarkdownRenderer | null;
+  /** Runs the notebook version commands (open, diff, restore). */
+  runCommand?: RunCommand | null;
 }
 
 /** Markdown rendered by JupyterLab (sanitized), or plain text without a renderer. */
@@ -470,6 +473,7 @@ export function RunPage(props: IRunPageProps): JSX.Element {
       </section>
       <section>
         <h3>Notebook</h3>
+        <NotebookVersionActions run={run} runCommand={props.runCommand} />
         <CapturedNotebook runId={run.info.run_id} />
       </section>
     </div>

@@ -77,7 +77,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
         let widget = runs.find(w => w.runId === runId);
         if (!widget) {
-          widget = new RunPageWidget(runId, openRun, renderMarkdown);
+          widget = new RunPageWidget(runId, openRun, renderMarkdown, (id, a) =>
+            app.commands.execute(id, a)
+          );
           void runs.add(widget);
         }
         show(widget);

@@ -44,6 +44,8 @@ def _revision(run_id: str, client: TrackingClient | None = None) -> str:
 
 
 def load_version(digest: str, client: TrackingClient | None = None) -> Any:
+    """The stored notebook version ``digest``, read from ``client``'s store (default: the
+    process's client; the server passes its own)."""
     import nbformat
 
     _kind, data = (client or _state.client()).store.get_blob(digest)

@@ -19,6 +19,7 @@ from labtrack.server.experiments import (
     ExperimentsHandler,
     NotebookExperimentHandler,
 )
+from labtrack.server.notebook_files import NotebookRestoreHandler
 from labtrack.server.registry import (
     AliasHandler,
     ModelVersionHandler,
@@ -107,6 +108,7 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"runs/{RUN_ID}/artifacts", ArtifactListHandler),
     (f"runs/{RUN_ID}/artifacts/file", ArtifactFileHandler),
     (f"runs/{RUN_ID}/notebook/diff", NotebookDiffHandler),
+    (f"runs/{RUN_ID}/notebook/restore", NotebookRestoreHandler),
     (f"runs/{RUN_ID}/reproduce", ReproduceHandler),
     (f"runs/{RUN_ID}/reproduce/(?P<job_id>[^/]+)", ReproductionJobHandler),
     ("compare", CompareHandler),
