@@ -16,7 +16,9 @@ export class RunPageWidget extends ReactWidget {
   constructor(
     readonly runId: string,
     private readonly _openRun: (runId: string) => void,
-    private readonly _renderMarkdown: MarkdownRenderer | null = null
+    private readonly _renderMarkdown: MarkdownRenderer | null = null,
+    private readonly _registerModel:
+      ((runId: string, path: string) => void) | null = null
   ) {
     super();
     this.id = `labtrack-run-${runId}`;
@@ -70,6 +72,7 @@ export class RunPageWidget extends ReactWidget {
         }}
         onOpenRun={this._openRun}
         renderMarkdown={this._renderMarkdown}
+        onRegisterModel={this._registerModel}
       />
     );
   }
