@@ -152,6 +152,7 @@ test('register a model from a run, promote it, list it, serve it and call it', a
   expect(predictions).toHaveLength(2);
   expect(predictions[0]).toBeCloseTo(7, 6);
   expect(predictions[1]).toBeCloseTo(6.5, 6);
+  await answer.scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'serving.png');
 
   // A body the model cannot take: the endpoint's 400 message.
@@ -168,4 +169,49 @@ test('register a model from a run, promote it, list it, serve it and call it', a
   await expect(serving.locator('.lt-ServingState')).toHaveText('stopped', {
     timeout: 30_000
   });
+
+  // The same folder again, as version 2 of the existing model.
+  await execute(page, 'labtrack:open-run', { runId });
+  await tree.locator('.lt-Artifacts-register').click({ timeout: 15_000 });
+  await dialog
+    .locator('.lt-RegisterDialog-mode', { hasText: 'existing model' })
+    .locator('input')
+    .check({ timeout: 15_000 });
+  await expect(dialog.locator('.lt-RegisterDialog-model')).toHaveValue(MODEL);
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(dialog).toContainText(`Registered ${MODEL}, version 2.`, {
+    timeout: 15_000
+  });
+  await dialog
+    .locator('.jp-mod-accept', { hasText: 'Open model page' })
+    .click();
+
+  // Version 2 to Production, archiving version 1 in the same step.
+  const versions = current(page).locator('.lt-Versions');
+  const second = versions.locator('.lt-Versions-row[data-version="2"]');
+  await second.locator('.lt-Versions-move').selectOption('Production', {
+    timeout: 15_000
+  });
+  const archive = page.locator('.jp-Dialog .jp-Dialog-checkbox');
+  await expect(archive).toContainText(
+    'Archive the current Production versions (v1)'
+  );
+  await expect(archive.locator('input')).toBeChecked();
+  await page.locator('.jp-Dialog .jp-mod-accept', { hasText: 'Move' }).click();
+  await expect(second.locator('.lt-StageBadge')).toHaveText('Production', {
+    timeout: 15_000
+  });
+  await expect(
+    versions.locator('.lt-Versions-row[data-version="1"] .lt-StageBadge')
+  ).toHaveText('Archived');
+
+  // The sidebar's header opens the models list too.
+  await page.keyboard.press('Escape');
+  await runFromPalette(page, 'labtrack: Open experiment sidebar');
+  await page
+    .locator('#labtrack-sidebar button[title="Open the registered models"]')
+    .click();
+  await expect(
+    current(page).locator('.lt-ModelsView-row', { hasText: MODEL })
+  ).toContainText('Production v2', { timeout: 15_000 });
 });

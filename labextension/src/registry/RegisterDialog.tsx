@@ -190,7 +190,7 @@ async function register(
 export async function registerModelDialog(
   runId: string,
   path: string,
-  openModel: (name: string) => void
+  openModel: (name: string) => unknown
 ): Promise<IModelVersion | null> {
   let choice: IRegisterChoice = { mode: 'new', name: '' };
   let error: string | null = null;

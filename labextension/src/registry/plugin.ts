@@ -95,7 +95,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (!runId || !path) {
           throw new Error('labtrack:register-model needs {runId, path}');
         }
-        const version = await registerModelDialog(runId, path, openModel);
+        const version = await registerModelDialog(runId, path, name =>
+          app.commands.execute(CommandIDs.openModel, { name, tab: 'versions' })
+        );
         lists.forEach(w => void w.refresh());
         pages.forEach(w => {
           if (w.modelName === version?.name) {
