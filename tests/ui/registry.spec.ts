@@ -170,8 +170,24 @@ test('register a model from a run, promote it, list it, serve it and call it', a
     timeout: 30_000
   });
 
+  // The status is polled while the tab is shown, and not once it is hidden.
+  const polls: string[] = [];
+  page.on('request', request => {
+    if (
+      request.method() === 'GET' &&
+      new URL(request.url()).pathname.endsWith('/serving')
+    ) {
+      polls.push(request.url());
+    }
+  });
+  await expect.poll(() => polls.length, { timeout: 15_000 }).toBeGreaterThan(1);
+
   // The same folder again, as version 2 of the existing model.
   await execute(page, 'labtrack:open-run', { runId });
+  await expect(serving).toBeHidden();
+  const whenHidden = polls.length;
+  await page.waitForTimeout(4_500);
+  expect(polls.length).toBe(whenHidden);
   await tree.locator('.lt-Artifacts-register').click({ timeout: 15_000 });
   await dialog
     .locator('.lt-RegisterDialog-mode', { hasText: 'existing model' })

@@ -7,6 +7,7 @@ import { Clipboard } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { errorMessage } from '../models/errors';
+import { Poller } from '../models/poller';
 import { getServing, invokeEndpoint, modelInputs, putServing } from './api';
 import {
   absoluteUrl,
@@ -30,7 +31,7 @@ export interface IServingProps {
   baseUrl: string;
 }
 
-/** GET serving now and, while visible, every SERVING_POLL_MS. */
+/** GET serving now and, while visible, every SERVING_POLL_MS (one at a time). */
 function useServingStatus(
   name: string,
   visible: boolean
@@ -45,30 +46,21 @@ function useServingStatus(
     if (!visible) {
       return;
     }
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let stopped = false;
-    const poll = (): void => {
-      getServing(name)
-        .then(s => {
-          if (!stopped) {
-            setStatus(s);
-            setError(null);
-          }
-        })
-        .catch(reason => !stopped && setError(errorMessage(reason)))
-        .finally(() => {
-          if (!stopped) {
-            timer = setTimeout(poll, SERVING_POLL_MS);
-          }
-        });
-    };
-    poll();
-    return () => {
-      stopped = true;
-      if (timer !== null) {
-        clearTimeout(timer);
+    const poller = new Poller(async () => {
+      try {
+        const reply = await getServing(name);
+        if (!poller.isDisposed) {
+          setStatus(reply);
+          setError(null);
+        }
+      } catch (reason) {
+        if (!poller.isDisposed) {
+          setError(errorMessage(reason));
+        }
       }
-    };
+    }, SERVING_POLL_MS);
+    poller.start();
+    return () => poller.dispose();
   }, [name, visible]);
   return [status, error, setStatus];
 }
