@@ -92,12 +92,19 @@ test('register a model from a run, promote it, list it, serve it and call it', a
   await expect(row.locator('.lt-StageBadge')).toHaveText('Production', {
     timeout: 15_000
   });
-  // An alias, then its history of stage changes.
+  // An alias the registry refuses: its message; then a good one.
+  await row.locator('.lt-Aliases-input').fill('v2');
+  await row.locator('.lt-Aliases-input').press('Enter');
+  await expect(modelPage.locator('.lt-RunPage-error')).toContainText(
+    "Invalid alias 'v2'",
+    { timeout: 15_000 }
+  );
   await row.locator('.lt-Aliases-input').fill('champion');
   await row.locator('.lt-Aliases-input').press('Enter');
   await expect(row.locator('.lt-Alias')).toHaveText(['@champion×'], {
     timeout: 15_000
   });
+  await expect(modelPage.locator('.lt-RunPage-error')).toHaveCount(0);
   await row.locator('.lt-Versions-history').click();
   await expect(modelPage.locator('.lt-History li')).toContainText([
     'None → Production'

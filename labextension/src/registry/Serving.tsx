@@ -121,6 +121,12 @@ function StatusSummary(props: {
 }
 
 function ServedVersions(props: { status: IServingStatus }): JSX.Element {
+  const loaded = (v: IServingStatus['versions'][number]): string =>
+    !props.status.enabled
+      ? 'serving is off'
+      : v.loaded
+        ? 'yes'
+        : 'not yet (loads on first request)';
   return (
     <table className="lt-Table lt-Serving-versions">
       <thead>
@@ -140,10 +146,8 @@ function ServedVersions(props: { status: IServingStatus }): JSX.Element {
             <td>
               {v.error ? (
                 <span className="lt-RunPage-error">{v.error}</span>
-              ) : v.loaded ? (
-                'yes'
               ) : (
-                'not yet (loads on first request)'
+                loaded(v)
               )}
             </td>
           </tr>
