@@ -109,6 +109,26 @@ test('register a model from a run, promote it, list it, serve it and call it', a
   await expect(modelPage.locator('.lt-History li')).toContainText([
     'None → Production'
   ]);
+  // The description: edited in place, stored on the model, shown as Markdown.
+  await modelPage.locator('.lt-RunPage-description-text').click();
+  await modelPage
+    .locator('.lt-RunPage-description-input')
+    .fill('Predicts **house prices** from rooms and age.');
+  await modelPage
+    .locator('.lt-RunPage-description-input')
+    .press('Control+Enter');
+  await expect(modelPage.locator('.lt-RunPage-markdown strong')).toHaveText(
+    'house prices',
+    { timeout: 15_000 }
+  );
+  const described = await api(
+    page,
+    'GET',
+    `labtrack/api/registered-models/${MODEL}`
+  );
+  expect(described.description).toBe(
+    'Predicts **house prices** from rooms and age.'
+  );
   await saveScreenshot(page, 'model-page.png');
 
   // The models list (palette): the latest version per stage; the name opens the page.
@@ -119,6 +139,7 @@ test('register a model from a run, promote it, list it, serve it and call it', a
     timeout: 15_000
   });
   await expect(listed).toContainText('@champion → v1');
+  await expect(listed).toContainText('Predicts **house prices**');
   await saveScreenshot(page, 'models.png');
   await listed.locator('.lt-ModelsView-name').click();
   await expect(current(page).locator('.lt-ModelPage-title')).toHaveText(MODEL);
