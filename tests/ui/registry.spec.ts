@@ -191,6 +191,13 @@ test('register a model from a run, promote it, list it, serve it and call it', a
     { timeout: 60_000 }
   );
   await expect(answer).toContainText('message');
+  // A body that is not JSON is caught before it is sent.
+  await body.fill('{"dataframe_split": ');
+  await serving.locator('.lt-TestRequest-send').click();
+  await expect(
+    serving.locator('.lt-TestRequest .lt-RunPage-error')
+  ).toContainText('The request body is not JSON');
+  await expect(answer).toHaveCount(0);
 
   // Serving off again.
   await serving.locator('.lt-Serving-toggle').click();

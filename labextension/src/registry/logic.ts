@@ -249,6 +249,6 @@ export function jsonError(text: string): string | null {
     JSON.parse(text);
     return null;
   } catch (error) {
-    return `The request body is not JSON: ${(error as Error).message}`;
+    return `The request body is not JSON (${(error as Error).message}): fix it, or press "Reset to the example".`;
   }
 }
