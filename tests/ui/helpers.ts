@@ -122,11 +122,15 @@ export async function api(
   return text ? JSON.parse(text) : null;
 }
 
-/** Write a notebook of Python code cells through the contents API. */
+/**
+ * Write a notebook of Python code cells through the contents API; `tags`
+ * gives cells tags by index (`{ 1: ['parameters'] }`).
+ */
 export async function createNotebook(
   page: Page,
   name: string,
-  cells: string[]
+  cells: string[],
+  tags: Record<number, string[]> = {}
 ): Promise<void> {
   await api(page, 'PUT', `api/contents/${encodeURI(name)}`, {
     type: 'notebook',
@@ -145,7 +149,7 @@ export async function createNotebook(
       cells: cells.map((source, i) => ({
         cell_type: 'code',
         id: `cell-${i}`,
-        metadata: {},
+        metadata: tags[i] ? { tags: tags[i] } : {},
         source,
         outputs: [],
         execution_count: null

@@ -6,6 +6,7 @@
 import * as React from 'react';
 
 import { formatDuration, fullTime, runDuration } from '../components/format';
+import { ReproduceButton } from '../reproduce/ReproduceButton';
 import { Artifacts, NotebookCells } from './Artifacts';
 import { childRuns, getNotebook, getSeries, patchRun } from './api';
 import { formatNumber, summarize, toNumber } from './logic';
@@ -342,6 +343,7 @@ function Overview(props: IRunPageProps & { run: IRunDetail }): JSX.Element {
           onSave={name => patchRun(id, { name }).then(onChanged)}
         />
       </h2>
+      <ReproduceButton run={run} onOpenRun={onOpenRun} />
       <InfoTable rows={rows} />
       <Description
         value={data.tags[NOTE_TAG] ?? ''}

@@ -28,6 +28,7 @@ from labtrack.server.registry import (
     RegisteredModelHandler,
     RegisteredModelsHandler,
 )
+from labtrack.server.reproduction import ReproduceHandler, ReproductionJobHandler
 from labtrack.server.run_details import (
     ArtifactFileHandler,
     ArtifactListHandler,
@@ -106,6 +107,8 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"runs/{RUN_ID}/artifacts", ArtifactListHandler),
     (f"runs/{RUN_ID}/artifacts/file", ArtifactFileHandler),
     (f"runs/{RUN_ID}/notebook/diff", NotebookDiffHandler),
+    (f"runs/{RUN_ID}/reproduce", ReproduceHandler),
+    (f"runs/{RUN_ID}/reproduce/(?P<job_id>[^/]+)", ReproductionJobHandler),
     ("compare", CompareHandler),
     ("changes", ChangesHandler),
     ("registered-models", RegisteredModelsHandler),
