@@ -13,6 +13,7 @@ import { labtrackIcon } from './icons';
 import { DEFAULT_POLL_INTERVAL, LabtrackModel } from './model';
 import { NotebookWatcher } from './models/notebooks';
 import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './models/runs';
+import registryPlugin from './registry/plugin';
 import runPagePlugin from './runpage/plugin';
 import versionsPlugin from './runpage/versions';
 import { CommandIDs, PLUGIN_ID } from './tokens';
@@ -132,4 +133,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, runPagePlugin, versionsPlugin];
+export default [plugin, runPagePlugin, versionsPlugin, registryPlugin];

@@ -4,12 +4,27 @@
  * the contents API, and screenshots.
  */
 import { expect, Locator, Page } from '@playwright/test';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
 export const url = (): string => process.env.LABTRACK_UI_URL as string;
 export const token = (): string => process.env.LABTRACK_UI_TOKEN as string;
 export const home = (): string => process.env.LABTRACK_UI_HOME as string;
+
+/**
+ * Run a Python script of `fixtures/` against the test server's store (with
+ * this checkout's .venv); returns the last line it prints.
+ */
+export function seed(script: string): string {
+  const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+  const out = execFileSync(
+    fs.existsSync(python) ? python : 'python3',
+    [path.join(__dirname, 'fixtures', script)],
+    { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
+  );
+  return out.trim().split('\n').pop() as string;
+}
 
 /**
  * Save a screenshot under test-results/; also refresh the committed copy in

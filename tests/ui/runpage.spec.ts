@@ -7,18 +7,12 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { api, execute, home, openLab, saveScreenshot } from './helpers';
+import { api, execute, home, openLab, saveScreenshot, seed } from './helpers';
 
 let runIds: string[] = [];
 
 test.beforeAll(() => {
-  const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
-  const out = execFileSync(
-    fs.existsSync(python) ? python : 'python3',
-    [path.join(__dirname, 'fixtures', 'runpage_runs.py')],
-    { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
-  );
-  runIds = JSON.parse(out.trim().split('\n').pop() as string);
+  runIds = JSON.parse(seed('runpage_runs.py'));
 });
 
 /** The visible main-area tab's node. */

@@ -19,7 +19,9 @@ export class RunPageWidget extends ReactWidget {
     readonly runId: string,
     private readonly _openRun: (runId: string) => void,
     private readonly _renderMarkdown: MarkdownRenderer | null = null,
-    private readonly _runCommand: RunCommand | null = null
+    private readonly _runCommand: RunCommand | null = null,
+    private readonly _registerModel:
+      ((runId: string, path: string) => void) | null = null
   ) {
     super();
     this.id = `labtrack-run-${runId}`;
@@ -79,6 +81,7 @@ export class RunPageWidget extends ReactWidget {
         onOpenRun={this._openRun}
         renderMarkdown={this._renderMarkdown}
         runCommand={this._runCommand}
+        onRegisterModel={this._registerModel}
       />
     );
   }
