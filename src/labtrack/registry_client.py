@@ -30,6 +30,7 @@ from labtrack.registry_entities import (
     ModelVersionTransition,
     RegisteredModel,
 )
+from labtrack.validation import is_number
 
 if TYPE_CHECKING:
     from labtrack.config import StoreLocation
@@ -267,7 +268,7 @@ class RegistryClientMixin:
         """The version ``ref`` names: ``3``, a stage, ``latest``, or ``@alias``."""
         if ref.startswith("@"):
             return self.get_model_version_by_alias(name, ref[1:])
-        if ref.isdigit():
+        if is_number(ref):
             return self.get_model_version(name, ref)
         if ref.lower() == "latest":
             found = self.get_latest_versions(name)

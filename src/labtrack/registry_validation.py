@@ -61,7 +61,7 @@ def version_number(version: Any) -> int:
         version = None
     if isinstance(version, int) and version > 0:
         return version
-    if isinstance(version, str) and version.strip().isdigit() and int(version) > 0:
+    if isinstance(version, str) and validation.is_number(version.strip()) and int(version) > 0:
         return int(version)
     raise InvalidParameterError(
         f"Invalid model version {version!r}: give a version number such as 1 (or '1')."

@@ -129,13 +129,19 @@ def run_id(value: Any) -> str:
     return value
 
 
+def is_number(text: str) -> bool:
+    """Only ASCII digits: ``str.isdigit`` also takes ``"¹"`` and ``"٣"``, which ``int`` refuses
+    or reads as another number."""
+    return text.isascii() and text.isdigit()
+
+
 def experiment_id(value: Any) -> str:
     """Accept an experiment id as int or str; return the canonical string."""
     if isinstance(value, bool):
         raise InvalidParameterError(f"Invalid experiment id {value!r}.")
     if isinstance(value, int) and value >= 0:
         return str(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and is_number(value.strip()):
         return str(int(value.strip()))
     raise InvalidParameterError(
         f"Invalid experiment id {value!r}: experiment ids are non-negative integers "

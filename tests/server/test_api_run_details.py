@@ -140,9 +140,53 @@ async def test_notebook_version_and_diff(jp_fetch: Any, labtrack_home) -> None:
     assert "".join(json.loads(response.body)["cells"][0]["source"]) == "x = 1"
     code, body = await api(jp_fetch, "GET", f"runs/{ids[0]}/notebook/diff", other=ids[1])
     assert code == 200 and "x = 2" in body["text"] and body["diff"]
+    assert response.headers["Content-Type"] == "application/x-ipynb+json"
     bare = client.create_run("0").info.run_id
     code, body = await api(jp_fetch, "GET", f"runs/{bare}/notebook")
     assert code == 404 and "notebook" in body["message"]
+
+
+async def test_notebook_versions_come_from_the_servers_store(
+    jp_fetch: Any, labtrack_home, tmp_path
+) -> None:
+    import nbformat
+
+    import labtrack
+    from labtrack.entities import RunTag
+    from labtrack.notebook.capture import canonical
+
+    client = TrackingClient(str(labtrack_home))
+    rid = client.create_run("0").info.run_id
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("y = 3")])
+    digest = client.store.put_blob("notebook", canonical(nb))
+    client.store.log_batch(rid, tags=[RunTag("labtrack.notebook.revision", digest)])
+    # The process's own tracking store (the kernel-side default) is another one.
+    labtrack.set_tracking_uri(str(tmp_path / "elsewhere"))
+    try:
+        code, body = await api(jp_fetch, "GET", f"runs/{rid}/notebook/diff", other=rid)
+    finally:
+        labtrack.set_tracking_uri(None)
+
+    assert code == 200, body
+    assert "".join(body["base"]["cells"][0]["source"]) == "y = 3"
+
+
+async def test_unreadable_notebook_version_is_a_400(jp_fetch: Any, labtrack_home) -> None:
+    from labtrack.entities import RunTag
+
+    client = TrackingClient(str(labtrack_home))
+    rid = client.create_run("0").info.run_id
+    digest = client.store.put_blob("notebook", b'{"cells": [{}], "nbformat": 4}')
+    client.store.log_batch(rid, tags=[RunTag("labtrack.notebook.revision", digest)])
+
+    for route, params in (
+        (f"runs/{rid}/notebook", {}),
+        (f"runs/{rid}/notebook/diff", {"other": rid}),
+    ):
+        code, body = await api(jp_fetch, "GET", route, **params)
+        assert code == 400, body
+        assert body["error_code"] == "INVALID_STATE"
+        assert f"PUT runs/{rid}/notebook" in body["message"]
 
 
 async def test_compare_lists_keys_and_differences(jp_fetch: Any, labtrack_home) -> None:

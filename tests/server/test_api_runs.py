@@ -175,3 +175,31 @@ async def test_live_notebook_model_becomes_the_runs_version(
     assert version.cells[0].source == "x = 1  # unsaved edit" and version.cells[0].id == "c1"
     code, body = await api(jp_fetch, "PUT", f"runs/{runs['r2']}/notebook", {"notebook": []})
     assert code == 400
+
+
+@pytest.mark.parametrize(
+    "notebook, says",
+    [
+        ({"cells": [], "metadata": {}, "nbformat": 3, "nbformat_minor": 0}, "nbformat 4"),
+        ({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": {}}, "nbformat 4"),
+        ({"cells": [{}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, "cells/0"),
+        (
+            {
+                "cells": [{"cell_type": "code", "id": "a", "source": 1, "metadata": {}}],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            },
+            "cells/0",
+        ),
+    ],
+)
+async def test_a_notebook_that_could_not_be_read_back_is_refused(
+    jp_fetch: Any, runs, labtrack_home, notebook: dict[str, Any], says: str
+) -> None:
+    code, body = await api(jp_fetch, "PUT", f"runs/{runs['r2']}/notebook", {"notebook": notebook})
+
+    assert code == 400, body
+    assert says in body["message"]
+    tags = TrackingClient(str(labtrack_home)).get_run(runs["r2"]).data.tags
+    assert "labtrack.notebook.revision" not in tags

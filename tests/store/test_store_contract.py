@@ -49,7 +49,7 @@ def test_unknown_experiment_is_not_found(store):
     assert store.get_experiment_by_name("nope") is None
 
 
-@pytest.mark.parametrize("bad", ["abc", "-1", 1.5, None, True])
+@pytest.mark.parametrize("bad", ["abc", "-1", 1.5, None, True, "\u00b9", "\u0663"])
 def test_bad_experiment_ids_are_invalid(store, bad):
     with pytest.raises(InvalidParameterError, match="experiment id"):
         store.get_experiment(bad)

@@ -50,6 +50,20 @@ export async function saveScreenshot(
   }
 }
 
+/**
+ * Run a seeding script of tests/ui/fixtures/ with this worktree's Python
+ * against the test server's store; returns the JSON its last line prints.
+ */
+export function runFixture(script: string, args: string[] = []): any {
+  const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+  const out = execFileSync(
+    fs.existsSync(python) ? python : 'python3',
+    [path.join(__dirname, 'fixtures', script), ...args],
+    { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
+  );
+  return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
 /** Open JupyterLab (at `where`, e.g. `lab/tree/x.ipynb`) with a fresh layout. */
 export async function openLab(page: Page, where = 'lab'): Promise<void> {
   await page.goto(`${url()}${where}?reset&token=${token()}`);

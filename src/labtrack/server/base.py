@@ -81,6 +81,13 @@ class LabtrackHandler(APIHandler):
             raise InvalidParameterError(f"{name} must be between {lo} and {hi}; got {value}.")
         return value
 
+    def tags_arg(self, body: dict[str, Any], key: str = "tags") -> dict[str, Any]:
+        """``body[key]`` as tags (an object of name -> value); absent or null is none."""
+        tags = body.get(key) or {}
+        if not isinstance(tags, dict):
+            raise InvalidParameterError(f"{key} must be an object of name -> value.")
+        return tags
+
     def write_json(self, payload: Any, status: int = 200) -> None:
         """Send ``payload`` as the JSON response body and finish the request."""
         self.set_status(status)

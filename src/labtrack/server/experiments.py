@@ -42,10 +42,9 @@ class ExperimentsHandler(LabtrackHandler):
     @authorized
     async def post(self) -> None:
         body = self.read_json()
-        tags = body.get("tags") or {}
-        if not isinstance(tags, dict):
-            raise InvalidParameterError("tags must be an object of name -> value.")
-        eid = await self.call(self.client.create_experiment, body.get("name"), None, tags)
+        eid = await self.call(
+            self.client.create_experiment, body.get("name"), None, self.tags_arg(body)
+        )
         self.write_json(experiment_json(await self.call(self.client.get_experiment, eid)), 201)
 
 
@@ -64,7 +63,7 @@ class ExperimentHandler(LabtrackHandler):
         body = self.read_json()
         if "name" in body:
             await self.call(self.client.rename_experiment, experiment_id, body["name"])
-        for key, value in (body.get("tags") or {}).items():
+        for key, value in self.tags_arg(body).items():
             await self.call(self.client.set_experiment_tag, experiment_id, key, value)
         self.write_json(experiment_json(await self.call(self.client.get_experiment, experiment_id)))
 
@@ -96,8 +95,10 @@ class NotebookExperimentHandler(LabtrackHandler):
     def _info(self, path: str | None, notebook_id: str | None):  # type: ignore[no-untyped-def]
         from labtrack.notebook.identity import NotebookInfo
 
-        if not path:
+        if not path or not isinstance(path, str):
             raise InvalidParameterError("Give the notebook's path: ?path=sub/demo.ipynb")
+        if notebook_id is not None and not isinstance(notebook_id, str):
+            raise InvalidParameterError("notebook_id must be a string (the notebook's id).")
         return NotebookInfo(path.lstrip("/"), None, notebook_id or None, "frontend", None)
 
     def _reply(self, info, experiment) -> None:  # type: ignore[no-untyped-def]

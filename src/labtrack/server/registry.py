@@ -48,12 +48,6 @@ class RegistryHandler(LabtrackHandler):
         name = getattr(user, "username", None) or getattr(user, "name", None)
         return str(name) if name else None
 
-    def tags_arg(self, body: dict[str, Any], key: str = "tags") -> dict[str, Any]:
-        tags = body.get(key) or {}
-        if not isinstance(tags, dict):
-            raise InvalidParameterError(f"{key} must be an object of name -> value.")
-        return tags
-
     def delete_tags_arg(self, body: dict[str, Any]) -> list[str]:
         keys = body.get("delete_tags") or []
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):

@@ -20,6 +20,7 @@ from labtrack.server.experiments import (
     NotebookExperimentHandler,
 )
 from labtrack.server.notebook_files import NotebookRestoreHandler
+from labtrack.server.openapi import OpenApiHandler
 from labtrack.server.registry import (
     AliasHandler,
     ModelVersionHandler,
@@ -94,6 +95,7 @@ VERSION = r"(?P<version>[^/]+)"
 
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
+    (r"openapi\.json", OpenApiHandler),
     ("experiments", ExperimentsHandler),
     (f"experiments/{EXPERIMENT_ID}", ExperimentHandler),
     (f"experiments/{EXPERIMENT_ID}/restore", ExperimentRestoreHandler),

@@ -9,7 +9,7 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.runs import RunNotebookHandler
 from labtrack.server.serialize import number, run_json
@@ -139,10 +139,12 @@ class ArtifactFileHandler(LabtrackHandler):
                 await self.flush()
         finally:
             handle.close()
-        await self.finish()
+        await self.finish(set_content_type=kind)  # an empty file's headers are sent here
 
 
 def _version(client: Any, run_id: str) -> Any:
+    import nbformat
+
     from labtrack.notebook.capture import REVISION_TAG
     from labtrack.notebook.versions import load_version
 
@@ -152,7 +154,13 @@ def _version(client: Any, run_id: str) -> Any:
         raise ResourceNotFoundError(
             f"Run {run_id} has no captured notebook version (it was not started in a notebook)."
         )
-    return load_version(digest, client)
+    try:
+        return load_version(digest, client)
+    except (ValueError, nbformat.ValidationError) as err:
+        raise InvalidStateError(
+            f"Run {run_id}'s notebook version {digest[:12]} is not a readable notebook ({err}). "
+            f"Send the live notebook again (PUT runs/{run_id}/notebook) to replace it."
+        ) from None
 
 
 class NotebookVersionHandler(RunNotebookHandler):
@@ -167,8 +175,11 @@ class NotebookVersionHandler(RunNotebookHandler):
         import nbformat
 
         nb = await self.call(_version, self.client, run_id)
-        self.set_header("Content-Type", "application/x-ipynb+json")
-        self.finish(nbformat.writes(nb))  # type: ignore[no-untyped-call]
+        # APIHandler.finish sets the content type: JSON unless told otherwise.
+        self.finish(
+            nbformat.writes(nb),  # type: ignore[no-untyped-call]
+            set_content_type="application/x-ipynb+json",
+        )
 
 
 class NotebookDiffHandler(LabtrackHandler):

@@ -135,13 +135,32 @@ class RunRestoreHandler(LabtrackHandler):
         self.finish()
 
 
-def store_live_notebook(client: Any, run_id: str, notebook: dict[str, Any]) -> str:
-    from labtrack.notebook.capture import LIVE_TAG, REVISION_TAG, canonical
+def valid_notebook(notebook: dict[str, Any]) -> None:
+    """Refuse what could not be read back, shown or diffed as a notebook version (a 400)."""
+    import nbformat
 
     if not isinstance(notebook.get("cells"), list):
         raise InvalidParameterError(
             "notebook must be an nbformat notebook (an object with a 'cells' list)."
         )
+    if notebook.get("nbformat") != 4 or not isinstance(notebook.get("nbformat_minor"), int):
+        raise InvalidParameterError(
+            "notebook must be in nbformat 4: send 'nbformat': 4 and an integer 'nbformat_minor'."
+        )
+    try:
+        nbformat.validate(nbformat.from_dict(notebook), version=4)  # type: ignore[no-untyped-call]
+    except nbformat.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "the notebook"
+        raise InvalidParameterError(
+            f"notebook is not a valid nbformat 4 notebook: at {where}: {err.message}. "
+            "Send the notebook as JupyterLab saves it (model.toJSON())."
+        ) from None
+
+
+def store_live_notebook(client: Any, run_id: str, notebook: dict[str, Any]) -> str:
+    from labtrack.notebook.capture import LIVE_TAG, REVISION_TAG, canonical
+
+    valid_notebook(notebook)
     notebook.setdefault("metadata", {}).setdefault("labtrack", {})["live"] = True
     digest = str(client.store.put_blob("notebook", canonical(notebook)))
     client.store.log_batch(

@@ -24,6 +24,7 @@ from typing import Any
 
 from labtrack.errors import LabtrackError, ResourceNotFoundError
 from labtrack.registry_entities import ModelVersion, ModelVersionStages
+from labtrack.validation import is_number
 
 __all__ = ["ModelTable", "Route", "canonical_ref"]
 
@@ -36,7 +37,7 @@ MAX_WATCHED_REFS = 256
 def canonical_ref(ref: str) -> str:
     """``"2"``, a stage's spelling, ``"latest"`` or ``"@alias"`` (a bare word is an alias)."""
     ref = ref.strip()
-    if ref.isdigit():
+    if is_number(ref):
         return str(int(ref))
     if ref.lower() == "latest":
         return "latest"
@@ -71,7 +72,7 @@ def resolve(snap: _Snapshot, name: str, ref: str) -> tuple[int | None, str | Non
     if ref.startswith("@"):
         found = snap.aliases.get(ref[1:])
         return (found, None) if found in live else (None, f"{name!r} has no alias {ref[1:]!r}.")
-    if ref.isdigit():
+    if is_number(ref):
         v = live.get(int(ref))
         if v is None:
             return None, f"{name!r} has no version {ref}."
