@@ -13,7 +13,9 @@ import { labtrackIcon } from './icons';
 import { DEFAULT_POLL_INTERVAL, LabtrackModel } from './model';
 import { NotebookWatcher } from './models/notebooks';
 import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './models/runs';
+import registryPlugin from './registry/plugin';
 import runPagePlugin from './runpage/plugin';
+import versionsPlugin from './runpage/versions';
 import { CommandIDs, PLUGIN_ID } from './tokens';
 import { SidebarActions } from './widgets/actions';
 import { ExperimentSidebar } from './widgets/sidebar';
@@ -131,4 +133,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [plugin, runPagePlugin];
+export default [plugin, runPagePlugin, versionsPlugin, registryPlugin];

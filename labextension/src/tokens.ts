@@ -23,6 +23,12 @@ export namespace CommandIDs {
   export const openRun = 'labtrack:open-run';
   /** Select runs in the sidebar's table (`{ runIds }`), e.g. from a plot. */
   export const selectRuns = 'labtrack:select-runs';
+  /** The registered models (main-area tab); implemented by the registry plugin. */
+  export const openModels = 'labtrack:open-models';
+  /** A registered model's page (`{ name }`). */
+  export const openModel = 'labtrack:open-model';
+  /** Register a run's model folder (`{ runId, path }`): a dialog. */
+  export const registerModel = 'labtrack:register-model';
 }
 
 /** Run tags the sidebar reads. */

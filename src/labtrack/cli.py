@@ -511,6 +511,7 @@ def serve(
             poll_interval=poll_interval,
             max_body_mb=max_body_mb,
             allow_unsafe=allow_unsafe,
+            unsafe_hint="To serve it anyway, pass --allow-unsafe to `labtrack serve`.",
         )
     )
 

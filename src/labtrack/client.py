@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -325,6 +324,8 @@ class TrackingClient(RegistryClientMixin):
             return str(f.read().decode())
 
     def download_to_temp(self, run_id: str, path: str) -> str:
+        import tempfile
+
         return self.download_artifacts(run_id, path, tempfile.mkdtemp(prefix="labtrack-"))
 
 

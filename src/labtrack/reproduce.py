@@ -38,7 +38,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labtrack import _state
 from labtrack.entities import Run, RunTag
@@ -77,15 +77,19 @@ __all__ = [
     "parameters_from_notebook",
     "parse_param_overrides",
     "reproduce_run",
+    "reproduction_parameters",
     "run_notebook",
 ]
+
+if TYPE_CHECKING:
+    from labtrack.client import TrackingClient
 
 REPRODUCED_FROM = "labtrack.reproducedFrom"
 _PARENT = "labtrack.parentRunId"
 _SOURCE_NAME = "labtrack.source.name"
 
 
-def notebook_parameters(run_id: str) -> dict[str, Any]:
+def notebook_parameters(run_id: str, client: TrackingClient | None = None) -> dict[str, Any]:
     """What the parameters cell of the run's notebook version assigns (literals only).
 
     >>> labtrack.notebook_parameters(run_id)  # doctest: +SKIP
@@ -93,14 +97,28 @@ def notebook_parameters(run_id: str) -> dict[str, Any]:
     """
     from labtrack.notebook.versions import get_notebook_version
 
-    return parameters_from_notebook(get_notebook_version(run_id))
+    return parameters_from_notebook(get_notebook_version(run_id, client))
 
 
-def check_environment(run_id: str, warn: bool = True) -> list[PackageDifference]:
+def reproduction_parameters(run_id: str, client: TrackingClient | None = None) -> dict[str, Any]:
+    """The values :func:`reproduce_run` injects without overrides: for each name the parameters
+    cell assigns, the run's param of that name (typed back), else the cell's default."""
+    from labtrack.notebook.versions import get_notebook_version
+
+    client = client or _state.client()
+    nb = get_notebook_version(run_id, client)
+    values = parameters_from_notebook(nb)
+    values.update(_resolve_values(nb, client.get_run(run_id).data.params, {}))
+    return values
+
+
+def check_environment(
+    run_id: str, warn: bool = True, client: TrackingClient | None = None
+) -> list[PackageDifference]:
     """Packages in the run's captured environment that differ from the installed ones."""
     from labtrack.notebook.capture import ENVIRONMENT_TAG, capture_environment
 
-    client = _state.client()
+    client = client or _state.client()
     digest = client.get_run(run_id).data.tags.get(ENVIRONMENT_TAG)
     if not digest:
         return []
@@ -173,7 +191,7 @@ def _working_folder(notebook_path: str, cwd: str | os.PathLike[str] | None) -> s
     return str(Path.cwd())
 
 
-def _store_executed_version(execution: Execution) -> str:
+def _store_executed_version(execution: Execution, client: TrackingClient) -> str:
     from labtrack.notebook.capture import build_version, canonical
 
     nb = json.loads(json.dumps(execution.notebook))
@@ -183,7 +201,7 @@ def _store_executed_version(execution: Execution) -> str:
         if c.get("cell_type") == "code" and c.get("execution_count")
     ]
     data = canonical(build_version(nb, history))
-    digest: str = _state.client().store.put_blob("notebook", data)
+    digest: str = client.store.put_blob("notebook", data)
     return digest
 
 
@@ -192,11 +210,10 @@ def _top_level(runs: list[Run]) -> list[Run]:
     return [r for r in runs if r.data.tags.get(_PARENT) not in ids]
 
 
-def _pair_runs(original: Run | None, new: list[Run]) -> dict[str, str]:
+def _pair_runs(original: Run | None, new: list[Run], client: TrackingClient) -> dict[str, str]:
     """new run id -> the original run it reproduces (the main one at least)."""
     if original is None or not new:
         return {}
-    client = _state.client()
     kid = original.data.tags.get(KERNEL_ID_TAG)
     before = kernel_runs(client, kid) if kid else [original]
     if len(before) == len(new) and any(r.info.run_id == original.info.run_id for r in before):
@@ -209,16 +226,19 @@ def _pair_runs(original: Run | None, new: list[Run]) -> dict[str, str]:
 
 
 def _finish(
-    execution: Execution, reproduced: Run | None, result_cls: type[NotebookRun], **extra: Any
+    execution: Execution,
+    reproduced: Run | None,
+    result_cls: type[NotebookRun],
+    client: TrackingClient,
+    **extra: Any,
 ) -> Any:
-    client = _state.client()
     original = reproduced
-    pairs = _pair_runs(original, execution.runs)
+    pairs = _pair_runs(original, execution.runs, client)
     tags_for: dict[str, list[RunTag]] = {r.info.run_id: [] for r in execution.runs}
     if execution.runs:
         from labtrack.notebook.capture import REVISION_TAG
 
-        digest = _store_executed_version(execution)
+        digest = _store_executed_version(execution, client)
         for run_id in tags_for:
             tags_for[run_id].append(RunTag(REVISION_TAG, digest))
     for new_id, old_id in pairs.items():
@@ -257,6 +277,7 @@ def reproduce_run(
     timeout: int | None = None,
     progress: bool | ProgressCallback = True,
     cwd: str | os.PathLike[str] | None = None,
+    client: TrackingClient | None = None,
 ) -> Reproduction:
     """Execute the notebook version that produced ``run_id`` again, in a fresh kernel.
 
@@ -264,7 +285,8 @@ def reproduce_run(
     values. The new run goes to the same experiment, tagged ``labtrack.reproducedFrom``.
     ``timeout`` is per cell, in seconds (default: none). ``progress`` shows a progress bar, or
     is a callable taking (cells done, cells in all). ``cwd`` is the kernel's working folder
-    (default: the notebook's folder, if it still exists).
+    (default: the notebook's folder, if it still exists). ``client`` is the store to read the
+    run from and log the new runs into (default: the tracking URI set in this process).
 
     Returns a :class:`Reproduction` (``.run``, ``.notebook``, ``.drift``, ``.environment``);
     raises :class:`ReproductionError` when a cell fails (its ``.result`` holds the partial
@@ -280,13 +302,18 @@ def reproduce_run(
             f"params must be a dict of parameter name -> value; got {type(params).__name__}."
         )
     overrides = dict(params or {})
-    _state.writer().flush(raise_errors=False)
-    client = _state.client()
+    if client is None:
+        _state.writer().flush(raise_errors=False)
+        client = _state.client()
+    else:
+        pending = _state._writers.get(client.location)
+        if pending is not None:
+            pending.flush(raise_errors=False)
     original = client.get_run(run_id)
-    nb = _clean_version(get_notebook_version(run_id))
+    nb = _clean_version(get_notebook_version(run_id, client))
     values = _resolve_values(nb, original.data.params, overrides)
     nb = inject_parameters(nb, values, f"Parameters injected by labtrack.reproduce_run({run_id!r})")
-    environment = check_environment(run_id)
+    environment = check_environment(run_id, client=client)
     notebook_path = original.data.tags.get(_SOURCE_NAME) or f"reproduce-{run_id}.ipynb"
     execution = execute_notebook(
         nb,
@@ -302,6 +329,7 @@ def reproduce_run(
         execution,
         original,
         Reproduction,
+        client,
         parameters=values,
         original=original,
         overrides=overrides,
@@ -343,9 +371,10 @@ def run_notebook(
             stacklevel=2,
         )
     nb = inject_parameters(nb, values, "Parameters injected by labtrack.reproduce.run_notebook")
+    client = _state.client()
     execution = execute_notebook(
         nb,
-        client=_state.client(),
+        client=client,
         notebook_path=str(file),
         cwd=str(file.parent),
         kernel_name=kernel_name,
@@ -353,7 +382,7 @@ def run_notebook(
         timeout=timeout,
         progress=progress,
     )
-    result: NotebookRun = _finish(execution, None, NotebookRun, parameters=values)
+    result: NotebookRun = _finish(execution, None, NotebookRun, client, parameters=values)
     return result
 
 

@@ -11,7 +11,12 @@ import labtrack
 from labtrack.cli import cli
 from labtrack.errors import ResourceNotFoundError
 from labtrack.notebook.capture import REVISION_TAG
-from labtrack.reproduce import REPRODUCED_FROM, ReproductionError, run_notebook
+from labtrack.reproduce import (
+    REPRODUCED_FROM,
+    ReproductionError,
+    reproduction_parameters,
+    run_notebook,
+)
 from labtrack.reproduce_params import INJECTED_TAG
 from tests.reproduce.conftest import printed_run_ids
 
@@ -176,3 +181,24 @@ def test_cli_reproduce_refuses_a_malformed_param(workspace, original):
     result = CliRunner().invoke(cli, ["runs", "reproduce", original.info.run_id, "-p", "n"], obj={})
     assert result.exit_code == 1
     assert "NAME=VALUE" in result.output
+
+
+def test_client_names_the_store_to_read_and_log_into(workspace, original, tmp_path):
+    # The process now points at another, empty store: the run is found, and the new run
+    # logged, only through the client given.
+    labtrack.set_tracking_uri(str(tmp_path / "elsewhere"))
+    client = workspace.client
+    assert labtrack.TrackingClient().search_runs([original.info.experiment_id]) == []
+    assert reproduction_parameters(original.info.run_id, client) == {
+        "n": 3,
+        "alpha": 0.5,
+        "name": "rf",
+    }
+    result = labtrack.reproduce_run(
+        original.info.run_id, params={"n": 4}, progress=False, client=client
+    )
+    assert result.run is not None
+    new = client.get_run(result.run.info.run_id)
+    assert new.data.tags[REPRODUCED_FROM] == original.info.run_id
+    assert new.data.params["n"] == "4"
+    assert labtrack.TrackingClient().search_runs([original.info.experiment_id]) == []

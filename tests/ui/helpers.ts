@@ -13,6 +13,20 @@ export const token = (): string => process.env.LABTRACK_UI_TOKEN as string;
 export const home = (): string => process.env.LABTRACK_UI_HOME as string;
 
 /**
+ * Run a Python script of `fixtures/` against the test server's store (with
+ * this checkout's .venv); returns the last line it prints.
+ */
+export function seed(script: string): string {
+  const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+  const out = execFileSync(
+    fs.existsSync(python) ? python : 'python3',
+    [path.join(__dirname, 'fixtures', script)],
+    { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
+  );
+  return out.trim().split('\n').pop() as string;
+}
+
+/**
  * Save a screenshot under test-results/; also refresh the committed copy in
  * tests/ui/screenshots/ when it is missing or when
  * LABTRACK_UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean.
@@ -34,20 +48,6 @@ export async function saveScreenshot(
     fs.mkdirSync(path.dirname(committed), { recursive: true });
     fs.writeFileSync(committed, image);
   }
-}
-
-/**
- * Run a seeding script of tests/ui/fixtures/ with this worktree's Python
- * against the test server's store; returns the JSON its last line prints.
- */
-export function runFixture(script: string, args: string[] = []): any {
-  const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
-  const out = execFileSync(
-    fs.existsSync(python) ? python : 'python3',
-    [path.join(__dirname, 'fixtures', script), ...args],
-    { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
-  );
-  return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
 /** Wait until a run page's preview shows an image (a Blob URL) `width` pixels wide. */
@@ -134,11 +134,15 @@ export async function api(
   return text ? JSON.parse(text) : null;
 }
 
-/** Write a notebook of Python code cells through the contents API. */
+/**
+ * Write a notebook of Python code cells through the contents API; `tags`
+ * gives cells tags by index (`{ 1: ['parameters'] }`).
+ */
 export async function createNotebook(
   page: Page,
   name: string,
-  cells: string[]
+  cells: string[],
+  tags: Record<number, string[]> = {}
 ): Promise<void> {
   await api(page, 'PUT', `api/contents/${encodeURI(name)}`, {
     type: 'notebook',
@@ -157,7 +161,7 @@ export async function createNotebook(
       cells: cells.map((source, i) => ({
         cell_type: 'code',
         id: `cell-${i}`,
-        metadata: {},
+        metadata: tags[i] ? { tags: tags[i] } : {},
         source,
         outputs: [],
         execution_count: null

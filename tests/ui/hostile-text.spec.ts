@@ -10,7 +10,7 @@ import {
   expectImagePreview,
   openLab,
   openSidebar,
-  runFixture
+  seed
 } from './helpers';
 
 interface ISeeded {
@@ -22,7 +22,7 @@ interface ISeeded {
 let seeded: ISeeded;
 
 test.beforeAll(() => {
-  seeded = runFixture('hostile_runs.py');
+  seeded = JSON.parse(seed('hostile_runs.py'));
 });
 
 /** Collect every dialog (alert, confirm, prompt) the page opens. */

@@ -25,6 +25,22 @@ export function diffLineKind(line: string): 'add' | 'remove' | 'header' | '' {
   return '';
 }
 
+/** nbdime's text diff, one coloured line per line; `same` when there is none. */
+export function DiffText(props: { text: string; same: string }): JSX.Element {
+  const { text } = props;
+  return (
+    <pre className="lt-NotebookDiff-text">
+      {text === ''
+        ? props.same
+        : text.split('\n').map((line, i) => (
+            <div key={i} className={`lt-mod-${diffLineKind(line) || 'same'}`}>
+              {line || ' '}
+            </div>
+          ))}
+    </pre>
+  );
+}
+
 export function NotebookDiff(props: { runs: IRunDetail[] }): JSX.Element {
   const { runs } = props;
   const [base, setBase] = React.useState(runs[0]?.info.run_id ?? '');
@@ -76,18 +92,7 @@ export function NotebookDiff(props: { runs: IRunDetail[] }): JSX.Element {
       </div>
       {error && <div className="lt-RunPage-error">{error}</div>}
       {text !== null && (
-        <pre className="lt-NotebookDiff-text">
-          {text === ''
-            ? 'The captured notebooks are the same.'
-            : text.split('\n').map((line, i) => (
-                <div
-                  key={i}
-                  className={`lt-mod-${diffLineKind(line) || 'same'}`}
-                >
-                  {line || ' '}
-                </div>
-              ))}
-        </pre>
+        <DiffText text={text} same="The captured notebooks are the same." />
       )}
     </section>
   );

@@ -4,6 +4,7 @@ import {
   copyIcon,
   deleteIcon,
   editIcon,
+  listIcon,
   notebookIcon,
   refreshIcon
 } from '@jupyterlab/ui-components';
@@ -26,6 +27,8 @@ export interface IExperimentHeaderProps {
   onRename: () => void;
   onDelete: () => void;
   onRefresh: () => void;
+  /** Open the registered models; no button without it. */
+  onOpenModels?: () => void;
   /** The switcher dropdown, when open. */
   children?: React.ReactNode;
 }
@@ -60,6 +63,13 @@ export function ExperimentHeader(props: IExperimentHeaderProps): JSX.Element {
             onClick={props.onDelete}
             disabled={!experiment}
           />
+          {props.onOpenModels && (
+            <IconButton
+              icon={listIcon}
+              title="Open the registered models"
+              onClick={props.onOpenModels}
+            />
+          )}
         </div>
       </header>
       {notebook && (

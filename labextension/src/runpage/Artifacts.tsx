@@ -10,6 +10,7 @@ import {
   downloadArtifact,
   listArtifacts
 } from './api';
+import { isModelFolder } from '../registry/logic';
 import { formatSize, parseCsv, previewKind } from './logic';
 import { IArtifactFile, INotebookJSON } from './types';
 
@@ -20,6 +21,8 @@ function Folder(props: {
   path: string;
   selected: string | null;
   onSelect: (file: IArtifactFile) => void;
+  /** Register a model folder (one holding `MLmodel`) of this run. */
+  onRegister?: (path: string) => void;
 }): JSX.Element {
   const [files, setFiles] = React.useState<IArtifactFile[] | null>(null);
   const [open, setOpen] = React.useState<Record<string, boolean>>({});
@@ -38,8 +41,20 @@ function Folder(props: {
   if (files.length === 0 && props.path === '') {
     return <p className="lt-RunPage-empty">No artifacts.</p>;
   }
+  const onRegister = props.onRegister;
   return (
     <ul className="lt-Artifacts-list">
+      {onRegister && props.path !== '' && isModelFolder(files) && (
+        <li className="lt-Artifacts-model">
+          <button
+            className="jp-Button jp-mod-styled jp-mod-accept lt-Artifacts-register"
+            title={`Register ${props.path} in the model registry`}
+            onClick={() => onRegister(props.path)}
+          >
+            Register model
+          </button>
+        </li>
+      )}
       {files.map(f => {
         const name = f.path.split('/').pop() ?? f.path;
         if (f.is_dir) {
@@ -206,7 +221,10 @@ function Preview(props: { runId: string; file: IArtifactFile }): JSX.Element {
   );
 }
 
-export function Artifacts(props: { runId: string }): JSX.Element {
+export function Artifacts(props: {
+  runId: string;
+  onRegister?: (path: string) => void;
+}): JSX.Element {
   const [selected, setSelected] = React.useState<IArtifactFile | null>(null);
   return (
     <div className="lt-Artifacts">
@@ -216,6 +234,7 @@ export function Artifacts(props: { runId: string }): JSX.Element {
           path=""
           selected={selected?.path ?? null}
           onSelect={setSelected}
+          onRegister={props.onRegister}
         />
       </div>
       {selected && <Preview runId={props.runId} file={selected} />}

@@ -1,6 +1,7 @@
 /**
- * Metric history chart of one run: chosen metrics overlaid, x as step, wall
- * time or relative time, log scale, smoothing (EMA); Plotly gives zoom.
+ * Metric history charts of one run: chosen metrics overlaid, or one chart per
+ * metric (small multiples); x as step, wall time or relative time, log scale,
+ * smoothing (EMA) in both; Plotly gives zoom.
  */
 import * as React from 'react';
 
@@ -22,13 +23,14 @@ export function seriesTraces(
   series: { key: string; reply: ISeriesReply }[],
   axis: XAxis,
   smoothing: number,
-  startTime: number | null
+  startTime: number | null,
+  firstColor = 0
 ): Record<string, any>[] {
   const traces: Record<string, any>[] = [];
   series.forEach(({ key, reply }, i) => {
     const x = xValues(reply.points, axis, startTime);
     const y = reply.points.map(p => toNumber(p.value));
-    const color = `hsl(${(i * 137) % 360}, 65%, 50%)`;
+    const color = `hsl(${((i + firstColor) * 137) % 360}, 65%, 50%)`;
     if (smoothing > 0) {
       traces.push({
         type: 'scatter',
@@ -55,11 +57,55 @@ export function seriesTraces(
   return traces;
 }
 
+/** At most this many small charts; the rest are listed as not shown. */
+export const MAX_SMALL_MULTIPLES = 24;
+
+/** The metrics charted: the chosen ones overlaid, or every metric one per chart. */
+export function chartedKeys(
+  split: boolean,
+  chosen: string[],
+  metricKeys: string[]
+): string[] {
+  return split
+    ? metricKeys.slice(0, MAX_SMALL_MULTIPLES)
+    : chosen.filter(k => metricKeys.includes(k));
+}
+
+/** The charts to draw: one with every series, or one per series. */
+export function chartGroups<T extends { key: string }>(
+  split: boolean,
+  series: T[]
+): { title: string; series: T[]; firstColor: number }[] {
+  if (!split) {
+    return [{ title: '', series, firstColor: 0 }];
+  }
+  return series.map((s, i) => ({ title: s.key, series: [s], firstColor: i }));
+}
+
 const AXIS_TITLES: Record<XAxis, string> = {
   step: 'step',
   wall: 'wall time',
   relative: 'seconds since start'
 };
+
+function Toggle(props: {
+  className: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}): JSX.Element {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        className={props.className}
+        checked={props.checked}
+        onChange={e => props.onChange(e.target.checked)}
+      />
+      {props.label}
+    </label>
+  );
+}
 
 export function MetricChart(props: IMetricChartProps): JSX.Element {
   const { runId, metricKeys, startTime, tick } = props;
@@ -67,6 +113,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   const [axis, setAxis] = React.useState<XAxis>('step');
   const [log, setLog] = React.useState(false);
   const [smoothing, setSmoothing] = React.useState(0);
+  const [split, setSplit] = React.useState(false);
   const [series, setSeries] = React.useState<
     { key: string; reply: ISeriesReply }[]
   >([]);
@@ -78,10 +125,11 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
     }
   }, [metricKeys.join('\u0000')]);
 
+  const shown = chartedKeys(split, chosen, metricKeys);
   React.useEffect(() => {
     let cancelled = false;
     Promise.all(
-      chosen.map(key => getSeries(runId, key).then(reply => ({ key, reply })))
+      shown.map(key => getSeries(runId, key).then(reply => ({ key, reply })))
     )
       .then(result => {
         if (!cancelled) {
@@ -95,22 +143,33 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
     return () => {
       cancelled = true;
     };
-  }, [runId, chosen.join('\u0000'), tick]);
+  }, [runId, shown.join('\u0000'), tick]);
 
-  const data = React.useMemo(
-    () => seriesTraces(series, axis, smoothing, startTime),
-    [series, axis, smoothing, startTime]
-  );
-  const layout = React.useMemo(
-    () => ({
-      height: 320,
-      showlegend: true,
-      legend: { orientation: 'h', y: 1.12 },
-      xaxis: { title: { text: AXIS_TITLES[axis] } },
-      yaxis: { type: log ? 'log' : 'linear' },
-      uirevision: `${runId}:${axis}:${log}`
-    }),
-    [axis, log, runId]
+  const charts = React.useMemo(
+    () =>
+      chartGroups(split, series).map(group => ({
+        title: group.title,
+        data: seriesTraces(
+          group.series,
+          axis,
+          smoothing,
+          startTime,
+          group.firstColor
+        ),
+        layout: {
+          height: split ? 220 : 320,
+          showlegend: !split,
+          legend: { orientation: 'h', y: 1.12 },
+          ...(split && {
+            title: { text: plotlyText(group.title), x: 0.02 },
+            margin: { l: 50, r: 10, t: 30, b: 40 }
+          }),
+          xaxis: { title: { text: AXIS_TITLES[axis] } },
+          yaxis: { type: log ? 'log' : 'linear' },
+          uirevision: `${runId}:${group.title}:${axis}:${log}`
+        }
+      })),
+    [series, split, axis, smoothing, startTime, log, runId]
   );
 
   if (metricKeys.length === 0) {
@@ -122,7 +181,13 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   return (
     <div className="lt-MetricChart">
       <div className="lt-MetricChart-controls">
-        <span className="lt-MetricChart-keys">
+        <Toggle
+          className="lt-MetricChart-split"
+          label="One chart per metric"
+          checked={split}
+          onChange={setSplit}
+        />
+        <span className="lt-MetricChart-keys" hidden={split}>
           {metricKeys.map(key => (
             <label key={key} className="lt-MetricChart-key">
               <input
@@ -146,15 +211,12 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
             <option value="relative">Relative time</option>
           </select>
         </label>
-        <label>
-          <input
-            type="checkbox"
-            className="lt-MetricChart-log"
-            checked={log}
-            onChange={e => setLog(e.target.checked)}
-          />
-          Log scale
-        </label>
+        <Toggle
+          className="lt-MetricChart-log"
+          label="Log scale"
+          checked={log}
+          onChange={setLog}
+        />
         <label>
           Smoothing{' '}
           <input
@@ -175,7 +237,21 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           Downsampled: each bucket keeps its minimum and maximum.
         </div>
       )}
-      <Plot data={data} layout={layout} className="lt-MetricChart-plot" />
+      {split && metricKeys.length > shown.length && (
+        <div className="lt-MetricChart-note">
+          The first {shown.length} of {metricKeys.length} metrics are shown.
+        </div>
+      )}
+      <div className={split ? 'lt-MetricChart-grid' : undefined}>
+        {charts.map(chart => (
+          <Plot
+            key={chart.title}
+            data={chart.data}
+            layout={chart.layout}
+            className="lt-MetricChart-plot"
+          />
+        ))}
+      </div>
     </div>
   );
 }

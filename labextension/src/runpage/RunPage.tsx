@@ -6,10 +6,12 @@
 import * as React from 'react';
 
 import { formatDuration, fullTime, runDuration } from '../components/format';
+import { ReproduceButton } from '../reproduce/ReproduceButton';
 import { Artifacts, NotebookCells } from './Artifacts';
 import { childRuns, getNotebook, getSeries, patchRun } from './api';
 import { formatNumber, summarize, toNumber } from './logic';
 import { MetricChart } from './MetricChart';
+import { NotebookVersionActions, RunCommand } from './NotebookVersion';
 import { INotebookJSON, IRunDetail } from './types';
 
 export const NOTE_TAG = 'labtrack.note.content';
@@ -34,6 +36,10 @@ export interface IRunPageProps {
   onChanged: (run: IRunDetail) => void;
   onOpenRun: (runId: string) => void;
   renderMarkdown?: MarkdownRenderer | null;
+  /** Runs the notebook version commands (open, diff, restore). */
+  runCommand?: RunCommand | null;
+  /** Register a model folder of the run; no button without it. */
+  onRegisterModel?: ((runId: string, path: string) => void) | null;
 }
 
 /** Markdown rendered by JupyterLab (sanitized), or plain text without a renderer. */
@@ -138,6 +144,45 @@ function EditableText(props: {
     <textarea rows={4} {...common} />
   ) : (
     <input {...common} />
+  );
+}
+
+/** A two-column table of labels and values. */
+export function InfoTable(props: {
+  rows: [string, React.ReactNode][];
+}): JSX.Element {
+  return (
+    <table className="lt-Table lt-RunPage-info">
+      <tbody>
+        {props.rows.map(([label, value]) => (
+          <tr key={label}>
+            <th>{label}</th>
+            <td>{value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The editable Markdown description of a run or a registered model. */
+export function Description(props: {
+  value: string;
+  onSave: (value: string) => Promise<void>;
+  renderMarkdown: MarkdownRenderer | null;
+}): JSX.Element {
+  return (
+    <>
+      <h3>Description</h3>
+      <EditableText
+        className="lt-RunPage-description"
+        multiline
+        value={props.value}
+        placeholder="Add a description (click to edit; Ctrl+Enter saves)"
+        onSave={props.onSave}
+        renderMarkdown={props.renderMarkdown}
+      />
+    </>
   );
 }
 
@@ -301,22 +346,10 @@ function Overview(props: IRunPageProps & { run: IRunDetail }): JSX.Element {
           onSave={name => patchRun(id, { name }).then(onChanged)}
         />
       </h2>
-      <table className="lt-Table lt-RunPage-info">
-        <tbody>
-          {rows.map(([label, value]) => (
-            <tr key={label}>
-              <th>{label}</th>
-              <td>{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h3>Description</h3>
-      <EditableText
-        className="lt-RunPage-description"
-        multiline
+      <ReproduceButton run={run} onOpenRun={onOpenRun} />
+      <InfoTable rows={rows} />
+      <Description
         value={data.tags[NOTE_TAG] ?? ''}
-        placeholder="Add a description (click to edit; Ctrl+Enter saves)"
         onSave={description => patchRun(id, { description }).then(onChanged)}
         renderMarkdown={props.renderMarkdown ?? null}
       />
@@ -464,10 +497,18 @@ export function RunPage(props: IRunPageProps): JSX.Element {
       </div>
       <section>
         <h3>Artifacts</h3>
-        <Artifacts runId={run.info.run_id} />
+        <Artifacts
+          runId={run.info.run_id}
+          onRegister={
+            props.onRegisterModel
+              ? path => props.onRegisterModel?.(run.info.run_id, path)
+              : undefined
+          }
+        />
       </section>
       <section>
         <h3>Notebook</h3>
+        <NotebookVersionActions run={run} runCommand={props.runCommand} />
         <CapturedNotebook runId={run.info.run_id} />
       </section>
     </div>

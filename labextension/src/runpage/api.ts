@@ -129,3 +129,22 @@ export async function childRuns(
   );
   return reply.runs;
 }
+
+/** `GET runs/{id}/notebook/diff?path=`: the run's version against a notebook on disk. */
+export const notebookDiffWithFile = (
+  runId: string,
+  path: string
+): Promise<{ diff: unknown[]; text: string }> =>
+  requestAPI<{ diff: unknown[]; text: string }>(
+    `${run(runId)}/notebook/diff?path=${q(path)}`
+  );
+
+/** `POST runs/{id}/notebook/restore`: the version as a new notebook; its path. */
+export const restoreNotebook = (
+  runId: string,
+  path?: string
+): Promise<{ path: string }> =>
+  requestAPI<{ path: string }>(`${run(runId)}/notebook/restore`, {
+    method: 'POST',
+    body: JSON.stringify(path ? { path } : {})
+  });

@@ -26,6 +26,35 @@ export const SELECT_RUNS = 'labtrack:select-runs';
 const ids = (value: unknown): string[] =>
   Array.isArray(value) ? value.map(String).filter(Boolean) : [];
 
+/** Add a widget to the main area when it is not there yet, and activate it. */
+export function showInMain(app: JupyterFrontEnd, widget: Widget): void {
+  if (!widget.isAttached) {
+    app.shell.add(widget, 'main');
+  }
+  app.shell.activateById(widget.id);
+}
+
+/**
+ * Descriptions are Markdown, rendered untrusted (JupyterLab sanitizes the
+ * HTML); null without a rendermime registry (then shown as text).
+ */
+export function markdownRenderer(
+  rendermime: IRenderMimeRegistry | null
+): MarkdownRenderer | null {
+  return rendermime
+    ? async (host, text) => {
+        const renderer = rendermime.createRenderer('text/markdown');
+        const model = rendermime.createModel({
+          data: { 'text/markdown': text },
+          trusted: false
+        });
+        await renderer.renderModel(model);
+        host.replaceChildren(renderer.node);
+        return () => renderer.dispose();
+      }
+    : null;
+}
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: RUN_PAGE_PLUGIN_ID,
   description:
@@ -43,27 +72,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const compares = new WidgetTracker<CompareWidget>({
       namespace: 'labtrack-compare'
     });
-    const show = (widget: Widget): void => {
-      if (!widget.isAttached) {
-        app.shell.add(widget, 'main');
-      }
-      app.shell.activateById(widget.id);
-    };
-    // Descriptions are Markdown, rendered untrusted (JupyterLab sanitizes the HTML).
-    const renderMarkdown: MarkdownRenderer | null = rendermime
-      ? async (host, text) => {
-          const renderer = rendermime.createRenderer('text/markdown');
-          const model = rendermime.createModel({
-            data: { 'text/markdown': text },
-            trusted: false
-          });
-          await renderer.renderModel(model);
-          host.replaceChildren(renderer.node);
-          return () => renderer.dispose();
-        }
-      : null;
+    const show = (widget: Widget): void => showInMain(app, widget);
+    const renderMarkdown = markdownRenderer(rendermime);
     const openRun = (runId: string): void => {
       void app.commands.execute(OPEN_RUN, { runId });
+    };
+    // The registry plugin provides it; asked when clicked.
+    const registerModel = (runId: string, path: string): void => {
+      if (app.commands.hasCommand(CommandIDs.registerModel)) {
+        void app.commands.execute(CommandIDs.registerModel, { runId, path });
+      }
     };
 
     app.commands.addCommand(OPEN_RUN, {
@@ -77,7 +95,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
         }
         let widget = runs.find(w => w.runId === runId);
         if (!widget) {
-          widget = new RunPageWidget(runId, openRun, renderMarkdown);
+          widget = new RunPageWidget(
+            runId,
+            openRun,
+            renderMarkdown,
+            (id, a) => app.commands.execute(id, a),
+            registerModel
+          );
           void runs.add(widget);
         }
         show(widget);

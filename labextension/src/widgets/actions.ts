@@ -67,6 +67,13 @@ export class SidebarActions {
     }
   }
 
+  /** Open the registered models (the registry plugin's tab). */
+  async openModels(): Promise<void> {
+    if (this._commands.hasCommand(CommandIDs.openModels)) {
+      await this._commands.execute(CommandIDs.openModels);
+    }
+  }
+
   async compare(): Promise<void> {
     const runIds = this._model.runs.selection.ids;
     if (!this.canCompare || runIds.length === 0) {

@@ -73,6 +73,7 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
         onRename={() => void actions.renameExperiment()}
         onDelete={() => void actions.deleteExperiment()}
         onRefresh={() => void model.refresh()}
+        onOpenModels={() => void actions.openModels()}
       >
         {switcherOpen && (
           <ExperimentSwitcher

@@ -18,11 +18,20 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from labtrack.errors import InvalidParameterError
 
-__all__ = ["MAX_PATH_LENGTH", "is_within", "resolve_local", "safe_artifact_path"]
+__all__ = [
+    "ARTIFACT_PATHS",
+    "MAX_PATH_LENGTH",
+    "PathKind",
+    "is_within",
+    "resolve_local",
+    "safe_artifact_path",
+    "safe_relative_path",
+]
 
 MAX_PATH_LENGTH = 4096
 _MAX_DECODE_ROUNDS = 8
@@ -33,15 +42,25 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DOTS_ONLY = re.compile(r"^[. ]+$")
 
 
-def _refuse(original: str, why: str) -> InvalidParameterError:
-    return InvalidParameterError(
-        f"Invalid artifact path {original!r}: {why}. Artifact paths are relative to the run's "
-        "artifact root, use '/' between folders, and may not leave the root "
-        "(for example 'plots/loss.png')."
-    )
+class PathKind(NamedTuple):
+    """What a checked path names, for the error message: its noun and the rule to follow."""
+
+    noun: str
+    rule: str
 
 
-def _decoded_forms(path: str, original: str) -> list[str]:
+ARTIFACT_PATHS = PathKind(
+    "artifact path",
+    "Artifact paths are relative to the run's artifact root, use '/' between folders, and may "
+    "not leave the root (for example 'plots/loss.png').",
+)
+
+
+def _refuse(original: str, why: str, kind: PathKind = ARTIFACT_PATHS) -> InvalidParameterError:
+    return InvalidParameterError(f"Invalid {kind.noun} {original!r}: {why}. {kind.rule}")
+
+
+def _decoded_forms(path: str, original: str, kind: PathKind) -> list[str]:
     """The path, every URL-decoding of it until it stops changing, and their NFKC foldings."""
     forms = [path]
     current = path
@@ -52,35 +71,35 @@ def _decoded_forms(path: str, original: str) -> list[str]:
         forms.append(decoded)
         current = decoded
     else:
-        raise _refuse(original, "it is URL-encoded too many times")
+        raise _refuse(original, "it is URL-encoded too many times", kind)
     folded = [unicodedata.normalize("NFKC", form) for form in forms]
     return forms + [form for form in folded if form not in forms]
 
 
-def _check(form: str, original: str) -> None:
+def _check(form: str, original: str, kind: PathKind) -> None:
     if _CONTROL.search(form):
-        raise _refuse(original, "it contains a NUL or other control character")
+        raise _refuse(original, "it contains a NUL or other control character", kind)
     if "\\" in form:
-        raise _refuse(original, "backslashes are not allowed (use '/')")
+        raise _refuse(original, "backslashes are not allowed (use '/')", kind)
     if form.startswith("/"):
-        raise _refuse(original, "absolute paths are not allowed")
+        raise _refuse(original, "absolute paths are not allowed", kind)
     if _SCHEME.match(form) or "://" in form:
-        raise _refuse(original, "URLs, schemes and drive letters are not allowed")
+        raise _refuse(original, "URLs, schemes and drive letters are not allowed", kind)
     if "::" in form:
-        raise _refuse(original, "'::' (chained URLs) is not allowed")
+        raise _refuse(original, "'::' (chained URLs) is not allowed", kind)
     if ";" in form:
-        raise _refuse(original, "';' path parameters are not allowed")
+        raise _refuse(original, "';' path parameters are not allowed", kind)
     if "?" in form:
-        raise _refuse(original, "'?' queries are not allowed")
+        raise _refuse(original, "'?' queries are not allowed", kind)
     for segment in form.split("/"):
         if segment in ("", "."):
             continue
         if segment == ".." or _DOTS_ONLY.match(segment):
-            raise _refuse(original, "'..' segments are not allowed")
+            raise _refuse(original, "'..' segments are not allowed", kind)
         if segment.startswith("~"):
-            raise _refuse(original, "segments starting with '~' are not allowed")
+            raise _refuse(original, "segments starting with '~' are not allowed", kind)
         if _DRIVE.match(segment):
-            raise _refuse(original, "drive letters are not allowed")
+            raise _refuse(original, "drive letters are not allowed", kind)
 
 
 def safe_artifact_path(path: str | None) -> str:
@@ -99,22 +118,27 @@ def safe_artifact_path(path: str | None) -> str:
     ...
     labtrack.errors.InvalidParameterError: Invalid artifact path '%252e%252e/secret': ...
     """
+    return safe_relative_path(path, ARTIFACT_PATHS)
+
+
+def safe_relative_path(path: str | None, kind: PathKind) -> str:
+    """:func:`safe_artifact_path`'s checks for any path below a root; errors speak of ``kind``."""
     if path is None:
         return ""
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
     if not isinstance(path, str):
         raise InvalidParameterError(
-            f"Invalid artifact path {path!r}: expected a string, got {type(path).__name__}."
+            f"Invalid {kind.noun} {path!r}: expected a string, got {type(path).__name__}."
         )
     if len(path) > MAX_PATH_LENGTH:
-        raise _refuse(path[:80] + "...", f"it is longer than {MAX_PATH_LENGTH} characters")
+        raise _refuse(path[:80] + "...", f"it is longer than {MAX_PATH_LENGTH} characters", kind)
     try:
-        forms = _decoded_forms(path, path)
+        forms = _decoded_forms(path, path, kind)
     except UnicodeDecodeError:
-        raise _refuse(path, "it URL-decodes to invalid UTF-8") from None
+        raise _refuse(path, "it URL-decodes to invalid UTF-8", kind) from None
     for form in forms:
-        _check(form, path)
+        _check(form, path, kind)
     return "/".join(segment for segment in path.split("/") if segment not in ("", "."))
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labtrack import _state
 from labtrack.errors import ResourceNotFoundError
 from labtrack.notebook.capture import REVISION_TAG
+
+if TYPE_CHECKING:
+    from labtrack.client import TrackingClient
 
 
 @dataclass
@@ -29,8 +32,8 @@ class NotebookDiff:
         return not self.diff
 
 
-def _revision(run_id: str) -> str:
-    run = _state.client().get_run(run_id)
+def _revision(run_id: str, client: TrackingClient | None = None) -> str:
+    run = (client or _state.client()).get_run(run_id)
     revision = run.data.tags.get(REVISION_TAG)
     if not revision:
         raise ResourceNotFoundError(
@@ -40,20 +43,22 @@ def _revision(run_id: str) -> str:
     return revision
 
 
-def load_version(digest: str, store: Any = None) -> Any:
-    """The notebook version ``digest`` from ``store`` (default: the current tracking store)."""
+def load_version(digest: str, client: TrackingClient | None = None) -> Any:
+    """The stored notebook version ``digest``, read from ``client``'s store (default: the
+    process's client; the server passes its own)."""
     import nbformat
 
-    _kind, data = (store or _state.client().store).get_blob(digest)
+    _kind, data = (client or _state.client()).store.get_blob(digest)
     return nbformat.reads(data.decode(), as_version=4)  # type: ignore[no-untyped-call]
 
 
-def get_notebook_version(run_id: str) -> Any:
+def get_notebook_version(run_id: str, client: TrackingClient | None = None) -> Any:
     """The notebook version that produced a run, as an ``nbformat`` notebook.
 
-    The code the kernel executed is in ``nb.metadata.labtrack.history``.
+    The code the kernel executed is in ``nb.metadata.labtrack.history``. ``client`` reads
+    another store than the process's (default: the tracking URI set in this process).
     """
-    return load_version(_revision(run_id))
+    return load_version(_revision(run_id, client), client)
 
 
 def _strip_for_diff(nb: Any) -> Any:

@@ -43,6 +43,11 @@ from labtrack.server.settings import Labtrack, redact_uri
 __all__ = ["ENABLED_TAG", "ModelProcess", "ServingSupervisor"]
 
 ENABLED_TAG = "labtrack.serving.enabled"
+UNSAFE_HINT = (
+    "To serve pickle-format models from JupyterLab, start Jupyter with "
+    "--Labtrack.allow_unsafe_models=True (or set c.Labtrack.allow_unsafe_models = True in "
+    "jupyter_server_config.py)."
+)
 TICK_MS = 500
 RECONCILE_EVERY_S = 5.0
 PING_EVERY_S = 5.0
@@ -198,6 +203,10 @@ class ServingSupervisor:
             proc.ready_file,
             "--exit-with-stdin",
         ]
+        if self.settings.allow_unsafe_models:
+            cmd.append("--allow-unsafe")
+        else:
+            cmd += ["--unsafe-hint", UNSAFE_HINT]
         env = {**os.environ, "LABTRACK_SERVING_TOKEN": proc.token}
 
         def popen() -> subprocess.Popen[bytes]:

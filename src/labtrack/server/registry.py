@@ -38,7 +38,13 @@ class RegistryHandler(LabtrackHandler):
 
     @property
     def user_id(self) -> str | None:
+        """Who acts: the Jupyter user's name, or, for Jupyter's anonymous token users (a
+        random id per request), the account the server runs as, as runs record it."""
         user = self.current_user
+        if str(getattr(user, "name", "") or "").startswith("Anonymous "):
+            from labtrack.context import current_user
+
+            return current_user()
         name = getattr(user, "username", None) or getattr(user, "name", None)
         return str(name) if name else None
 

@@ -19,6 +19,7 @@ from labtrack.server.experiments import (
     ExperimentsHandler,
     NotebookExperimentHandler,
 )
+from labtrack.server.notebook_files import NotebookRestoreHandler
 from labtrack.server.openapi import OpenApiHandler
 from labtrack.server.registry import (
     AliasHandler,
@@ -29,6 +30,7 @@ from labtrack.server.registry import (
     RegisteredModelHandler,
     RegisteredModelsHandler,
 )
+from labtrack.server.reproduction import ReproduceHandler, ReproductionJobHandler
 from labtrack.server.run_details import (
     ArtifactFileHandler,
     ArtifactListHandler,
@@ -108,6 +110,9 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"runs/{RUN_ID}/artifacts", ArtifactListHandler),
     (f"runs/{RUN_ID}/artifacts/file", ArtifactFileHandler),
     (f"runs/{RUN_ID}/notebook/diff", NotebookDiffHandler),
+    (f"runs/{RUN_ID}/notebook/restore", NotebookRestoreHandler),
+    (f"runs/{RUN_ID}/reproduce", ReproduceHandler),
+    (f"runs/{RUN_ID}/reproduce/(?P<job_id>[^/]+)", ReproductionJobHandler),
     ("compare", CompareHandler),
     ("changes", ChangesHandler),
     ("registered-models", RegisteredModelsHandler),

@@ -155,7 +155,7 @@ def _version(client: Any, run_id: str) -> Any:
             f"Run {run_id} has no captured notebook version (it was not started in a notebook)."
         )
     try:
-        return load_version(digest, client.store)
+        return load_version(digest, client)
     except (ValueError, nbformat.ValidationError) as err:
         raise InvalidStateError(
             f"Run {run_id}'s notebook version {digest[:12]} is not a readable notebook ({err}). "
@@ -183,18 +183,28 @@ class NotebookVersionHandler(RunNotebookHandler):
 
 
 class NotebookDiffHandler(LabtrackHandler):
-    """``GET runs/{run_id}/notebook/diff?other=<run_id>``: cell-by-cell diff (nbdime)."""
+    """``GET runs/{run_id}/notebook/diff?other=<run_id>``: cell-by-cell diff (nbdime) with
+    another run's version; ``?path=<notebook>`` instead: with that notebook as it is now on
+    disk (root-relative, read through the contents manager)."""
 
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
         from labtrack.notebook.versions import diff_versions
+        from labtrack.server.notebook_files import notebook_path, read_notebook
 
-        other = self.arg("other")
-        if not other:
-            raise InvalidParameterError("Give the run to compare with: ?other=<run_id>")
+        other, path = self.arg("other"), self.arg("path")
+        if bool(other) == (path is not None):
+            raise InvalidParameterError(
+                "Give either the run to compare with (?other=<run_id>) or a notebook under the "
+                "Jupyter root (?path=experiments/demo.ipynb), not both."
+            )
+        path = None if other else notebook_path(path)
         base = await self.call(_version, self.client, run_id)
-        remote = await self.call(_version, self.client, other)
+        if path is None:
+            remote = await self.call(_version, self.client, other)
+        else:
+            remote = await read_notebook(self.contents_manager, path)
         diff, text = await self.call(diff_versions, base, remote)
         self.write_json({"base": base, "remote": remote, "diff": diff, "text": text})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 from traitlets.config import Configurable
 
 from labtrack.client import TrackingClient
@@ -37,6 +37,16 @@ class Labtrack(Configurable):
         help=(
             "Root URL for artifacts: a folder or an fsspec URL such as 's3://bucket/prefix'. "
             "Empty: LABTRACK_ARTIFACT_ROOT, then the store's default."
+        ),
+    )
+
+    allow_unsafe_models = Bool(
+        False,
+        config=True,
+        help=(
+            "Let the model processes this server starts for serving load pickle-format models "
+            "(serialization_format 'pickle' or 'cloudpickle'). Loading a pickle runs code stored "
+            "in the file: turn this on only if everyone who can write to the store is trusted."
         ),
     )
 

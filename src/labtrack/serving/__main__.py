@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll-interval", type=float, default=1.0)
     parser.add_argument("--max-body-mb", type=float, default=DEFAULT_MAX_BODY_MB)
     parser.add_argument("--allow-unsafe", action="store_true")
+    parser.add_argument("--unsafe-hint", help="added to the error of a refused pickle model")
     parser.add_argument("--ready-file")
     parser.add_argument("--exit-with-stdin", action="store_true")
     args = parser.parse_args(argv)

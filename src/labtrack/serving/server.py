@@ -45,6 +45,8 @@ class ServeOptions:
     poll_interval: float = 1.0
     max_body_mb: float = DEFAULT_MAX_BODY_MB
     allow_unsafe: bool = False
+    # Appended to the error of a refused pickle model: how to allow it where this runs.
+    unsafe_hint: str | None = None
     ready_file: str | None = None
     exit_with_stdin: bool = False
     threads: int = 4
@@ -185,7 +187,14 @@ def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> N
     client = TrackingClient(opts.tracking_uri, opts.artifact_root)
 
     def load(where: str) -> Any:
-        return pyfunc.load_model(where, allow_unsafe=opts.allow_unsafe)
+        from labtrack.models.errors import UnsafeModelError
+
+        try:
+            return pyfunc.load_model(where, allow_unsafe=opts.allow_unsafe)
+        except UnsafeModelError as err:
+            if not opts.unsafe_hint:
+                raise
+            raise UnsafeModelError(f"{err.message} {opts.unsafe_hint}") from None
 
     table = ModelTable(client, name, load, opts.poll_interval, static_uri=uri)
     state = ServingState(

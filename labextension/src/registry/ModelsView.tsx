@@ -1,0 +1,122 @@
+/**
+ * The registered models: each with its latest version per stage, its
+ * aliases, description and last update; a name opens the model page.
+ */
+import * as React from 'react';
+
+import { fullTime, relativeTime } from '../components/format';
+import { aliasList, latestPerStage, latestVersion } from './logic';
+import { IRegisteredModel } from './types';
+
+/** A stage as a coloured badge: `Production v3`. */
+export function StageBadge(props: {
+  stage: string;
+  version?: number;
+}): JSX.Element {
+  return (
+    <span
+      className={`lt-Status lt-StageBadge lt-mod-${props.stage.toLowerCase()}`}
+      title={
+        props.version === undefined
+          ? props.stage
+          : `Latest version in ${props.stage}: ${props.version}`
+      }
+    >
+      {props.stage}
+      {props.version !== undefined && ` v${props.version}`}
+    </span>
+  );
+}
+
+/** The first line of a description, for a table cell. */
+const firstLine = (text: string | null): string => (text ?? '').split('\n')[0];
+
+export function ModelsView(props: {
+  models: IRegisteredModel[] | null;
+  error: string | null;
+  loading: boolean;
+  onRefresh: () => void;
+  onOpenModel: (name: string) => void;
+}): JSX.Element {
+  const { models } = props;
+  const now = Date.now();
+  return (
+    <div className="lt-RunPage lt-ModelsView">
+      <h2>
+        Registered models
+        <button
+          className="jp-Button jp-mod-styled lt-Registry-refresh"
+          onClick={props.onRefresh}
+          disabled={props.loading}
+        >
+          {props.loading ? 'Loading…' : 'Refresh'}
+        </button>
+      </h2>
+      {props.error && <div className="lt-RunPage-error">{props.error}</div>}
+      {models === null && !props.error && (
+        <div className="lt-Artifacts-loading">Loading…</div>
+      )}
+      {models !== null && models.length === 0 && (
+        <p className="lt-RunPage-empty">
+          No registered models yet. Register one from a model folder in a run
+          page&apos;s artifacts (the &quot;Register model&quot; button), or in
+          Python with{' '}
+          <code>
+            mlflow.register_model(&quot;runs:/RUN_ID/model&quot;,
+            &quot;name&quot;)
+          </code>
+          .
+        </p>
+      )}
+      {models !== null && models.length > 0 && (
+        <table className="lt-Table lt-ModelsView-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Latest version</th>
+              <th>Latest per stage</th>
+              <th>Aliases</th>
+              <th>Description</th>
+              <th>Last update</th>
+            </tr>
+          </thead>
+          <tbody>
+            {models.map(m => (
+              <tr key={m.name} className="lt-ModelsView-row">
+                <th>
+                  <a
+                    href="#"
+                    className="lt-RunLink lt-ModelsView-name"
+                    onClick={e => {
+                      e.preventDefault();
+                      props.onOpenModel(m.name);
+                    }}
+                  >
+                    {m.name}
+                  </a>
+                </th>
+                <td>{latestVersion(m) ?? ''}</td>
+                <td className="lt-ModelsView-stages">
+                  {latestPerStage(m).map(s => (
+                    <StageBadge key={s.stage} {...s} />
+                  ))}
+                </td>
+                <td>
+                  {aliasList(m.aliases)
+                    .map(a => `@${a.alias} → v${a.version}`)
+                    .join(', ')}
+                </td>
+                <td className="lt-ModelsView-description">
+                  {firstLine(m.description)}
+                </td>
+                <td title={fullTime(m.last_updated_timestamp)}>
+                  {relativeTime(m.last_updated_timestamp, now)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

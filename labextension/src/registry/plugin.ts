@@ -1,0 +1,127 @@
+/**
+ * The model registry in JupyterLab: the commands `labtrack:open-models`
+ * (palette: "labtrack: Open models"), `labtrack:open-model` (`{name}`, with
+ * an optional `tab`: `versions` or `serving`) and `labtrack:register-model`
+ * (`{runId, path}`: the dialog the run page's artifacts tree opens).
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Widget } from '@lumino/widgets';
+
+import '../../style/registry.css';
+import { CommandIDs } from '../tokens';
+import { markdownRenderer, showInMain } from '../runpage/plugin';
+import { registerModelDialog } from './RegisterDialog';
+import { ModelPageWidget, ModelsWidget } from './widget';
+
+export const REGISTRY_PLUGIN_ID = 'labtrack:registry';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: REGISTRY_PLUGIN_ID,
+  description:
+    'Model registry: the models list, model pages (versions, stages, aliases) and serving.',
+  autoStart: true,
+  optional: [ILayoutRestorer, IRenderMimeRegistry, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    rendermime: IRenderMimeRegistry | null,
+    palette: ICommandPalette | null
+  ): void => {
+    const lists = new WidgetTracker<ModelsWidget>({
+      namespace: 'labtrack-models'
+    });
+    const pages = new WidgetTracker<ModelPageWidget>({
+      namespace: 'labtrack-model'
+    });
+    const show = (widget: Widget): void => showInMain(app, widget);
+    const renderMarkdown = markdownRenderer(rendermime);
+    const openModel = (name: string): void => {
+      void app.commands.execute(CommandIDs.openModel, { name });
+    };
+    const openRun = (runId: string): void => {
+      void app.commands.execute(CommandIDs.openRun, { runId });
+    };
+
+    app.commands.addCommand(CommandIDs.openModels, {
+      label: 'labtrack: Open models',
+      caption: 'The registered models: versions per stage, serving',
+      execute: () => {
+        let widget = lists.currentWidget;
+        if (!widget || widget.isDisposed) {
+          widget = new ModelsWidget(openModel);
+          void lists.add(widget);
+        } else {
+          void widget.refresh();
+        }
+        show(widget);
+        return widget;
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.openModel, {
+      label: args =>
+        args.name ? `Open model ${args.name}` : 'labtrack: Open model',
+      caption: 'A registered model: versions, stages, aliases, serving',
+      execute: args => {
+        const name = String(args.name ?? '');
+        if (!name) {
+          throw new Error('labtrack:open-model needs {name}');
+        }
+        let widget = pages.find(w => w.modelName === name);
+        if (!widget) {
+          widget = new ModelPageWidget(name, openRun, renderMarkdown);
+          void pages.add(widget);
+        }
+        if (args.tab === 'serving' || args.tab === 'versions') {
+          widget.tab = args.tab;
+        }
+        show(widget);
+        return widget;
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.registerModel, {
+      label: 'labtrack: Register model',
+      caption: "Register a run's model folder in the model registry",
+      execute: async args => {
+        const runId = String(args.runId ?? '');
+        const path = String(args.path ?? '');
+        if (!runId || !path) {
+          throw new Error('labtrack:register-model needs {runId, path}');
+        }
+        const version = await registerModelDialog(runId, path, name =>
+          app.commands.execute(CommandIDs.openModel, { name, tab: 'versions' })
+        );
+        lists.forEach(w => void w.refresh());
+        pages.forEach(w => {
+          if (w.modelName === version?.name) {
+            void w.refresh();
+          }
+        });
+        return version;
+      }
+    });
+
+    palette?.addItem({ command: CommandIDs.openModels, category: 'labtrack' });
+
+    if (restorer) {
+      void restorer.restore(lists, {
+        command: CommandIDs.openModels,
+        name: () => 'models'
+      });
+      void restorer.restore(pages, {
+        command: CommandIDs.openModel,
+        args: w => ({ name: w.modelName }),
+        name: w => w.modelName
+      });
+    }
+  }
+};
+
+export default plugin;
