@@ -5,7 +5,14 @@
  * text; no payload runs (window.__pwned stays undefined) and no dialog opens.
  */
 import { expect, Locator, Page, test } from '@playwright/test';
-import { execute, openLab, openSidebar, runFixture } from './helpers';
+import {
+  execute,
+  expectInert,
+  openLab,
+  openSidebar,
+  runFixture,
+  watchDialogs
+} from './helpers';
 
 interface ISeeded {
   experiment_id: string;
@@ -19,27 +26,13 @@ test.beforeAll(() => {
   seeded = runFixture('hostile_runs.py');
 });
 
-/** Collect every dialog (alert, confirm, prompt) the page opens. */
-function watchDialogs(page: Page): string[] {
-  const dialogs: string[] = [];
-  page.on('dialog', dialog => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  return dialogs;
-}
-
-/** Nothing ran: no flag set, no dialog, no element the payloads would make. */
+/** Nothing ran; only the Markdown description may hold an image (inert). */
 async function expectNothingRan(
   page: Page,
   dialogs: string[],
   view: Locator
 ): Promise<void> {
-  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
-  expect(dialogs).toEqual([]);
-  await expect(
-    view.locator('img[onerror], svg[onload], script, [onmouseover]')
-  ).toHaveCount(0);
+  await expectInert(page, dialogs, view);
   // Only the Markdown description may hold an image (sanitized, inert).
   expect(await view.locator('img[src="x"]').count()).toBe(
     await view.locator('.lt-RunPage-markdown img[src="x"]').count()
