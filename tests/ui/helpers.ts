@@ -16,11 +16,11 @@ export const home = (): string => process.env.LABTRACK_UI_HOME as string;
  * Run a Python script of `fixtures/` against the test server's store (with
  * this checkout's .venv); returns the last line it prints.
  */
-export function seed(script: string): string {
+export function seed(script: string, args: string[] = []): string {
   const python = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
   const out = execFileSync(
     fs.existsSync(python) ? python : 'python3',
-    [path.join(__dirname, 'fixtures', script)],
+    [path.join(__dirname, 'fixtures', script), ...args],
     { encoding: 'utf8', env: { ...process.env, LABTRACK_HOME: home() } }
   );
   return out.trim().split('\n').pop() as string;
@@ -48,6 +48,11 @@ export async function saveScreenshot(
     fs.mkdirSync(path.dirname(committed), { recursive: true });
     fs.writeFileSync(committed, image);
   }
+}
+
+/** Like `seed`, for a script whose last line is JSON: returns it parsed. */
+export function runFixture(script: string, args: string[] = []): any {
+  return JSON.parse(seed(script, args));
 }
 
 /** Wait until a run page's preview shows an image (a Blob URL) `width` pixels wide. */
@@ -329,4 +334,29 @@ export async function widenSidebar(page: Page, by: number): Promise<void> {
   await page.mouse.down();
   await page.mouse.move(best.x - by, best.y, { steps: 5 });
   await page.mouse.up();
+}
+
+// -- hostile text ----------------------------------------------------------------
+
+/** Collect every dialog (alert, confirm, prompt) the page opens, dismissed. */
+export function watchDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on('dialog', dialog => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return dialogs;
+}
+
+/** No payload ran: no flag set, no dialog, no element the payloads would make. */
+export async function expectInert(
+  page: Page,
+  dialogs: string[],
+  view: Locator
+): Promise<void> {
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  expect(dialogs).toEqual([]);
+  await expect(
+    view.locator('img[onerror], svg[onload], script, [onmouseover]')
+  ).toHaveCount(0);
 }
