@@ -149,3 +149,22 @@ def test_tensor_shape_and_dtype_are_checked():
     with pytest.raises(InvalidParameterError, match="dtype <U1"):
         enforce_schema(np.array([["a"] * 4]), spec)
     assert enforce_schema(pd.DataFrame(np.ones((2, 4))), spec).shape == (2, 4)
+
+
+def test_a_frame_that_already_conforms_is_passed_through_and_others_are_rebuilt():
+    numeric = Schema([ColSpec(DataType.double, "a"), ColSpec(DataType.long, "b")])
+    exact = pd.DataFrame({"a": [1.5], "b": np.array([2], dtype="int64")})
+    assert enforce_schema(exact, numeric) is exact
+    # Another order, a narrower type or an extra column: a new frame in the signature's form.
+    for frame in (
+        exact[["b", "a"]],
+        pd.DataFrame({"a": np.array([1.5], dtype="float32"), "b": [2]}),
+        exact.assign(c=3),
+    ):
+        out = enforce_schema(frame, numeric)
+        assert out is not frame
+        assert list(out.columns) == ["a", "b"] and list(out.dtypes) == ["float64", "int64"]
+    # Strings always get the full check (it looks at the values).
+    strings = Schema([ColSpec(DataType.string, "s")])
+    with pytest.raises(InvalidParameterError, match="'s'"):
+        enforce_schema(pd.DataFrame({"s": [1, "x"]}), strings)

@@ -82,6 +82,8 @@ def _enforce_columns(data: Any, schema: Schema) -> Any:
             f"The input is missing column{'s' if len(missing) > 1 else ''} {listed} that the "
             f"model signature requires.{hint}"
         )
+    if _already_conforms(frame, specs, names):
+        return frame
     import pandas as pd
 
     out = {}
@@ -90,6 +92,21 @@ def _enforce_columns(data: Any, schema: Schema) -> Any:
             continue
         out[name] = _convert_column(frame[present[str(name)]], spec, str(name))
     return pd.DataFrame(out, index=frame.index)
+
+
+def _already_conforms(frame: Any, specs: list[ColSpec], names: list[Any]) -> bool:
+    """True when the frame has exactly the signature's columns, in order, each already of its
+    numpy type (numbers, bools, datetimes): nothing to convert, so no new frame is built.
+
+    The common case of a serving request; strings and bytes (object columns) always take the
+    full check, which looks at their values.
+    """
+    if list(frame.columns) != names:
+        return False
+    for dtype, spec in zip(frame.dtypes, specs, strict=True):
+        if dtype.kind == "O" or dtype != spec.type.to_numpy():
+            return False
+    return True
 
 
 _WIDENING = {
