@@ -138,8 +138,20 @@ class NotebookWatcher:
     async def on_kernel_action(self, logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         action, kid = data.get("action"), data.get("kernel_id")
         if kid and action in ("restart", "shutdown") and data.get("status", "success") == "success":
-            killed = await self._run(self._forget, kid, action == "restart")
-            self._log_killed(kid, killed, action)
+            # Not awaited: Jupyter shuts kernels down after its extensions when it exits, and an
+            # event listener still awaiting then would be a task left pending on a closed loop.
+            future = IOLoop.current().run_in_executor(None, self._forget, kid, action == "restart")
+            future.add_done_callback(lambda done: self._forgotten(kid, action, done))
+
+    def _forgotten(self, kernel_id: str, action: str, done: Any) -> None:
+        if done.cancelled():
+            return
+        if done.exception() is not None:
+            self.app.log.warning(
+                "labtrack: ending the runs of kernel %s failed: %s", kernel_id, done.exception()
+            )
+            return
+        self._log_killed(kernel_id, done.result(), action)
 
     async def on_contents(self, logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         if data.get("action") != "rename":
