@@ -122,24 +122,6 @@ export interface IChangesReply {
   changed: boolean;
 }
 
-/** `GET runs/{id}`. */
-export interface IRunDetail {
-  info: {
-    run_id: string;
-    run_name: string;
-    experiment_id: string;
-    status: RunStatus;
-    start_time: number | null;
-    end_time: number | null;
-    [key: string]: unknown;
-  };
-  data: {
-    params: Record<string, string>;
-    metrics: Record<string, MetricValue>;
-    tags: Record<string, string>;
-  };
-}
-
 /** The single network call site's signature (see `handler.ts`). */
 export type RequestAPI = <T>(
   endPoint: string,

@@ -1,9 +1,5 @@
-import type {
-  INotebookSource,
-  IRunDetail,
-  IRunRow,
-  RequestAPI
-} from '../tokens';
+import type { IRunDetail } from '../runpage/types';
+import type { INotebookSource, IRunRow, RequestAPI } from '../tokens';
 import { RunTags } from '../tokens';
 import { errorMessage, httpStatus, pollInit } from './errors';
 import type { IFetched } from './runs';
