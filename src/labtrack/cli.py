@@ -469,6 +469,14 @@ def db_upgrade(ctx: click.Context, tracking_uri: str | None) -> None:
     help="Largest request body accepted; a larger one gets a 413.",
 )
 @click.option(
+    "--max-batch",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Answer up to this many requests that queued while the model was busy with one "
+    "predict call (for models whose rows are predicted independently, as scikit-learn's are).",
+)
+@click.option(
     "--allow-unsafe", is_flag=True, help="Load pickle-format models (their loading runs code)."
 )
 @click.pass_context
@@ -481,6 +489,7 @@ def serve(
     workers: int,
     poll_interval: float,
     max_body_mb: float,
+    max_batch: int,
     allow_unsafe: bool,
 ) -> None:
     """Serve a model over HTTP (MLflow's scoring protocol) until Ctrl-C.
@@ -510,6 +519,7 @@ def serve(
             workers=workers,
             poll_interval=poll_interval,
             max_body_mb=max_body_mb,
+            max_batch=max_batch,
             allow_unsafe=allow_unsafe,
             unsafe_hint="To serve it anyway, pass --allow-unsafe to `labtrack serve`.",
         )

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class Server:
 
     def request(
         self, method: str, path: str, body: bytes | str | None = None, **headers: str
-    ) -> tuple[int, Any, dict[str, str]]:
+    ) -> tuple[int, Any, Mapping[str, str]]:
         return http_request(self.port, method, path, body, headers)
 
     def score(self, payload: Any, path: str = "/invocations") -> tuple[int, Any]:
@@ -87,7 +87,7 @@ class Server:
 
 def http_request(
     port: int, method: str, path: str, body: bytes | str | None, headers: dict[str, str]
-) -> tuple[int, Any, dict[str, str]]:
+) -> tuple[int, Any, Mapping[str, str]]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request(method, path, body=body, headers=headers)
@@ -95,7 +95,7 @@ def http_request(
         raw = response.read()
         kind = response.getheader("Content-Type", "")
         parsed = json.loads(raw) if kind.startswith("application/json") else raw.decode()
-        return response.status, parsed, dict(response.getheaders())
+        return response.status, parsed, response.headers  # names case-insensitive
     finally:
         conn.close()
 

@@ -94,3 +94,23 @@ def test_predictions_become_json_with_nan_as_null() -> None:
     assert json.loads(predictions_json(pd.Series([1, 2]))) == {"predictions": [1, 2]}
     assert json.loads(predictions_json(pd.DataFrame({"a": [1]}))) == {"predictions": [{"a": 1}]}
     assert json.loads(predictions_json([np.int64(3), "x"])) == {"predictions": [3, "x"]}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [[1.5, 2.0], [3.0, -4.25]],
+        [[1, 2], [3, 4]],
+        [[1, 2.5], [3, 4]],  # mixed: pandas' own path
+        [[1, True], [0, False]],
+        [[2**70, 1], [3, 4]],
+        [["a", 1.0], ["b", 2.0]],
+        [[1.0, None], [2.0, 3.0]],
+    ],
+)
+def test_dataframe_split_matches_pandas_for_every_kind_of_row(data: list[list[object]]) -> None:
+    body = json.dumps({"dataframe_split": {"columns": ["a", "b"], "data": data}})
+
+    frame, _ = parse_request(body.encode(), "application/json")
+
+    pd.testing.assert_frame_equal(frame, pd.DataFrame(data, columns=["a", "b"]))

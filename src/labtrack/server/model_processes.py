@@ -203,6 +203,8 @@ class ServingSupervisor:
             proc.ready_file,
             "--exit-with-stdin",
         ]
+        if self.settings.serving_max_batch > 1:
+            cmd += ["--max-batch", str(self.settings.serving_max_batch)]
         if self.settings.allow_unsafe_models:
             cmd.append("--allow-unsafe")
         else:

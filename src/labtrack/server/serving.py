@@ -33,7 +33,12 @@ __all__ = ["SERVING_PREFIX", "ServingHandler", "ServingProxyHandler", "setup_ser
 SERVING_PREFIX = "labtrack/serving"
 MAX_BODY_BYTES = 20 * 1024 * 1024
 PROXY_TIMEOUT_S = 300.0
-PASSED_HEADERS = ("Content-Type", "X-Labtrack-Model-Version", "Server-Timing")
+PASSED_HEADERS = (
+    "Content-Type",
+    "X-Labtrack-Model-Version",
+    "X-Labtrack-Batch-Size",
+    "Server-Timing",
+)
 
 
 class ServingUnavailableError(LabtrackError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from traitlets import Bool, Unicode
+from traitlets import Bool, Integer, Unicode
 from traitlets.config import Configurable
 
 from labtrack.client import TrackingClient
@@ -47,6 +47,18 @@ class Labtrack(Configurable):
             "Let the model processes this server starts for serving load pickle-format models "
             "(serialization_format 'pickle' or 'cloudpickle'). Loading a pickle runs code stored "
             "in the file: turn this on only if everyone who can write to the store is trusted."
+        ),
+    )
+
+    serving_max_batch = Integer(
+        1,
+        min=1,
+        config=True,
+        help=(
+            "For the model processes this server starts: answer up to this many requests that "
+            "queued while the model was busy with one predict call (more throughput under "
+            "concurrent load). Only for models whose rows are predicted independently, as "
+            "scikit-learn's are; 1 predicts each request alone."
         ),
     )
 

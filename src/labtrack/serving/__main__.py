@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--poll-interval", type=float, default=1.0)
     parser.add_argument("--max-body-mb", type=float, default=DEFAULT_MAX_BODY_MB)
+    parser.add_argument("--max-batch", type=int, default=1, help="requests per predict call")
     parser.add_argument("--allow-unsafe", action="store_true")
     parser.add_argument("--unsafe-hint", help="added to the error of a refused pickle model")
     parser.add_argument("--ready-file")

@@ -100,7 +100,34 @@ def _dataframe_split(value: Any) -> Any:
     data = value["data"]
     if not isinstance(data, list):
         raise ScoringError('dataframe_split "data" must be a list of rows.')
-    return _frame(data=data, columns=value.get("columns"), index=value.get("index"))
+    columns, index = value.get("columns"), value.get("index")
+    fast = _numeric_frame(data, columns) if index is None else None
+    return fast if fast is not None else _frame(data=data, columns=columns, index=index)
+
+
+def _numeric_frame(data: list[Any], columns: Any) -> Any:
+    """The frame of rows that are all floats or all ints, built through one numpy array: the
+    same columns and dtypes pandas gives, a few times faster. None for anything else."""
+    if not data or not isinstance(columns, list) or not isinstance(data[0], list) or not data[0]:
+        return None
+    kind = type(data[0][0])
+    if kind is not float and kind is not int:
+        return None
+    width = len(columns)
+    for row in data:
+        if type(row) is not list or len(row) != width:
+            return None
+        for v in row:
+            if type(v) is not kind:
+                return None
+    import numpy as np
+    import pandas as pd
+
+    try:
+        array = np.array(data, dtype=np.float64 if kind is float else np.int64)
+    except OverflowError:  # ints beyond 64 bits: pandas keeps them as objects
+        return None
+    return pd.DataFrame(array, columns=columns)
 
 
 def _dataframe_records(value: Any) -> Any:

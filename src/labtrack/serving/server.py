@@ -9,16 +9,15 @@ A worker whose parent disappears stops too.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +48,8 @@ class ServeOptions:
     unsafe_hint: str | None = None
     ready_file: str | None = None
     exit_with_stdin: bool = False
-    threads: int = 4
+    # Up to this many queued requests share one predict call (1: each request alone).
+    max_batch: int = 1
 
 
 def _target(opts: ServeOptions) -> tuple[str | None, str | None, str | None]:
@@ -69,12 +69,13 @@ def check(opts: ServeOptions) -> None:
     """Fail before binding if the model's name is unknown (no fork-unsafe state is left)."""
     from labtrack import store
     from labtrack.client import TrackingClient
+    from labtrack.errors import InvalidParameterError
 
     name, _, uri = _target(opts)
     if opts.workers < 1:
-        from labtrack.errors import InvalidParameterError
-
         raise InvalidParameterError(f"--workers must be at least 1; got {opts.workers}.")
+    if opts.max_batch < 1:
+        raise InvalidParameterError(f"--max-batch must be at least 1; got {opts.max_batch}.")
     try:
         if name is not None:
             TrackingClient(opts.tracking_uri, opts.artifact_root).get_registered_model(name)
@@ -84,18 +85,57 @@ def check(opts: ServeOptions) -> None:
 
 def serve(opts: ServeOptions) -> None:
     """Serve until SIGTERM/SIGINT (or, with ``exit_with_stdin``, until stdin closes)."""
-    from tornado.netutil import bind_sockets
-
     check(opts)
-    sockets = bind_sockets(opts.port, opts.host, reuse_port=False)
-    port = sockets[0].getsockname()[1]
+    sock = _bind(opts.host, opts.port)
+    port = sock.getsockname()[1]
     if opts.exit_with_stdin:
         _exit_with_stdin()
     if opts.workers == 1:
         _write_ready(opts.ready_file, port)
-        _run_worker(opts, sockets, parent=None)
+        _run_worker(opts, [sock], parent=None)
         return
-    _prefork(opts, sockets, port)
+    _prefork(opts, [sock], port)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket (before any fork, so workers share it)."""
+    from labtrack.errors import InvalidParameterError
+
+    try:
+        # The address's own protocol (TCP), so asyncio turns Nagle off on each connection
+        # (a reply's head and body are two writes; with Nagle on, the second waits ~40 ms).
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as err:
+        raise InvalidParameterError(
+            f"Cannot listen on {host}:{port}: {err.strerror or err}. Pick another --port "
+            "(0: any free port) or --host."
+        ) from None
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _config(opts: ServeOptions, app: Any) -> Any:
+    """uvicorn's settings: httptools if installed, asyncio, no lifespan, no access log."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=opts.host,
+        port=opts.port,
+        http="auto",
+        ws="none",
+        loop="asyncio",
+        lifespan="off",
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
 
 
 def _write_ready(path: str | None, port: int) -> None:
@@ -172,53 +212,44 @@ def _prefork(opts: ServeOptions, sockets: list[Any], port: int) -> None:
 
 
 def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> None:
-    from tornado.httpserver import HTTPServer
-    from tornado.ioloop import IOLoop, PeriodicCallback
+    import uvicorn
 
     from labtrack import _state, pyfunc
     from labtrack.client import TrackingClient
-    from labtrack.serving.app import ServingState, make_app
+    from labtrack.serving.app import ServingApp, ServingState
     from labtrack.serving.routing import ModelTable
+    from labtrack.serving.runner import ModelRunner
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
     _state.reset_client(opts.tracking_uri, opts.artifact_root)
     name, default_ref, uri = _target(opts)
     client = TrackingClient(opts.tracking_uri, opts.artifact_root)
 
-    def load(where: str) -> Any:
+    def load(where: str) -> ModelRunner:
         from labtrack.models.errors import UnsafeModelError
 
         try:
-            return pyfunc.load_model(where, allow_unsafe=opts.allow_unsafe)
+            model = pyfunc.load_model(where, allow_unsafe=opts.allow_unsafe)
         except UnsafeModelError as err:
             if not opts.unsafe_hint:
                 raise
             raise UnsafeModelError(f"{err.message} {opts.unsafe_hint}") from None
+        return ModelRunner(model, opts.max_batch)
 
     table = ModelTable(client, name, load, opts.poll_interval, static_uri=uri)
     state = ServingState(
         table,
         default_ref,
         int(opts.max_body_mb * 1024 * 1024),
-        ThreadPoolExecutor(opts.threads, thread_name_prefix="labtrack-predict"),
         token=os.environ.get(TOKEN_ENV) or None,
     )
-    asyncio_loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(asyncio_loop)
-    loop = IOLoop.current()
-    app = make_app(state, all_refs=opts.model_name is not None)
-    server = HTTPServer(app, max_body_size=state.hard_cap)
-    server.add_sockets(sockets)
+    server = uvicorn.Server(_config(opts, ServingApp(state, all_refs=opts.model_name is not None)))
+    # uvicorn stops on SIGTERM/SIGINT, then raises the signal again under the handlers that were
+    # there before it: these make that a clean exit.
     for sig in (signal.SIGTERM, signal.SIGINT):
-        asyncio_loop.add_signal_handler(sig, loop.stop)
+        signal.signal(sig, lambda _signum, _frame: None)
     if parent is not None:
-
-        def orphaned() -> None:
-            if os.getppid() != parent:
-                loop.stop()
-
-        PeriodicCallback(orphaned, 1000).start()
+        _exit_when_orphaned(parent)
     if uri is not None:
         preload: list[str] = []
     else:
@@ -229,8 +260,17 @@ def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> N
     where = f"{opts.host}:{sockets[0].getsockname()[1]}"
     log.info("labtrack serving %s on %s (pid %s)", name or uri, where, os.getpid())
     try:
-        loop.start()
+        server.run(sockets=sockets)
     finally:
-        server.stop()
         table.stop()
-        state.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """A forked worker stops when its parent is gone (even killed by SIGKILL)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="labtrack-parent-watch", daemon=True).start()
