@@ -195,6 +195,8 @@ def _pairs(ctx: Context, measure: Any, pairs: int, lt_fn: Any, ml_fn: Any, scale
 # -- case 7: serving ----------------------------------------------------------------------------
 
 LOADS = ((1, 1), (100, 1), (1, 4), (100, 4))
+# A second labtrack server answers the loads with several clients with adaptive batching on.
+MAX_BATCH = 8
 
 
 def labtrack_serve_available(ctx: Context) -> str | None:
@@ -210,7 +212,12 @@ def labtrack_serve_available(ctx: Context) -> str | None:
     return None
 
 
-def _serve_cmd(ctx: Context, side: str, model: dict[str, Any], port: int) -> Server:
+def _serve_cmd(
+    ctx: Context, side: str, model: dict[str, Any], port: int, extra: tuple[str, ...] = ()
+) -> Server:
+    name, log = f"{side} serve", ctx.logs / f"serve-{side}.log"
+    if extra:
+        name, log = f"{name} {' '.join(extra)}", ctx.logs / f"serve-{side}-{extra[-1]}.log"
     if side == "labtrack":
         cmd = [
             str(ctx.lt_bin / "labtrack"),
@@ -220,6 +227,7 @@ def _serve_cmd(ctx: Context, side: str, model: dict[str, Any], port: int) -> Ser
             "127.0.0.1",
             "--port",
             str(port),
+            *extra,
         ]
         env = dict(ctx.lt_env, LABTRACK_TRACKING_URI=model["tracking_uri"])
     else:
@@ -237,7 +245,7 @@ def _serve_cmd(ctx: Context, side: str, model: dict[str, Any], port: int) -> Ser
             str(port),
         ]
         env = dict(ctx.ml_env, MLFLOW_TRACKING_URI=model["tracking_uri"])
-    return Server(f"{side} serve", cmd, env, ctx.work, ctx.logs / f"serve-{side}.log", port)
+    return Server(name, cmd, env, ctx.work, log, port)
 
 
 def _payload(model: dict[str, Any], rows: int) -> bytes:
@@ -304,9 +312,27 @@ def _start(ctx: Context, sides: list[str], models: dict[str, Any]) -> dict[str, 
     return running
 
 
+def _start_batched(ctx: Context, models: dict[str, Any]) -> Server | None:
+    """``labtrack serve --max-batch N`` beside the default one (its start is not timed)."""
+    if models.get("labtrack") is None:
+        return None
+    server = _serve_cmd(
+        ctx, "labtrack", models["labtrack"], free_port(), ("--max-batch", str(MAX_BATCH))
+    )
+    server.start()
+    try:
+        server.wait_until("/ping", timeout=240)
+    except CaseError as exc:
+        ctx.fail(str(exc))
+        server.stop()
+        return None
+    return server
+
+
 def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
     R, plan = ctx.results, ctx.plan
     servers = _start(ctx, sides, models)
+    batched = _start_batched(ctx, models)
     overhead = R.measure(
         "7",
         "serve.overhead",
@@ -318,7 +344,9 @@ def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
         "header (labtrack only; MLflow sends none)"
     )
     try:
-        for side, server in servers.items():  # warm-up
+        warm = [(s, server) for s, server in servers.items()]
+        warm += [("labtrack", batched)] if batched else []
+        for side, server in warm:  # warm-up
             loadgen.load(
                 server.port,
                 "/invocations",
@@ -336,10 +364,24 @@ def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
             p50 = R.measure("7", f"{key}.p50", f"serving latency p50, {what}", "ms")
             p99 = R.measure("7", f"{key}.p99", f"serving latency p99, {what}", "ms")
             rps = R.measure("7", f"{key}.rps", f"serving throughput, {what}", "req/s", True)
+            with_batch = batched is not None and clients > 1
+            if with_batch:
+                b_what = f"{what}, labtrack --max-batch {MAX_BATCH}"
+                b_p50 = R.measure("7", f"{key}.batch.p50", f"serving latency p50, {b_what}", "ms")
+                b_rps = R.measure(
+                    "7", f"{key}.batch.rps", f"serving throughput, {b_what}", "req/s", True
+                )
+                b_rps.note(
+                    f"a second labtrack server started with --max-batch {MAX_BATCH}: requests "
+                    "that queue while the model predicts share one predict call; measured right "
+                    "after the pair's default labtrack and MLflow loads, ratio against that MLflow"
+                )
             for _ in range(plan.load_pairs):
                 got: dict[str, dict[str, float] | None] = {}
-                for side, server in servers.items():
-                    body = _payload(models[side], rows)
+                targets = list(servers.items())
+                targets += [("batched", batched)] if with_batch and batched else []
+                for side, server in targets:
+                    body = _payload(models["labtrack" if side == "batched" else side], rows)
                     got[side] = loadgen.load(
                         server.port,
                         "/invocations",
@@ -351,6 +393,21 @@ def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
                     )
                     if got[side]["errors"]:  # type: ignore[index]
                         ctx.fail(f"{key} {side}: {got[side]['errors']} failed requests")  # type: ignore[index]
+                b = got.pop("batched", None)
+                if with_batch:
+                    ml = got.get("mlflow")
+                    b_p50.add_pair(
+                        {
+                            "labtrack": b["p50_ms"] if b else None,
+                            "mlflow": ml["p50_ms"] if ml else None,
+                        }
+                    )
+                    b_rps.add_pair(
+                        {
+                            "labtrack": b["throughput_rps"] if b else None,
+                            "mlflow": ml["throughput_rps"] if ml else None,
+                        }
+                    )
                 p50.add_pair({s: r["p50_ms"] if r else None for s, r in got.items()})
                 if rows == 1 and clients == 1:
                     lt = got.get("labtrack")
@@ -365,5 +422,5 @@ def _load(ctx: Context, sides: list[str], models: dict[str, Any]) -> None:
     except CaseError as exc:
         ctx.fail(str(exc))
     finally:
-        for server in servers.values():
+        for server in [*servers.values(), *([batched] if batched else [])]:
             server.stop()

@@ -280,3 +280,23 @@ async def test_the_jupyter_setting_reaches_the_model_process(
 
     assert code == 200
     assert cmdline[cmdline.index(b"--max-batch") + 1] == b"4"
+
+
+def test_under_load_the_runner_waits_briefly_for_the_clients_it_just_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = Gated()
+    runner = ModelRunner(model, max_batch=8)
+    first = runner.submit(_body([[0.0, 0.0]]), "application/json")
+    assert model.started.wait(30)
+    three = [runner.submit(_body([[1.0, 1.0]]), "application/json") for _ in range(3)]
+    model.release.set()
+    assert [f.result(30).batch for f in [first, *three]] == [1, 3, 3, 3]
+
+    monkeypatch.setattr(runner_module, "LINGER_SECONDS", 60.0)  # only a full call ends the wait
+    again = [runner.submit(_body([[2.0, 2.0]]), "application/json") for _ in range(3)]
+    assert [f.result(30).batch for f in again] == [3, 3, 3]
+
+    monkeypatch.setattr(runner_module, "LINGER_SECONDS", 0.05)  # a lone request still goes
+    alone = runner.submit(_body([[3.0, 3.0]]), "application/json").result(30)
+    assert alone.batch == 1 and model.calls == [1, 3, 3, 1]

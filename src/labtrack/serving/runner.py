@@ -7,8 +7,10 @@ after another. Processes (``--workers``) are what run predicts side by side.
 
 Why batching: a call's cost is mostly per call, not per row (the 100-tree forest takes about
 the same time for 1 row as for 100), so under concurrent load one call for the requests that
-queued costs what one request did. Nothing waits to fill a batch: an idle model predicts a
-request at once; only requests that arrive while it predicts are combined. A batch holds
+queued costs what one request did. A lone request never waits to fill a batch; requests that
+arrive while the model predicts are combined, and under load (the last call took several
+requests) the next call waits up to 2 ms for as many, since the clients just answered are
+about to send again: without that, calls alternate between few and many. A batch holds
 requests of the same shape (the same columns and dtypes, no ``params``, no custom index);
 if the combined call fails, or its predictions cannot be split row by row, each request is
 predicted alone, so every client gets its own answer or its own error. Batching is for models
@@ -46,6 +48,9 @@ IDLE_EXIT_SECONDS = 30.0
 # waits at most about this long.
 INLINE_MAX_MS = 20.0
 INLINE_MAX_BYTES = 256 * 1024
+# With batching, when fewer requests wait than the last call answered (clients that just got
+# their answers are sending again), wait this long at most for them to arrive.
+LINGER_SECONDS = 0.002
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class ModelRunner:
         self._splittable = True  # cleared when the model's output cannot be split by rows
         self._busy = False  # a predict is running (on the thread or inline)
         self._last_ms = float("inf")  # the last predict's duration; unknown until one ran
+        self._last_batch = 1  # how many requests the last call took
 
     def try_inline(self, body: bytes, content_type: str | None) -> Scored | None:
         """Score ``body`` on this thread if that is the cheaper way (see INLINE_MAX_MS), else
@@ -120,7 +126,9 @@ class ModelRunner:
                     if not self._cond.wait(IDLE_EXIT_SECONDS) and not self._queue:
                         self._thread = None
                         return
+                self._linger()
                 jobs = [self._queue.popleft() for _ in range(min(len(self._queue), self.max_batch))]
+                self._last_batch = len(jobs)
                 self._busy = True
             try:
                 self._run(jobs)
@@ -131,6 +139,19 @@ class ModelRunner:
             finally:
                 with self._cond:
                     self._busy = False
+
+    def _linger(self) -> None:
+        """Under load (the last call took several requests), give the clients that were just
+        answered up to LINGER_SECONDS to send again, so calls stay full. Holds the lock."""
+        want = min(self._last_batch, self.max_batch)
+        if len(self._queue) >= want:
+            return
+        deadline = time.monotonic() + LINGER_SECONDS
+        while len(self._queue) < want:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._cond.wait(left)
 
     def _run(self, jobs: list[_Job]) -> None:
         ready: list[_Job] = []
