@@ -14,7 +14,7 @@ The Jupyter server extension starts one such process per served registered model
 (``python -m labtrack.serving --model-name NAME ...``) and proxies
 ``<base_url>labtrack/serving/<name>/<version|stage|alias>/invocations`` to it.
 
-Only this package and ``labtrack.server`` import tornado.
+The HTTP layer is a bare ASGI app run by uvicorn (httptools); only this package imports uvicorn.
 """
 
 from labtrack.serving.server import ServeOptions, serve
