@@ -234,9 +234,12 @@ def load_model(model_uri: str, dst_path: str | None = None, allow_unsafe: bool =
 
     >>> model = load_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
     """
+    from labtrack import _gc
     from labtrack.models.uri import download_model
 
-    return _load_from_folder(download_model(model_uri, dst_path), allow_unsafe)
+    folder = download_model(model_uri, dst_path)
+    with _gc.paused():  # imports scikit-learn and builds the model: long-lived objects
+        return _load_from_folder(folder, allow_unsafe)
 
 
 class _SklearnPyfunc:

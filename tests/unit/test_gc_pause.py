@@ -1,0 +1,90 @@
+"""``labtrack._gc.paused``: no collection inside, the collector's state restored after."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from labtrack import _gc
+
+
+@pytest.fixture(autouse=True)
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_the_collector_is_off_inside_and_on_after() -> None:
+    with _gc.paused():
+        assert not gc.isenabled()
+        with _gc.paused():  # nested: the inner end does not turn it back on
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_it_is_back_on_after_an_error() -> None:
+    with pytest.raises(ValueError), _gc.paused():
+        raise ValueError("boom")
+    assert gc.isenabled()
+
+
+def test_a_collector_that_was_off_stays_off() -> None:
+    gc.disable()
+    with _gc.paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_what_was_made_meanwhile_is_old_but_still_collectable() -> None:
+    class Cycle:
+        pass
+
+    with _gc.paused():
+        survivors = [Cycle() for _ in range(2000)]
+        garbage = Cycle()
+        garbage.me = garbage  # type: ignore[attr-defined]
+        ref = weakref.ref(garbage)
+        del garbage
+    assert gc.get_count()[0] < 700  # promoted, not waiting for a young collection
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert ref() is None
+    assert len(survivors) == 2000
+
+
+def test_objects_frozen_by_someone_else_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _gc.paused():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_concurrent_pauses_share_one() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with _gc.paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait(5)
+    with _gc.paused():
+        pass
+    assert not gc.isenabled()  # the other thread's pause is still on
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()
