@@ -109,5 +109,7 @@ def _load_local(
     with warnings.catch_warnings():
         if suppress_warnings:
             warnings.simplefilter("ignore")
-        impl = importlib.import_module(loader)._load_pyfunc(local, allow_unsafe=allow_unsafe)
+        impl = importlib.import_module(loader)._load_pyfunc(
+            local, allow_unsafe=allow_unsafe, model_meta=meta
+        )
     return PyFuncModel(meta, impl)

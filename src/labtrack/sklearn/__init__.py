@@ -200,10 +200,12 @@ def _model_file(folder: str, conf: dict[str, Any]) -> Path:
     return target
 
 
-def _load_from_folder(folder: str, allow_unsafe: bool) -> Any:
+def _load_from_folder(folder: str, allow_unsafe: bool, meta: Model | None = None) -> Any:
+    """The estimator saved in ``folder``; ``meta`` is its ``MLmodel`` if already read."""
     from labtrack.sklearn import serialize
 
-    meta = Model.load(folder)
+    if meta is None:
+        meta = Model.load(folder)
     conf = meta.flavors.get(FLAVOR_NAME)
     if not isinstance(conf, dict):
         raise InvalidParameterError(
@@ -253,7 +255,10 @@ class _SklearnPyfunc:
         return getattr(self.sk_model, self.predict_fn)(data)
 
 
-def _load_pyfunc(path: str, allow_unsafe: bool = False) -> _SklearnPyfunc:
-    meta = Model.load(path)
+def _load_pyfunc(
+    path: str, allow_unsafe: bool = False, model_meta: Model | None = None
+) -> _SklearnPyfunc:
+    """What ``labtrack.pyfunc.load_model`` calls; it passes the ``MLmodel`` it has read."""
+    meta = Model.load(path) if model_meta is None else model_meta
     predict_fn = meta.flavors.get(PYFUNC_FLAVOR, {}).get("predict_fn", "predict")
-    return _SklearnPyfunc(_load_from_folder(path, allow_unsafe), predict_fn)
+    return _SklearnPyfunc(_load_from_folder(path, allow_unsafe, meta), predict_fn)
