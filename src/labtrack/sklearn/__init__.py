@@ -19,7 +19,7 @@ import platform
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from labtrack.errors import InvalidParameterError
 from labtrack.models.environment import (
@@ -31,7 +31,6 @@ from labtrack.models.environment import (
 from labtrack.models.errors import UnsafeModelError
 from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, save_input_example
 from labtrack.models.signature import ModelSignature
-from labtrack.sklearn.autologging import AutologgingWarning, autolog
 from labtrack.sklearn.serialize import (
     MODEL_FILES,
     SERIALIZATION_FORMAT_CLOUDPICKLE,
@@ -55,6 +54,22 @@ __all__ = [
     "log_model",
     "save_model",
 ]
+
+if TYPE_CHECKING:
+    from labtrack.sklearn.autologging import AutologgingWarning, autolog
+
+
+def __getattr__(name: str) -> Any:
+    # Autologging (and the patching machinery under it) loads on first use: loading or
+    # serving a model never needs it (PEP 562).
+    if name in ("autolog", "AutologgingWarning"):
+        from labtrack.sklearn import autologging
+
+        value = getattr(autologging, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FLAVOR_NAME = "sklearn"
 PYFUNC_FLAVOR = "python_function"
