@@ -18,6 +18,7 @@ collection, which the collector runs on its usual schedule. Objects someone else
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,25 +26,45 @@ from contextlib import contextmanager
 __all__ = ["paused"]
 
 _lock = threading.Lock()
-_depth = 0
+_holders: dict[int, int] = {}  # thread id -> how many pauses it is inside
 _was_enabled = False
+
+
+def _after_fork_in_child() -> None:
+    # Only the thread that forked goes on in the child: the pauses of the others never end.
+    global _lock
+    _lock = threading.Lock()
+    if not _holders:
+        return
+    me = threading.get_ident()
+    for ident in [i for i in _holders if i != me]:
+        del _holders[ident]
+    if not _holders and _was_enabled:
+        gc.enable()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @contextmanager
 def paused() -> Iterator[None]:
     """No cyclic collection inside the block (nested and concurrent pauses share one)."""
-    global _depth, _was_enabled
+    global _was_enabled
+    me = threading.get_ident()
     with _lock:
-        if _depth == 0:
+        if not _holders:
             _was_enabled = gc.isenabled()
             gc.disable()
-        _depth += 1
+        _holders[me] = _holders.get(me, 0) + 1
     try:
         yield
     finally:
         with _lock:
-            _depth -= 1
-            if _depth == 0 and _was_enabled:
+            depth = _holders.pop(me, 0) - 1
+            if depth > 0:
+                _holders[me] = depth
+            elif not _holders and _was_enabled:
                 if gc.get_freeze_count() == 0:
                     gc.freeze()  # all tracked objects: young ones are promoted unexamined
                     gc.unfreeze()  # ... into the oldest generation, collectable again

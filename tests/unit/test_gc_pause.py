@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -87,4 +88,42 @@ def test_concurrent_pauses_share_one() -> None:
     assert not gc.isenabled()  # the other thread's pause is still on
     release.set()
     thread.join(5)
+    assert gc.isenabled()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_another_thread_pauses_collects() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with _gc.paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait(5)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: exit status 0 if the collector is back on
+            os._exit(0 if gc.isenabled() else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join(5)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_inside_its_own_pause_ends_it_normally() -> None:
+    paused_in_child = False
+    with _gc.paused():
+        pid = os.fork()
+        if pid == 0:
+            paused_in_child = not gc.isenabled()
+    if pid == 0:  # the child: 0 if it was still paused, and collects after the block
+        os._exit(0 if paused_in_child and gc.isenabled() else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
     assert gc.isenabled()
