@@ -5,14 +5,17 @@ builds the estimator; opening the first store imports SQLAlchemy. Every one of t
 lives as long as the process, but the collector does not know that: each 700 allocations start
 a young collection, and the full collections that follow re-examine every object already alive
 (about 100 ms each once scikit-learn is in). During ``labtrack serve``'s start that repeated
-scanning was about 300 ms of 2.3 s, and it found nothing to free.
+scanning was about 300 ms of 2.3 s, and it freed next to nothing (a few hundred objects).
 
-:func:`paused` turns the collector off for the duration and, when the outermost pause ends,
-files what was created as old (``gc.freeze()`` then ``gc.unfreeze()`` moves every tracked
-object into the oldest generation without examining it) before turning the collector back on.
-Nothing is kept alive by this: garbage cycles made meanwhile are freed by the next full
-collection, which the collector runs on its usual schedule. Objects someone else froze with
-``gc.freeze()`` stay frozen (the move is skipped then), and a collector that was off stays off.
+:func:`paused` first collects the young generations as usual (so what was made before is
+treated as before), turns the collector off for the duration and, when the outermost pause
+ends after a burst (more than ``PROMOTE_ABOVE`` new objects, as when libraries were
+imported), files what was created as old (``gc.freeze()`` then ``gc.unfreeze()`` moves every
+tracked object into the oldest generation without examining it) before turning the collector
+back on. Nothing is kept alive by this: garbage cycles made meanwhile are freed by the next
+full collection, which the collector runs on its usual schedule. Objects someone else froze
+with ``gc.freeze()`` stay frozen (the move is skipped then), and a collector that was off
+stays off.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from contextlib import contextmanager
 
 __all__ = ["paused"]
 
+# Fewer new objects than this (a warm load: the libraries were in already) are left to the
+# collector's usual young collections, which take a few milliseconds for that many.
+PROMOTE_ABOVE = 10_000
 _lock = threading.Lock()
 _holders: dict[int, int] = {}  # thread id -> how many pauses it is inside
 _was_enabled = False
@@ -55,6 +61,10 @@ def paused() -> Iterator[None]:
     with _lock:
         if not _holders:
             _was_enabled = gc.isenabled()
+            if _was_enabled:
+                # What is young now was made before the pause: collect it as usual (a few
+                # thousand objects at most), so only what the block makes is promoted.
+                gc.collect(1)
             gc.disable()
         _holders[me] = _holders.get(me, 0) + 1
     try:
@@ -65,7 +75,7 @@ def paused() -> Iterator[None]:
             if depth > 0:
                 _holders[me] = depth
             elif not _holders and _was_enabled:
-                if gc.get_freeze_count() == 0:
+                if gc.get_count()[0] > PROMOTE_ABOVE and gc.get_freeze_count() == 0:
                     gc.freeze()  # all tracked objects: young ones are promoted unexamined
                     gc.unfreeze()  # ... into the oldest generation, collectable again
                 gc.enable()

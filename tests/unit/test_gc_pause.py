@@ -49,7 +49,7 @@ def test_what_was_made_meanwhile_is_old_but_still_collectable() -> None:
         pass
 
     with _gc.paused():
-        survivors = [Cycle() for _ in range(2000)]
+        survivors = [Cycle() for _ in range(_gc.PROMOTE_ABOVE + 1000)]
         garbage = Cycle()
         garbage.me = garbage  # type: ignore[attr-defined]
         ref = weakref.ref(garbage)
@@ -58,7 +58,20 @@ def test_what_was_made_meanwhile_is_old_but_still_collectable() -> None:
     assert gc.get_freeze_count() == 0
     gc.collect()
     assert ref() is None
-    assert len(survivors) == 2000
+    assert len(survivors) == _gc.PROMOTE_ABOVE + 1000
+
+
+def test_after_a_small_pause_young_garbage_stays_young() -> None:
+    class Cycle:
+        pass
+
+    with _gc.paused():
+        garbage = Cycle()
+        garbage.me = garbage  # type: ignore[attr-defined]
+        ref = weakref.ref(garbage)
+        del garbage
+    gc.collect(0)  # a young collection is enough: nothing was promoted
+    assert ref() is None
 
 
 def test_objects_frozen_by_someone_else_stay_frozen() -> None:
