@@ -78,11 +78,20 @@ def load_model(
     ``model_uri`` is ``runs:/<run_id>/<path>`` or a local folder. ``allow_unsafe=True`` is
     needed for pickle-format models, whose loading runs code from the file.
     """
-    import warnings
-
+    from labtrack import _gc
     from labtrack.models.uri import download_model
 
     local = download_model(model_uri, dst_path)
+    # Reading and building the model imports its libraries: long-lived objects, no garbage.
+    with _gc.paused():
+        return _load_local(model_uri, local, suppress_warnings, allow_unsafe)
+
+
+def _load_local(
+    model_uri: str, local: str, suppress_warnings: bool, allow_unsafe: bool
+) -> PyFuncModel:
+    import warnings
+
     meta = Model.load(local)
     conf = meta.flavors.get(FLAVOR_NAME)
     if not isinstance(conf, dict):
@@ -100,5 +109,7 @@ def load_model(
     with warnings.catch_warnings():
         if suppress_warnings:
             warnings.simplefilter("ignore")
-        impl = importlib.import_module(loader)._load_pyfunc(local, allow_unsafe=allow_unsafe)
+        impl = importlib.import_module(loader)._load_pyfunc(
+            local, allow_unsafe=allow_unsafe, model_meta=meta
+        )
     return PyFuncModel(meta, impl)

@@ -83,9 +83,9 @@ class RegistryClientMixin:
 
     @property
     def _registry(self) -> RegistryStoreMixin:
+        store = self.store  # opened first: the first open imports SQLAlchemy with the GC paused
         from labtrack.store.sql.registry import RegistryStoreMixin
 
-        store = self.store
         if not isinstance(store, RegistryStoreMixin):
             from labtrack.models.errors import RegistryUnavailableError
 

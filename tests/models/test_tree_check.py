@@ -334,3 +334,24 @@ def test_a_tree_under_another_class_name_is_still_checked(iris, tmp_path: Path):
 
     with pytest.raises(UnsafeModelError, match="unexpected form"):
         serialize.load(tampered(tmp_path, iris, edit), "skops")
+
+
+def test_each_array_of_a_forest_is_read_once(diabetes, tmp_path: Path, monkeypatch):
+    # check_node_tree reads a tree's arrays through their skops nodes, which keep them: the
+    # model built afterwards holds the arrays that were checked, and no file is read twice.
+    X, y = diabetes
+    model = RandomForestRegressor(n_estimators=3, max_depth=3, random_state=0).fit(X, y)
+    path = save(model, tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        n_files = sum(name.endswith(".npy") for name in zf.namelist())
+    reads = []
+    real_load = np.load
+
+    def counting_load(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(np, "load", counting_load)
+    loaded = serialize.load(path, "skops")
+    assert len(reads) == n_files
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

@@ -112,6 +112,23 @@ def test_pyfunc_predict_checks_the_signature(forest, diabetes, tmp_path: Path):
     np.testing.assert_array_equal(model.predict(records), forest.predict(X_test.iloc[:2]))
 
 
+def test_pyfunc_reads_the_mlmodel_file_once(forest, tmp_path: Path, monkeypatch):
+    from labtrack.models.model import Model
+
+    labtrack.sklearn.save_model(forest, tmp_path / "m")
+    reads: list[str] = []
+    real_load = Model.load.__func__  # type: ignore[attr-defined]
+
+    def counting_load(cls, path):  # type: ignore[no-untyped-def]
+        reads.append(str(path))
+        return real_load(cls, path)
+
+    monkeypatch.setattr(Model, "load", classmethod(counting_load))
+    model = labtrack.pyfunc.load_model(str(tmp_path / "m"))
+    assert len(reads) == 1
+    assert model.get_raw_model().n_estimators == 10
+
+
 def test_pickle_formats_need_allow_unsafe(diabetes, tmp_path: Path):
     X_train, _, y_train, _ = diabetes
     custom = MeanRegressor().fit(X_train, y_train)

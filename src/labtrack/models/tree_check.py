@@ -14,7 +14,10 @@ labtrack trusts those two types only after checking every tree:
 
 1. **Before anything is built** (``check_node_tree``), on skops's own parse of the file (the
    node tree skops builds *and later constructs from*, so what is checked is what is loaded).
-   Arrays are read with ``numpy.load(allow_pickle=False)``, plain values with ``json.loads``;
+   Arrays are read with ``numpy.load(allow_pickle=False)`` (an array is read by skops's own
+   ``construct`` of its node, which does exactly that and keeps the result, so the model built
+   afterwards holds the very arrays that were checked, and no file is read twice), plain
+   values with ``json.loads``;
    any other kind of value where a tree's state should be is refused. For each ``Tree``:
    ``node_count`` equals the number of nodes; a node is a leaf (both children ``-1``, feature
    ``-2``) or a split whose children are in range and greater than its own index (so every path
@@ -273,7 +276,8 @@ def _predictor_node(node: Any, where: str) -> None:
 
 
 def _value(node: Any, where: str) -> Any:
-    """The value a node stands for, built without importing or calling anything."""
+    """The value a node stands for, built without importing or calling anything but
+    ``numpy.load``."""
     import numpy as np
 
     kind = type(node).__name__
@@ -282,9 +286,15 @@ def _value(node: Any, where: str) -> Any:
         if isinstance(value, (int, float, str, bool)) or value is None:
             return value
     elif kind == "NdArrayNode" and node.type == "numpy" and node.module_name == "numpy":
-        arr = np.load(io.BytesIO(node.children["content"].getvalue()), allow_pickle=False)
         if node.class_name == "ndarray":
-            return arr
+            # skops builds a numpy.ndarray node with numpy.load(buffer, allow_pickle=False)
+            # alone, and caches it: construction later reuses this array instead of reading
+            # the file again.
+            built = node.construct()
+            if isinstance(built, np.ndarray):
+                return built
+            raise refuse(where, f"holds a {type(built).__name__} where an array belongs")
+        arr = np.load(io.BytesIO(node.children["content"].getvalue()), allow_pickle=False)
         scalar = getattr(np, node.class_name, None)
         if isinstance(scalar, type) and issubclass(scalar, np.generic) and arr.ndim == 0:
             return arr[()]

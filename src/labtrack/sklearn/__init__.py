@@ -19,7 +19,7 @@ import platform
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from labtrack.errors import InvalidParameterError
 from labtrack.models.environment import (
@@ -31,7 +31,6 @@ from labtrack.models.environment import (
 from labtrack.models.errors import UnsafeModelError
 from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, save_input_example
 from labtrack.models.signature import ModelSignature
-from labtrack.sklearn.autologging import AutologgingWarning, autolog
 from labtrack.sklearn.serialize import (
     MODEL_FILES,
     SERIALIZATION_FORMAT_CLOUDPICKLE,
@@ -55,6 +54,22 @@ __all__ = [
     "log_model",
     "save_model",
 ]
+
+if TYPE_CHECKING:
+    from labtrack.sklearn.autologging import AutologgingWarning, autolog
+
+
+def __getattr__(name: str) -> Any:
+    # Autologging (and the patching machinery under it) loads on first use: loading or
+    # serving a model never needs it (PEP 562).
+    if name in ("autolog", "AutologgingWarning"):
+        from labtrack.sklearn import autologging
+
+        value = getattr(autologging, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FLAVOR_NAME = "sklearn"
 PYFUNC_FLAVOR = "python_function"
@@ -200,10 +215,12 @@ def _model_file(folder: str, conf: dict[str, Any]) -> Path:
     return target
 
 
-def _load_from_folder(folder: str, allow_unsafe: bool) -> Any:
+def _load_from_folder(folder: str, allow_unsafe: bool, meta: Model | None = None) -> Any:
+    """The estimator saved in ``folder``; ``meta`` is its ``MLmodel`` if already read."""
     from labtrack.sklearn import serialize
 
-    meta = Model.load(folder)
+    if meta is None:
+        meta = Model.load(folder)
     conf = meta.flavors.get(FLAVOR_NAME)
     if not isinstance(conf, dict):
         raise InvalidParameterError(
@@ -234,9 +251,12 @@ def load_model(model_uri: str, dst_path: str | None = None, allow_unsafe: bool =
 
     >>> model = load_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
     """
+    from labtrack import _gc
     from labtrack.models.uri import download_model
 
-    return _load_from_folder(download_model(model_uri, dst_path), allow_unsafe)
+    folder = download_model(model_uri, dst_path)
+    with _gc.paused():  # imports scikit-learn and builds the model: long-lived objects
+        return _load_from_folder(folder, allow_unsafe)
 
 
 class _SklearnPyfunc:
@@ -250,7 +270,10 @@ class _SklearnPyfunc:
         return getattr(self.sk_model, self.predict_fn)(data)
 
 
-def _load_pyfunc(path: str, allow_unsafe: bool = False) -> _SklearnPyfunc:
-    meta = Model.load(path)
+def _load_pyfunc(
+    path: str, allow_unsafe: bool = False, model_meta: Model | None = None
+) -> _SklearnPyfunc:
+    """What ``labtrack.pyfunc.load_model`` calls; it passes the ``MLmodel`` it has read."""
+    meta = Model.load(path) if model_meta is None else model_meta
     predict_fn = meta.flavors.get(PYFUNC_FLAVOR, {}).get("predict_fn", "predict")
-    return _SklearnPyfunc(_load_from_folder(path, allow_unsafe), predict_fn)
+    return _SklearnPyfunc(_load_from_folder(path, allow_unsafe, meta), predict_fn)

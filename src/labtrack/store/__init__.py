@@ -19,9 +19,13 @@ def get_store(location: StoreLocation) -> TrackingStore:
     with _lock:
         store = _stores.get(location)
         if store is None:
-            from labtrack.store.sql.store import SqlTrackingStore
+            from labtrack import _gc
 
-            store = SqlTrackingStore(location.tracking_uri, location.artifact_root)
+            # The first open imports SQLAlchemy: long-lived objects, nothing to collect.
+            with _gc.paused():
+                from labtrack.store.sql.store import SqlTrackingStore
+
+                store = SqlTrackingStore(location.tracking_uri, location.artifact_root)
             _stores[location] = store
         return store
 
