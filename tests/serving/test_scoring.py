@@ -114,3 +114,12 @@ def test_dataframe_split_matches_pandas_for_every_kind_of_row(data: list[list[ob
     frame, _ = parse_request(body.encode(), "application/json")
 
     pd.testing.assert_frame_equal(frame, pd.DataFrame(data, columns=["a", "b"]))
+
+
+def test_column_names_of_every_type_keep_their_own_index() -> None:
+    for columns in (["a", "b"], [1, 2], [1.0, 2.0], [True, False], ["a", "b"], [1, 2]):
+        body = json.dumps({"dataframe_split": {"columns": columns, "data": [[1.5, 2.5]]}})
+
+        frame, _ = parse_request(body.encode(), "application/json")
+
+        pd.testing.assert_frame_equal(frame, pd.DataFrame([[1.5, 2.5]], columns=columns))
