@@ -229,4 +229,11 @@ def _plain(value: Any) -> Any:
 
 def predictions_json(predictions: Any) -> str:
     """The response body: ``{"predictions": [...]}``."""
+    import numpy as np
+
+    if isinstance(predictions, np.ndarray) and predictions.dtype.kind in "fiub":
+        try:  # the common case, without looking for NaN first
+            return '{"predictions": ' + json.dumps(predictions.tolist(), allow_nan=False) + "}"
+        except ValueError:  # NaN or an infinity: null, below
+            pass
     return json.dumps({"predictions": _plain(predictions)}, allow_nan=False)

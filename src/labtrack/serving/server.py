@@ -133,6 +133,7 @@ def _config(opts: ServeOptions, app: Any) -> Any:
         log_config=None,
         log_level="warning",
         access_log=False,
+        proxy_headers=False,  # nothing here reads the client's address
         server_header=False,
         timeout_graceful_shutdown=5,
     )
