@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import threading
@@ -85,28 +86,9 @@ def test_objects_frozen_by_someone_else_stay_frozen() -> None:
         gc.unfreeze()
 
 
-def test_concurrent_pauses_share_one() -> None:
-    inside, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with _gc.paused():
-            inside.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    inside.wait(5)
-    with _gc.paused():
-        pass
-    assert not gc.isenabled()  # the other thread's pause is still on
-    release.set()
-    thread.join(5)
-    assert gc.isenabled()
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_a_child_forked_while_another_thread_pauses_collects() -> None:
+@contextlib.contextmanager
+def paused_in_another_thread() -> Iterator[None]:
+    """Another thread holds a pause for the duration of the block."""
     inside, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -118,13 +100,28 @@ def test_a_child_forked_while_another_thread_pauses_collects() -> None:
     thread.start()
     inside.wait(5)
     try:
+        yield
+    finally:
+        release.set()
+        thread.join(5)
+
+
+def test_concurrent_pauses_share_one() -> None:
+    with paused_in_another_thread():
+        with _gc.paused():
+            pass
+        assert not gc.isenabled()  # the other thread's pause is still on
+    assert gc.isenabled()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_while_another_thread_pauses_collects() -> None:
+    with paused_in_another_thread():
         pid = os.fork()
         if pid == 0:  # the child: exit status 0 if the collector is back on
             os._exit(0 if gc.isenabled() else 1)
         _, status = os.waitpid(pid, 0)
-    finally:
-        release.set()
-        thread.join(5)
     assert os.waitstatus_to_exitcode(status) == 0
 
 
