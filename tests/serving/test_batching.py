@@ -300,3 +300,31 @@ def test_under_load_the_runner_waits_briefly_for_the_clients_it_just_answered(
     monkeypatch.setattr(runner_module, "LINGER_SECONDS", 0.05)  # a lone request still goes
     alone = runner.submit(_body([[3.0, 3.0]]), "application/json").result(30)
     assert alone.batch == 1 and model.calls == [1, 3, 3, 1]
+
+
+async def test_connections_to_the_serving_socket_have_nagle_off() -> None:
+    """Without TCP_NODELAY a reply's second write (uvicorn writes head and body apart) waits
+    for the client's delayed ACK, ~40 ms per request."""
+    import asyncio
+    import socket
+
+    from labtrack.serving.server import _bind
+
+    sock = _bind("127.0.0.1", 0)
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Record(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            conn = transport.get_extra_info("socket")
+            accepted.set_result(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    server = await asyncio.get_running_loop().create_server(Record, sock=sock)
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", sock.getsockname()[1])
+        nodelay = await asyncio.wait_for(accepted, 30)
+        writer.close()
+    finally:
+        server.close()
+
+    assert nodelay != 0

@@ -96,9 +96,7 @@ class ModelRunner:
                 return None
             self._busy = True
         try:
-            data, params = parse_request(body, content_type)
-            result, ms = self._predict(data, params)
-            return Scored(_to_json(result), ms)
+            return self._score(*parse_request(body, content_type))
         finally:
             with self._cond:
                 self._busy = False
@@ -170,10 +168,14 @@ class ModelRunner:
                 continue
             for job in group:
                 try:
-                    result, ms = self._predict(job.data, job.params)
-                    job.future.set_result(Scored(_to_json(result), ms))
+                    job.future.set_result(self._score(job.data, job.params))
                 except ScoringError as err:
                     job.future.set_exception(err)
+
+    def _score(self, data: Any, params: dict[str, Any] | None) -> Scored:
+        """One request's predict call and its JSON answer (raises ScoringError)."""
+        result, ms = self._predict(data, params)
+        return Scored(_to_json(result), ms)
 
     def _predict(self, data: Any, params: dict[str, Any] | None) -> tuple[Any, float]:
         try:
