@@ -20,8 +20,8 @@ os.environ["LABTRACK_HOME"] = tempfile.mkdtemp(prefix="labtrack-test-home-")
 def fresh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A new labtrack home for the fluent API; afterwards no run, writer or store is left open."""
     import labtrack
-    from labtrack import _state
     from labtrack.store import close_all
+    from labtrack.tracking import _state
 
     for var in (
         "LABTRACK_TRACKING_URI",

@@ -16,7 +16,6 @@ from labtrack._jupyter_paths import (
 from labtrack._jupyter_paths import (
     _jupyter_server_extension_points as _jupyter_server_extension_points,
 )
-from labtrack.client import TrackingClient
 from labtrack.entities import (
     Experiment,
     Metric,
@@ -29,7 +28,9 @@ from labtrack.entities import (
     ViewType,
 )
 from labtrack.errors import LabtrackError, MlflowException
-from labtrack.fluent import (
+from labtrack.notebook.hooks import install as _install_notebook_hooks
+from labtrack.tracking.client import TrackingClient
+from labtrack.tracking.fluent import (
     ActiveRun,
     active_run,
     create_experiment,
@@ -48,7 +49,7 @@ from labtrack.fluent import (
     set_tracking_uri,
     start_run,
 )
-from labtrack.fluent_logging import (
+from labtrack.tracking.fluent_logging import (
     delete_tag,
     flush,
     log_artifact,
@@ -64,12 +65,9 @@ from labtrack.fluent_logging import (
     set_tag,
     set_tags,
 )
-from labtrack.search_frame import search_runs
+from labtrack.tracking.search_frame import search_runs
+from labtrack.utils.version import __version__
 
-try:
-    from labtrack._version import __version__
-except ImportError:  # a source checkout that was never built
-    __version__ = "0.0.0.dev0"
 
 MlflowClient = TrackingClient
 
@@ -80,8 +78,8 @@ _LAZY = {
     "show_runs": "labtrack.widgets",
     "show_run": "labtrack.widgets",
     "compare": "labtrack.widgets",
-    "autolog": "labtrack.autolog",
-    "register_model": "labtrack.registry_fluent",
+    "autolog": "labtrack.tracking.autolog",
+    "register_model": "labtrack.tracking.registry_fluent",
     "reproduce_run": "labtrack.reproduce",
     "notebook_parameters": "labtrack.reproduce",
 }
@@ -108,6 +106,10 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+# The notebook integration (its experiment, tags and version capture) plugs into tracking.
+_install_notebook_hooks()
 
 
 def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]

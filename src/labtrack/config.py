@@ -1,6 +1,7 @@
 """Where the store lives: one resolution function shared by the kernel, the server and the CLI.
 
-Order: an explicit URI (``set_tracking_uri`` or the server's ``c.Labtrack.tracking_uri``), then
+Order: an explicit URI (the server's ``c.Labtrack.tracking_uri``, a client's argument), then
+the process's choice (``set_tracking_uri``), then
 ``LABTRACK_TRACKING_URI``, then ``LABTRACK_HOME``, then ``~/.labtrack``. A plain folder path (or
 ``file:`` URI) means "a labtrack home": its ``labtrack.db`` SQLite file plus ``artifacts/``.
 """
@@ -12,11 +13,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-__all__ = ["StoreLocation", "default_home", "resolve"]
+__all__ = ["StoreLocation", "default_home", "process_location", "resolve", "set_process_location"]
 
 DB_FILENAME = "labtrack.db"
 ARTIFACTS_DIRNAME = "artifacts"
 _DB_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+# What ``set_tracking_uri`` chose for this process; ``resolve`` reads it before the environment,
+# so a client made without arguments agrees with the fluent API (MLflow's rule).
+_process_uri: str | None = None
+_process_root: str | None = None
+
+
+def set_process_location(tracking_uri: str | None, artifact_root: str | None = None) -> None:
+    """Make ``tracking_uri`` (and ``artifact_root``) this process's store; ``None`` unsets."""
+    global _process_uri, _process_root
+    _process_uri, _process_root = tracking_uri, artifact_root
+
+
+def process_location() -> tuple[str | None, str | None]:
+    """(tracking URI, artifact root) set for this process, each ``None`` when not set."""
+    return _process_uri, _process_root
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,8 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
     """
     from labtrack.errors import InvalidParameterError
 
+    if tracking_uri is None:
+        tracking_uri, artifact_root = _process_uri, artifact_root or _process_root
     uri = tracking_uri or os.environ.get("LABTRACK_TRACKING_URI") or None
     root = artifact_root or os.environ.get("LABTRACK_ARTIFACT_ROOT") or None
     if uri is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from labtrack.artifacts import ArtifactRepository
+from labtrack.store.artifacts import ArtifactRepository
 
 
 @pytest.fixture(params=["local", "s3", "memory"])

@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 
 import pytest
 
-from labtrack.artifacts import ArtifactRepository, repository
-from labtrack.artifacts.filesystems import parse_root
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError, StoreError
+from labtrack.store.artifacts import ArtifactRepository, repository
+from labtrack.store.artifacts.filesystems import parse_root
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -24,7 +24,7 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 def test_importing_and_using_local_artifacts_loads_no_fsspec(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from labtrack.artifacts import ArtifactRepository\n"
+        "from labtrack.store.artifacts import ArtifactRepository\n"
         f"repo = ArtifactRepository({str(tmp_path / 'root')!r})\n"
         "repo.write_text('a/b.txt', 'x')\n"
         "repo.list_artifacts('a')\n"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from labtrack.artifacts import ArtifactRepository, safe_artifact_path
-from labtrack.artifacts.paths import resolve_local
 from labtrack.errors import InvalidParameterError
+from labtrack.store.artifacts import ArtifactRepository, safe_artifact_path
+from labtrack.store.artifacts.paths import resolve_local
 
 HOSTILE = [
     "..",

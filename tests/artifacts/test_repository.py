@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from labtrack.artifacts import ArtifactRepository, FileInfo
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.store.artifacts import ArtifactRepository, FileInfo
 
 
 def make_tree(base: Path) -> Path:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from labtrack.artifacts import ArtifactRepository, filesystems
-from labtrack.artifacts.filesystems import get_filesystem, s3_endpoint_url, storage_options
 from labtrack.errors import StoreError
+from labtrack.store.artifacts import ArtifactRepository, filesystems
+from labtrack.store.artifacts.filesystems import get_filesystem, s3_endpoint_url, storage_options
 from tests.services import free_port, s3_client
 
 

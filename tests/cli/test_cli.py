@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from labtrack.cli import cli
-from labtrack.client import TrackingClient
 from labtrack.entities import Metric, Param, RunTag
+from labtrack.tracking.client import TrackingClient
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import pytest
 from nbclient import NotebookClient
 
 import labtrack
-from labtrack.client import TrackingClient
 from labtrack.entities import ViewType
+from labtrack.tracking.client import TrackingClient
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOTEBOOKS = sorted(p.name for p in EXAMPLES.glob("*.ipynb"))

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from labtrack.client import TrackingClient
+from labtrack.tracking.client import TrackingClient
 
 
 class Workspace:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import labtrack
-from labtrack import _state
 from labtrack.store import close_all
 from labtrack.store.sql.store import SqlTrackingStore
+from labtrack.tracking import _state
 from tests.server.conftest import jp_server_config, labtrack_config, labtrack_home
 
 __all__ = ["jp_server_config", "labtrack_config", "labtrack_home"]

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 import labtrack
-from labtrack import _state
-from labtrack.context import REGISTERED_MODELS, current_user
 from labtrack.store import close_all
+from labtrack.tracking import _state
+from labtrack.utils.mlflow_tags import REGISTERED_MODELS
+from labtrack.utils.user import current_user
 from tests.registry.conftest import log_forest
 from tests.server.helpers import api
 

@@ -14,8 +14,8 @@ import pytest
 import labtrack as mlflow
 import labtrack.pyfunc
 import labtrack.sklearn
-from labtrack.context import REGISTERED_MODELS
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.utils.mlflow_tags import REGISTERED_MODELS
 from tests.registry.conftest import fit_forest, log_forest
 
 

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from labtrack.context import REGISTERED_MODELS
 from labtrack.entities import RunTag
 from labtrack.errors import (
     FilterSyntaxError,
@@ -16,6 +15,7 @@ from labtrack.errors import (
     ResourceNotFoundError,
 )
 from labtrack.store.sql.store import SqlTrackingStore
+from labtrack.utils.mlflow_tags import REGISTERED_MODELS
 
 
 def _model(store: SqlTrackingStore, name: str = "churn", versions: int = 0) -> None:

@@ -78,7 +78,7 @@ def test_a_full_store_warns_once_and_training_goes_on(tmp_path, monkeypatch):
                 warnings.simplefilter("always")
                 for i in range(200_000):  # a training loop that never stops for the disk
                     labtrack.log_metric("loss", 1.0 / (i + 1), step=i)
-                writer = labtrack._state.writer()
+                writer = labtrack.tracking._state.writer()
                 writer.flush(raise_errors=False)
                 writer.flush(raise_errors=False)
             full = [w for w in caught if "could not save metric points" in str(w.message)]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from labtrack.client import TrackingClient
+from labtrack.tracking.client import TrackingClient
 from tests.server.helpers import api
 
 WORKER = textwrap.dedent(

@@ -14,8 +14,8 @@ import pytest
 from nbclient import NotebookClient
 
 import labtrack
-from labtrack import _state
 from labtrack.store import close_all
+from labtrack.tracking import _state
 
 
 class Workspace:

@@ -9,7 +9,7 @@ import pytest
 import labtrack
 from labtrack.notebook.capture import ENVIRONMENT_TAG, capture_environment
 from labtrack.reproduce import EnvironmentWarning, check_environment
-from labtrack.reproduce_report import PackageDifference, environment_differences
+from labtrack.reproduce.report import PackageDifference, environment_differences
 
 
 def test_changed_and_missing_packages_are_listed_python_first():

@@ -8,13 +8,13 @@ import nbformat
 import pytest
 
 from labtrack.errors import InvalidParameterError
-from labtrack.reproduce import _resolve_values
-from labtrack.reproduce_params import (
+from labtrack.reproduce.params import (
     INJECTED_TAG,
     inject_parameters,
     parameters_from_notebook,
     typed_value,
 )
+from labtrack.reproduce.reproduction import _resolve_values
 
 
 def notebook(*cells: tuple[str, list[str]]) -> nbformat.NotebookNode:

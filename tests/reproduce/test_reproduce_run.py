@@ -17,7 +17,7 @@ from labtrack.reproduce import (
     reproduction_parameters,
     run_notebook,
 )
-from labtrack.reproduce_params import INJECTED_TAG
+from labtrack.reproduce.params import INJECTED_TAG
 from tests.reproduce.conftest import printed_run_ids
 
 TRAIN = [

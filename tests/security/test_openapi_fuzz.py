@@ -54,8 +54,8 @@ def seed(home: Path) -> list[str]:
     """An experiment with runs, artifacts and a registered model; returns the run ids."""
     import nbformat
 
-    from labtrack.client import TrackingClient
     from labtrack.notebook.capture import REVISION_TAG, canonical
+    from labtrack.tracking.client import TrackingClient
 
     client = TrackingClient(str(home))
     eid = client.create_experiment("fuzzed", tags={"team": "api"})

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from labtrack.client import TrackingClient
+from labtrack.tracking.client import TrackingClient
 from tests.server.helpers import api
 
 

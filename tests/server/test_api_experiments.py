@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labtrack.client import TrackingClient
+from labtrack.tracking.client import TrackingClient
 from tests.server.helpers import api
 
 

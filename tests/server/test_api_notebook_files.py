@@ -11,9 +11,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from labtrack.client import TrackingClient
 from labtrack.entities import RunTag
 from labtrack.notebook.capture import REVISION_TAG, canonical
+from labtrack.tracking.client import TrackingClient
 from tests.server.helpers import api
 
 SOURCE = "exp/demo.ipynb"

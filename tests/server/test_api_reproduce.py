@@ -20,12 +20,12 @@ import nbformat
 import pytest
 
 import labtrack
-from labtrack import _state
 from labtrack.entities import RunTag
 from labtrack.notebook.capture import ENVIRONMENT_TAG
 from labtrack.reproduce import REPRODUCED_FROM, run_notebook
-from labtrack.server.reproduce_jobs import ReproductionJobs, TooManyReproductionsError
+from labtrack.server.reproduce.jobs import ReproductionJobs, TooManyReproductionsError
 from labtrack.store import close_all
+from labtrack.tracking import _state
 from tests.server.helpers import api
 
 TRAIN = [

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from labtrack.client import TrackingClient
 from labtrack.entities import Metric, Param
+from labtrack.tracking.client import TrackingClient
 from tests.server.helpers import api
 
 

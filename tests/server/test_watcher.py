@@ -9,7 +9,7 @@ from typing import Any
 
 import nbformat
 
-from labtrack.client import TrackingClient
+from labtrack.tracking.client import TrackingClient
 
 LOG_RUN = (
     "import labtrack as mlflow\n"

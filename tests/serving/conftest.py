@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 import labtrack
-from labtrack import _state
 from labtrack.store import close_all
+from labtrack.tracking import _state
 from tests.registry.conftest import diabetes, fit_forest, log_forest
 from tests.server.conftest import jp_server_config, labtrack_config, labtrack_home
 from tests.services import stop_process

@@ -308,7 +308,7 @@ async def test_connections_to_the_serving_socket_have_nagle_off() -> None:
     import asyncio
     import socket
 
-    from labtrack.serving.server import _bind
+    from labtrack.serving.serve import _bind
 
     sock = _bind("127.0.0.1", 0)
     accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()

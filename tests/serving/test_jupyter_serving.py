@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from labtrack.server.model_processes import ENABLED_TAG
+from labtrack.server.serving.supervisor import ENABLED_TAG
 from labtrack.store import close_all
 from tests.server.helpers import api
 from tests.serving.conftest import WAIT_S, alive, register_two_versions, rows

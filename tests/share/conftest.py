@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import labtrack
-from labtrack import _state
-from labtrack.client import TrackingClient
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.store import close_all
+from labtrack.tracking import _state
+from labtrack.tracking.client import TrackingClient
 
 
 @pytest.fixture(autouse=True)

@@ -193,8 +193,8 @@ def test_an_artifact_path_leaving_the_run_is_refused(source, target, tmp_path):
 
 
 def test_a_run_that_fails_half_way_is_not_taken_for_imported(source, target, tmp_path, monkeypatch):
-    from labtrack.artifacts import ArtifactRepository
     from labtrack.errors import StoreError
+    from labtrack.store.artifacts import ArtifactRepository
 
     rid = make_run(source)
     bundle = tmp_path / "b.zip"

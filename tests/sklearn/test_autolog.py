@@ -340,26 +340,14 @@ def test_long_param_values_are_truncated_safely(iris):
     assert len(value) == 6000 and value.endswith("...")
 
 
-@pytest.fixture
-def autolog_module():  # type: ignore[no-untyped-def]
-    """labtrack.autolog, leaving the package namespace as it found it."""
-    import importlib
-    import types
-
-    had = "autolog" in vars(labtrack)
-    yield importlib.import_module("labtrack.autolog")
-    if not had and isinstance(vars(labtrack).get("autolog"), types.ModuleType):
-        delattr(labtrack, "autolog")  # the import bound the submodule on the package
-
-
-def test_generic_autolog_enables_sklearn(iris, autolog_module):
-    autolog = autolog_module.autolog
+def test_generic_autolog_enables_sklearn(iris):
+    import labtrack.tracking.autolog  # noqa: F401 - the module does not shadow the function
 
     X, y = iris
-    autolog(log_models=False, max_tuning_runs=1)
+    labtrack.autolog(log_models=False, max_tuning_runs=1)
     LogisticRegression(max_iter=300).fit(X, y)
     assert last_run().data.tags["estimator_name"] == "LogisticRegression"
-    autolog_module(disable=True)  # the module is callable too, see labtrack/autolog.py
+    labtrack.autolog(disable=True)
     count = len(TrackingClient().search_runs("0"))
     LogisticRegression(max_iter=300).fit(X, y)
     assert len(TrackingClient().search_runs("0")) == count

@@ -16,7 +16,7 @@ from labtrack.store.search_filter import (
     parse_filter,
     parse_order_by,
 )
-from labtrack.store.sql import models
+from labtrack.store.sql import tables
 from labtrack.store.sql.filter_sql import (
     apply_experiment_order,
     apply_order,
@@ -110,7 +110,7 @@ RUNS: list[dict[str, Any]] = [
 def populate(conn: sa.Connection) -> None:
     for exp_id, name, created, updated, exp_tags in EXPERIMENTS:
         conn.execute(
-            models.experiments.insert().values(
+            tables.experiments.insert().values(
                 experiment_id=exp_id,
                 name=name,
                 artifact_location=f"file:///a/{exp_id}",
@@ -121,20 +121,20 @@ def populate(conn: sa.Connection) -> None:
         )
         for key, value in exp_tags.items():
             conn.execute(
-                models.experiment_tags.insert().values(experiment_id=exp_id, key=key, value=value)
+                tables.experiment_tags.insert().values(experiment_id=exp_id, key=key, value=value)
             )
     for run in RUNS:
         columns = {k: v for k, v in run.items() if k not in ("params", "tags", "metrics")}
-        conn.execute(models.runs.insert().values(last_update_time=0, **columns))
+        conn.execute(tables.runs.insert().values(last_update_time=0, **columns))
         rid = run["run_uuid"]
         for key, value in run["params"].items():
-            conn.execute(models.params.insert().values(run_uuid=rid, key=key, value=value))
+            conn.execute(tables.params.insert().values(run_uuid=rid, key=key, value=value))
         for key, value in run["tags"].items():
-            conn.execute(models.tags.insert().values(run_uuid=rid, key=key, value=value))
+            conn.execute(tables.tags.insert().values(run_uuid=rid, key=key, value=value))
         for key, value in run["metrics"].items():
             nan = math.isnan(value)
             conn.execute(
-                models.latest_metrics.insert().values(
+                tables.latest_metrics.insert().values(
                     run_uuid=rid,
                     key=key,
                     value=0.0 if nan else value,
@@ -174,7 +174,7 @@ def engine(
         eng = sa.create_engine(f"sqlite:///{path}")
     else:
         eng, drop = _postgres_engine(request)
-    models.metadata.create_all(eng)
+    tables.metadata.create_all(eng)
     with eng.begin() as conn:
         populate(conn)
     yield eng
@@ -184,7 +184,7 @@ def engine(
 
 
 def run_ids(engine: sa.Engine, text: str | None) -> set[str]:
-    stmt = sa.select(models.runs.c.run_uuid).where(where_clause(parse_filter(text)))
+    stmt = sa.select(tables.runs.c.run_uuid).where(where_clause(parse_filter(text)))
     with engine.connect() as conn:
         return set(conn.scalars(stmt))
 
@@ -305,8 +305,8 @@ def test_no_filter_matches_everything(engine: sa.Engine) -> None:
 def test_injection_attempts_leave_the_tables_alone(engine: sa.Engine) -> None:
     run_ids(engine, "params.model = 'x''); DROP TABLE runs; --'")
     with engine.connect() as conn:
-        assert conn.scalar(sa.select(sa.func.count()).select_from(models.runs)) == 5
-    stmt = sa.select(models.runs.c.run_uuid).where(
+        assert conn.scalar(sa.select(sa.func.count()).select_from(tables.runs)) == 5
+    stmt = sa.select(tables.runs.c.run_uuid).where(
         where_clause(parse_filter("params.model = 'x''); DROP TABLE runs; --'"))
     )
     assert "DROP" not in str(stmt.compile(engine))
@@ -314,10 +314,10 @@ def test_injection_attempts_leave_the_tables_alone(engine: sa.Engine) -> None:
 
 def test_sqlite_like_ignores_case_sensitive_like_pragma(tmp_path: Any) -> None:
     eng = sa.create_engine(f"sqlite:///{tmp_path / 'pragma.db'}")
-    models.metadata.create_all(eng)
+    tables.metadata.create_all(eng)
     with eng.begin() as conn:
         populate(conn)
-    stmt = sa.select(models.runs.c.run_uuid).where(
+    stmt = sa.select(tables.runs.c.run_uuid).where(
         where_clause(parse_filter("params.model LIKE 'tree%' OR tags.team ILIKE 'AUDIO'"))
     )
     for pragma in ("ON", "OFF"):
@@ -328,7 +328,7 @@ def test_sqlite_like_ignores_case_sensitive_like_pragma(tmp_path: Any) -> None:
 
 
 def ordered(engine: sa.Engine, clauses: list[str], text: str | None = None) -> list[str]:
-    stmt = sa.select(models.runs.c.run_uuid).where(where_clause(parse_filter(text)))
+    stmt = sa.select(tables.runs.c.run_uuid).where(where_clause(parse_filter(text)))
     stmt = apply_order(stmt, parse_order_by(clauses))
     with engine.connect() as conn:
         return list(conn.scalars(stmt))
@@ -373,7 +373,7 @@ def test_filter_and_order_compose(engine: sa.Engine) -> None:
 
 def test_order_joins_do_not_duplicate_runs(engine: sa.Engine) -> None:
     stmt = apply_order(
-        sa.select(models.runs.c.run_uuid),
+        sa.select(tables.runs.c.run_uuid),
         parse_order_by(["metrics.acc", "params.model", "tags.team", "metrics.loss"]),
     )
     with engine.connect() as conn:
@@ -383,7 +383,7 @@ def test_order_joins_do_not_duplicate_runs(engine: sa.Engine) -> None:
 def experiment_ids(
     engine: sa.Engine, text: str | None, order: list[str] | None = None
 ) -> list[int]:
-    e = models.experiments
+    e = tables.experiments
     stmt = sa.select(e.c.experiment_id).where(
         experiment_where_clause(parse_experiment_filter(text))
     )

@@ -1,4 +1,4 @@
-"""``labtrack._gc.paused``: no collection inside, the collector's state restored after."""
+"""``labtrack.utils.gc.paused``: no collection inside, the collector's state restored after."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from labtrack import _gc
+from labtrack.utils import gc as _gc
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from labtrack.client import TrackingClient
 from labtrack.notebook import identity
+from labtrack.tracking.client import TrackingClient
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from labtrack import registry_validation, validation
 from labtrack.errors import InvalidParameterError
 from labtrack.serving.routing import canonical_ref
+from labtrack.utils import registry_validation, validation
 
 # "¹" passes str.isdigit() but int() refuses it; "٣" (Arabic-Indic three) int() reads as 3.
 OTHER_DIGITS = ["\u00b9", "\u0663", "1\u00b2"]

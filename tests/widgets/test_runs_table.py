@@ -8,7 +8,7 @@ import pytest
 
 import labtrack
 from labtrack.errors import ResourceNotFoundError
-from labtrack.runs_csv import runs_to_csv
+from labtrack.tracking.runs_csv import runs_to_csv
 from labtrack.widgets import compare, show_runs
 from labtrack.widgets.compare import CompareView
 from labtrack.widgets.runs_table import RunsTable, last_selection

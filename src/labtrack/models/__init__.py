@@ -6,7 +6,7 @@
 Nothing here imports numpy, pandas or scikit-learn until it is used.
 """
 
-from labtrack.models.errors import RegistryUnavailableError, UnsafeModelError
+from labtrack.errors import RegistryUnavailableError, UnsafeModelError
 from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo
 from labtrack.models.signature import (
     ColSpec,

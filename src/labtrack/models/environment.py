@@ -45,7 +45,7 @@ def _pin(distribution: str) -> str:
 
 def default_requirements(distributions: Iterable[str]) -> list[str]:
     """``labtrack`` and each distribution, pinned to the installed version."""
-    from labtrack import __version__
+    from labtrack.utils.version import __version__
 
     out = [f"labtrack=={__version__}"]
     out += [_pin(d) for d in distributions if d != "labtrack"]

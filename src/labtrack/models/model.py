@@ -31,7 +31,7 @@ INPUT_EXAMPLE_FILE = "input_example.json"
 
 
 def _labtrack_version() -> str:
-    from labtrack import __version__
+    from labtrack.utils.version import __version__
 
     return __version__
 
@@ -180,9 +180,9 @@ class Model:
 
         ``registered_model_name`` registers the model when the registry is available.
         """
-        from labtrack import _state
-        from labtrack.artifacts import safe_artifact_path
-        from labtrack.fluent import get_or_start_run
+        from labtrack.store.artifacts import safe_artifact_path
+        from labtrack.tracking import _state
+        from labtrack.tracking.fluent import get_or_start_run
 
         artifact_path = safe_artifact_path(artifact_path)
         if not artifact_path:
@@ -206,8 +206,8 @@ def _record_logged_model(client: Any, run_id: str, artifact_path: str, flavors: 
     import json
     from datetime import datetime, timezone
 
-    from labtrack.context import LOGGED_MODELS
     from labtrack.entities import RunTag
+    from labtrack.utils.mlflow_tags import LOGGED_MODELS
 
     run = client.get_run(run_id)
     try:
@@ -228,15 +228,10 @@ def _record_logged_model(client: Any, run_id: str, artifact_path: str, flavors: 
 
 
 def register(model_uri: str, name: str) -> Any:
-    """Register through ``labtrack.register_model`` when the registry provides it."""
-    import labtrack
+    """Register ``model_uri`` under ``name`` (``registered_model_name=`` of ``log_model``)."""
+    from labtrack.tracking.registry_fluent import register_model
 
-    fn = getattr(labtrack, "register_model", None)
-    if not callable(fn):
-        from labtrack.models.errors import RegistryUnavailableError
-
-        raise RegistryUnavailableError(f"registered_model_name={name!r}")
-    return fn(model_uri, name)
+    return register_model(model_uri, name)
 
 
 # -- input examples ------------------------------------------------------------------------

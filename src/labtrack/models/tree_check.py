@@ -48,7 +48,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from labtrack.models.errors import UnsafeModelError
+from labtrack.errors import UnsafeModelError
 
 __all__ = ["PREDICTOR_TYPE", "TREE_TYPE", "check_model", "check_node_tree"]
 

@@ -5,9 +5,9 @@
 
 ``models:/<name>/<version>``, ``models:/<name>/<stage>``, ``models:/<name>/latest`` and
 ``models:/<name>@<alias>`` are resolved by the model registry of the current store
-(:meth:`~labtrack.client.TrackingClient.download_model_version`); a version stored in a local
-folder is read in place unless ``dst_path`` asks for a copy. ``register_scheme`` lets another
-scheme plug in its own resolver.
+(:meth:`~labtrack.registry.client.RegistryClientMixin.download_model_version`); a version stored
+in a local folder is read in place unless ``dst_path`` asks for a copy. ``register_scheme``
+lets another scheme plug in its own resolver.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.registry.uri import parse_runs_uri
 
 __all__ = ["download_model", "parse_runs_uri", "register_scheme"]
 
@@ -30,21 +31,6 @@ _resolvers: dict[str, Resolver] = {}
 def register_scheme(scheme: str, resolver: Resolver) -> None:
     """Make ``<scheme>:/...`` model URIs resolve through ``resolver(uri, dst_path)``."""
     _resolvers[scheme.lower()] = resolver
-
-
-def parse_runs_uri(uri: str) -> tuple[str, str]:
-    """``runs:/<run_id>/<path>`` -> (run_id, path); the path may be empty."""
-    from labtrack import validation
-    from labtrack.artifacts import safe_artifact_path
-
-    rest = uri[len("runs:") :].lstrip("/")
-    run_id, _, path = rest.partition("/")
-    if not run_id:
-        raise InvalidParameterError(
-            f"Invalid model URI {uri!r}: write runs:/<run_id>/<artifact_path>, for example "
-            "runs:/0123456789abcdef0123456789abcdef/model."
-        )
-    return validation.run_id(run_id), safe_artifact_path(path.strip("/")) if path else ""
 
 
 def _fresh_dir(dst_path: str | None) -> str:
@@ -61,7 +47,7 @@ def download_model(model_uri: str | os.PathLike[str], dst_path: str | None = Non
         raise InvalidParameterError("model_uri must be a non-empty string or path.")
     scheme = urlparse(uri).scheme.lower()
     if scheme == "runs":
-        from labtrack import _state
+        from labtrack.tracking import _state
 
         run_id, path = parse_runs_uri(uri)
         client = _state.client()
@@ -69,13 +55,13 @@ def download_model(model_uri: str | os.PathLike[str], dst_path: str | None = Non
     if scheme in _resolvers:
         return _resolvers[scheme](uri, dst_path)
     if scheme == "models":
-        from labtrack import _state
+        from labtrack.tracking import _state
 
         return _state.client().download_model_version(uri, dst_path)
     if scheme == "file":
         return _local(unquote(urlparse(uri).path), uri)
     if len(scheme) > 1:  # an fsspec URL (s3://...); one letter is a Windows drive
-        from labtrack.artifacts import ArtifactRepository
+        from labtrack.store.artifacts import ArtifactRepository
 
         return ArtifactRepository(uri).download_artifacts("", _fresh_dir(dst_path))
     return _local(uri, uri)

@@ -170,7 +170,7 @@ def capture_tags(store: Any, info: NotebookInfo, with_environment: bool) -> dict
             tags[ENVIRONMENT_TAG] = store.put_blob("environment", capture_environment())
             tags[PYTHON_TAG] = platform.python_version()
             folder = Path(info.abs_path).parent if info.abs_path else Path.cwd()
-            from labtrack.context import git_state
+            from labtrack.tracking.context import git_state
 
             if git_state(folder) is not None:
                 dirty = git_dirty(folder)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from labtrack.notebook.identity import NotebookInfo, current_notebook, kernel_id
 
 if TYPE_CHECKING:
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
 
 EXPERIMENT_TYPE = "labtrack.experiment.type"
 NOTEBOOK_ID = "labtrack.notebook.id"

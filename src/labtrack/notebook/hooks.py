@@ -1,16 +1,28 @@
-"""Run hooks for notebooks: capture the notebook version when a run starts and ends."""
+"""The notebook's part in tracking, registered with :mod:`labtrack.tracking.hooks`.
+
+- a run with no experiment set goes to the notebook's own experiment;
+- a new run gets the notebook's tags (source, notebook id, kernel id);
+- the notebook version is captured when a run starts and when it ends.
+
+:func:`install` runs when ``labtrack`` is imported. Outside a notebook every hook does nothing.
+The work itself is imported on first use, so importing ``labtrack`` stays light.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from labtrack.entities import RunTag
+from labtrack.tracking import hooks
 
 if TYPE_CHECKING:
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
+
+__all__ = ["install"]
 
 
 def _capture(client: TrackingClient, run_id: str, at_start: bool) -> None:
+    # Lazy: capture reads nbformat and the environment, which a plain import must not load.
     from labtrack.notebook.capture import LIVE_TAG, _warn_once, capture_tags
     from labtrack.notebook.identity import current_notebook
 
@@ -33,3 +45,32 @@ def on_run_start(client: TrackingClient, run_id: str) -> None:
 
 def on_run_end(client: TrackingClient, run_id: str) -> None:
     _capture(client, run_id, at_start=False)
+
+
+def _experiment(client: TrackingClient) -> str | None:
+    from labtrack.notebook.experiment import notebook_experiment_id
+
+    return notebook_experiment_id(client)
+
+
+def _run_tags(client: TrackingClient) -> dict[str, str]:
+    from labtrack.notebook.experiment import notebook_tags
+
+    return notebook_tags(client)
+
+
+def _forget() -> None:
+    from labtrack.notebook.identity import forget
+
+    forget()
+
+
+def install() -> None:
+    """Register the notebook hooks (once; calling again changes nothing)."""
+    if _experiment in hooks.experiment_resolvers:
+        return
+    hooks.run_prepare_hooks.append(_forget)
+    hooks.experiment_resolvers.append(_experiment)
+    hooks.run_tag_providers.append(_run_tags)
+    hooks.run_start_hooks.append(on_run_start)
+    hooks.run_end_hooks.append(on_run_end)

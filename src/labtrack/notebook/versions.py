@@ -7,12 +7,12 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from labtrack import _state
 from labtrack.errors import ResourceNotFoundError
 from labtrack.notebook.capture import REVISION_TAG
+from labtrack.tracking import _state
 
 if TYPE_CHECKING:
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
 
 
 @dataclass

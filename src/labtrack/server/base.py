@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 from jupyter_server.base.handlers import APIHandler
 from tornado.ioloop import IOLoop
 
-from labtrack.client import TrackingClient
 from labtrack.errors import InvalidParameterError, LabtrackError
 from labtrack.server.settings import Labtrack
+from labtrack.tracking.client import TrackingClient
 
 __all__ = ["LabtrackHandler"]
 

@@ -20,9 +20,9 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import ensure_async
 from tornado import web
 
-from labtrack.artifacts.paths import PathKind, is_within, safe_relative_path
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.server.base import LabtrackHandler
+from labtrack.store.artifacts.paths import PathKind, is_within, safe_relative_path
 
 __all__ = ["NotebookRestoreHandler", "notebook_path", "read_notebook", "restored_name"]
 

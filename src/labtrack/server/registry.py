@@ -42,7 +42,7 @@ class RegistryHandler(LabtrackHandler):
         random id per request), the account the server runs as, as runs record it."""
         user = self.current_user
         if str(getattr(user, "name", "") or "").startswith("Anonymous "):
-            from labtrack.context import current_user
+            from labtrack.utils.user import current_user
 
             return current_user()
         name = getattr(user, "username", None) or getattr(user, "name", None)

@@ -30,7 +30,7 @@ from labtrack.server.registry import (
     RegisteredModelHandler,
     RegisteredModelsHandler,
 )
-from labtrack.server.reproduction import ReproduceHandler, ReproductionJobHandler
+from labtrack.server.reproduce.handlers import ReproduceHandler, ReproductionJobHandler
 from labtrack.server.run_details import (
     ArtifactFileHandler,
     ArtifactListHandler,
@@ -47,7 +47,7 @@ from labtrack.server.runs import (
     RunsCsvHandler,
     RunsHandler,
 )
-from labtrack.server.serving import (
+from labtrack.server.serving.handlers import (
     SERVING_PREFIX,
     ServingHandler,
     ServingProxyHandler,

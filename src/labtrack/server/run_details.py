@@ -89,7 +89,7 @@ class ArtifactListHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        from labtrack.artifacts.paths import safe_artifact_path
+        from labtrack.store.artifacts.paths import safe_artifact_path
 
         path = safe_artifact_path(self.arg("path") or "")
         files = await self.call(self.client.list_artifacts, run_id, path or None)
@@ -113,8 +113,8 @@ class ArtifactFileHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        from labtrack.artifacts import ArtifactRepository
-        from labtrack.artifacts.paths import safe_artifact_path
+        from labtrack.store.artifacts import ArtifactRepository
+        from labtrack.store.artifacts.paths import safe_artifact_path
 
         path = safe_artifact_path(self.arg("path") or "")
         if not path:

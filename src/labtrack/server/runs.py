@@ -8,13 +8,13 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from labtrack.context import NOTE
 from labtrack.entities import Run, RunTag
 from labtrack.errors import InvalidParameterError
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.experiments import view_arg
 from labtrack.server.runs_query import RunQuery
 from labtrack.server.serialize import run_json, run_row
+from labtrack.utils.mlflow_tags import NOTE
 
 CSV_MAX_RUNS = 100_000
 
@@ -69,7 +69,7 @@ class RunsCsvHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        from labtrack.runs_csv import iter_csv
+        from labtrack.tracking.runs_csv import iter_csv
 
         query = RunQuery.from_handler(self, view_arg(self))
         runs = await self.call(_all_runs, self.client, query)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from labtrack.context import LOGGED_MODELS, REGISTERED_MODELS
 from labtrack.entities import RunStatus
 from labtrack.errors import InvalidParameterError
 from labtrack.store import search_filter
+from labtrack.utils.mlflow_tags import LOGGED_MODELS, REGISTERED_MODELS
 
 MAX_PAGE = 10_000
 

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 from traitlets import Bool, Integer, Unicode
 from traitlets.config import Configurable
 
-from labtrack.client import TrackingClient
 from labtrack.config import StoreLocation, resolve
+from labtrack.tracking.client import TrackingClient
 
 __all__ = ["Labtrack", "redact_uri"]
 

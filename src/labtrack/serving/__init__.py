@@ -17,6 +17,6 @@ The Jupyter server extension starts one such process per served registered model
 The HTTP layer is a bare ASGI app run by uvicorn (httptools); only this package imports uvicorn.
 """
 
-from labtrack.serving.server import ServeOptions, serve
+from labtrack.serving.serve import ServeOptions, serve
 
 __all__ = ["ServeOptions", "serve"]

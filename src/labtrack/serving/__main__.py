@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from labtrack.errors import LabtrackError
-from labtrack.serving.server import DEFAULT_MAX_BODY_MB, ServeOptions, serve
+from labtrack.serving.serve import DEFAULT_MAX_BODY_MB, ServeOptions, serve
 
 
 def main(argv: list[str] | None = None) -> int:

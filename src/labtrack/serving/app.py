@@ -138,7 +138,7 @@ class ServingApp:
             return
         if path == "/version":
             if await self._allow(send, method, "GET"):
-                from labtrack import __version__
+                from labtrack.utils.version import __version__
 
                 await _reply(send, 200, __version__, b"text/plain; charset=utf-8")
             return

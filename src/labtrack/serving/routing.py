@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from labtrack.entities.model_registry import ModelVersion, ModelVersionStages
 from labtrack.errors import LabtrackError, ResourceNotFoundError
-from labtrack.registry_entities import ModelVersion, ModelVersionStages
-from labtrack.validation import is_number
+from labtrack.utils.validation import is_number
 
 __all__ = ["ModelTable", "Route", "canonical_ref"]
 

@@ -25,7 +25,7 @@ from labtrack.share.records import (
 )
 
 if TYPE_CHECKING:
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
 
 __all__ = ["BUNDLE_FORMAT", "BUNDLE_FORMAT_VERSION", "ExportSummary", "export_runs"]
 
@@ -56,8 +56,8 @@ def flush_pending() -> None:
     """Commit metric points this process still queues (without creating a store for it)."""
     import sys
 
-    if "labtrack.writer" in sys.modules:
-        sys.modules["labtrack.writer"].flush_all()
+    if "labtrack.tracking.writer" in sys.modules:
+        sys.modules["labtrack.tracking.writer"].flush_all()
 
 
 def redact(uri: str) -> str:
@@ -120,7 +120,7 @@ def select_runs(
         if exp is None and ref.isdigit():
             exp = client.get_experiment(ref)
         if exp is None:
-            from labtrack.client import experiment_not_found
+            from labtrack.tracking.client import experiment_not_found
 
             raise experiment_not_found(ref)
         runs.extend(_all_runs(client, [exp.experiment_id], "", view))
@@ -140,7 +140,7 @@ def experiment_record(client: TrackingClient, experiment_id: str) -> ExperimentR
 
 def read_run(client: TrackingClient, run: Run, folder: Path) -> RunRecord:
     """A run of a labtrack store as a record; its artifacts are downloaded into ``folder``."""
-    from labtrack.artifacts import ArtifactRepository
+    from labtrack.store.artifacts import ArtifactRepository
 
     info = run.info
     record = RunRecord(
@@ -190,7 +190,7 @@ def read_runs(
 def _write_bundle(
     client: TrackingClient, runs: list[Run], path: Path, progress: bool
 ) -> ExportSummary:
-    from labtrack import __version__
+    from labtrack.utils.version import __version__
 
     summary = ExportSummary(str(path))
     experiments: dict[str, ExperimentRecord] = {}
@@ -257,7 +257,7 @@ def export_runs(
     >>> export_runs(["4f1c..."], "bundle.zip")                       # doctest: +SKIP
     >>> export_runs(path="team.zip", experiments=["/Team/churn"])    # doctest: +SKIP
     """
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
 
     ids = [run_ids] if isinstance(run_ids, str) else list(run_ids or ())
     names = [experiments] if isinstance(experiments, str) else list(experiments or ())

@@ -30,7 +30,7 @@ from labtrack.share.records import (
 )
 
 if TYPE_CHECKING:
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
 
 __all__ = ["Bundle", "ImportSummary", "RunLoader", "import_bundle"]
 
@@ -122,7 +122,7 @@ class Bundle:
         return kind, data
 
     def _extract_artifacts(self, run_id: str, folder: Path) -> bool:
-        from labtrack.artifacts.paths import safe_artifact_path
+        from labtrack.store.artifacts.paths import safe_artifact_path
 
         prefix = f"runs/{run_id}/artifacts/"
         found = False
@@ -215,7 +215,7 @@ class RunLoader:
 
     def load(self, record: RunRecord) -> str:
         """Create the run in the store (or find the one an earlier import made); its new id."""
-        from labtrack.context import current_user
+        from labtrack.utils.user import current_user
 
         exp_id = self._experiment_id(record.experiment_id)
         existing = self._already_imported(exp_id, record.run_id)
@@ -248,7 +248,7 @@ class RunLoader:
         return new_id
 
     def _fill(self, record: RunRecord, new_id: str, artifact_uri: str) -> None:
-        from labtrack.artifacts import ArtifactRepository
+        from labtrack.store.artifacts import ArtifactRepository
 
         params = [Param(k, v) for k, v in record.params.items()]
         for start in range(0, len(params), _PARAMS_PER_BATCH):
@@ -340,7 +340,7 @@ def import_bundle(
     >>> import_bundle("bundle.zip").mapping  # doctest: +SKIP
     {'4f1c...': '9a0b...'}
     """
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
 
     client = TrackingClient(tracking_uri)
     with Bundle(path) as bundle:

@@ -212,7 +212,6 @@ def export_to_mlflow(
 
     Returns the summary of the transfer: ``mapping`` labtrack run id -> MLflow run id.
     """
-    from labtrack.client import TrackingClient
     from labtrack.share.export import (
         export_records,
         flush_pending,
@@ -220,6 +219,7 @@ def export_to_mlflow(
         select_runs,
         warn_running,
     )
+    from labtrack.tracking.client import TrackingClient
 
     if not to:
         raise InvalidParameterError("export_to_mlflow needs to=<MLflow tracking URI>.")
@@ -335,7 +335,7 @@ def import_from_mlflow(
     Runs land in labtrack experiments of the same names. Returns the summary: ``mapping``
     MLflow run id -> labtrack run id.
     """
-    from labtrack.client import TrackingClient
+    from labtrack.tracking.client import TrackingClient
 
     mc = _mlflow()(tracking_uri=uri)
     names = [experiments] if isinstance(experiments, str) else list(experiments or ())

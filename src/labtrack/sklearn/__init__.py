@@ -21,14 +21,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from labtrack.errors import InvalidParameterError
+from labtrack.errors import InvalidParameterError, UnsafeModelError
 from labtrack.models.environment import (
     default_requirements,
     installed_version,
     resolve_requirements,
     write_environment,
 )
-from labtrack.models.errors import UnsafeModelError
 from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, save_input_example
 from labtrack.models.signature import ModelSignature
 from labtrack.sklearn.serialize import (
@@ -251,8 +250,8 @@ def load_model(model_uri: str, dst_path: str | None = None, allow_unsafe: bool =
 
     >>> model = load_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
     """
-    from labtrack import _gc
     from labtrack.models.uri import download_model
+    from labtrack.utils import gc as _gc
 
     folder = download_model(model_uri, dst_path)
     with _gc.paused():  # imports scikit-learn and builds the model: long-lived objects

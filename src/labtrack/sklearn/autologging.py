@@ -231,7 +231,7 @@ class _Session:
     """The run one autologged fit writes to."""
 
     def __init__(self, config: Config, run_id: str, managed: bool) -> None:
-        from labtrack import _state
+        from labtrack.tracking import _state
 
         self.config = config
         self.run_id = run_id
@@ -240,14 +240,14 @@ class _Session:
 
     @classmethod
     def start(cls, config: Config, est: Any, problems: training.Problems) -> _Session | None:
-        import labtrack
+        from labtrack.tracking import fluent
 
-        active = labtrack.active_run()
+        active = fluent.active_run()
         if active is not None and config.exclusive:
             return None
         if active is None:
             tags = {AUTOLOGGING_TAG: FLAVOR, **config.extra_tags}
-            session = cls(config, labtrack.start_run(tags=tags).info.run_id, managed=True)
+            session = cls(config, fluent.start_run(tags=tags).info.run_id, managed=True)
         else:
             session = cls(config, active.info.run_id, managed=False)
         problems.run(
@@ -260,7 +260,7 @@ class _Session:
         return session
 
     def log_params(self, values: dict[str, Any], run_id: str | None = None) -> None:
-        from labtrack import validation
+        from labtrack.utils import validation
 
         rid = run_id or self.run_id
         params = training.params_of(values)
@@ -353,7 +353,7 @@ class _Session:
         )
 
     def _child_runs(self, est: Any) -> None:
-        from labtrack.context import PARENT_RUN_ID
+        from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 
         parent = self.client.get_run(self.run_id)
         seed = est.estimator
@@ -377,11 +377,11 @@ class _Session:
         if not self.managed:
             return
         try:
-            import labtrack
+            from labtrack.tracking import fluent
 
-            top = labtrack.active_run()
+            top = fluent.active_run()
             if top is not None and top.info.run_id == self.run_id:
-                labtrack.end_run(status)
+                fluent.end_run(status)
             else:
                 self.client.set_terminated(self.run_id, status)
         except Exception as exc:

@@ -138,9 +138,9 @@ def _command(
 
 
 def _log(run_id: str, key: str, value: Any) -> None:
-    from labtrack import _state
     from labtrack.entities import Metric
     from labtrack.sklearn.training import now_ms
+    from labtrack.tracking import _state
 
     client = _state.client()
     # The run may have ended (autolog ends the runs it starts): the store lets metrics in.

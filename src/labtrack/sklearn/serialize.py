@@ -22,9 +22,8 @@ import pickle
 import zipfile
 from typing import Any
 
-from labtrack.errors import InvalidParameterError
+from labtrack.errors import InvalidParameterError, UnsafeModelError
 from labtrack.models import tree_check
-from labtrack.models.errors import UnsafeModelError
 
 __all__ = [
     "MODEL_FILES",

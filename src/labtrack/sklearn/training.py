@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from labtrack import validation
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.errors import InvalidParameterError
+from labtrack.utils import validation
 
 PREFIX = "training_"
 SAMPLE_ROWS = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from labtrack.config import StoreLocation
-from labtrack.store.base import TrackingStore
+from labtrack.store.contract import TrackingStore
 
 _stores: dict[StoreLocation, TrackingStore] = {}
 _lock = threading.Lock()
@@ -19,7 +19,7 @@ def get_store(location: StoreLocation) -> TrackingStore:
     with _lock:
         store = _stores.get(location)
         if store is None:
-            from labtrack import _gc
+            from labtrack.utils import gc as _gc
 
             # The first open imports SQLAlchemy: long-lived objects, nothing to collect.
             with _gc.paused():

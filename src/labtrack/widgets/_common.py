@@ -37,14 +37,14 @@ TABLE_STYLE = (
 
 
 def client() -> Any:
-    from labtrack import _state
+    from labtrack.tracking import _state
 
     return _state.client()
 
 
 def flush_pending() -> None:
     """Make points queued by this kernel's background writer visible to the views."""
-    from labtrack import _state
+    from labtrack.tracking import _state
 
     _state.writer().flush(raise_errors=False)
 
@@ -52,7 +52,7 @@ def flush_pending() -> None:
 def resolve_experiment_ids(experiment: str | int | None) -> list[str]:
     """Experiment ids for a name or id; ``None`` means the experiment new runs go to."""
     if experiment is None:
-        from labtrack.fluent import _resolve_experiment_id
+        from labtrack.tracking.fluent import _resolve_experiment_id
 
         return [_resolve_experiment_id()]
     c = client()
@@ -71,7 +71,7 @@ def resolve_experiment_ids(experiment: str | int | None) -> list[str]:
 
 
 def _all_experiment_ids() -> list[str]:
-    from labtrack.fluent import search_experiments
+    from labtrack.tracking.fluent import search_experiments
 
     return [e.experiment_id for e in search_experiments(view_type=ViewType.ALL)]
 
@@ -167,7 +167,7 @@ def table_frame(runs: Sequence[Run]) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    from labtrack.context import USER
+    from labtrack.utils.mlflow_tags import USER
 
     index = pd.Index([r.info.run_id for r in runs], name="run_id", dtype=object)
     base = pd.DataFrame(

@@ -22,13 +22,13 @@ import numpy as np
 from bqplot import Axis, Figure, LinearScale, Lines
 from traitlets import Int, List, Unicode, observe
 
-from labtrack.context import SOURCE_NAME, USER
 from labtrack.entities import Metric, Run, RunStatus
+from labtrack.utils.mlflow_tags import SOURCE_NAME, USER
 from labtrack.widgets import _common
 from labtrack.widgets.live import LiveView
 
 if TYPE_CHECKING:
-    from labtrack.artifacts import FileInfo
+    from labtrack.store.artifacts import FileInfo
 
 __all__ = ["ArtifactFolder", "RunView", "show_run", "REVISION_TAG"]
 

@@ -170,7 +170,7 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
 
         A bad filter sets ``error`` (shown in red under the box) and keeps the rows shown.
         """
-        from labtrack.search_frame import search_runs
+        from labtrack.tracking.search_frame import search_runs
 
         with self._refresh_lock:
             try:
@@ -250,7 +250,7 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
     # -- actions -------------------------------------------------------------------------
     def download_csv(self) -> Path:
         """Write the shown runs as CSV into ``csv_folder`` and offer a download link."""
-        from labtrack.runs_csv import runs_to_csv
+        from labtrack.tracking.runs_csv import runs_to_csv
 
         text = runs_to_csv(self._runs)
         folder = Path(self.csv_folder or os.getcwd())

@@ -44,8 +44,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 from labtrack.store.search_filter import And, Comparison, Node, Not, Or, OrderKey
-from labtrack.store.sql.models import experiment_tags, experiments, latest_metrics, params, runs
-from labtrack.store.sql.models import tags as run_tags
+from labtrack.store.sql.tables import experiment_tags, experiments, latest_metrics, params, runs
+from labtrack.store.sql.tables import tags as run_tags
 
 __all__ = [
     "apply_experiment_order",
@@ -302,7 +302,7 @@ def _experiment_test(c: Comparison) -> ColumnElement[bool]:
 
 
 def where_clause(node: Node | None) -> ColumnElement[bool]:
-    """The WHERE condition for a parsed run filter, for a query over ``models.runs``.
+    """The WHERE condition for a parsed run filter, for a query over ``tables.runs``.
 
         >>> from sqlalchemy import select
         >>> from labtrack.store.search_filter import parse_filter
@@ -318,7 +318,7 @@ def where_clause(node: Node | None) -> ColumnElement[bool]:
 
 
 def experiment_where_clause(node: Node | None) -> ColumnElement[bool]:
-    """The WHERE condition for a parsed experiment filter, over ``models.experiments``.
+    """The WHERE condition for a parsed experiment filter, over ``tables.experiments``.
 
     >>> from labtrack.store.search_filter import parse_experiment_filter
     >>> cond = experiment_where_clause(parse_experiment_filter("tags.team = 'vision'"))
@@ -352,7 +352,7 @@ def _keyed_order(
 
 
 def apply_order(stmt: Select[Any], order_keys: Sequence[OrderKey]) -> Select[Any]:
-    """Order a query over ``models.runs`` by parsed order-by keys.
+    """Order a query over ``tables.runs`` by parsed order-by keys.
 
     Outer-joins one aliased ``latest_metrics``/``params``/``tags`` row per key (their primary
     keys keep one row per run), then adds the tie-breakers ``start_time DESC, run_uuid``; with
@@ -379,7 +379,7 @@ def apply_order(stmt: Select[Any], order_keys: Sequence[OrderKey]) -> Select[Any
 
 
 def apply_experiment_order(stmt: Select[Any], order_keys: Sequence[OrderKey]) -> Select[Any]:
-    """Order a query over ``models.experiments`` by parsed order-by keys.
+    """Order a query over ``tables.experiments`` by parsed order-by keys.
 
     As in MLflow, no keys means ``creation_time DESC, experiment_id ASC``, and keys without
     ``experiment_id`` get ``experiment_id DESC`` as the tie-breaker. Missing values sort last.

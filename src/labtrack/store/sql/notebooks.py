@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, delete, select
 
 from labtrack.errors import ResourceNotFoundError
-from labtrack.store.sql import models
+from labtrack.store.sql import tables
 
 T = TypeVar("T")
-B, S = models.blobs, models.notebook_sessions
+B, S = tables.blobs, tables.notebook_sessions
 
 
 @dataclass(frozen=True)

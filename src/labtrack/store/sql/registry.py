@@ -25,10 +25,9 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from labtrack import registry_validation as check
 from labtrack.entities import PagedList, RunTag
+from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 from labtrack.errors import ResourceAlreadyExistsError, ResourceNotFoundError
-from labtrack.registry_entities import ModelVersion, RegisteredModel
 from labtrack.store.sql.registry_rows import (
     AL,
     MV,
@@ -44,6 +43,7 @@ from labtrack.store.sql.registry_rows import (
     version_row,
 )
 from labtrack.store.sql.registry_versions import ModelVersionsMixin
+from labtrack.utils import registry_validation as check
 
 
 class RegistryStoreMixin(ModelVersionsMixin):

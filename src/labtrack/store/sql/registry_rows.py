@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, case, delete, func, select, update
 
-from labtrack.context import REGISTERED_MODELS
+from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 from labtrack.errors import ResourceNotFoundError
-from labtrack.registry_entities import ModelVersion, RegisteredModel
-from labtrack.store.sql import models
+from labtrack.store.sql import tables
+from labtrack.utils.mlflow_tags import REGISTERED_MODELS
 
-RM, MV = models.registered_models, models.model_versions
-RMT, MVT = models.registered_model_tags, models.model_version_tags
-AL, TR = models.registered_model_aliases, models.model_version_transitions
+RM, MV = tables.registered_models, tables.model_versions
+RMT, MVT = tables.registered_model_tags, tables.model_version_tags
+AL, TR = tables.registered_model_aliases, tables.model_version_transitions
 # A deleted version keeps its row (so its number is never reused) in this hidden stage.
 DELETED = "Deleted_Internal"
 LIVE = MV.c.current_stage != DELETED
@@ -170,7 +170,7 @@ def get_version(conn: Connection, name: str, version: int) -> ModelVersion:
 
 def sync_run_tags(conn: Connection, run_ids: Iterable[str | None]) -> None:
     """Set each run's ``labtrack.registeredModels`` tag to the models made from it."""
-    runs, tag = models.runs, models.tags
+    runs, tag = tables.runs, tables.tags
     for run_id in sorted({r for r in run_ids if r}):
         if not conn.execute(select(runs.c.run_uuid).where(runs.c.run_uuid == run_id)).first():
             continue

@@ -21,9 +21,9 @@ from labtrack.errors import FilterSyntaxError
 from labtrack.store import search_filter
 from labtrack.store.search_filter import Comparison, OrderKey
 from labtrack.store.search_filter_lexer import Kind, Schema
-from labtrack.store.sql import filter_sql, models
+from labtrack.store.sql import filter_sql, tables
 
-RM, MV = models.registered_models, models.model_versions
+RM, MV = tables.registered_models, tables.model_versions
 
 _TIMES: dict[str, tuple[str, Kind]] = {
     "creation_timestamp": ("creation_time", "number"),
@@ -62,12 +62,12 @@ VERSION_SCHEMA = Schema(
 
 def _model_test(c: Comparison) -> ColumnElement[bool]:
     if c.entity == "tag":
-        return filter_sql._keyed_test(models.registered_model_tags, RM.c.name, "name", c)
+        return filter_sql._keyed_test(tables.registered_model_tags, RM.c.name, "name", c)
     return filter_sql._column_test(RM.c[c.key], c)
 
 
 def _version_tag_test(c: Comparison) -> ColumnElement[bool]:
-    row = models.model_version_tags.alias()
+    row = tables.model_version_tags.alias()
     found: Select[Any] = (
         sa.select(sa.literal_column("1"))
         .select_from(row)
@@ -108,7 +108,7 @@ def order_models(stmt: Select[Any], clauses: Sequence[str] | None) -> Select[Any
     terms: list[Any] = []
     for key in _orders(clauses, MODEL_SCHEMA):
         if key.entity == "tag":
-            t = models.registered_model_tags
+            t = tables.registered_model_tags
             stmt, more = filter_sql._keyed_order(stmt, t, RM.c.name, "name", key)
         else:
             column = RM.c[key.key]

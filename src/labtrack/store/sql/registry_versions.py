@@ -13,17 +13,15 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 
-from labtrack import registry_validation as check
-from labtrack import validation
 from labtrack.entities import PagedList, RunTag
-from labtrack.errors import InvalidParameterError, ResourceNotFoundError
-from labtrack.registry_entities import (
+from labtrack.entities.model_registry import (
     ModelVersion,
     ModelVersionStages,
     ModelVersionStatus,
     ModelVersionTransition,
 )
-from labtrack.store.sql import models
+from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.store.sql import tables
 from labtrack.store.sql.registry_rows import (
     AL,
     DELETED,
@@ -40,6 +38,8 @@ from labtrack.store.sql.registry_rows import (
     touch,
     version_row,
 )
+from labtrack.utils import registry_validation as check
+from labtrack.utils import validation
 
 Stages = ModelVersionStages
 
@@ -70,7 +70,7 @@ class ModelVersionsMixin:
         def txn(conn: Connection) -> ModelVersion:
             lock_model(conn, name)
             if run_id is not None:
-                runs = models.runs
+                runs = tables.runs
                 if not conn.execute(
                     select(runs.c.run_uuid).where(runs.c.run_uuid == run_id)
                 ).first():

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, case, func, or_, select
 
 from labtrack.entities import Metric, Param, RunData, RunTag
 from labtrack.errors import InvalidParameterError
-from labtrack.store.base import MetricPoint
-from labtrack.store.sql import models
+from labtrack.store.contract import MetricPoint
+from labtrack.store.sql import tables
 
 _CHUNK = 500  # rows per IN (...) list, below every database's bound-parameter limit
 
@@ -40,7 +40,7 @@ def write_params(conn: Connection, run_id: str, params: Sequence[Param]) -> None
                 f"({wanted[p.key]!r} and {p.value!r}); a param has one value per run."
             )
         wanted[p.key] = p.value
-    t = models.params
+    t = tables.params
     existing = dict(
         conn.execute(
             select(t.c.key, t.c.value).where(t.c.run_uuid == run_id, t.c.key.in_(list(wanted)))
@@ -64,7 +64,7 @@ def write_tags(conn: Connection, run_id: str, tags: Sequence[RunTag]) -> None:
     if not tags:
         return
     latest = {t.key: t.value for t in tags}  # last one wins inside a batch
-    stmt = _insert(conn, models.tags)
+    stmt = _insert(conn, tables.tags)
     stmt = stmt.on_conflict_do_update(
         index_elements=["run_uuid", "key"], set_={"value": stmt.excluded.value}
     )
@@ -108,15 +108,15 @@ def write_metric_points(conn: Connection, points: Iterable[MetricPoint]) -> set[
         s[3] += 1
     if not rows:
         return set()
-    conn.execute(models.metrics.insert(), rows)
+    conn.execute(tables.metrics.insert(), rows)
     latest_rows = []
     for (run_id, key), (last, lo, hi, count) in summary.items():
         row = _point_row(run_id, key, last[2], last[1], last[0])
         row.update(min_value=lo, max_value=hi, count=count)
         latest_rows.append(row)
-    stmt = _insert(conn, models.latest_metrics)
+    stmt = _insert(conn, tables.latest_metrics)
     ex = stmt.excluded
-    cur = models.latest_metrics.c
+    cur = tables.latest_metrics.c
     newer = or_(ex.step > cur.step, (ex.step == cur.step) & (ex.timestamp >= cur.timestamp))
 
     def pick(new: Any, old: Any) -> Any:
@@ -187,7 +187,7 @@ def read_run_data(conn: Connection, run_ids: Sequence[str]) -> dict[str, RunData
 
 
 def metric_history(conn: Connection, run_id: str, key: str) -> list[Metric]:
-    m = models.metrics
+    m = tables.metrics
     result = conn.execute(
         select(m.c.value, m.c.is_nan, m.c.timestamp, m.c.step)
         .where(m.c.run_uuid == run_id, m.c.key == key)
@@ -198,7 +198,7 @@ def metric_history(conn: Connection, run_id: str, key: str) -> list[Metric]:
 
 def metric_summaries(conn: Connection, run_id: str) -> dict[str, dict[str, object]]:
     """Last, min, max, count and last step of each metric of a run."""
-    m = models.latest_metrics
+    m = tables.latest_metrics
     rows = conn.execute(
         select(
             m.c.key,

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, select, text
 
 from labtrack.errors import StoreError
-from labtrack.store.sql import models
+from labtrack.store.sql import tables
 
 DEFAULT_EXPERIMENT_ID = 0
 DEFAULT_EXPERIMENT_NAME = "Default"
@@ -51,28 +51,28 @@ def _lock(conn: Connection) -> None:
 
 
 def _create_fresh(conn: Connection, artifact_root: str) -> None:
-    models.metadata.create_all(conn)
+    tables.metadata.create_all(conn)
     conn.execute(
         text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
     )
     conn.execute(
         text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
-        {"v": models.SCHEMA_VERSION},
+        {"v": tables.SCHEMA_VERSION},
     )
     insert_default_experiment(conn, artifact_root)
 
 
 def insert_default_experiment(conn: Connection, artifact_root: str) -> None:
     exists = conn.execute(
-        select(models.experiments.c.experiment_id).where(
-            models.experiments.c.experiment_id == DEFAULT_EXPERIMENT_ID
+        select(tables.experiments.c.experiment_id).where(
+            tables.experiments.c.experiment_id == DEFAULT_EXPERIMENT_ID
         )
     ).first()
     if exists:
         return
     now = int(time.time() * 1000)
     conn.execute(
-        models.experiments.insert().values(
+        tables.experiments.insert().values(
             experiment_id=DEFAULT_EXPERIMENT_ID,
             name=DEFAULT_EXPERIMENT_NAME,
             artifact_location=f"{artifact_root.rstrip('/')}/{DEFAULT_EXPERIMENT_ID}",
@@ -98,13 +98,13 @@ def upgrade(conn: Connection, artifact_root: str | None = None) -> None:
 def ensure_schema(engine: Engine, artifact_root: str) -> None:
     """Make the database at ``engine`` hold the current schema, creating or migrating it."""
     with engine.connect() as conn:
-        if current_revision(conn) == models.SCHEMA_VERSION:
+        if current_revision(conn) == tables.SCHEMA_VERSION:
             return
     try:
         with engine.begin() as conn:
             _lock(conn)
             revision = current_revision(conn)
-            if revision == models.SCHEMA_VERSION:
+            if revision == tables.SCHEMA_VERSION:
                 return
             if revision is None and not inspect(conn).has_table("runs"):
                 _create_fresh(conn, artifact_root)

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from labtrack import validation
 from labtrack.entities import (
     Experiment,
     LifecycleStage,
@@ -32,23 +31,24 @@ from labtrack.errors import (
     ResourceNotFoundError,
     StoreError,
 )
-from labtrack.store.base import (
+from labtrack.store.contract import (
     SEARCH_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_LIMIT,
     MetricPoint,
     TrackingStore,
 )
-from labtrack.store.sql import models, run_data
+from labtrack.store.sql import run_data, tables
 from labtrack.store.sql.engine import make_engines, with_retries
 from labtrack.store.sql.notebooks import NotebookStoreMixin
 from labtrack.store.sql.registry import RegistryStoreMixin
 from labtrack.store.sql.run_names import generate_run_name
 from labtrack.store.sql.schema import DEFAULT_EXPERIMENT_ID, ensure_schema
 from labtrack.store.sql.views import ViewQueriesMixin
+from labtrack.utils import validation
 
 T = TypeVar("T")
 RUN_NAME_TAG = "labtrack.runName"
-E, R = models.experiments, models.runs
+E, R = tables.experiments, tables.runs
 
 
 def _now() -> int:
@@ -143,7 +143,7 @@ class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, RegistryStoreMixin,
     def _experiments(self, conn: Connection, rows: Sequence[Row[Any]]) -> list[Experiment]:
         ids = [r.experiment_id for r in rows]
         tags: dict[int, dict[str, str]] = {i: {} for i in ids}
-        t = models.experiment_tags
+        t = tables.experiment_tags
         if ids:
             for eid, key, value in conn.execute(
                 select(t.c.experiment_id, t.c.key, t.c.value).where(t.c.experiment_id.in_(ids))
@@ -203,7 +203,7 @@ class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, RegistryStoreMixin,
                 )
             if tag_rows:
                 conn.execute(
-                    models.experiment_tags.insert(),
+                    tables.experiment_tags.insert(),
                     [
                         {
                             "experiment_id": eid,
@@ -310,7 +310,7 @@ class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, RegistryStoreMixin,
 
         def txn(conn: Connection) -> None:
             row = self._experiment_row(conn, experiment_id)
-            stmt = run_data._insert(conn, models.experiment_tags)
+            stmt = run_data._insert(conn, tables.experiment_tags)
             conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=["experiment_id", "key"], set_={"value": stmt.excluded.value}
@@ -525,7 +525,7 @@ class SqlTrackingStore(NotebookStoreMixin, ViewQueriesMixin, RegistryStoreMixin,
         def txn(conn: Connection) -> None:
             row = self._run_row(conn, run_id)
             self._check_writable(row, allow_terminated=True)
-            t = models.tags
+            t = tables.tags
             deleted = conn.execute(
                 t.delete().where(t.c.run_uuid == row.run_uuid, t.c.key == key)
             ).rowcount

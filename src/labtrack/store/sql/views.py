@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, and_, func, select, update
 
-from labtrack import validation
 from labtrack.entities import LifecycleStage, RunStatus
-from labtrack.store.sql import models
+from labtrack.store.sql import tables
+from labtrack.utils import validation
 
-R = models.runs
+R = tables.runs
 
 
 class ViewQueriesMixin:
@@ -31,9 +31,9 @@ class ViewQueriesMixin:
         def txn(conn: Connection) -> dict[str, list[str]]:
             out = {}
             for name, table in (
-                ("params", models.params),
-                ("metrics", models.latest_metrics),
-                ("tags", models.tags),
+                ("params", tables.params),
+                ("metrics", tables.latest_metrics),
+                ("tags", tables.tags),
             ):
                 rows = conn.execute(
                     select(table.c.key).distinct().where(table.c.run_uuid.in_(runs_of))
@@ -46,7 +46,7 @@ class ViewQueriesMixin:
     def change_marker(self, experiment_ids: Sequence[str]) -> str:
         """A string that changes whenever a run of these experiments (or they) change."""
         ids = [int(validation.experiment_id(e)) for e in experiment_ids]
-        E = models.experiments
+        E = tables.experiments
 
         def txn(conn: Connection) -> str:
             runs_part = conn.execute(
@@ -63,7 +63,7 @@ class ViewQueriesMixin:
 
     def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]:
         """End as KILLED the RUNNING runs a kernel started (before a time, if given)."""
-        t = models.tags
+        t = tables.tags
         of_kernel = select(t.c.run_uuid).where(
             t.c.key == "labtrack.kernel.id", t.c.value == kernel_id
         )
@@ -92,7 +92,7 @@ class ViewQueriesMixin:
         long the history (its x position moves by less than one bucket). NaN points are left
         out of the buckets. Histories that fit are returned whole.
         """
-        m = models.metrics
+        m = tables.metrics
         rid = validation.run_id(run_id)
         where = and_(m.c.run_uuid == rid, m.c.key == key)
 

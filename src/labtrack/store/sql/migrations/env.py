@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from labtrack.store.sql.models import metadata
+from labtrack.store.sql.tables import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,390 @@
+"""The model registry on ``TrackingClient`` (MLflow's ``MlflowClient`` registry methods).
+
+>>> client = TrackingClient()                                            # doctest: +SKIP
+>>> mv = client.create_model_version("churn", f"runs:/{run_id}/model", run_id=run_id)
+>>> client.transition_model_version_stage("churn", mv.version, "Production")
+>>> client.set_registered_model_alias("churn", "champion", mv.version)
+
+A version's files are always inside the store. ``runs:/<run_id>/<path>`` references the run's
+artifact folder (it must hold an ``MLmodel`` file); a path under the store's artifact root is
+referenced as it is; any other local folder is copied into ``<artifact root>/models/`` first.
+Other URLs (``file://``, ``http://``, an ``s3://`` outside the store) are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from labtrack.entities import LifecycleStage, PagedList, RunTag
+from labtrack.entities.model_registry import (
+    ModelVersion,
+    ModelVersionStages,
+    ModelVersionTransition,
+    RegisteredModel,
+)
+from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.registry.uri import parse_models_uri, parse_runs_uri
+from labtrack.utils import registry_validation as check
+from labtrack.utils.user import current_user
+from labtrack.utils.validation import is_number
+
+if TYPE_CHECKING:
+    from labtrack.config import StoreLocation
+    from labtrack.entities import Run
+    from labtrack.store.contract import TrackingStore
+    from labtrack.store.sql.registry import RegistryStoreMixin
+
+__all__ = ["RegistryClientMixin"]
+
+MLMODEL = "MLmodel"
+
+
+def _tags(tags: dict[str, Any] | None) -> list[RunTag]:
+    return [RunTag(str(k), "" if v is None else str(v)) for k, v in (tags or {}).items()]
+
+
+class RegistryClientMixin:
+    """Registry calls for :class:`~labtrack.tracking.client.TrackingClient` (it inherits this)."""
+
+    location: StoreLocation
+
+    if TYPE_CHECKING:
+
+        @property
+        def store(self) -> TrackingStore: ...
+
+        def get_run(self, run_id: str) -> Run: ...
+
+    @property
+    def _registry(self) -> RegistryStoreMixin:
+        store = self.store  # opened first: the first open imports SQLAlchemy with the GC paused
+        from labtrack.store.sql.registry import RegistryStoreMixin
+
+        if not isinstance(store, RegistryStoreMixin):
+            from labtrack.errors import RegistryUnavailableError
+
+            raise RegistryUnavailableError(f"The store {type(store).__name__}")
+        return store
+
+    # -- registered models -------------------------------------------------------------------
+    def create_registered_model(
+        self, name: str, tags: dict[str, Any] | None = None, description: str | None = None
+    ) -> RegisteredModel:
+        return self._registry.create_registered_model(name, _tags(tags), description)
+
+    def get_registered_model(self, name: str) -> RegisteredModel:
+        return self._registry.get_registered_model(name)
+
+    def search_registered_models(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[RegisteredModel]:
+        """Registered models matching ``"name LIKE '%churn%'"`` (``tags.<key>`` works too)."""
+        return self._registry.search_registered_models(
+            filter_string, max_results, order_by, page_token
+        )
+
+    def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
+        return self._registry.rename_registered_model(name, new_name)
+
+    def update_registered_model(self, name: str, description: str | None = None) -> RegisteredModel:
+        return self._registry.update_registered_model(name, description)
+
+    def delete_registered_model(self, name: str) -> None:
+        """Delete the model with all its versions, tags and aliases (files stay in the store)."""
+        self._registry.delete_registered_model(name)
+
+    def set_registered_model_tag(self, name: str, key: str, value: Any) -> None:
+        self._registry.set_registered_model_tag(name, RunTag(key, str(value)))
+
+    def delete_registered_model_tag(self, name: str, key: str) -> None:
+        self._registry.delete_registered_model_tag(name, key)
+
+    # -- versions ----------------------------------------------------------------------------
+    def create_model_version(
+        self,
+        name: str,
+        source: str | os.PathLike[str],
+        run_id: str | None = None,
+        tags: dict[str, Any] | None = None,
+        run_link: str | None = None,
+        description: str | None = None,
+        await_creation_for: int = 300,
+        *,
+        user_id: str | None = None,
+    ) -> ModelVersion:
+        """A new version of the registered model ``name`` (which must exist).
+
+        ``source`` is ``runs:/<run_id>/<path>``, ``models:/...`` (another version's files), a
+        location under the store's artifact root, or a local model folder (copied into the
+        store). Registration is synchronous, so ``await_creation_for`` is accepted and unused.
+        """
+        name = check.model_name(name)
+        self._registry.get_registered_model(name)  # a clear error before anything is copied
+        stored, source_run = self._store_source(name, source, run_id)
+        return self._registry.create_model_version(
+            name,
+            stored,
+            run_id or source_run,
+            _tags(tags),
+            description,
+            user_id or current_user(),
+        )
+
+    def create_model_version_from_run(
+        self,
+        name: str,
+        run_id: str,
+        path: str,
+        tags: dict[str, Any] | None = None,
+        description: str | None = None,
+        *,
+        user_id: str | None = None,
+    ) -> ModelVersion:
+        """A new version from the model folder ``path`` inside a run's artifacts.
+
+        What the REST API offers: the path must stay inside the run's artifacts (no ``..``,
+        absolute paths, URLs or symlinks out) and hold an ``MLmodel`` file.
+        """
+        from labtrack.store.artifacts import safe_artifact_path
+
+        if not isinstance(run_id, str) or not run_id:
+            raise InvalidParameterError("run_id is required: the run that logged the model.")
+        rel = safe_artifact_path(path)
+        return self.create_model_version(
+            name, f"runs:/{run_id}/{rel}", run_id, tags, None, description, user_id=user_id
+        )
+
+    def get_model_version(self, name: str, version: int | str) -> ModelVersion:
+        return self._registry.get_model_version(name, version)
+
+    def get_model_version_download_uri(self, name: str, version: int | str) -> str:
+        """Where the version's files are in the store."""
+        return self.get_model_version(name, version).source
+
+    def search_model_versions(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 10_000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[ModelVersion]:
+        """Versions matching ``"name = 'churn'"`` or ``"run_id = '...'"`` (and tags, stages)."""
+        return self._registry.search_model_versions(
+            filter_string, max_results, order_by, page_token
+        )
+
+    def update_model_version(
+        self, name: str, version: int | str, description: str | None = None
+    ) -> ModelVersion:
+        return self._registry.update_model_version(name, version, description)
+
+    def delete_model_version(self, name: str, version: int | str) -> None:
+        """Delete a version; its number is never given to another version."""
+        self._registry.delete_model_version(name, version)
+
+    def transition_model_version_stage(
+        self,
+        name: str,
+        version: int | str,
+        stage: str,
+        archive_existing_versions: bool = False,
+        *,
+        user_id: str | None = None,
+    ) -> ModelVersion:
+        """Move a version to None, Staging, Production or Archived (recorded with who and when).
+
+        ``archive_existing_versions=True`` archives the other versions in that stage.
+        """
+        return self._registry.transition_model_version_stage(
+            name,
+            version,
+            stage,
+            bool(archive_existing_versions),
+            user_id or current_user(),
+        )
+
+    def get_latest_versions(
+        self, name: str, stages: Sequence[str] | None = None
+    ) -> list[ModelVersion]:
+        """The newest version in each of ``stages`` (default: every stage)."""
+        if isinstance(stages, str):
+            stages = [stages]
+        return self._registry.get_latest_versions(name, stages)
+
+    def get_model_version_transitions(
+        self, name: str, version: int | str
+    ) -> list[ModelVersionTransition]:
+        """The stage changes of a version, oldest first."""
+        return self._registry.get_model_version_transitions(name, version)
+
+    def set_model_version_tag(self, name: str, version: int | str, key: str, value: Any) -> None:
+        self._registry.set_model_version_tag(name, version, RunTag(key, str(value)))
+
+    def delete_model_version_tag(self, name: str, version: int | str, key: str) -> None:
+        self._registry.delete_model_version_tag(name, version, key)
+
+    # -- aliases -----------------------------------------------------------------------------
+    def set_registered_model_alias(self, name: str, alias: str, version: int | str) -> None:
+        self._registry.set_registered_model_alias(name, alias, version)
+
+    def delete_registered_model_alias(self, name: str, alias: str) -> None:
+        self._registry.delete_registered_model_alias(name, alias)
+
+    def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        return self._registry.get_model_version_by_alias(name, alias)
+
+    # -- models:/ URIs -----------------------------------------------------------------------
+    def resolve_model_version(self, name: str, ref: str) -> ModelVersion:
+        """The version ``ref`` names: ``3``, a stage, ``latest``, or ``@alias``."""
+        if ref.startswith("@"):
+            return self.get_model_version_by_alias(name, ref[1:])
+        if is_number(ref):
+            return self.get_model_version(name, ref)
+        if ref.lower() == "latest":
+            found = self.get_latest_versions(name)
+        elif ModelVersionStages.is_stage(ref):
+            found = self.get_latest_versions(name, [ref])
+        else:
+            raise InvalidParameterError(
+                f"{ref!r} in models:/{name}/{ref} is not a version number, a stage "
+                f"({', '.join(ModelVersionStages.ALL)}) or 'latest'; an alias is written "
+                f"models:/{name}@{ref}."
+            )
+        if not found:
+            raise ResourceNotFoundError(
+                f"Registered model {name!r} has no version in stage {ref!r}. Move one there "
+                f"with transition_model_version_stage({name!r}, <version>, {ref!r})."
+                if ref.lower() != "latest"
+                else f"Registered model {name!r} has no versions yet."
+            )
+        return max(found, key=lambda v: v.version)
+
+    def download_model_version(self, model_uri: str, dst_path: str | None = None) -> str:
+        """A local folder with the files of the version a ``models:/`` URI names."""
+        name, ref = parse_models_uri(model_uri)
+        return self._download_source(self.resolve_model_version(name, ref).source, dst_path)
+
+    def _download_source(self, source: str, dst_path: str | None) -> str:
+        from labtrack.store.artifacts import ArtifactRepository
+        from labtrack.store.artifacts.filesystems import parse_root
+
+        loc = parse_root(source)
+        if loc.is_local and dst_path is None:
+            if not os.path.isdir(loc.path):
+                raise ResourceNotFoundError(
+                    f"The files of this model version are gone from the store ({source})."
+                )
+            return loc.path  # read in place: the store's files are not changed by loading
+        import tempfile
+
+        dst = dst_path or tempfile.mkdtemp(prefix="labtrack-model-")
+        os.makedirs(dst, exist_ok=True)
+        return ArtifactRepository(source).download_artifacts("", dst)
+
+    # -- where a version's files live --------------------------------------------------------
+    def _store_source(
+        self, name: str, source: str | os.PathLike[str], run_id: str | None
+    ) -> tuple[str, str | None]:
+        """(location inside the store, run id it came from) for a caller's ``source``."""
+        text = os.fspath(source) if isinstance(source, os.PathLike) else source
+        if not isinstance(text, str) or not text:
+            raise InvalidParameterError(
+                "source is required: runs:/<run_id>/<path>, or a local model folder."
+            )
+        scheme = urlparse(text).scheme.lower()
+        if scheme == "runs":
+            return self._run_source(text, run_id)
+        if scheme == "models":
+            src = self.resolve_model_version(*parse_models_uri(text))
+            return src.source, src.run_id
+        inside = self._inside_artifact_root(text)
+        if inside is not None:
+            self._require_mlmodel(inside, text)
+            return inside, None
+        if len(scheme) > 1:
+            raise InvalidParameterError(
+                f"Cannot register {text!r}: a model version's files must be inside the store "
+                f"(artifact root {self.location.artifact_root}). Log the model into a run and "
+                "register runs:/<run_id>/<path>, or give a local model folder (it is copied "
+                "into the store)."
+            )
+        return self._copy_into_store(name, Path(text).expanduser()), None
+
+    def _run_source(self, uri: str, run_id: str | None) -> tuple[str, str]:
+        rid, path = parse_runs_uri(uri)
+        if run_id is not None and run_id != rid:
+            raise InvalidParameterError(
+                f"run_id {run_id!r} differs from the run in the source {uri!r}; give one."
+            )
+        from labtrack.store.artifacts import ArtifactRepository
+
+        run = self.get_run(rid)
+        if run.info.lifecycle_stage != LifecycleStage.ACTIVE:
+            raise InvalidStateError(
+                f"Run {rid} is deleted; restore it with restore_run() before registering its model."
+            )
+        root = run.info.artifact_uri.rstrip("/")
+        # Checked from the run's root, so a symlink cannot lead the path out of it.
+        if not ArtifactRepository(root).exists(f"{path}/{MLMODEL}" if path else MLMODEL):
+            raise InvalidParameterError(
+                f"{uri!r} is not a saved model: there is no {MLMODEL} file at {path or 'the'} "
+                f"{'in' if path else 'root of'} run {rid}'s artifacts. Give the folder "
+                "log_model wrote (for example runs:/<run_id>/model)."
+            )
+        return (f"{root}/{path}" if path else root), rid
+
+    def _inside_artifact_root(self, text: str) -> str | None:
+        """``text`` normalised if it names a place under the store's artifact root."""
+        from labtrack.store.artifacts import safe_artifact_path
+        from labtrack.store.artifacts.filesystems import parse_root
+        from labtrack.store.artifacts.paths import is_within
+
+        root = parse_root(self.location.artifact_root)
+        if root.is_local:
+            if urlparse(text).scheme.lower() == "file":
+                return None  # file:// URLs are refused; a plain path is the way to say it
+            real_root = os.path.realpath(root.path)
+            real = os.path.realpath(os.path.abspath(os.path.expanduser(text)))
+            return real if is_within(real, real_root) and real != real_root else None
+        prefix = root.uri.rstrip("/") + "/"
+        if not text.startswith(prefix):
+            return None
+        rest = safe_artifact_path(text[len(prefix) :])
+        return prefix + rest if rest else None
+
+    @staticmethod
+    def _require_mlmodel(location: str, shown: str) -> None:
+        from labtrack.store.artifacts import ArtifactRepository
+
+        repo = ArtifactRepository(location)
+        if not repo.exists(MLMODEL):
+            raise InvalidParameterError(
+                f"{shown!r} is not a saved model: there is no {MLMODEL} file in it. Give the "
+                "folder log_model wrote (for example runs:/<run_id>/model)."
+            )
+
+    def _copy_into_store(self, name: str, folder: Path) -> str:
+        from labtrack.store.artifacts import ArtifactRepository
+
+        if not folder.is_dir():
+            raise InvalidParameterError(
+                f"Cannot register {str(folder)!r}: no such folder. Give runs:/<run_id>/<path> "
+                "or the folder save_model wrote."
+            )
+        if not (folder / MLMODEL).is_file():
+            raise InvalidParameterError(
+                f"{str(folder)!r} is not a saved model: there is no {MLMODEL} file in it."
+            )
+        root = self.location.artifact_root.rstrip("/")
+        target = f"{root}/models/{check.path_slug(name)}/{uuid.uuid4().hex}"
+        ArtifactRepository(target).log_artifacts(str(folder))
+        return target

@@ -1,0 +1,319 @@
+"""The module-level API: tracking URI, experiments and the active run (MLflow's fluent API)."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import sys
+from typing import Any
+
+from labtrack.entities import Experiment, LifecycleStage, PagedList, Run, RunStatus, ViewType
+from labtrack.errors import InvalidParameterError, InvalidStateError, LabtrackError
+from labtrack.tracking import _state, hooks
+from labtrack.utils import mlflow_tags, validation
+
+__all__ = [
+    "ActiveRun",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "end_run",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "search_experiments",
+    "set_experiment",
+    "set_tracking_uri",
+    "start_run",
+]
+
+
+# -- where ----------------------------------------------------------------------------
+def set_tracking_uri(uri: str | os.PathLike[str] | None, artifact_root: str | None = None) -> None:
+    """Use another store: a folder (a labtrack home), ``sqlite:///...`` or ``postgresql+psycopg://...``.
+
+    ``None`` goes back to the environment / ``~/.labtrack`` default.
+    """
+    if uri is not None and not isinstance(uri, (str, os.PathLike)):
+        raise InvalidParameterError(
+            f"set_tracking_uri takes a str or path; got {type(uri).__name__}."
+        )
+    value = os.fspath(uri) if uri is not None else None
+    from labtrack import config
+
+    config.resolve(value, artifact_root)  # validate now, not at the first log call
+    _state.reset_client(value, artifact_root)
+
+
+def get_tracking_uri() -> str:
+    """The database URL of the store in use."""
+    return _state.client().tracking_uri
+
+
+def is_tracking_uri_set() -> bool:
+    from labtrack import config
+
+    return config.process_location()[0] is not None or bool(os.environ.get("LABTRACK_TRACKING_URI"))
+
+
+# -- experiments ----------------------------------------------------------------------
+def create_experiment(
+    name: str, artifact_location: str | None = None, tags: dict[str, Any] | None = None
+) -> str:
+    """Create an experiment and return its id (a str)."""
+    return _state.client().create_experiment(name, artifact_location, tags)
+
+
+def get_experiment(experiment_id: str | int) -> Experiment:
+    return _state.client().get_experiment(experiment_id)
+
+
+def get_experiment_by_name(name: str) -> Experiment | None:
+    """The experiment with that name, or ``None``."""
+    return _state.client().get_experiment_by_name(name)
+
+
+def search_experiments(
+    view_type: int = ViewType.ACTIVE_ONLY,
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: list[str] | None = None,
+) -> list[Experiment]:
+    """All experiments matching the filter (``"name LIKE 'demo%'"``, ``"tags.team = 'x'"``)."""
+    client = _state.client()
+    out: list[Experiment] = []
+    token = None
+    while True:
+        want = 1000 if max_results is None else min(1000, max_results - len(out))
+        page: PagedList[Experiment] = client.search_experiments(
+            view_type, want, filter_string, order_by, token
+        )
+        out.extend(page)
+        token = page.token
+        if not token or (max_results is not None and len(out) >= max_results):
+            return out
+
+
+def delete_experiment(experiment_id: str | int) -> None:
+    _state.client().delete_experiment(experiment_id)
+
+
+def set_experiment(
+    experiment_name: str | None = None, experiment_id: str | int | None = None
+) -> Experiment:
+    """Make an experiment active for new runs, creating it by name if needed.
+
+    >>> set_experiment("/Demo/MLFlowDemo/")  # doctest: +SKIP
+    """
+    if (experiment_name is None) == (experiment_id is None):
+        raise InvalidParameterError(
+            "set_experiment needs exactly one of experiment_name or experiment_id."
+        )
+    client = _state.client()
+    if experiment_id is not None:
+        exp = client.get_experiment(experiment_id)
+    else:
+        name = validation.experiment_name(experiment_name)
+        found = client.get_experiment_by_name(name)
+        if found is None:
+            from labtrack.errors import ResourceAlreadyExistsError
+
+            with contextlib.suppress(ResourceAlreadyExistsError):
+                client.create_experiment(name)  # another process may create it first
+            found = client.get_experiment_by_name(name)
+        assert found is not None
+        exp = found
+    if exp.lifecycle_stage != LifecycleStage.ACTIVE:
+        raise InvalidStateError(
+            f"Experiment {exp.name!r} (id {exp.experiment_id}) is deleted. Restore it with "
+            "TrackingClient().restore_experiment(id), or use another name."
+        )
+    _state.active_experiment_id = exp.experiment_id
+    return exp
+
+
+def _resolve_experiment_id() -> str:
+    if _state.active_experiment_id is not None:
+        return _state.active_experiment_id
+    client = _state.client()
+    env_id = os.environ.get("LABTRACK_EXPERIMENT_ID")
+    if env_id:
+        return client.get_experiment(env_id).experiment_id
+    env_name = os.environ.get("LABTRACK_EXPERIMENT_NAME")
+    if env_name:
+        return set_experiment(env_name).experiment_id
+    for resolver in hooks.experiment_resolvers:  # the notebook's experiment, when in one
+        found = resolver(client)
+        if found is not None:
+            return found
+    return "0"
+
+
+# -- runs -----------------------------------------------------------------------------
+class ActiveRun(Run):
+    """The run ``start_run`` returned; ends itself when used as a context manager."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(run.info, run.data)
+
+    def __enter__(self) -> ActiveRun:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        status = RunStatus.FINISHED if exc_type is None else RunStatus.FAILED
+        _end_run_id(self.info.run_id, status)
+
+
+def start_run(
+    run_id: str | None = None,
+    experiment_id: str | int | None = None,
+    run_name: str | None = None,
+    nested: bool = False,
+    parent_run_id: str | None = None,
+    tags: dict[str, Any] | None = None,
+    description: str | None = None,
+    log_system_metrics: bool | None = None,
+) -> ActiveRun:
+    """Start a run (or resume ``run_id``) and make it active in this thread.
+
+    >>> with start_run(run_name="baseline") as run:  # doctest: +SKIP
+    ...     log_param("alpha", 0.5)
+    """
+    stack = _state.run_stack()
+    if stack and not nested:
+        raise LabtrackError(
+            f"Run {stack[-1].info.run_id} is already active. End it first with end_run(), "
+            "or pass nested=True to start a child run inside it.",
+            "INVALID_STATE",
+        )
+    client = _state.client()
+    for prepare in hooks.run_prepare_hooks:
+        prepare()
+    parent = parent_run_id or (stack[-1].info.run_id if stack and nested else None)
+    if run_id is not None:
+        existing = client.get_run(run_id)
+        if experiment_id is not None and validation.experiment_id(experiment_id) != (
+            existing.info.experiment_id
+        ):
+            raise InvalidParameterError(
+                f"Run {run_id} belongs to experiment {existing.info.experiment_id}, "
+                f"not {experiment_id}; drop experiment_id to resume it."
+            )
+        if existing.info.lifecycle_stage != LifecycleStage.ACTIVE:
+            raise InvalidStateError(f"Run {run_id} is deleted; restore it before resuming.")
+        client.store.update_run_info(run_id, run_status=RunStatus.RUNNING, run_name=run_name)
+        extra = dict(tags or {})
+        if description is not None:
+            extra[mlflow_tags.NOTE] = description
+        if extra:
+            client.store.log_batch(run_id, tags=_tags(extra))
+        run = client.get_run(run_id)
+    else:
+        exp_id = (
+            validation.experiment_id(experiment_id)
+            if experiment_id is not None
+            else _resolve_experiment_id()
+        )
+        all_tags = dict(tags or {})
+        if parent:
+            all_tags[mlflow_tags.PARENT_RUN_ID] = parent
+        if description is not None:
+            all_tags[mlflow_tags.NOTE] = description
+        run = client.create_run(exp_id, tags=all_tags, run_name=run_name)
+        for hook in hooks.run_start_hooks:
+            hook(client, run.info.run_id)
+        run = client.get_run(run.info.run_id) if hooks.run_start_hooks else run
+    active = ActiveRun(run)
+    stack.append(active)
+    return active
+
+
+def _tags(values: dict[str, Any]) -> list:  # type: ignore[type-arg]
+    from labtrack.entities import RunTag
+
+    return [RunTag(k, str(v)) for k, v in values.items()]
+
+
+def _end_run_id(run_id: str, status: str) -> None:
+    stack = _state.run_stack()
+    # Children left open inside this run end with it.
+    while stack and any(r.info.run_id == run_id for r in stack):
+        top = stack[-1]
+        _terminate(top.info.run_id, status)
+        stack.pop()
+
+
+def _terminate(run_id: str, status: str) -> None:
+    client = _state.client()
+    _state.writer().flush(raise_errors=False)
+    for hook in hooks.run_end_hooks:
+        hook(client, run_id)
+    client.set_terminated(run_id, status)
+    _state.last_run_id = run_id
+
+
+def end_run(status: str = RunStatus.FINISHED) -> None:
+    """End the active run of this thread (no-op when there is none)."""
+    status = RunStatus.from_string(status)
+    stack = _state.run_stack()
+    if stack:
+        _terminate(stack[-1].info.run_id, status)
+        stack.pop()
+
+
+def active_run() -> ActiveRun | None:
+    """The run this thread logs into now, or ``None``."""
+    stack = _state.run_stack()
+    return stack[-1] if stack else None
+
+
+def last_active_run() -> Run | None:
+    """The active run, else the most recently ended one (fresh from the store)."""
+    current = active_run()
+    run_id = current.info.run_id if current else _state.last_run_id
+    return _state.client().get_run(run_id) if run_id else None
+
+
+def get_or_start_run() -> ActiveRun:
+    current = active_run()
+    return current if current is not None else start_run()
+
+
+def get_run(run_id: str) -> Run:
+    _state.writer().flush(raise_errors=False)
+    return _state.client().get_run(run_id)
+
+
+def delete_run(run_id: str) -> None:
+    _state.client().delete_run(run_id)
+
+
+def get_artifact_uri(artifact_path: str | None = None) -> str:
+    """Where the active run's artifacts (or one of them) are stored."""
+    uri = get_or_start_run().info.artifact_uri
+    if artifact_path:
+        from labtrack.store.artifacts.paths import safe_artifact_path
+
+        return f"{uri.rstrip('/')}/{safe_artifact_path(artifact_path)}"
+    return uri
+
+
+def _end_runs_at_exit() -> None:
+    # A script that exits normally finished its run (MLflow's rule). A kernel that exits with
+    # a run open was shut down or restarted under it: the run did not finish, it was killed.
+    status = RunStatus.KILLED if "ipykernel" in sys.modules else RunStatus.FINISHED
+    try:
+        stack = _state.run_stack()
+        while stack:
+            _terminate(stack[-1].info.run_id, status)
+            stack.pop()
+    except Exception:  # never turn interpreter exit into a traceback
+        pass
+
+
+atexit.register(_end_runs_at_exit)
