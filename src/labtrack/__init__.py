@@ -68,7 +68,6 @@ from labtrack.tracking.fluent_logging import (
 from labtrack.tracking.search_frame import search_runs
 from labtrack.utils.version import __version__
 
-
 MlflowClient = TrackingClient
 
 # Loaded on first use, so ``import labtrack`` stays light (PEP 562).

@@ -11,9 +11,9 @@ for any size) for numpy arrays.
 >>> [(c["name"], c["type"]) for c in sig.inputs.to_dict()]
 [('age', 'long'), ('bmi', 'double')]
 
-``enforce_schema(data, schema)`` is what ``PyFuncModel.predict`` calls: a missing column or a
-column of the wrong type is named in the error; safe widenings (int -> double, float ->
-double) are applied; extra columns are dropped.
+:func:`labtrack.models.schema_check.enforce_schema` is what ``PyFuncModel.predict`` calls: a
+missing column or a column of the wrong type is named in the error; safe widenings (int ->
+double, float -> double) are applied; extra columns are dropped.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ __all__ = [
     "ModelSignature",
     "Schema",
     "TensorSpec",
-    "enforce_schema",
     "infer_signature",
 ]
 
@@ -318,11 +317,3 @@ def series_type(s: Any, what: str) -> DataType:
         f"Column {what!r} holds values of mixed or unsupported types ({inferred}); give it "
         "one type (numbers, bools, strings, bytes or datetimes)."
     )
-
-
-# -- enforcement ------------------------------------------------------------------------
-def enforce_schema(data: Any, schema: Schema) -> Any:
-    """Check ``data`` against ``schema`` (see :mod:`labtrack.models.schema_check`)."""
-    from labtrack.models.schema_check import enforce_schema as enforce
-
-    return enforce(data, schema)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from labtrack.models.tree_check import (
+from labtrack.models.tree_arrays import (
     MAX_OBJECTS,
     check_predictor_arrays,
     is_int,

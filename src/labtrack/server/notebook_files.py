@@ -20,7 +20,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import ensure_async
 from tornado import web
 
-from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.server.base import LabtrackHandler
 from labtrack.store.artifacts.paths import PathKind, is_within, safe_relative_path
 
@@ -175,8 +175,6 @@ class NotebookRestoreHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
-        from labtrack.server.run_details import _version
-
         body = self.read_json()
         unknown = sorted(set(body) - {"path"})
         if unknown:
@@ -190,7 +188,7 @@ class NotebookRestoreHandler(LabtrackHandler):
             source = notebook_path(body["path"], "source notebook")
         else:
             source = _source_of(run.data.tags.get(SOURCE_TAG), run_id)
-        nb = _editable_copy(await self.call(_version, self.client, run_id))
+        nb = _editable_copy(await self.call(run_notebook_version, self.client, run_id))
         cm: Any = self.contents_manager
         folder = posixpath.dirname(source)
         if folder and not await ensure_async(cm.dir_exists(folder)):
@@ -207,3 +205,25 @@ class NotebookRestoreHandler(LabtrackHandler):
                     os.remove(os_path)
                 raise
         self.write_json({"path": path}, status=201)
+
+
+def run_notebook_version(client: Any, run_id: str) -> Any:
+    """The notebook version captured for a run, as an nbformat node (404/400 if none/unreadable)."""
+    import nbformat
+
+    from labtrack.notebook.capture import REVISION_TAG
+    from labtrack.notebook.versions import load_version
+
+    run = client.get_run(run_id)
+    digest = run.data.tags.get(REVISION_TAG)
+    if not digest:
+        raise ResourceNotFoundError(
+            f"Run {run_id} has no captured notebook version (it was not started in a notebook)."
+        )
+    try:
+        return load_version(digest, client)
+    except (ValueError, nbformat.ValidationError) as err:
+        raise InvalidStateError(
+            f"Run {run_id}'s notebook version {digest[:12]} is not a readable notebook ({err}). "
+            f"Send the live notebook again (PUT runs/{run_id}/notebook) to replace it."
+        ) from None

@@ -9,8 +9,9 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.errors import InvalidParameterError
 from labtrack.server.base import LabtrackHandler
+from labtrack.server.notebook_files import notebook_path, read_notebook, run_notebook_version
 from labtrack.server.runs import RunNotebookHandler
 from labtrack.server.serialize import number, run_json
 
@@ -142,27 +143,6 @@ class ArtifactFileHandler(LabtrackHandler):
         await self.finish(set_content_type=kind)  # an empty file's headers are sent here
 
 
-def _version(client: Any, run_id: str) -> Any:
-    import nbformat
-
-    from labtrack.notebook.capture import REVISION_TAG
-    from labtrack.notebook.versions import load_version
-
-    run = client.get_run(run_id)
-    digest = run.data.tags.get(REVISION_TAG)
-    if not digest:
-        raise ResourceNotFoundError(
-            f"Run {run_id} has no captured notebook version (it was not started in a notebook)."
-        )
-    try:
-        return load_version(digest, client)
-    except (ValueError, nbformat.ValidationError) as err:
-        raise InvalidStateError(
-            f"Run {run_id}'s notebook version {digest[:12]} is not a readable notebook ({err}). "
-            f"Send the live notebook again (PUT runs/{run_id}/notebook) to replace it."
-        ) from None
-
-
 class NotebookVersionHandler(RunNotebookHandler):
     """``GET runs/{run_id}/notebook``: the captured notebook version (nbformat JSON).
 
@@ -174,7 +154,7 @@ class NotebookVersionHandler(RunNotebookHandler):
     async def get(self, run_id: str) -> None:
         import nbformat
 
-        nb = await self.call(_version, self.client, run_id)
+        nb = await self.call(run_notebook_version, self.client, run_id)
         # APIHandler.finish sets the content type: JSON unless told otherwise.
         self.finish(
             nbformat.writes(nb),  # type: ignore[no-untyped-call]
@@ -191,7 +171,6 @@ class NotebookDiffHandler(LabtrackHandler):
     @authorized
     async def get(self, run_id: str) -> None:
         from labtrack.notebook.versions import diff_versions
-        from labtrack.server.notebook_files import notebook_path, read_notebook
 
         other, path = self.arg("other"), self.arg("path")
         if bool(other) == (path is not None):
@@ -200,9 +179,9 @@ class NotebookDiffHandler(LabtrackHandler):
                 "Jupyter root (?path=experiments/demo.ipynb), not both."
             )
         path = None if other else notebook_path(path)
-        base = await self.call(_version, self.client, run_id)
+        base = await self.call(run_notebook_version, self.client, run_id)
         if path is None:
-            remote = await self.call(_version, self.client, other)
+            remote = await self.call(run_notebook_version, self.client, other)
         else:
             remote = await read_notebook(self.contents_manager, path)
         diff, text = await self.call(diff_versions, base, remote)

@@ -327,9 +327,9 @@ class _Session:
                 problems.run("child runs", lambda: self._child_runs(est))
 
     def _log_model(self, model: Any, path: str, example: Any) -> None:
-        import labtrack.sklearn as flavor
         from labtrack.models.model import Model
         from labtrack.models.signature import infer_signature
+        from labtrack.sklearn import flavor
 
         cfg = self.config
         signature: Any = False  # not inferred from the input example either

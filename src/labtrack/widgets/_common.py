@@ -271,3 +271,12 @@ def bind_choice(dropdown: Any, owner: Any, trait: str) -> None:
 
     dropdown.observe(from_dropdown, names="value")
     owner.observe(from_owner, names=trait)
+
+
+# The table show_runs() built last: compare() with no ids compares its selection.
+last_table: Any = None
+
+
+def last_selection() -> list[str]:
+    """The run ids selected in the table ``show_runs`` built last (``[]`` if none)."""
+    return list(last_table.selected_run_ids) if last_table is not None else []

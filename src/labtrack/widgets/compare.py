@@ -251,9 +251,7 @@ def compare(run_ids: Sequence[str] | str | None = None) -> CompareView:
     >>> compare(["4f1c...", "9a0b..."])  # doctest: +SKIP
     """
     if run_ids is None:
-        from labtrack.widgets.runs_table import last_selection
-
-        run_ids = last_selection()
+        run_ids = _common.last_selection()
         if not run_ids:
             raise InvalidParameterError(
                 "No runs to compare: pass run ids, or select rows in a show_runs() table first."

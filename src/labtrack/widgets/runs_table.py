@@ -46,7 +46,6 @@ __all__ = ["RunsTable", "last_selection", "show_runs"]
 STATUS_OPTIONS = [_common.ALL_STATUSES, *RunStatus.all_status()]
 
 # The table show_runs() built last: `%compare` with no ids compares its selection.
-_last_table: RunsTable | None = None
 
 
 class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
@@ -293,16 +292,15 @@ def show_runs(
 
     >>> show_runs("fraud-model", "params.model = 'rf'")  # doctest: +SKIP
     """
-    global _last_table
     table = RunsTable(
         _common.resolve_experiment_ids(experiment),
         filter_string=filter_string,
         max_results=max_results,
     )
-    _last_table = table
+    _common.last_table = table
     return table
 
 
 def last_selection() -> list[str]:
     """The run ids selected in the table ``show_runs`` built last (``[]`` if none)."""
-    return list(_last_table.selected_run_ids) if _last_table is not None else []
+    return _common.last_selection()

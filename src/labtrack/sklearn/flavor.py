@@ -1,0 +1,237 @@
+"""The scikit-learn flavor itself: save, log and load estimators (see :mod:`labtrack.sklearn`).
+
+``loader_module`` in the ``MLmodel`` files it writes stays ``labtrack.sklearn``, which re-exports
+everything here.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from labtrack.errors import InvalidParameterError
+from labtrack.models.environment import (
+    default_requirements,
+    installed_version,
+    resolve_requirements,
+    write_environment,
+)
+from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, save_input_example
+from labtrack.models.signature import ModelSignature
+from labtrack.sklearn.serialize import (
+    MODEL_FILES,
+    SERIALIZATION_FORMAT_PICKLE,
+    SERIALIZATION_FORMAT_SKOPS,
+    check_format,
+)
+
+FLAVOR_NAME = "sklearn"
+PYFUNC_FLAVOR = "python_function"
+LOADER_MODULE = "labtrack.sklearn"
+
+
+def get_default_pip_requirements(
+    serialization_format: str = SERIALIZATION_FORMAT_SKOPS,
+) -> list[str]:
+    """labtrack, scikit-learn, numpy, scipy and the serializer, at their installed versions."""
+    extra = {"skops": ["skops"], "cloudpickle": ["cloudpickle"], "pickle": []}
+    return default_requirements(
+        ["scikit-learn", "numpy", "scipy", *extra[check_format(serialization_format)]]
+    )
+
+
+def save_model(
+    sk_model: Any,
+    path: str | os.PathLike[str],
+    serialization_format: str = SERIALIZATION_FORMAT_SKOPS,
+    signature: ModelSignature | Literal[False] | None = None,
+    input_example: Any = None,
+    pip_requirements: Iterable[str] | str | None = None,
+    extra_pip_requirements: Iterable[str] | str | None = None,
+    pyfunc_predict_fn: str = "predict",
+    labtrack_model: Model | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> None:
+    """Save a scikit-learn model into the new folder ``path``.
+
+    Writes ``MLmodel``, the model (``model.skops``, or ``model.pkl`` for the pickle formats),
+    ``requirements.txt``, ``python_env.yaml`` and, when given, ``input_example.json``. Without
+    a ``signature``, one is inferred from ``input_example`` and the model's predictions on it
+    (``signature=False``: none at all).
+
+    >>> save_model(model, "my_model", input_example=X_train[:5])  # doctest: +SKIP
+    """
+    from labtrack.models.signature import infer_signature
+    from labtrack.sklearn import serialize
+
+    check_format(serialization_format)
+    if signature not in (None, False) and not isinstance(signature, ModelSignature):
+        raise InvalidParameterError(
+            "signature must be a ModelSignature; build one with "
+            "labtrack.models.infer_signature(X, model.predict(X))."
+        )
+    folder = Path(path)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InvalidParameterError(
+            f"{str(folder)!r} already exists and is not an empty folder; save the model to a "
+            "new path (save_model never overwrites)."
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    model = labtrack_model if labtrack_model is not None else Model()
+    model_file = MODEL_FILES[serialization_format]
+    serialize.dump(sk_model, folder / model_file, serialization_format)
+    if input_example is not None:
+        model.saved_input_example_info = save_input_example(folder, input_example)
+        if signature is None and hasattr(sk_model, pyfunc_predict_fn):
+            try:
+                output = getattr(sk_model, pyfunc_predict_fn)(input_example)
+                signature = infer_signature(input_example, output)
+            except Exception as exc:  # an example the model cannot take: no signature
+                warnings.warn(
+                    f"No signature was inferred from the input example ({exc}).", stacklevel=2
+                )
+    model.signature = signature or None
+    requirements = resolve_requirements(
+        get_default_pip_requirements(serialization_format),
+        pip_requirements,
+        extra_pip_requirements,
+    )
+    env = write_environment(folder, requirements)
+    if hasattr(sk_model, pyfunc_predict_fn):
+        model.add_flavor(
+            PYFUNC_FLAVOR,
+            loader_module=LOADER_MODULE,
+            model_path=model_file,
+            predict_fn=pyfunc_predict_fn,
+            python_version=platform.python_version(),
+            env=env,
+        )
+    model.add_flavor(
+        FLAVOR_NAME,
+        pickled_model=model_file,
+        sklearn_version=installed_version("scikit-learn"),
+        serialization_format=serialization_format,
+        code=None,
+    )
+    if metadata:
+        model.extra["metadata"] = metadata
+    model.save(folder / MLMODEL_FILE_NAME)
+
+
+def log_model(
+    sk_model: Any,
+    artifact_path: str = "model",
+    signature: ModelSignature | Literal[False] | None = None,
+    input_example: Any = None,
+    registered_model_name: str | None = None,
+    serialization_format: str = SERIALIZATION_FORMAT_SKOPS,
+    pip_requirements: Iterable[str] | str | None = None,
+    extra_pip_requirements: Iterable[str] | str | None = None,
+    pyfunc_predict_fn: str = "predict",
+    metadata: dict[str, Any] | None = None,
+) -> ModelInfo:
+    """Save a scikit-learn model into the active run's artifacts (a run starts if none is).
+
+    Returns a :class:`~labtrack.models.ModelInfo`; ``info.model_uri`` is
+    ``runs:/<run_id>/<artifact_path>``. ``registered_model_name`` also registers it (needs the
+    model registry).
+
+    >>> with labtrack.start_run():                                      # doctest: +SKIP
+    ...     info = log_model(model, "model", input_example=X[:5])
+    """
+    flavor = sys.modules[__name__]
+    check_format(serialization_format)
+    return Model.log(
+        artifact_path=artifact_path,
+        flavor=flavor,
+        registered_model_name=registered_model_name,
+        sk_model=sk_model,
+        serialization_format=serialization_format,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        pyfunc_predict_fn=pyfunc_predict_fn,
+        metadata=metadata,
+    )
+
+
+def _model_file(folder: str, conf: dict[str, Any]) -> Path:
+    name = conf.get("pickled_model") or conf.get("model_path")
+    root = Path(folder).resolve()
+    target = (root / str(name)).resolve()
+    if not name or root not in target.parents:
+        raise InvalidParameterError(
+            f"The MLmodel file in {folder!r} names the model file {name!r}, which is not a file "
+            "inside the model folder."
+        )
+    return target
+
+
+def _load_from_folder(folder: str, allow_unsafe: bool, meta: Model | None = None) -> Any:
+    """The estimator saved in ``folder``; ``meta`` is its ``MLmodel`` if already read."""
+    from labtrack.sklearn import serialize
+
+    if meta is None:
+        meta = Model.load(folder)
+    conf = meta.flavors.get(FLAVOR_NAME)
+    if not isinstance(conf, dict):
+        raise InvalidParameterError(
+            f"The model in {folder!r} has no {FLAVOR_NAME!r} flavor (it has "
+            f"{sorted(meta.flavors)}); load it with labtrack.pyfunc.load_model instead."
+        )
+    fmt = conf.get("serialization_format", SERIALIZATION_FORMAT_PICKLE)
+    _warn_version(conf.get("sklearn_version"))
+    return serialize.load(_model_file(folder, conf), fmt, allow_unsafe=allow_unsafe)
+
+
+def _warn_version(saved: Any) -> None:
+    now = installed_version("scikit-learn")
+    if saved and now and str(saved) != now:
+        warnings.warn(
+            f"This model was saved with scikit-learn {saved}; scikit-learn {now} is installed. "
+            "Predictions may differ; requirements.txt in the model folder lists the versions "
+            "it was saved with.",
+            stacklevel=3,
+        )
+
+
+def load_model(model_uri: str, dst_path: str | None = None, allow_unsafe: bool = False) -> Any:
+    """Load a scikit-learn model from ``runs:/<run_id>/<path>`` or a local folder.
+
+    Pickle-format models (``serialization_format="cloudpickle"``) need ``allow_unsafe=True``:
+    loading them runs code from the file.
+
+    >>> model = load_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
+    """
+    from labtrack.models.uri import download_model
+    from labtrack.utils import gc as _gc
+
+    folder = download_model(model_uri, dst_path)
+    with _gc.paused():  # imports scikit-learn and builds the model: long-lived objects
+        return _load_from_folder(folder, allow_unsafe)
+
+
+class _SklearnPyfunc:
+    """What ``labtrack.pyfunc`` calls: the estimator's predict function."""
+
+    def __init__(self, sk_model: Any, predict_fn: str) -> None:
+        self.sk_model = sk_model
+        self.predict_fn = predict_fn
+
+    def predict(self, data: Any, params: dict[str, Any] | None = None) -> Any:
+        return getattr(self.sk_model, self.predict_fn)(data)
+
+
+def _load_pyfunc(
+    path: str, allow_unsafe: bool = False, model_meta: Model | None = None
+) -> _SklearnPyfunc:
+    """What ``labtrack.pyfunc.load_model`` calls; it passes the ``MLmodel`` it has read."""
+    meta = Model.load(path) if model_meta is None else model_meta
+    predict_fn = meta.flavors.get(PYFUNC_FLAVOR, {}).get("predict_fn", "predict")
+    return _SklearnPyfunc(_load_from_folder(path, allow_unsafe, meta), predict_fn)
