@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from labtrack.errors import InvalidParameterError
+
 __all__ = ["StoreLocation", "default_home", "process_location", "resolve", "set_process_location"]
 
 DB_FILENAME = "labtrack.db"
@@ -81,7 +83,6 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
     >>> resolve("/tmp/lt").tracking_uri
     'sqlite:////tmp/lt/labtrack.db'
     """
-    from labtrack.errors import InvalidParameterError
 
     if tracking_uri is None:
         tracking_uri, artifact_root = _process_uri, artifact_root or _process_root

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from labtrack.errors import InvalidParameterError
+
 __all__ = [
     "Experiment",
     "LifecycleStage",
@@ -45,8 +47,6 @@ class RunStatus:
     def from_string(cls, status: str) -> str:
         upper = str(status).upper()
         if upper not in cls._ALL:
-            from labtrack.errors import InvalidParameterError
-
             raise InvalidParameterError(
                 f"Unknown run status {status!r}: use one of {', '.join(cls._ALL)}."
             )
@@ -79,7 +79,6 @@ class ViewType:
             return (LifecycleStage.DELETED,)
         if view_type == cls.ALL:
             return (LifecycleStage.ACTIVE, LifecycleStage.DELETED)
-        from labtrack.errors import InvalidParameterError
 
         raise InvalidParameterError(
             f"Unknown view_type {view_type!r}: use ViewType.ACTIVE_ONLY, DELETED_ONLY or ALL."

@@ -18,8 +18,11 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+import labtrack.sklearn as lsk
 from labtrack.errors import LabtrackError
 from labtrack.tracking import fluent
+from labtrack.tracking.fluent import _end_run_id, _resolve_experiment_id
+from labtrack.widgets import show_runs
 
 
 def _parse(fn: Any, line: str) -> Any:
@@ -48,7 +51,6 @@ class LabtrackMagics(Magics):
             run = fluent.start_run(run_name=args.name, nested=args.nested)
         except LabtrackError as exc:
             raise UsageError(exc.message) from None
-        from labtrack.tracking.fluent import _end_run_id
 
         status = "FAILED"
         try:
@@ -72,8 +74,6 @@ class LabtrackMagics(Magics):
             if args.name:
                 exp = fluent.set_experiment(" ".join(args.name))
             else:
-                from labtrack.tracking.fluent import _resolve_experiment_id
-
                 exp = fluent.get_experiment(_resolve_experiment_id())
         except LabtrackError as exc:
             raise UsageError(exc.message) from None
@@ -90,7 +90,6 @@ class LabtrackMagics(Magics):
         if parsed is None:
             return None
         experiment, filter_string, max_results = parsed
-        from labtrack.widgets import show_runs
 
         try:
             table = show_runs(experiment, filter_string, max_results)
@@ -125,10 +124,9 @@ class LabtrackMagics(Magics):
         if args is None:
             return
         try:
-            import labtrack.sklearn as lsk
+            lsk.autolog(disable=args.state == "off")
         except ImportError as exc:
             raise UsageError(f"Autologging needs scikit-learn: {exc}") from None
-        lsk.autolog(disable=args.state == "off")
         print(f"labtrack: scikit-learn autologging {args.state}")
 
 

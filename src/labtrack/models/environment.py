@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from labtrack.errors import InvalidParameterError
+from labtrack.utils.version import __version__
 
 __all__ = [
     "PYTHON_ENV_FILE",
@@ -45,7 +46,6 @@ def _pin(distribution: str) -> str:
 
 def default_requirements(distributions: Iterable[str]) -> list[str]:
     """``labtrack`` and each distribution, pinned to the installed version."""
-    from labtrack.utils.version import __version__
 
     out = [f"labtrack=={__version__}"]
     out += [_pin(d) for d in distributions if d != "labtrack"]

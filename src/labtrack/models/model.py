@@ -21,8 +21,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from labtrack.entities import RunTag
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.models.signature import ModelSignature, Schema
+from labtrack.store.artifacts import safe_artifact_path
+from labtrack.tracking import _state
+from labtrack.tracking.fluent import get_or_start_run
+from labtrack.tracking.registry_fluent import register_model
+from labtrack.utils.mlflow_tags import LOGGED_MODELS
+from labtrack.utils.version import __version__
 
 __all__ = ["MLMODEL_FILE_NAME", "Model", "ModelInfo"]
 
@@ -31,7 +38,6 @@ INPUT_EXAMPLE_FILE = "input_example.json"
 
 
 def _labtrack_version() -> str:
-    from labtrack.utils.version import __version__
 
     return __version__
 
@@ -180,9 +186,6 @@ class Model:
 
         ``registered_model_name`` registers the model when the registry is available.
         """
-        from labtrack.store.artifacts import safe_artifact_path
-        from labtrack.tracking import _state
-        from labtrack.tracking.fluent import get_or_start_run
 
         artifact_path = safe_artifact_path(artifact_path)
         if not artifact_path:
@@ -206,9 +209,6 @@ def _record_logged_model(client: Any, run_id: str, artifact_path: str, flavors: 
     import json
     from datetime import datetime, timezone
 
-    from labtrack.entities import RunTag
-    from labtrack.utils.mlflow_tags import LOGGED_MODELS
-
     run = client.get_run(run_id)
     try:
         history = json.loads(run.data.tags.get(LOGGED_MODELS, "[]"))
@@ -229,7 +229,6 @@ def _record_logged_model(client: Any, run_id: str, artifact_path: str, flavors: 
 
 def register(model_uri: str, name: str) -> Any:
     """Register ``model_uri`` under ``name`` (``registered_model_name=`` of ``log_model``)."""
-    from labtrack.tracking.registry_fluent import register_model
 
     return register_model(model_uri, name)
 

@@ -20,6 +20,8 @@ from urllib.parse import unquote, urlparse
 
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.registry.uri import parse_runs_uri
+from labtrack.store.artifacts import ArtifactRepository
+from labtrack.tracking import _state
 
 __all__ = ["download_model", "parse_runs_uri", "register_scheme"]
 
@@ -47,22 +49,16 @@ def download_model(model_uri: str | os.PathLike[str], dst_path: str | None = Non
         raise InvalidParameterError("model_uri must be a non-empty string or path.")
     scheme = urlparse(uri).scheme.lower()
     if scheme == "runs":
-        from labtrack.tracking import _state
-
         run_id, path = parse_runs_uri(uri)
         client = _state.client()
         return client.download_artifacts(run_id, path, _fresh_dir(dst_path))
     if scheme in _resolvers:
         return _resolvers[scheme](uri, dst_path)
     if scheme == "models":
-        from labtrack.tracking import _state
-
         return _state.client().download_model_version(uri, dst_path)
     if scheme == "file":
         return _local(unquote(urlparse(uri).path), uri)
     if len(scheme) > 1:  # an fsspec URL (s3://...); one letter is a Windows drive
-        from labtrack.store.artifacts import ArtifactRepository
-
         return ArtifactRepository(uri).download_artifacts("", _fresh_dir(dst_path))
     return _local(uri, uri)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from labtrack.notebook.identity import NotebookInfo, _ipython
+from labtrack.tracking.context import git_state
 
 REVISION_TAG = "labtrack.notebook.revision"
 ENVIRONMENT_TAG = "labtrack.environment.revision"
@@ -170,7 +171,6 @@ def capture_tags(store: Any, info: NotebookInfo, with_environment: bool) -> dict
             tags[ENVIRONMENT_TAG] = store.put_blob("environment", capture_environment())
             tags[PYTHON_TAG] = platform.python_version()
             folder = Path(info.abs_path).parent if info.abs_path else Path.cwd()
-            from labtrack.tracking.context import git_state
 
             if git_state(folder) is not None:
                 dirty = git_dirty(folder)

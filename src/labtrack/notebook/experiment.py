@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from labtrack.errors import ResourceAlreadyExistsError
 from labtrack.notebook.identity import NotebookInfo, current_notebook, kernel_id
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ def ensure_notebook_experiment(client: TrackingClient, info: NotebookInfo) -> st
     found = find_notebook_experiment(client, info)
     if found is not None:
         return found
-    from labtrack.errors import ResourceAlreadyExistsError
 
     tags = {EXPERIMENT_TYPE: NOTEBOOK}
     if info.notebook_id:

@@ -20,6 +20,8 @@ from typing import Any
 from labtrack.errors import InvalidParameterError
 from labtrack.models.model import Model
 from labtrack.models.schema_check import enforce_schema
+from labtrack.models.uri import download_model
+from labtrack.utils import gc as _gc
 
 __all__ = ["PyFuncModel", "load_model"]
 
@@ -78,8 +80,6 @@ def load_model(
     ``model_uri`` is ``runs:/<run_id>/<path>`` or a local folder. ``allow_unsafe=True`` is
     needed for pickle-format models, whose loading runs code from the file.
     """
-    from labtrack.models.uri import download_model
-    from labtrack.utils import gc as _gc
 
     local = download_model(model_uri, dst_path)
     # Reading and building the model imports its libraries: long-lived objects, no garbage.

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labtrack.entities import ViewType
 from labtrack.errors import LabtrackError
 
 if TYPE_CHECKING:
@@ -254,7 +255,6 @@ def execute_notebook(
 
 def kernel_runs(client: TrackingClient, kernel_id: str) -> list[Run]:
     """Runs a kernel started (tag ``labtrack.kernel.id``), oldest first, in any experiment."""
-    from labtrack.entities import ViewType
 
     experiments: list[str] = []
     token = None

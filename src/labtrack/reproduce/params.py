@@ -25,6 +25,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from labtrack.errors import InvalidParameterError
+
 __all__ = [
     "INJECTED_TAG",
     "PARAMETERS_TAG",
@@ -179,8 +181,6 @@ def inject_parameters(nb: Any, values: Mapping[str, Any], comment: str = "Parame
 
     bad = [name for name in values if not is_parameter_name(name)]
     if bad:
-        from labtrack.errors import InvalidParameterError
-
         raise InvalidParameterError(
             f"Parameter names must be Python identifiers; got {', '.join(map(repr, bad))}."
         )

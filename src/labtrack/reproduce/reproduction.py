@@ -42,6 +42,15 @@ from typing import TYPE_CHECKING, Any
 
 from labtrack.entities import Run, RunTag
 from labtrack.errors import InvalidParameterError
+from labtrack.notebook.capture import (
+    ENVIRONMENT_TAG,
+    REVISION_TAG,
+    build_version,
+    canonical,
+    capture_environment,
+)
+from labtrack.notebook.identity import jupyter_roots
+from labtrack.notebook.versions import get_notebook_version
 from labtrack.reproduce.execute import (
     KERNEL_ID_TAG,
     Execution,
@@ -95,7 +104,6 @@ def notebook_parameters(run_id: str, client: TrackingClient | None = None) -> di
     >>> labtrack.notebook_parameters(run_id)  # doctest: +SKIP
     {'n_estimators': 100, 'max_depth': 6}
     """
-    from labtrack.notebook.versions import get_notebook_version
 
     return parameters_from_notebook(get_notebook_version(run_id, client))
 
@@ -103,7 +111,6 @@ def notebook_parameters(run_id: str, client: TrackingClient | None = None) -> di
 def reproduction_parameters(run_id: str, client: TrackingClient | None = None) -> dict[str, Any]:
     """The values :func:`reproduce_run` injects without overrides: for each name the parameters
     cell assigns, the run's param of that name (typed back), else the cell's default."""
-    from labtrack.notebook.versions import get_notebook_version
 
     client = client or _state.client()
     nb = get_notebook_version(run_id, client)
@@ -116,7 +123,6 @@ def check_environment(
     run_id: str, warn: bool = True, client: TrackingClient | None = None
 ) -> list[PackageDifference]:
     """Packages in the run's captured environment that differ from the installed ones."""
-    from labtrack.notebook.capture import ENVIRONMENT_TAG, capture_environment
 
     client = client or _state.client()
     digest = client.get_run(run_id).data.tags.get(ENVIRONMENT_TAG)
@@ -178,7 +184,6 @@ def _working_folder(notebook_path: str, cwd: str | os.PathLike[str] | None) -> s
     """The notebook's folder if it still exists (relative data files), else the current one."""
     if cwd is not None:
         return str(cwd)
-    from labtrack.notebook.identity import jupyter_roots
 
     path = Path(notebook_path).expanduser()
     candidates = [path] if path.is_absolute() else [Path(r) / path for r in jupyter_roots()]
@@ -192,7 +197,6 @@ def _working_folder(notebook_path: str, cwd: str | os.PathLike[str] | None) -> s
 
 
 def _store_executed_version(execution: Execution, client: TrackingClient) -> str:
-    from labtrack.notebook.capture import build_version, canonical
 
     nb = json.loads(json.dumps(execution.notebook))
     history = [
@@ -236,8 +240,6 @@ def _finish(
     pairs = _pair_runs(original, execution.runs, client)
     tags_for: dict[str, list[RunTag]] = {r.info.run_id: [] for r in execution.runs}
     if execution.runs:
-        from labtrack.notebook.capture import REVISION_TAG
-
         digest = _store_executed_version(execution, client)
         for run_id in tags_for:
             tags_for[run_id].append(RunTag(REVISION_TAG, digest))
@@ -295,7 +297,6 @@ def reproduce_run(
     >>> result = labtrack.reproduce_run(run_id, params={"n_estimators": 200})  # doctest: +SKIP
     >>> result.drift  # doctest: +SKIP
     """
-    from labtrack.notebook.versions import get_notebook_version
 
     if params is not None and not isinstance(params, Mapping):
         raise InvalidParameterError(

@@ -7,6 +7,8 @@ from tornado import web
 
 from labtrack.entities import ViewType
 from labtrack.errors import InvalidParameterError
+from labtrack.notebook.experiment import ensure_notebook_experiment, find_notebook_experiment
+from labtrack.notebook.identity import NotebookInfo
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.serialize import experiment_json
 
@@ -93,7 +95,6 @@ class NotebookExperimentHandler(LabtrackHandler):
     """
 
     def _info(self, path: str | None, notebook_id: str | None):  # type: ignore[no-untyped-def]
-        from labtrack.notebook.identity import NotebookInfo
 
         if not path or not isinstance(path, str):
             raise InvalidParameterError("Give the notebook's path: ?path=sub/demo.ipynb")
@@ -113,7 +114,6 @@ class NotebookExperimentHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        from labtrack.notebook.experiment import find_notebook_experiment
 
         info = self._info(self.arg("path"), self.arg("notebook_id"))
         eid = await self.call(find_notebook_experiment, self.client, info)
@@ -123,7 +123,6 @@ class NotebookExperimentHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        from labtrack.notebook.experiment import ensure_notebook_experiment
 
         body = self.read_json()
         info = self._info(body.get("path"), body.get("notebook_id"))

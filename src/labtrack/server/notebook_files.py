@@ -21,6 +21,8 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.notebook.capture import REVISION_TAG
+from labtrack.notebook.versions import load_version
 from labtrack.server.base import LabtrackHandler
 from labtrack.store.artifacts.paths import PathKind, is_within, safe_relative_path
 
@@ -210,9 +212,6 @@ class NotebookRestoreHandler(LabtrackHandler):
 def run_notebook_version(client: Any, run_id: str) -> Any:
     """The notebook version captured for a run, as an nbformat node (404/400 if none/unreadable)."""
     import nbformat
-
-    from labtrack.notebook.capture import REVISION_TAG
-    from labtrack.notebook.versions import load_version
 
     run = client.get_run(run_id)
     digest = run.data.tags.get(REVISION_TAG)

@@ -15,6 +15,7 @@ from tornado import web
 
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.server.base import LabtrackHandler
+from labtrack.utils.user import current_user
 
 __all__ = [
     "AliasHandler",
@@ -42,8 +43,6 @@ class RegistryHandler(LabtrackHandler):
         random id per request), the account the server runs as, as runs record it."""
         user = self.current_user
         if str(getattr(user, "name", "") or "").startswith("Anonymous "):
-            from labtrack.utils.user import current_user
-
             return current_user()
         name = getattr(user, "username", None) or getattr(user, "name", None)
         return str(name) if name else None

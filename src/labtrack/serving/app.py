@@ -33,6 +33,7 @@ from typing import Any
 from labtrack.serving.routing import ModelTable
 from labtrack.serving.runner import ModelRunner
 from labtrack.serving.scoring import ScoringError
+from labtrack.utils.version import __version__
 
 __all__ = ["TOKEN_HEADER", "ServingApp", "ServingState"]
 
@@ -138,8 +139,6 @@ class ServingApp:
             return
         if path == "/version":
             if await self._allow(send, method, "GET"):
-                from labtrack.utils.version import __version__
-
                 await _reply(send, 200, __version__, b"text/plain; charset=utf-8")
             return
         if self.all_refs:

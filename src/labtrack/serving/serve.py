@@ -21,6 +21,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from labtrack import pyfunc, store
+from labtrack.errors import InvalidParameterError, UnsafeModelError
+from labtrack.registry.uri import parse_models_uri
+from labtrack.serving.app import ServingApp, ServingState
+from labtrack.serving.routing import ModelTable
+from labtrack.serving.runner import ModelRunner
+from labtrack.tracking import _state
+from labtrack.tracking.client import TrackingClient
+
 __all__ = ["ServeOptions", "serve"]
 
 log = logging.getLogger("labtrack.serving")
@@ -54,7 +63,6 @@ class ServeOptions:
 
 def _target(opts: ServeOptions) -> tuple[str | None, str | None, str | None]:
     """(registered model name, default ref, fixed model URI)."""
-    from labtrack.registry.uri import parse_models_uri
 
     if opts.model_name is not None:
         return opts.model_name, None, None
@@ -67,9 +75,6 @@ def _target(opts: ServeOptions) -> tuple[str | None, str | None, str | None]:
 
 def check(opts: ServeOptions) -> None:
     """Fail before binding if the model's name is unknown (no fork-unsafe state is left)."""
-    from labtrack import store
-    from labtrack.errors import InvalidParameterError
-    from labtrack.tracking.client import TrackingClient
 
     name, _, uri = _target(opts)
     if opts.workers < 1:
@@ -99,7 +104,6 @@ def serve(opts: ServeOptions) -> None:
 
 def _bind(host: str, port: int) -> socket.socket:
     """The listening socket (before any fork, so workers share it)."""
-    from labtrack.errors import InvalidParameterError
 
     try:
         # The address's own protocol (TCP), so asyncio turns Nagle off on each connection
@@ -215,20 +219,12 @@ def _prefork(opts: ServeOptions, sockets: list[Any], port: int) -> None:
 def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> None:
     import uvicorn
 
-    from labtrack import pyfunc
-    from labtrack.serving.app import ServingApp, ServingState
-    from labtrack.serving.routing import ModelTable
-    from labtrack.serving.runner import ModelRunner
-    from labtrack.tracking import _state
-    from labtrack.tracking.client import TrackingClient
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _state.reset_client(opts.tracking_uri, opts.artifact_root)
     name, default_ref, uri = _target(opts)
     client = TrackingClient(opts.tracking_uri, opts.artifact_root)
 
     def load(where: str) -> ModelRunner:
-        from labtrack.errors import UnsafeModelError
 
         try:
             model = pyfunc.load_model(where, allow_unsafe=opts.allow_unsafe)

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from labtrack.share import mlflow_interop
 from labtrack.share.export import (
     BUNDLE_FORMAT,
     BUNDLE_FORMAT_VERSION,
@@ -82,7 +83,5 @@ def __getattr__(name: str) -> Any:
     # The MLflow transfers import nothing of MLflow until called, but keep them out of the
     # bundle path anyway.
     if name in ("export_to_mlflow", "import_from_mlflow"):
-        from labtrack.share import mlflow_interop
-
         return getattr(mlflow_interop, name)
     raise AttributeError(f"module 'labtrack.share' has no attribute {name!r}")

@@ -23,6 +23,9 @@ from labtrack.share.records import (
     artifact_files,
     scratch,
 )
+from labtrack.store.artifacts import ArtifactRepository
+from labtrack.tracking.client import TrackingClient, experiment_not_found
+from labtrack.utils.version import __version__
 
 if TYPE_CHECKING:
     from labtrack.tracking.client import TrackingClient
@@ -120,8 +123,6 @@ def select_runs(
         if exp is None and ref.isdigit():
             exp = client.get_experiment(ref)
         if exp is None:
-            from labtrack.tracking.client import experiment_not_found
-
             raise experiment_not_found(ref)
         runs.extend(_all_runs(client, [exp.experiment_id], "", view))
     if include_children:
@@ -140,7 +141,6 @@ def experiment_record(client: TrackingClient, experiment_id: str) -> ExperimentR
 
 def read_run(client: TrackingClient, run: Run, folder: Path) -> RunRecord:
     """A run of a labtrack store as a record; its artifacts are downloaded into ``folder``."""
-    from labtrack.store.artifacts import ArtifactRepository
 
     info = run.info
     record = RunRecord(
@@ -190,7 +190,6 @@ def read_runs(
 def _write_bundle(
     client: TrackingClient, runs: list[Run], path: Path, progress: bool
 ) -> ExportSummary:
-    from labtrack.utils.version import __version__
 
     summary = ExportSummary(str(path))
     experiments: dict[str, ExperimentRecord] = {}
@@ -257,7 +256,6 @@ def export_runs(
     >>> export_runs(["4f1c..."], "bundle.zip")                       # doctest: +SKIP
     >>> export_runs(path="team.zip", experiments=["/Team/churn"])    # doctest: +SKIP
     """
-    from labtrack.tracking.client import TrackingClient
 
     ids = [run_ids] if isinstance(run_ids, str) else list(run_ids or ())
     names = [experiments] if isinstance(experiments, str) else list(experiments or ())

@@ -21,6 +21,7 @@ from labtrack.errors import (
 )
 from labtrack.share.export import BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION
 from labtrack.share.records import (
+    BLOB_TAGS,
     IMPORTED_FROM,
     LOCAL_ONLY_TAGS,
     RUN_REFERENCE_TAGS,
@@ -28,6 +29,10 @@ from labtrack.share.records import (
     RunRecord,
     scratch,
 )
+from labtrack.store.artifacts import ArtifactRepository
+from labtrack.store.artifacts.paths import safe_artifact_path
+from labtrack.tracking.client import TrackingClient
+from labtrack.utils.user import current_user
 
 if TYPE_CHECKING:
     from labtrack.tracking.client import TrackingClient
@@ -122,7 +127,6 @@ class Bundle:
         return kind, data
 
     def _extract_artifacts(self, run_id: str, folder: Path) -> bool:
-        from labtrack.store.artifacts.paths import safe_artifact_path
 
         prefix = f"runs/{run_id}/artifacts/"
         found = False
@@ -140,7 +144,6 @@ class Bundle:
     def records(self) -> Iterator[RunRecord]:
         """Each run with its blobs; its artifacts extracted in a folder that lives until the
         next record is asked for."""
-        from labtrack.share.records import BLOB_TAGS
 
         for run_id in self.run_ids:
             record = RunRecord.from_json(self._json(f"runs/{run_id}/run.json"))
@@ -215,7 +218,6 @@ class RunLoader:
 
     def load(self, record: RunRecord) -> str:
         """Create the run in the store (or find the one an earlier import made); its new id."""
-        from labtrack.utils.user import current_user
 
         exp_id = self._experiment_id(record.experiment_id)
         existing = self._already_imported(exp_id, record.run_id)
@@ -248,7 +250,6 @@ class RunLoader:
         return new_id
 
     def _fill(self, record: RunRecord, new_id: str, artifact_uri: str) -> None:
-        from labtrack.store.artifacts import ArtifactRepository
 
         params = [Param(k, v) for k, v in record.params.items()]
         for start in range(0, len(params), _PARAMS_PER_BATCH):
@@ -340,7 +341,6 @@ def import_bundle(
     >>> import_bundle("bundle.zip").mapping  # doctest: +SKIP
     {'4f1c...': '9a0b...'}
     """
-    from labtrack.tracking.client import TrackingClient
 
     client = TrackingClient(tracking_uri)
     with Bundle(path) as bundle:

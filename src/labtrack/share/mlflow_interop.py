@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from labtrack.errors import InvalidParameterError, InvalidStateError, LabtrackError
-from labtrack.share.import_ import ImportSummary, load_records
+from labtrack.share.export import (
+    export_records,
+    flush_pending,
+    read_runs,
+    select_runs,
+    warn_running,
+)
+from labtrack.share.import_ import ImportSummary, _fix_model_run_ids, load_records
 from labtrack.share.records import (
     BLOB_TAGS,
     IMPORTED_FROM,
@@ -35,6 +42,7 @@ from labtrack.share.records import (
     RunRecord,
     scratch,
 )
+from labtrack.tracking.client import TrackingClient
 
 __all__ = [
     "TAG_MAP",
@@ -123,7 +131,6 @@ class _MlflowWriter:
         return str(exp_id)
 
     def write(self, record: RunRecord) -> None:
-        from labtrack.share.import_ import _fix_model_run_ids
 
         exp_id = self._experiment_id(record.experiment_id)
         found = self.mc.search_runs(
@@ -212,14 +219,6 @@ def export_to_mlflow(
 
     Returns the summary of the transfer: ``mapping`` labtrack run id -> MLflow run id.
     """
-    from labtrack.share.export import (
-        export_records,
-        flush_pending,
-        read_runs,
-        select_runs,
-        warn_running,
-    )
-    from labtrack.tracking.client import TrackingClient
 
     if not to:
         raise InvalidParameterError("export_to_mlflow needs to=<MLflow tracking URI>.")
@@ -335,7 +334,6 @@ def import_from_mlflow(
     Runs land in labtrack experiments of the same names. Returns the summary: ``mapping``
     MLflow run id -> labtrack run id.
     """
-    from labtrack.tracking.client import TrackingClient
 
     mc = _mlflow()(tracking_uri=uri)
     names = [experiments] if isinstance(experiments, str) else list(experiments or ())

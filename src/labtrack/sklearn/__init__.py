@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from labtrack.errors import UnsafeModelError
+from labtrack.sklearn import autologging
 from labtrack.sklearn.flavor import (
     FLAVOR_NAME,
     LOADER_MODULE,
@@ -59,8 +60,6 @@ def __getattr__(name: str) -> Any:
     # Autologging (and the patching machinery under it) loads on first use: loading or
     # serving a model never needs it (PEP 562).
     if name in ("autolog", "AutologgingWarning"):
-        from labtrack.sklearn import autologging
-
         value = getattr(autologging, name)
         globals()[name] = value
         return value

@@ -22,8 +22,14 @@ from collections.abc import Callable
 from typing import Any
 
 from labtrack.errors import InvalidParameterError
-from labtrack.sklearn import _patching, metrics_patch, training
+from labtrack.models.model import Model
+from labtrack.models.signature import infer_signature
+from labtrack.sklearn import _patching, flavor, metrics_patch, training
 from labtrack.sklearn._patching import AutologgingWarning, Config, local, raised
+from labtrack.sklearn.serialize import check_format
+from labtrack.tracking import _state, fluent
+from labtrack.utils import validation
+from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 
 __all__ = ["AutologgingWarning", "autolog"]
 
@@ -88,7 +94,6 @@ def autolog(
 
     ``exclusive=True`` leaves runs the user started untouched.
     """
-    from labtrack.sklearn.serialize import check_format
 
     if disable:
         _patching.unpatch_all()
@@ -231,7 +236,6 @@ class _Session:
     """The run one autologged fit writes to."""
 
     def __init__(self, config: Config, run_id: str, managed: bool) -> None:
-        from labtrack.tracking import _state
 
         self.config = config
         self.run_id = run_id
@@ -240,7 +244,6 @@ class _Session:
 
     @classmethod
     def start(cls, config: Config, est: Any, problems: training.Problems) -> _Session | None:
-        from labtrack.tracking import fluent
 
         active = fluent.active_run()
         if active is not None and config.exclusive:
@@ -260,7 +263,6 @@ class _Session:
         return session
 
     def log_params(self, values: dict[str, Any], run_id: str | None = None) -> None:
-        from labtrack.utils import validation
 
         rid = run_id or self.run_id
         params = training.params_of(values)
@@ -327,9 +329,6 @@ class _Session:
                 problems.run("child runs", lambda: self._child_runs(est))
 
     def _log_model(self, model: Any, path: str, example: Any) -> None:
-        from labtrack.models.model import Model
-        from labtrack.models.signature import infer_signature
-        from labtrack.sklearn import flavor
 
         cfg = self.config
         signature: Any = False  # not inferred from the input example either
@@ -353,7 +352,6 @@ class _Session:
         )
 
     def _child_runs(self, est: Any) -> None:
-        from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 
         parent = self.client.get_run(self.run_id)
         seed = est.estimator
@@ -377,8 +375,6 @@ class _Session:
         if not self.managed:
             return
         try:
-            from labtrack.tracking import fluent
-
             top = fluent.active_run()
             if top is not None and top.info.run_id == self.run_id:
                 fluent.end_run(status)

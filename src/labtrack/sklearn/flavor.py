@@ -22,13 +22,16 @@ from labtrack.models.environment import (
     write_environment,
 )
 from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, save_input_example
-from labtrack.models.signature import ModelSignature
+from labtrack.models.signature import ModelSignature, infer_signature
+from labtrack.models.uri import download_model
+from labtrack.sklearn import serialize
 from labtrack.sklearn.serialize import (
     MODEL_FILES,
     SERIALIZATION_FORMAT_PICKLE,
     SERIALIZATION_FORMAT_SKOPS,
     check_format,
 )
+from labtrack.utils import gc as _gc
 
 FLAVOR_NAME = "sklearn"
 PYFUNC_FLAVOR = "python_function"
@@ -66,8 +69,6 @@ def save_model(
 
     >>> save_model(model, "my_model", input_example=X_train[:5])  # doctest: +SKIP
     """
-    from labtrack.models.signature import infer_signature
-    from labtrack.sklearn import serialize
 
     check_format(serialization_format)
     if signature not in (None, False) and not isinstance(signature, ModelSignature):
@@ -175,7 +176,6 @@ def _model_file(folder: str, conf: dict[str, Any]) -> Path:
 
 def _load_from_folder(folder: str, allow_unsafe: bool, meta: Model | None = None) -> Any:
     """The estimator saved in ``folder``; ``meta`` is its ``MLmodel`` if already read."""
-    from labtrack.sklearn import serialize
 
     if meta is None:
         meta = Model.load(folder)
@@ -209,8 +209,6 @@ def load_model(model_uri: str, dst_path: str | None = None, allow_unsafe: bool =
 
     >>> model = load_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
     """
-    from labtrack.models.uri import download_model
-    from labtrack.utils import gc as _gc
 
     folder = download_model(model_uri, dst_path)
     with _gc.paused():  # imports scikit-learn and builds the model: long-lived objects

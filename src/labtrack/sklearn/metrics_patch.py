@@ -24,8 +24,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from labtrack.entities import Metric
 from labtrack.sklearn import _patching
 from labtrack.sklearn._patching import local, raised
+from labtrack.sklearn.training import now_ms
+from labtrack.tracking import _state
 
 FALLBACK_DATASET = "dataset"
 EXCLUDED = {"check_scoring", "get_scorer", "get_scorer_names", "make_scorer"}
@@ -138,9 +141,6 @@ def _command(
 
 
 def _log(run_id: str, key: str, value: Any) -> None:
-    from labtrack.entities import Metric
-    from labtrack.sklearn.training import now_ms
-    from labtrack.tracking import _state
 
     client = _state.client()
     # The run may have ended (autolog ends the runs it starts): the store lets metrics in.

@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from labtrack import config
+from labtrack.tracking.client import TrackingClient
 
 if TYPE_CHECKING:
     from labtrack.tracking.client import TrackingClient
@@ -32,8 +33,6 @@ def client() -> TrackingClient:
     if _client is None:
         with lock:
             if _client is None:
-                from labtrack.tracking.client import TrackingClient
-
                 _client = TrackingClient()
     return _client
 

@@ -8,8 +8,23 @@ import os
 import sys
 from typing import Any
 
-from labtrack.entities import Experiment, LifecycleStage, PagedList, Run, RunStatus, ViewType
-from labtrack.errors import InvalidParameterError, InvalidStateError, LabtrackError
+from labtrack import config
+from labtrack.entities import (
+    Experiment,
+    LifecycleStage,
+    PagedList,
+    Run,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
+from labtrack.errors import (
+    InvalidParameterError,
+    InvalidStateError,
+    LabtrackError,
+    ResourceAlreadyExistsError,
+)
+from labtrack.store.artifacts.paths import safe_artifact_path
 from labtrack.tracking import _state, hooks
 from labtrack.utils import mlflow_tags, validation
 
@@ -44,7 +59,6 @@ def set_tracking_uri(uri: str | os.PathLike[str] | None, artifact_root: str | No
             f"set_tracking_uri takes a str or path; got {type(uri).__name__}."
         )
     value = os.fspath(uri) if uri is not None else None
-    from labtrack import config
 
     config.resolve(value, artifact_root)  # validate now, not at the first log call
     _state.reset_client(value, artifact_root)
@@ -56,7 +70,6 @@ def get_tracking_uri() -> str:
 
 
 def is_tracking_uri_set() -> bool:
-    from labtrack import config
 
     return config.process_location()[0] is not None or bool(os.environ.get("LABTRACK_TRACKING_URI"))
 
@@ -121,8 +134,6 @@ def set_experiment(
         name = validation.experiment_name(experiment_name)
         found = client.get_experiment_by_name(name)
         if found is None:
-            from labtrack.errors import ResourceAlreadyExistsError
-
             with contextlib.suppress(ResourceAlreadyExistsError):
                 client.create_experiment(name)  # another process may create it first
             found = client.get_experiment_by_name(name)
@@ -234,7 +245,6 @@ def start_run(
 
 
 def _tags(values: dict[str, Any]) -> list:  # type: ignore[type-arg]
-    from labtrack.entities import RunTag
 
     return [RunTag(k, str(v)) for k, v in values.items()]
 
@@ -297,8 +307,6 @@ def get_artifact_uri(artifact_path: str | None = None) -> str:
     """Where the active run's artifacts (or one of them) are stored."""
     uri = get_or_start_run().info.artifact_uri
     if artifact_path:
-        from labtrack.store.artifacts.paths import safe_artifact_path
-
         return f"{uri.rstrip('/')}/{safe_artifact_path(artifact_path)}"
     return uri
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from labtrack.entities.model_registry import ModelVersion
 from labtrack.errors import ResourceAlreadyExistsError
+from labtrack.tracking import _state
 
 __all__ = ["register_model"]
 
@@ -33,7 +34,6 @@ def register_model(
     model folder (copied into the store). Registration is synchronous, so
     ``await_registration_for`` is accepted and unused. Returns the new :class:`ModelVersion`.
     """
-    from labtrack.tracking import _state
 
     client = _state.client()
     with contextlib.suppress(ResourceAlreadyExistsError):  # it exists: add a version

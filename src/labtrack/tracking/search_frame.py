@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from labtrack.entities import Run, ViewType
 from labtrack.errors import InvalidParameterError
 from labtrack.tracking import _state
+from labtrack.tracking.client import experiment_not_found
+from labtrack.tracking.fluent import _resolve_experiment_id, search_experiments
 from labtrack.utils import validation
 
 if TYPE_CHECKING:
@@ -37,16 +39,11 @@ def _experiment_ids(
         for name in experiment_names:
             exp = client.get_experiment_by_name(name)
             if exp is None:
-                from labtrack.tracking.client import experiment_not_found
-
                 raise experiment_not_found(name)
             ids.append(exp.experiment_id)
         return ids
     if search_all_experiments:
-        from labtrack.tracking.fluent import search_experiments
-
         return [e.experiment_id for e in search_experiments(view_type=ViewType.ALL)]
-    from labtrack.tracking.fluent import _resolve_experiment_id
 
     return [_resolve_experiment_id()]
 

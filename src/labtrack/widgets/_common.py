@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from labtrack.entities import Run, RunStatus, ViewType
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.tracking import _state
+from labtrack.tracking.fluent import _resolve_experiment_id, search_experiments
+from labtrack.utils.mlflow_tags import USER
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,14 +40,12 @@ TABLE_STYLE = (
 
 
 def client() -> Any:
-    from labtrack.tracking import _state
 
     return _state.client()
 
 
 def flush_pending() -> None:
     """Make points queued by this kernel's background writer visible to the views."""
-    from labtrack.tracking import _state
 
     _state.writer().flush(raise_errors=False)
 
@@ -52,8 +53,6 @@ def flush_pending() -> None:
 def resolve_experiment_ids(experiment: str | int | None) -> list[str]:
     """Experiment ids for a name or id; ``None`` means the experiment new runs go to."""
     if experiment is None:
-        from labtrack.tracking.fluent import _resolve_experiment_id
-
         return [_resolve_experiment_id()]
     c = client()
     found = c.get_experiment_by_name(str(experiment))
@@ -71,7 +70,6 @@ def resolve_experiment_ids(experiment: str | int | None) -> list[str]:
 
 
 def _all_experiment_ids() -> list[str]:
-    from labtrack.tracking.fluent import search_experiments
 
     return [e.experiment_id for e in search_experiments(view_type=ViewType.ALL)]
 
@@ -166,8 +164,6 @@ def table_frame(runs: Sequence[Run]) -> pd.DataFrame:
     """The runs table: run_id as index, then name, status, times, user, params.*, metrics.*."""
     import numpy as np
     import pandas as pd
-
-    from labtrack.utils.mlflow_tags import USER
 
     index = pd.Index([r.info.run_id for r in runs], name="run_id", dtype=object)
     base = pd.DataFrame(

@@ -33,6 +33,9 @@ from traitlets import Int, List, Unicode, link, observe, validate
 
 from labtrack.entities import Run, RunStatus
 from labtrack.errors import InvalidParameterError, LabtrackError
+from labtrack.store.search_filter import parse_filter
+from labtrack.tracking.runs_csv import runs_to_csv
+from labtrack.tracking.search_frame import search_runs
 from labtrack.widgets import _common
 from labtrack.widgets.live import LiveView
 
@@ -158,7 +161,6 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
         if self.status == _common.ALL_STATUSES:
             return text
         # Check the user's text alone first, so an error points into what they typed.
-        from labtrack.store.search_filter import parse_filter
 
         parse_filter(text)
         status = f"attributes.status = '{self.status}'"
@@ -169,7 +171,6 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
 
         A bad filter sets ``error`` (shown in red under the box) and keeps the rows shown.
         """
-        from labtrack.tracking.search_frame import search_runs
 
         with self._refresh_lock:
             try:
@@ -249,7 +250,6 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
     # -- actions -------------------------------------------------------------------------
     def download_csv(self) -> Path:
         """Write the shown runs as CSV into ``csv_folder`` and offer a download link."""
-        from labtrack.tracking.runs_csv import runs_to_csv
 
         text = runs_to_csv(self._runs)
         folder = Path(self.csv_folder or os.getcwd())

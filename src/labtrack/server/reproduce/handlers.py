@@ -15,6 +15,8 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from labtrack.errors import InvalidParameterError, LabtrackError
+from labtrack.notebook.capture import REVISION_TAG
+from labtrack.reproduce import check_environment, notebook_parameters, reproduction_parameters
 from labtrack.reproduce.params import typed_value
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.reproduce.jobs import ReproductionJobs, json_safe
@@ -111,8 +113,6 @@ def validate_overrides(raw: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
 
 def _reproducible(client: Any, run_id: str) -> dict[str, Any]:
     """The notebook's parameters and the run's values; a 409 when it has no notebook."""
-    from labtrack.notebook.capture import REVISION_TAG
-    from labtrack.reproduce import notebook_parameters, reproduction_parameters
 
     run = client.get_run(run_id)
     if not run.data.tags.get(REVISION_TAG):
@@ -128,7 +128,6 @@ def _reproducible(client: Any, run_id: str) -> dict[str, Any]:
 
 
 def _environment(client: Any, run_id: str) -> list[dict[str, Any]]:
-    from labtrack.reproduce import check_environment
 
     return [vars(d) for d in check_environment(run_id, warn=False, client=client)]
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from labtrack.errors import LabtrackError, ResourceNotFoundError
+from labtrack.reproduce import reproduce_run
 
 if TYPE_CHECKING:
     from labtrack.tracking.client import TrackingClient
@@ -175,7 +176,6 @@ class ReproductionJobs:
         client: TrackingClient, job: ReproductionJob
     ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
         """(result, error, final state) of executing the job's reproduction."""
-        from labtrack.reproduce import reproduce_run
 
         try:
             done = reproduce_run(
