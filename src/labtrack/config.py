@@ -1,7 +1,7 @@
 """Where the store lives: one resolution function shared by the kernel, the server and the CLI.
 
-Order: an explicit URI (the server's ``c.Labtrack.tracking_uri``, a client's argument), then
-the process's choice (``set_tracking_uri``), then
+Order: an explicit URI (``set_tracking_uri``, a client's argument or the server's
+``c.Labtrack.tracking_uri``), then
 ``LABTRACK_TRACKING_URI``, then ``LABTRACK_HOME``, then ``~/.labtrack``. A plain folder path (or
 ``file:`` URI) means "a labtrack home": its ``labtrack.db`` SQLite file plus ``artifacts/``.
 """
@@ -21,8 +21,8 @@ DB_FILENAME = "labtrack.db"
 ARTIFACTS_DIRNAME = "artifacts"
 _DB_SCHEMES = ("sqlite", "postgresql", "postgres")
 
-# What ``set_tracking_uri`` chose for this process; ``resolve`` reads it before the environment,
-# so a client made without arguments agrees with the fluent API (MLflow's rule).
+# What ``set_tracking_uri`` chose for this process. A client made without arguments uses it, so
+# it agrees with the fluent API (MLflow's rule); the server never does (it has its own setting).
 _process_uri: str | None = None
 _process_root: str | None = None
 
@@ -84,8 +84,6 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
     'sqlite:////tmp/lt/labtrack.db'
     """
 
-    if tracking_uri is None:
-        tracking_uri, artifact_root = _process_uri, artifact_root or _process_root
     uri = tracking_uri or os.environ.get("LABTRACK_TRACKING_URI") or None
     root = artifact_root or os.environ.get("LABTRACK_ARTIFACT_ROOT") or None
     if uri is None:

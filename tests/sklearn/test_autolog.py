@@ -23,6 +23,7 @@ import labtrack.pyfunc
 import labtrack.sklearn
 from labtrack import TrackingClient
 from labtrack.sklearn import AutologgingWarning, training
+from labtrack.tracking import fluent
 
 
 def artifacts(run_id: str, path: str | None = None) -> list[str]:
@@ -260,7 +261,7 @@ def test_a_broken_store_does_not_break_fit(iris, monkeypatch: pytest.MonkeyPatch
     def no_run(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr(labtrack, "start_run", no_run)
+    monkeypatch.setattr(fluent, "start_run", no_run)
     labtrack.sklearn.autolog()
     with pytest.warns(AutologgingWarning, match="disk full"):
         model = LogisticRegression(max_iter=300).fit(X, y)

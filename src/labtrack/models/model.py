@@ -25,9 +25,8 @@ from labtrack.entities import RunTag
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.models.signature import ModelSignature, Schema
 from labtrack.store.artifacts import safe_artifact_path
-from labtrack.tracking import _state
+from labtrack.tracking import _state, registry_fluent
 from labtrack.tracking.fluent import get_or_start_run
-from labtrack.tracking.registry_fluent import register_model
 from labtrack.utils.mlflow_tags import LOGGED_MODELS
 from labtrack.utils.version import __version__
 
@@ -230,7 +229,7 @@ def _record_logged_model(client: Any, run_id: str, artifact_path: str, flavors: 
 def register(model_uri: str, name: str) -> Any:
     """Register ``model_uri`` under ``name`` (``registered_model_name=`` of ``log_model``)."""
 
-    return register_model(model_uri, name)
+    return registry_fluent.register_model(model_uri, name)
 
 
 # -- input examples ------------------------------------------------------------------------

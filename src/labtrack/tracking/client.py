@@ -53,6 +53,9 @@ class TrackingClient(RegistryClientMixin):
     """
 
     def __init__(self, tracking_uri: str | None = None, artifact_root: str | None = None) -> None:
+        if tracking_uri is None:  # the process's store (set_tracking_uri), else the default
+            process_uri, process_root = config.process_location()
+            tracking_uri, artifact_root = process_uri, artifact_root or process_root
         self.location = config.resolve(tracking_uri, artifact_root)
         self._store: TrackingStore | None = None
 
