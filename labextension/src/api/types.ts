@@ -8,7 +8,7 @@
 
 /** Run tags the frontend reads. */
 export namespace RunTags {
-  /** The kernel that ran the run: its notebook's live model is stored with it. */
+  /** The kernel that ran the run: its notebook's live content is stored with it. */
   export const kernelId = 'labtrack.kernel.id';
   export const user = 'labtrack.user';
   export const sourceName = 'labtrack.source.name';

@@ -22,20 +22,21 @@ export function notebookIdOf(panel: NotebookPanel): string | null {
  * dirty; the id is written with the next save.
  */
 export function ensureNotebookId(panel: NotebookPanel): string | null {
-  const model = panel.context.model;
-  if (!model) {
+  // JupyterLab's document model of the notebook.
+  const document = panel.context.model;
+  if (!document) {
     return null;
   }
   const existing = notebookIdOf(panel);
   if (existing) {
     return existing;
   }
-  const meta = model.getMetadata(METADATA_KEY);
+  const meta = document.getMetadata(METADATA_KEY);
   const value =
     meta && typeof meta === 'object' && !Array.isArray(meta) ? meta : {};
   const id = UUID.uuid4();
-  model.setMetadata(METADATA_KEY, { ...value, notebook_id: id });
-  model.dirty = true;
+  document.setMetadata(METADATA_KEY, { ...value, notebook_id: id });
+  document.dirty = true;
   return id;
 }
 

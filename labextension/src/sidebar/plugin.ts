@@ -13,8 +13,8 @@ import { labtrackIcon } from '../icons';
 import { CommandIDs, PLUGIN_ID } from '../tokens';
 import { SidebarActions } from './actions';
 import { NotebookWatcher } from './notebooks';
-import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './runs';
-import { DEFAULT_POLL_INTERVAL, SidebarState } from './state';
+import { followSettings } from './settings';
+import { SidebarState } from './state';
 import { ExperimentSidebar } from './widget';
 
 /**
@@ -107,22 +107,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (settingRegistry) {
       settingRegistry
         .load(PLUGIN_ID)
-        .then(settings => {
-          const apply = (): void => {
-            const poll = settings.get('pollInterval').composite;
-            state.pollInterval =
-              typeof poll === 'number' ? poll : DEFAULT_POLL_INTERVAL;
-            const size = settings.get('pageSize').composite;
-            state.runs.pageSize =
-              typeof size === 'number' ? size : DEFAULT_PAGE_SIZE;
-            const columns = settings.get('defaultColumns').composite;
-            state.runs.defaultColumns = Array.isArray(columns)
-              ? columns.filter((c): c is string => typeof c === 'string')
-              : DEFAULT_COLUMNS;
-          };
-          apply();
-          settings.changed.connect(apply);
-        })
+        .then(settings => followSettings(settings, state))
         .catch(reason => {
           console.error('labtrack: cannot load settings', reason);
         });

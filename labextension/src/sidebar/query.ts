@@ -2,7 +2,12 @@
  * Pure functions that turn what the user asked of the runs table into the
  * query strings of `GET runs`, `GET runs.csv` and the filter language.
  */
-import { type ColumnKind, type IRunKeys, RunTags } from '../api/types';
+import {
+  type ColumnKind,
+  type IExperiment,
+  type IRunKeys,
+  RunTags
+} from '../api/types';
 import type { IRunQuery, ISortKey, StartedWithin } from './types';
 
 /** The query of a fresh table: every run, newest first. */
@@ -188,4 +193,14 @@ export function resolveDefaultColumns(
     }
   }
   return out;
+}
+
+/** The file name of an experiment's runs as CSV: `demo-runs.csv`. */
+export function csvFilename(experiment: IExperiment): string {
+  const base =
+    experiment.name
+      .replace(/\.ipynb$/, '')
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/^_+|_+$/g, '') || `experiment-${experiment.experiment_id}`;
+  return `${base}-runs.csv`;
 }

@@ -16,23 +16,8 @@ import {
   runsQueryString
 } from './query';
 import { RunSelection } from './selection';
-import type { IRunQuery } from './types';
-
-/** Default of the `pageSize` setting. */
-export const DEFAULT_PAGE_SIZE = 100;
-
-/** Default of the `defaultColumns` setting. */
-export const DEFAULT_COLUMNS = ['metrics.*', 'params.*'];
-
-/** Why rows were fetched (the snapshot logic treats a poll differently). */
-export type FetchReason = 'load' | 'poll' | 'more';
-
-/** What `fetched` carries. */
-export interface IFetched {
-  experimentId: string;
-  rows: IRunRow[];
-  reason: FetchReason;
-}
+import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './settings';
+import type { FetchReason, IFetched, IRunQuery } from './types';
 
 /**
  * The runs of one experiment as the table shows them: the query the user

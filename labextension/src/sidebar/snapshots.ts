@@ -2,8 +2,7 @@ import type { LabtrackAPI } from '../api/client';
 import { type IRunRow, RunTags } from '../api/types';
 import { errorMessage, httpStatus } from '../common/errors';
 import { pollInit } from '../common/poller';
-import type { IFetched } from './runs';
-import type { INotebookSource } from './types';
+import type { IFetched, INotebookSource } from './types';
 
 type Phase = 'start' | 'end';
 

@@ -6,13 +6,12 @@ import type { IExperiment, INotebookExperimentReply } from '../api/types';
 import { errorMessage } from '../common/errors';
 import { Poller, pollInit } from '../common/poller';
 import { ExperimentsState } from './experiments';
+import { csvFilename } from './query';
 import { RunsState } from './runs';
+import { DEFAULT_POLL_INTERVAL } from './settings';
 import { NotebookSnapshots } from './snapshots';
 import { StoreState } from './store';
 import type { INotebookRef, INotebookSource } from './types';
-
-/** Default for the `pollInterval` setting, in milliseconds. */
-export const DEFAULT_POLL_INTERVAL = 2000;
 
 /** Ticks during which a renamed notebook's experiment is asked for again. */
 const RENAME_TICKS = 5;
@@ -245,12 +244,7 @@ export class SidebarState implements IDisposable {
       return null;
     }
     const text = await this._api.runs.csv(this.runs.queryString);
-    const base =
-      experiment.name
-        .replace(/\.ipynb$/, '')
-        .replace(/[^\w.-]+/g, '_')
-        .replace(/^_+|_+$/g, '') || `experiment-${experiment.experiment_id}`;
-    return { filename: `${base}-runs.csv`, text };
+    return { filename: csvFilename(experiment), text };
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
 /** Types of the sidebar's state: the query the user builds, the notebooks it follows. */
+import type { IRunRow } from '../api/types';
 
 /** One clause of the sort: a builtin column or `params.x` / `metrics.y` / `tags.z`. */
 export interface ISortKey {
@@ -39,4 +40,14 @@ export interface INotebookSource {
     path: string;
     toJSON(): unknown;
   } | null;
+}
+
+/** Why rows were fetched (the snapshot logic treats a poll differently). */
+export type FetchReason = 'load' | 'poll' | 'more';
+
+/** What `fetched` carries. */
+export interface IFetched {
+  experimentId: string;
+  rows: IRunRow[];
+  reason: FetchReason;
 }
