@@ -17,6 +17,7 @@ import {
 import { notebookIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
+import '../../style/runpage.css';
 import type { LabtrackAPI } from '../api/client';
 import { serverAPI, serverSettings } from '../api/request';
 import type { IRunDetail } from '../api/types';
