@@ -119,8 +119,8 @@ export class ArtifactsState extends ViewState {
   }
 
   dispose(): void {
-    this._setPreview(null, null);
     super.dispose();
+    this._setPreview(null, null); // frees an image's Blob URL
   }
 
   /** A file's content; an image as its bytes (its URL is made when shown). */
