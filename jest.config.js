@@ -1,6 +1,7 @@
 /**
- * Unit tests for the frontend's model and request layer. They run in Node
- * against TypeScript sources; no browser and no Jupyter server are needed.
+ * Unit tests of the frontend's state classes, pure logic and request layer.
+ * They run in Node against TypeScript sources (the server is a fake:
+ * __tests__/fakeServer.ts); no browser and no Jupyter server are needed.
  */
 module.exports = {
   testEnvironment: 'node',

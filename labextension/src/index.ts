@@ -1,136 +1,16 @@
-import {
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
-import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { addIcon, downloadIcon, refreshIcon } from '@jupyterlab/ui-components';
-
-import { requestAPI } from './handler';
-import { labtrackIcon } from './icons';
-import { DEFAULT_POLL_INTERVAL, LabtrackModel } from './model';
-import { NotebookWatcher } from './models/notebooks';
-import { DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE } from './models/runs';
+/** The labtrack plugins; each feature defines its own in `<feature>/plugin.ts`. */
+import comparePlugin from './compare/plugin';
 import registryPlugin from './registry/plugin';
+import reproducePlugin from './reproduce/plugin';
 import runPagePlugin from './runpage/plugin';
-import versionsPlugin from './runpage/versions';
-import { CommandIDs, PLUGIN_ID } from './tokens';
-import { SidebarActions } from './widgets/actions';
-import { ExperimentSidebar } from './widgets/sidebar';
+import sidebarPlugin from './sidebar/plugin';
+import versionsPlugin from './versions/plugin';
 
-/**
- * The Experiment sidebar: the active notebook's runs, live. Works in
- * JupyterLab and in Jupyter Notebook 7 (both have a right area and a
- * notebook tracker; every other token is optional).
- */
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: PLUGIN_ID,
-  description:
-    'Experiment sidebar: the runs of the active notebook, live; search, sort, CSV.',
-  autoStart: true,
-  optional: [
-    INotebookTracker,
-    ICommandPalette,
-    ILayoutRestorer,
-    ISettingRegistry
-  ],
-  activate: (
-    app: JupyterFrontEnd,
-    tracker: INotebookTracker | null,
-    palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null,
-    settingRegistry: ISettingRegistry | null
-  ): void => {
-    const model = new LabtrackModel({ request: requestAPI });
-    const actions = new SidebarActions(model, app.commands);
-    const sidebar = new ExperimentSidebar(model, actions);
-    app.shell.add(sidebar, 'right', { rank: 900 });
-    restorer?.add(sidebar, sidebar.id);
-    if (tracker) {
-      new NotebookWatcher(tracker, model);
-    }
-
-    const hasExperiment = (): boolean => model.experiment !== null;
-    app.commands.addCommand(CommandIDs.openSidebar, {
-      label: 'labtrack: Open experiment sidebar',
-      caption: 'Show the runs of the active notebook',
-      icon: labtrackIcon,
-      execute: () => app.shell.activateById(sidebar.id)
-    });
-    app.commands.addCommand(CommandIDs.refreshRuns, {
-      label: 'labtrack: Refresh runs',
-      caption: 'Ask the server for the runs again now',
-      icon: refreshIcon,
-      execute: () => model.refresh()
-    });
-    app.commands.addCommand(CommandIDs.downloadCsv, {
-      label: 'labtrack: Download runs as CSV',
-      caption: 'Download the runs the sidebar shows (its filters) as CSV',
-      icon: downloadIcon,
-      isEnabled: hasExperiment,
-      execute: () => actions.downloadCsv()
-    });
-    app.commands.addCommand(CommandIDs.createExperiment, {
-      label: 'labtrack: Create experiment',
-      caption: 'Create an experiment and show it in the sidebar',
-      icon: addIcon,
-      execute: async () => {
-        await actions.createExperiment();
-        app.shell.activateById(sidebar.id);
-      }
-    });
-    app.commands.addCommand(CommandIDs.selectRuns, {
-      label: 'labtrack: Select runs in the sidebar',
-      caption: 'Select these runs ({runIds}) in the Experiment sidebar',
-      execute: args => {
-        const ids = Array.isArray(args.runIds) ? args.runIds.map(String) : [];
-        model.runs.selection.set(ids);
-        app.shell.activateById(sidebar.id);
-      }
-    });
-    for (const command of [
-      CommandIDs.openSidebar,
-      CommandIDs.refreshRuns,
-      CommandIDs.downloadCsv,
-      CommandIDs.createExperiment
-    ]) {
-      palette?.addItem({ command, category: 'labtrack' });
-    }
-    // Only when it flips: every notification re-renders the open palette.
-    let couldDownload = hasExperiment();
-    model.changed.connect(() => {
-      if (hasExperiment() !== couldDownload) {
-        couldDownload = hasExperiment();
-        app.commands.notifyCommandChanged(CommandIDs.downloadCsv);
-      }
-    });
-
-    if (settingRegistry) {
-      settingRegistry
-        .load(PLUGIN_ID)
-        .then(settings => {
-          const apply = (): void => {
-            const poll = settings.get('pollInterval').composite;
-            model.pollInterval =
-              typeof poll === 'number' ? poll : DEFAULT_POLL_INTERVAL;
-            const size = settings.get('pageSize').composite;
-            model.runs.pageSize =
-              typeof size === 'number' ? size : DEFAULT_PAGE_SIZE;
-            const columns = settings.get('defaultColumns').composite;
-            model.runs.defaultColumns = Array.isArray(columns)
-              ? columns.filter((c): c is string => typeof c === 'string')
-              : DEFAULT_COLUMNS;
-          };
-          apply();
-          settings.changed.connect(apply);
-        })
-        .catch(reason => {
-          console.error('labtrack: cannot load settings', reason);
-        });
-    }
-  }
-};
-
-export default [plugin, runPagePlugin, versionsPlugin, registryPlugin];
+export default [
+  sidebarPlugin,
+  runPagePlugin,
+  comparePlugin,
+  versionsPlugin,
+  registryPlugin,
+  reproducePlugin
+];

@@ -9,8 +9,8 @@ import {
   parcoordsTrace,
   scatterPlot
 } from '../compare/plots';
-import { seriesTraces } from '../runpage/MetricChart';
-import { IRunDetail } from '../runpage/types';
+import type { IRunDetail } from '../api/types';
+import { seriesTraces } from '../charts/series';
 
 function run(
   id: string,

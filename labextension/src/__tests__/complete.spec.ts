@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { applyCompletion, completionsAt } from '../models/complete';
+import { applyCompletion, completionsAt } from '../sidebar/complete';
 
 const KEYS = {
   params: ['alpha', 'learning rate'],

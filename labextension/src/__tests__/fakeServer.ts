@@ -1,9 +1,11 @@
 /**
- * A stand-in for `requestAPI` in unit tests: routes requests to handlers by
+ * A stand-in for the server in unit tests: routes requests to handlers by
  * path, records every call, and raises errors shaped like the real ones
- * (a `response.status` and the server's message).
+ * (a `response.status` and the server's message). `fake.api` is a
+ * `LabtrackAPI` that reaches it.
  */
-import type { RequestAPI } from '../tokens';
+import { LabtrackAPI } from '../api/client';
+import type { IRawReply, ITransport, RequestAPI } from '../api/transport';
 
 export interface ICall {
   path: string;
@@ -63,6 +65,25 @@ export class FakeServer {
     }
     return route(call);
   }) as RequestAPI;
+
+  /** A transport to this server: bytes are the JSON of the route's answer. */
+  readonly transport: ITransport = {
+    request: this.request,
+    blob: async endPoint =>
+      new Blob([JSON.stringify(await this.request(endPoint))]),
+    fromRoot: async (path, init): Promise<IRawReply> => {
+      try {
+        const body = await this.request(path.replace(/^\//, ''), init);
+        return { status: 200, ok: true, text: JSON.stringify(body) };
+      } catch (reason) {
+        const status = (reason as HttpError).response?.status ?? 500;
+        return { status, ok: false, text: String(reason) };
+      }
+    }
+  };
+
+  /** The API, as the frontend's code uses it, on this server. */
+  readonly api = new LabtrackAPI(this.transport);
 }
 
 /** A run row with defaults. */

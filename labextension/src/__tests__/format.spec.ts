@@ -5,7 +5,7 @@ import {
   formatMetric,
   relativeTime,
   runDuration
-} from '../components/format';
+} from '../common/format';
 
 describe('format', () => {
   it('writes times relative to now', () => {

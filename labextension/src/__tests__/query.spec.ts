@@ -8,7 +8,7 @@ import {
   quoteKey,
   resolveDefaultColumns,
   runsQueryString
-} from '../models/query';
+} from '../sidebar/query';
 
 const params = (text: string): Record<string, string> =>
   Object.fromEntries(new URLSearchParams(text));

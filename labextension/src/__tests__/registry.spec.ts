@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
+import type { IModelVersion } from '../api/types';
+import { isModelFolder } from '../common/modelFolder';
 import {
   absoluteUrl,
   aliasList,
@@ -7,7 +9,6 @@ import {
   compactJson,
   curlExample,
   exampleBody,
-  isModelFolder,
   jsonError,
   latestPerStage,
   latestVersion,
@@ -18,7 +19,6 @@ import {
   sourcePath,
   TOKEN_PLACEHOLDER
 } from '../registry/logic';
-import { IModelVersion } from '../registry/types';
 
 const version = (v: number, stage: string): IModelVersion => ({
   name: 'm',

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 
-import * as logic from '../reproduce/logic';
-import {
+import type {
   IReproduceParameter,
   IReproductionJob,
   JobState
-} from '../reproduce/types';
+} from '../api/types';
+import * as logic from '../reproduce/logic';
 
 const parameters: IReproduceParameter[] = [
   { name: 'n', value: 3, text: '3', kind: 'number', default: '3' },

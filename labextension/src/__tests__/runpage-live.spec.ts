@@ -1,7 +1,7 @@
 /**
- * The run page's live refresh (RunPoller) against the fake server: it polls
- * while the run is RUNNING and the page visible, and stops for good when the
- * run ends or the page is closed.
+ * The run page's live refresh (RunPageState) against the fake server: it
+ * polls while the run is RUNNING and the page visible, and stops for good
+ * when the run ends or the page is closed.
  */
 import {
   afterEach,
@@ -12,8 +12,8 @@ import {
   jest
 } from '@jest/globals';
 
-import { RunPoller } from '../runpage/poller';
-import { IRunDetail } from '../runpage/types';
+import type { IRunDetail } from '../api/types';
+import { RunPageState } from '../runpage/state';
 import { FakeServer, HttpError } from './fakeServer';
 
 const detail = (status: string): IRunDetail =>
@@ -32,24 +32,33 @@ function liveServer(running: number): FakeServer {
   return server;
 }
 
+/** A run page's state; `seen` gets the status (or the error) of every fetch. */
 function poller(
   server: FakeServer,
   visible: { shown: boolean },
   seen: string[] = []
-): RunPoller {
-  return new RunPoller({
-    fetch: () => server.request<IRunDetail>('runs/r1'),
+): RunPageState {
+  const state = new RunPageState({
+    api: server.api,
+    runId: 'r1',
     isVisible: () => visible.shown,
-    onFetched: (run, error) => seen.push(error ?? run?.info.status ?? ''),
     interval: 2000
   });
+  let fetches = 0;
+  state.changed.connect(() => {
+    if (state.fetches !== fetches) {
+      fetches = state.fetches;
+      seen.push(state.error ?? state.run?.info.status ?? '');
+    }
+  });
+  return state;
 }
 
-/** A poller that has fetched once. */
+/** A run page's state that has fetched once. */
 async function started(
   running: number,
   visible = { shown: true }
-): Promise<{ server: FakeServer; p: RunPoller; seen: string[] }> {
+): Promise<{ server: FakeServer; p: RunPageState; seen: string[] }> {
   const server = liveServer(running);
   const seen: string[] = [];
   const p = poller(server, visible, seen);
@@ -72,7 +81,7 @@ describe('run page live refresh', () => {
     expect(seen).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'FINISHED']);
     expect(server.callsTo('runs/r1')).toHaveLength(4);
     expect(p.isPolling).toBe(false);
-    p.schedule(); // shown again later: a finished run is not polled
+    p.resume(); // shown again later: a finished run is not polled
     await jest.advanceTimersByTimeAsync(2000 * 5);
     expect(server.callsTo('runs/r1')).toHaveLength(4);
   });
@@ -101,11 +110,11 @@ describe('run page live refresh', () => {
     const visible = { shown: true };
     const { server, p } = await started(1000, visible);
     visible.shown = false;
-    p.stop();
+    p.pause();
     await jest.advanceTimersByTimeAsync(2000 * 5);
     expect(server.callsTo('runs/r1')).toHaveLength(1);
     visible.shown = true;
-    p.schedule();
+    p.resume();
     await jest.advanceTimersByTimeAsync(2000);
     expect(server.callsTo('runs/r1')).toHaveLength(2);
     p.dispose();

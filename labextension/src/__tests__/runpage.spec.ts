@@ -1,18 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
-import {
-  axisValues,
-  compareRows,
-  formatNumber,
-  formatSize,
-  parseCsv,
-  previewKind,
-  smooth,
-  summarize,
-  toNumber,
-  xValues
-} from '../runpage/logic';
-import { IPoint } from '../runpage/types';
+import type { IPoint } from '../api/types';
+import { axisValues, smooth, xValues } from '../charts/axes';
+import { formatNumber, formatSize, toNumber } from '../common/format';
+import { compareRows } from '../compare/logic';
+import { parseCsv, previewKind, summarize } from '../runpage/logic';
 
 const points: IPoint[] = [
   { step: 0, timestamp: 1000, value: 4 },

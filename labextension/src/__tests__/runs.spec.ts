@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { RunsModel } from '../models/runs';
+import { RunsState } from '../sidebar/runs';
 import { FakeServer, HttpError, KEYS, row } from './fakeServer';
 
 /** A server with `rows` in experiment 1 and a marker the test can move. */
@@ -27,18 +27,18 @@ function server(rows: any[] = [row('a'), row('b')]) {
   return { fake, state };
 }
 
-describe('RunsModel', () => {
+describe('RunsState', () => {
   it('fetches the first page of the experiment with the default columns', async () => {
     const { fake } = server();
-    const model = new RunsModel({ request: fake.request, pageSize: 25 });
-    model.setExperiment('1');
+    const table = new RunsState({ api: fake.api, pageSize: 25 });
+    table.setExperiment('1');
 
-    await model.refresh();
+    await table.refresh();
 
-    expect(model.runs.map(r => r.run_id)).toEqual(['a', 'b']);
-    expect(model.keys).toEqual(KEYS);
-    expect(model.marker).toBe('m1');
-    expect(model.loading).toBe(false);
+    expect(table.runs.map(r => r.run_id)).toEqual(['a', 'b']);
+    expect(table.keys).toEqual(KEYS);
+    expect(table.marker).toBe('m1');
+    expect(table.loading).toBe(false);
     const first = fake.callsTo('runs')[0].params;
     expect(first.get('experiment_id')).toBe('1');
     expect(first.get('max_results')).toBe('25');
@@ -49,7 +49,7 @@ describe('RunsModel', () => {
     expect(fake.callsTo('runs')[1].params.get('columns')).toBe(
       'metrics.r2,metrics.rmse,params.alpha,params.solver,tags.labtrack.kernel.id'
     );
-    expect(model.columns).toEqual([
+    expect(table.columns).toEqual([
       'metrics.r2',
       'metrics.rmse',
       'params.alpha',
@@ -59,55 +59,55 @@ describe('RunsModel', () => {
 
   it('polls the change marker and fetches rows only when it changed', async () => {
     const { fake, state } = server();
-    const model = new RunsModel({
-      request: fake.request,
+    const table = new RunsState({
+      api: fake.api,
       defaultColumns: []
     });
-    model.setExperiment('1');
-    await model.refresh();
+    table.setExperiment('1');
+    await table.refresh();
     const fetches = fake.callsTo('runs').length;
 
-    expect(await model.poll()).toBe(false);
-    expect(await model.poll()).toBe(false);
+    expect(await table.poll()).toBe(false);
+    expect(await table.poll()).toBe(false);
     expect(fake.callsTo('runs')).toHaveLength(fetches);
     expect(fake.callsTo('changes')[0].params.get('since')).toBe('m1');
     expect(fake.callsTo('changes')[0].params.get('experiment_id')).toBe('1');
 
     state.marker = 'm2';
     state.rows = [row('c', { status: 'RUNNING' }), ...state.rows];
-    expect(await model.poll()).toBe(true);
+    expect(await table.poll()).toBe(true);
 
     expect(fake.callsTo('runs')).toHaveLength(fetches + 1);
-    expect(model.runs.map(r => r.run_id)).toEqual(['c', 'a', 'b']);
-    expect(model.marker).toBe('m2');
-    expect(await model.poll()).toBe(false);
+    expect(table.runs.map(r => r.run_id)).toEqual(['c', 'a', 'b']);
+    expect(table.marker).toBe('m2');
+    expect(await table.poll()).toBe(false);
   });
 
   it('fetches on the first poll when nothing was fetched yet', async () => {
     const { fake } = server();
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
-    model.setExperiment('1');
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
+    table.setExperiment('1');
 
-    expect(await model.poll()).toBe(true);
+    expect(await table.poll()).toBe(true);
 
     expect(fake.callsTo('changes')).toHaveLength(0);
-    expect(model.runs).toHaveLength(2);
+    expect(table.runs).toHaveLength(2);
   });
 
   it('tells fetched listeners why rows came', async () => {
     const { fake, state } = server();
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
     const reasons: string[] = [];
-    model.fetched.connect((_, f) => reasons.push(f.reason));
-    model.setExperiment('1');
-    await model.refresh();
+    table.fetched.connect((_, f) => reasons.push(f.reason));
+    table.setExperiment('1');
+    await table.refresh();
     state.marker = 'm2';
-    await model.poll();
+    await table.poll();
     expect(reasons).toEqual(['load', 'poll']);
 
     // A notebook experiment just created by a run: its first rows are new.
-    model.setExperiment('2', true);
-    await model.poll();
+    table.setExperiment('2', true);
+    await table.poll();
     expect(reasons).toEqual(['load', 'poll', 'poll']);
   });
 
@@ -122,84 +122,84 @@ describe('RunsModel', () => {
       }
       return runs(call);
     };
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
-    model.setExperiment('1');
-    await model.refresh();
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
+    table.setExperiment('1');
+    await table.refresh();
 
-    await model.setQuery({ filter: 'metrics.rmse <' });
+    await table.setQuery({ filter: 'metrics.rmse <' });
 
-    expect(model.queryError).toBe(message);
-    expect(model.error).toBeNull();
-    expect(model.runs).toEqual([]);
+    expect(table.queryError).toBe(message);
+    expect(table.error).toBeNull();
+    expect(table.runs).toEqual([]);
 
-    await model.setQuery({ filter: 'metrics.rmse < 1' });
+    await table.setQuery({ filter: 'metrics.rmse < 1' });
 
-    expect(model.queryError).toBeNull();
-    expect(model.runs).toHaveLength(2);
+    expect(table.queryError).toBeNull();
+    expect(table.runs).toHaveLength(2);
   });
 
   it('keeps the rows and reports other failures', async () => {
     const { fake, state } = server();
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
-    model.setExperiment('1');
-    await model.refresh();
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
+    table.setExperiment('1');
+    await table.refresh();
     fake.routes.runs = () => {
       throw new Error('server unreachable');
     };
     state.marker = 'm2';
 
-    await model.poll();
+    await table.poll();
 
-    expect(model.error).toBe('server unreachable');
-    expect(model.queryError).toBeNull();
-    expect(model.runs).toHaveLength(2);
-    expect(model.marker).toBe('m1'); // so the next poll tries again
+    expect(table.error).toBe('server unreachable');
+    expect(table.queryError).toBeNull();
+    expect(table.runs).toHaveLength(2);
+    expect(table.marker).toBe('m1'); // so the next poll tries again
   });
 
   it('sorts ascending, then descending, then in the server order', async () => {
     const { fake } = server();
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
-    model.setExperiment('1');
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
+    table.setExperiment('1');
     const orders = (): Array<string | null> =>
       fake.callsTo('runs').map(c => c.params.get('order_by'));
 
-    await model.toggleSort('metrics.rmse');
-    await model.toggleSort('metrics.rmse');
-    await model.toggleSort('metrics.rmse');
-    await model.toggleSort('duration'); // not sortable: nothing asked
+    await table.toggleSort('metrics.rmse');
+    await table.toggleSort('metrics.rmse');
+    await table.toggleSort('metrics.rmse');
+    await table.toggleSort('duration'); // not sortable: nothing asked
 
     expect(orders()).toEqual([
       'metrics.rmse ASC,attributes.start_time DESC',
       'metrics.rmse DESC,attributes.start_time DESC',
       null
     ]);
-    expect(model.query.sort).toBeNull();
+    expect(table.query.sort).toBeNull();
   });
 
   it('loads more pages and refetches as many rows as are loaded', async () => {
     const rows = Array.from({ length: 250 }, (_, i) => row(`r${i}`));
     const { fake, state } = server(rows);
-    const model = new RunsModel({
-      request: fake.request,
+    const table = new RunsState({
+      api: fake.api,
       defaultColumns: [],
       pageSize: 100
     });
-    model.setExperiment('1');
-    await model.refresh();
-    expect(model.hasMore).toBe(true);
+    table.setExperiment('1');
+    await table.refresh();
+    expect(table.hasMore).toBe(true);
 
-    await model.loadMore();
-    expect(model.runs).toHaveLength(200);
+    await table.loadMore();
+    expect(table.runs).toHaveLength(200);
     expect(fake.callsTo('runs')[1].params.get('page_token')).toBe('100');
 
     state.marker = 'm2';
-    await model.poll();
+    await table.poll();
     expect(fake.callsTo('runs')[2].params.get('max_results')).toBe('200');
-    expect(model.runs).toHaveLength(200);
+    expect(table.runs).toHaveLength(200);
 
-    await model.loadMore();
-    expect(model.runs).toHaveLength(250);
-    expect(model.hasMore).toBe(false);
+    await table.loadMore();
+    expect(table.runs).toHaveLength(250);
+    expect(table.hasMore).toBe(false);
   });
 
   it('drops an answer that a newer query overtook', async () => {
@@ -214,77 +214,77 @@ describe('RunsModel', () => {
       }
       return runs(call);
     };
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
-    model.setExperiment('1');
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
+    table.setExperiment('1');
 
-    const first = model.setQuery({ filter: 'slow' });
-    await model.setQuery({ filter: 'fast' });
+    const first = table.setQuery({ filter: 'slow' });
+    await table.setQuery({ filter: 'fast' });
     release();
     await first;
 
-    expect(model.runs.map(r => r.run_id)).toEqual(['a', 'b']);
-    expect(model.query.filter).toBe('fast');
+    expect(table.runs.map(r => r.run_id)).toEqual(['a', 'b']);
+    expect(table.query.filter).toBe('fast');
   });
 
   it('keeps the selection across refreshes and announces changes', async () => {
     const { fake, state } = server();
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
     const seen: string[][] = [];
-    model.selectionChanged.connect((_, ids) => seen.push(ids));
-    model.setExperiment('1');
-    await model.refresh();
+    table.selectionChanged.connect((_, ids) => seen.push(ids));
+    table.setExperiment('1');
+    await table.refresh();
 
-    model.selection.toggle('a');
-    model.selection.select(['a', 'b'], true);
+    table.selection.toggle('a');
+    table.selection.select(['a', 'b'], true);
     state.marker = 'm2';
-    await model.poll();
+    await table.poll();
 
-    expect(model.selection.ids).toEqual(['a', 'b']);
-    expect(model.selection.has('b')).toBe(true);
-    model.selection.select(['a'], false);
-    expect(model.selection.ids).toEqual(['b']);
-    model.selection.select(['b'], true); // no change: no signal
-    model.selection.clear();
-    model.selection.set(['b', 'a', 'b']); // from a plot, say
+    expect(table.selection.ids).toEqual(['a', 'b']);
+    expect(table.selection.has('b')).toBe(true);
+    table.selection.select(['a'], false);
+    expect(table.selection.ids).toEqual(['b']);
+    table.selection.select(['b'], true); // no change: no signal
+    table.selection.clear();
+    table.selection.set(['b', 'a', 'b']); // from a plot, say
     expect(seen).toEqual([['a'], ['a', 'b'], ['b'], [], ['b', 'a']]);
-    expect(model.selection.size).toBe(2);
+    expect(table.selection.size).toBe(2);
   });
 
   it('clears the selection and restores each experiment’s own query on a switch', async () => {
     const { fake } = server();
-    const model = new RunsModel({ request: fake.request, defaultColumns: [] });
-    model.setExperiment('1');
-    await model.setQuery({
+    const table = new RunsState({ api: fake.api, defaultColumns: [] });
+    table.setExperiment('1');
+    await table.setQuery({
       filter: 'params.alpha = "1"',
       statuses: ['FAILED']
     });
-    model.selection.select(['a'], true);
+    table.selection.select(['a'], true);
 
-    model.setExperiment('2');
-    expect(model.selection.ids).toEqual([]);
-    expect(model.query.filter).toBe('');
-    expect(model.runs).toEqual([]);
+    table.setExperiment('2');
+    expect(table.selection.ids).toEqual([]);
+    expect(table.query.filter).toBe('');
+    expect(table.runs).toEqual([]);
 
-    model.setExperiment('1');
-    expect(model.query.filter).toBe('params.alpha = "1"');
-    expect(model.query.statuses).toEqual(['FAILED']);
+    table.setExperiment('1');
+    expect(table.query.filter).toBe('params.alpha = "1"');
+    expect(table.query.statuses).toEqual(['FAILED']);
   });
 
   it('fetches the columns the user chose, per experiment', async () => {
     const { fake } = server();
-    const model = new RunsModel({ request: fake.request });
-    model.setExperiment('1');
-    await model.refresh();
+    const table = new RunsState({ api: fake.api });
+    table.setExperiment('1');
+    await table.refresh();
 
-    await model.setColumns(['tags.team']);
-    expect(model.columnsChosen).toBe(true);
+    await table.setColumns(['tags.team']);
+    expect(table.columnsChosen).toBe(true);
     expect(fake.callsTo('runs').at(-1)!.params.get('columns')).toBe(
       'tags.team,tags.labtrack.kernel.id'
     );
-    expect(model.queryString).toContain('columns=tags.team');
+    expect(table.queryString).toContain('columns=tags.team');
 
-    await model.setColumns(null);
-    expect(model.columnsChosen).toBe(false);
-    expect(model.columns).toContain('metrics.rmse');
+    await table.setColumns(null);
+    expect(table.columnsChosen).toBe(false);
+    expect(table.columns).toContain('metrics.rmse');
   });
 });

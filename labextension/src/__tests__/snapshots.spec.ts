@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { NotebookSnapshots } from '../models/snapshots';
-import type { INotebookSource } from '../tokens';
+import { NotebookSnapshots } from '../sidebar/snapshots';
+import type { INotebookSource } from '../sidebar/types';
 import { FakeServer, HttpError, row } from './fakeServer';
 
 const flush = (): Promise<void> => new Promise(r => setTimeout(r, 0));
@@ -25,7 +25,7 @@ const ours = (id: string, status = 'RUNNING'): any =>
 function setUp() {
   const fake = new FakeServer({ 'PUT runs/*': () => undefined });
   const snapshots = new NotebookSnapshots({
-    request: fake.request,
+    api: fake.api,
     source: source({ k1: 'demo.ipynb' })
   });
   const puts = () =>

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 
-import { chartedKeys, chartGroups, seriesTraces } from '../runpage/MetricChart';
+import { seriesTraces } from '../charts/series';
+import { chartedKeys, chartGroups } from '../runpage/chartsState';
 import {
   READ_ONLY_MESSAGE,
   readOnlyNotebook,
@@ -12,7 +13,7 @@ import {
   VersionDrive,
   versionPath,
   versionTitle
-} from '../runpage/versionDrive';
+} from '../versions/drive';
 
 const NOTEBOOK = {
   nbformat: 4,

@@ -1,14 +1,16 @@
 /**
  * The compare view's plot tabs: parallel coordinates (brushing selects runs),
- * scatter, contour, box plot, metric histories.
+ * scatter, contour, box plot, metric histories. The tab shown and the
+ * histories are `CompareState`'s; the axes chosen are only drawing.
  */
 import * as React from 'react';
 
-import { getBulk } from '../runpage/api';
-import { plotlyText } from '../runpage/logic';
-import { Plot } from '../runpage/Plot';
-import { IBulkSeries, IRunDetail } from '../runpage/types';
-import { ICompareActions } from './CompareView';
+import type { IRunDetail } from '../api/types';
+import { plotlyText } from '../charts/axes';
+import { IPlot, Layout, titledAxis, withHeight } from '../charts/layout';
+import { Plot } from '../charts/Plot';
+import { ErrorText } from '../common/Status';
+import type { ICompareActions } from './CompareView';
 import {
   boxPlot,
   brushedRunIds,
@@ -18,8 +20,23 @@ import {
   parcoordsTrace,
   scatterPlot
 } from './plots';
+import type { CompareState, PlotTab } from './state';
 
-export type PlotTab = 'parallel' | 'scatter' | 'contour' | 'box' | 'history';
+/** Height of every plot of the compare view, in pixels. */
+const PLOT_HEIGHT = 420;
+
+/** A plot built from the runs, and its layout at the compare view's height. */
+function useSizedPlot(
+  build: () => IPlot | null,
+  deps: React.DependencyList
+): { plot: IPlot | null; layout: Layout } {
+  const plot = React.useMemo(build, deps);
+  const layout = React.useMemo(
+    () => withHeight(plot?.layout, PLOT_HEIGHT),
+    [plot]
+  );
+  return { plot, layout };
+}
 
 export const PLOT_TABS: [PlotTab, string][] = [
   ['parallel', 'Parallel coordinates'],
@@ -73,7 +90,7 @@ function Parallel(props: IPlotsProps): JSX.Element {
   );
   const data = React.useMemo(() => [built.trace], [built]);
   const layout = React.useMemo(
-    () => ({ height: 420, margin: { l: 80, r: 80, t: 60, b: 30 } }),
+    () => ({ height: PLOT_HEIGHT, margin: { l: 80, r: 80, t: 60, b: 30 } }),
     []
   );
   const runIds = React.useMemo(() => runs.map(r => r.info.run_id), [runs]);
@@ -145,18 +162,17 @@ function Scatter(props: IPlotsProps): JSX.Element {
   const [y, setY] = React.useState(
     props.metrics.length ? `metrics.${props.metrics[0]}` : (columns[1] ?? '')
   );
-  const plot = React.useMemo(
+  const { plot, layout } = useSizedPlot(
     () => scatterPlot(props.runs, x, y),
     [props.runs, x, y]
   );
-  const layout = React.useMemo(() => ({ ...plot.layout, height: 420 }), [plot]);
   return (
     <div>
       <div className="lt-Compare-controls">
         <Choice label="x" value={x} options={columns} onChange={setX} />
         <Choice label="y" value={y} options={columns} onChange={setY} />
       </div>
-      {x && y ? (
+      {plot && x && y ? (
         <Plot data={plot.data} layout={layout} />
       ) : (
         <p className="lt-RunPage-empty">Nothing to plot.</p>
@@ -171,13 +187,9 @@ function Contour(props: IPlotsProps): JSX.Element {
   const [x, setX] = React.useState(params[0] ?? '');
   const [y, setY] = React.useState(params[1] ?? '');
   const [z, setZ] = React.useState(metrics[0] ?? '');
-  const plot = React.useMemo(
+  const { plot, layout } = useSizedPlot(
     () => (x && y && z ? contourPlot(props.runs, x, y, z) : null),
     [props.runs, x, y, z]
-  );
-  const layout = React.useMemo(
-    () => ({ ...(plot?.layout ?? {}), height: 420 }),
-    [plot]
   );
   if (params.length < 2 || metrics.length === 0) {
     return (
@@ -203,13 +215,9 @@ function Box(props: IPlotsProps): JSX.Element {
   const metrics = props.metrics.map(m => `metrics.${m}`);
   const [metric, setMetric] = React.useState(metrics[0] ?? '');
   const [group, setGroup] = React.useState(params[0] ?? '');
-  const plot = React.useMemo(
+  const { plot, layout } = useSizedPlot(
     () => (metric && group ? boxPlot(props.runs, metric, group) : null),
     [props.runs, metric, group]
-  );
-  const layout = React.useMemo(
-    () => ({ ...(plot?.layout ?? {}), height: 420 }),
-    [plot]
   );
   if (!plot) {
     return (
@@ -237,32 +245,17 @@ function Box(props: IPlotsProps): JSX.Element {
   );
 }
 
-function History(props: IPlotsProps): JSX.Element {
+function History(props: IPlotsProps & { state: CompareState }): JSX.Element {
+  const { state } = props;
   const metrics = props.metrics.map(m => `metrics.${m}`);
-  const [metric, setMetric] = React.useState(metrics[0] ?? '');
-  const [series, setSeries] = React.useState<IBulkSeries[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
-  const runIds = props.runs.map(r => r.info.run_id);
-  React.useEffect(() => {
-    if (!metric) {
-      return;
-    }
-    let cancelled = false;
-    getBulk(runIds, [metric.slice('metrics.'.length)])
-      .then(reply => !cancelled && setSeries(reply.series))
-      .catch(
-        reason => !cancelled && setError(String(reason.message ?? reason))
-      );
-    return () => {
-      cancelled = true;
-    };
-  }, [metric, runIds.join(',')]);
+  const metric = state.historyMetric;
+  const series = state.history;
   const data = React.useMemo(() => historyTraces(series), [series]);
   const layout = React.useMemo(
     () => ({
-      height: 420,
-      xaxis: { title: { text: 'step' } },
-      yaxis: { title: { text: plotlyText(metric.slice('metrics.'.length)) } },
+      height: PLOT_HEIGHT,
+      xaxis: titledAxis('step'),
+      yaxis: titledAxis(plotlyText(metric.slice('metrics.'.length))),
       showlegend: series.length <= 20
     }),
     [metric, series.length]
@@ -277,17 +270,20 @@ function History(props: IPlotsProps): JSX.Element {
           label="Metric"
           value={metric}
           options={metrics}
-          onChange={setMetric}
+          onChange={m => state.setHistoryMetric(m)}
         />
       </div>
-      {error && <div className="lt-RunPage-error">{error}</div>}
+      {state.historyError && <ErrorText>{state.historyError}</ErrorText>}
       <Plot data={data} layout={layout} />
     </div>
   );
 }
 
-export function ComparePlots(props: IPlotsProps): JSX.Element {
-  const [tab, setTab] = React.useState<PlotTab>('parallel');
+export function ComparePlots(
+  props: IPlotsProps & { state: CompareState }
+): JSX.Element {
+  const { state } = props;
+  const tab = state.tab;
   return (
     <section className="lt-Compare-plots">
       <div className="lt-Compare-tabs" role="tablist">
@@ -298,7 +294,7 @@ export function ComparePlots(props: IPlotsProps): JSX.Element {
             aria-selected={tab === id}
             className={`lt-Compare-tab${tab === id ? ' lt-mod-active' : ''}`}
             data-tab={id}
-            onClick={() => setTab(id)}
+            onClick={() => state.setTab(id)}
           >
             {label}
           </button>

@@ -4,16 +4,16 @@
  */
 import * as React from 'react';
 
-import {
-  compareRows,
-  formatNumber,
-  isNumeric,
-  toNumber
-} from '../runpage/logic';
-import { ICompareReply, IRunDetail } from '../runpage/types';
+import type { IRunDetail } from '../api/types';
+import { isNumeric } from '../charts/axes';
+import { ActionLink } from '../common/ActionLink';
+import { formatNumber, toNumber } from '../common/format';
+import { runName } from '../common/run';
+import { ErrorText, LoadingOrError } from '../common/Status';
 import { ComparePlots } from './ComparePlots';
+import { compareRows } from './logic';
 import { NotebookDiff } from './NotebookDiff';
-import { runName } from './plots';
+import type { CompareState } from './state';
 
 export interface ICompareActions {
   openRun: (runId: string) => void;
@@ -72,20 +72,16 @@ function Section(props: {
 }
 
 export function CompareView(props: {
-  reply: ICompareReply | null;
-  error: string | null;
+  state: CompareState;
   actions: ICompareActions;
 }): JSX.Element {
-  const { reply, error, actions } = props;
+  const { state, actions } = props;
+  const { reply, error } = state;
   const [diffOnly, setDiffOnly] = React.useState(false);
   if (!reply) {
     return (
       <div className="lt-Compare">
-        {error ? (
-          <div className="lt-RunPage-error">{error}</div>
-        ) : (
-          <div className="lt-Artifacts-loading">Loading…</div>
-        )}
+        <LoadingOrError error={error} />
       </div>
     );
   }
@@ -96,7 +92,7 @@ export function CompareView(props: {
   );
   return (
     <div className="lt-Compare">
-      {error && <div className="lt-RunPage-error">{error}</div>}
+      {error && <ErrorText>{error}</ErrorText>}
       <div className="lt-Compare-toolbar">
         <h2>Comparing {runs.length} runs</h2>
         <label className="lt-Compare-diffOnly">
@@ -115,17 +111,13 @@ export function CompareView(props: {
               <th>Run</th>
               {runs.map(r => (
                 <th key={r.info.run_id}>
-                  <a
-                    href="#"
-                    className="lt-RunLink"
+                  <ActionLink
+                    target={r.info.run_id}
                     title={r.info.run_id}
-                    onClick={e => {
-                      e.preventDefault();
-                      actions.openRun(r.info.run_id);
-                    }}
+                    onOpen={actions.openRun}
                   >
                     {runName(r)}
-                  </a>
+                  </ActionLink>
                 </th>
               ))}
             </tr>
@@ -156,13 +148,14 @@ export function CompareView(props: {
         </table>
       </div>
       <ComparePlots
+        state={state}
         runs={runs}
         params={keys.params}
         numericParams={numericParams}
         metrics={keys.metrics}
         actions={actions}
       />
-      {runs.length >= 2 && <NotebookDiff runs={runs} />}
+      {runs.length >= 2 && <NotebookDiff state={state} runs={runs} />}
     </div>
   );
 }

@@ -4,50 +4,20 @@
  */
 import * as React from 'react';
 
-import { notebookDiff } from '../runpage/api';
-import { IRunDetail } from '../runpage/types';
-import { runName } from './plots';
+import type { IRunDetail } from '../api/types';
+import { DiffText } from '../common/DiffText';
+import { runName } from '../common/run';
+import { ErrorText } from '../common/Status';
+import type { CompareState } from './state';
 
-/** The CSS modifier of one line of nbdime's text diff. */
-export function diffLineKind(line: string): 'add' | 'remove' | 'header' | '' {
-  if (/^(\+\+\+|---)/.test(line)) {
-    return 'header';
-  }
-  if (line.startsWith('+')) {
-    return 'add';
-  }
-  if (line.startsWith('-')) {
-    return 'remove';
-  }
-  if (/^##|^@@/.test(line)) {
-    return 'header';
-  }
-  return '';
-}
-
-/** nbdime's text diff, one coloured line per line; `same` when there is none. */
-export function DiffText(props: { text: string; same: string }): JSX.Element {
-  const { text } = props;
-  return (
-    <pre className="lt-NotebookDiff-text">
-      {text === ''
-        ? props.same
-        : text.split('\n').map((line, i) => (
-            <div key={i} className={`lt-mod-${diffLineKind(line) || 'same'}`}>
-              {line || ' '}
-            </div>
-          ))}
-    </pre>
-  );
-}
-
-export function NotebookDiff(props: { runs: IRunDetail[] }): JSX.Element {
-  const { runs } = props;
+export function NotebookDiff(props: {
+  state: CompareState;
+  runs: IRunDetail[];
+}): JSX.Element {
+  const { state, runs } = props;
   const [base, setBase] = React.useState(runs[0]?.info.run_id ?? '');
   const [other, setOther] = React.useState(runs[1]?.info.run_id ?? '');
-  const [text, setText] = React.useState<string | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState(false);
+  const { text, error, busy } = state.notebookDiff;
   const choose = (
     value: string,
     set: (v: string) => void,
@@ -58,7 +28,7 @@ export function NotebookDiff(props: { runs: IRunDetail[] }): JSX.Element {
       value={value}
       onChange={e => {
         set(e.target.value);
-        setText(null);
+        state.clearNotebookDiff();
       }}
     >
       {runs.map(r => (
@@ -68,14 +38,6 @@ export function NotebookDiff(props: { runs: IRunDetail[] }): JSX.Element {
       ))}
     </select>
   );
-  const run = (): void => {
-    setBusy(true);
-    setError(null);
-    notebookDiff(base, other)
-      .then(reply => setText(reply.text))
-      .catch(reason => setError(String(reason.message ?? reason)))
-      .finally(() => setBusy(false));
-  };
   return (
     <section className="lt-NotebookDiff">
       <h3>Notebook versions</h3>
@@ -85,12 +47,12 @@ export function NotebookDiff(props: { runs: IRunDetail[] }): JSX.Element {
         <button
           className="jp-Button lt-NotebookDiff-run"
           disabled={busy || !base || !other}
-          onClick={run}
+          onClick={() => void state.diffNotebooks(base, other)}
         >
           Diff captured notebooks
         </button>
       </div>
-      {error && <div className="lt-RunPage-error">{error}</div>}
+      {error && <ErrorText>{error}</ErrorText>}
       {text !== null && (
         <DiffText text={text} same="The captured notebooks are the same." />
       )}

@@ -3,13 +3,11 @@
  * scatter, contour, box plot, overlaid histories. Column keys read
  * `params.x`, `metrics.y`, `tags.z`.
  */
-import {
-  axisValues,
-  IAxisValues,
-  plotlyText,
-  toNumber
-} from '../runpage/logic';
-import { IBulkSeries, IRunDetail } from '../runpage/types';
+import type { IBulkSeries, IRunDetail } from '../api/types';
+import { axisValues, IAxisValues, plotlyText } from '../charts/axes';
+import { IPlot, Layout, titledAxis } from '../charts/layout';
+import { toNumber } from '../common/format';
+import { runName } from '../common/run';
 
 /** A run's value for `params.x` / `metrics.y` / `tags.z`, as text. */
 export function columnValue(
@@ -27,9 +25,6 @@ export function columnValue(
 export const columnLabel = (column: string): string =>
   column.slice(column.indexOf('.') + 1);
 
-export const runName = (run: IRunDetail): string =>
-  run.info.run_name || run.info.run_id.slice(0, 8);
-
 /** Escaped for Plotly: labels and names from runs show as text. */
 const label = (column: string): string => plotlyText(columnLabel(column));
 const nameOf = (run: IRunDetail): string => plotlyText(runName(run));
@@ -39,14 +34,13 @@ function axis(runs: IRunDetail[], column: string): IAxisValues {
 }
 
 /** A Plotly axis for mapped values: categories get their labels as ticks. */
-function plotAxis(values: IAxisValues, title: string): Record<string, any> {
+function plotAxis(values: IAxisValues, title: string): Layout {
   return values.categorical
-    ? {
-        title: { text: title },
+    ? titledAxis(title, {
         tickvals: values.tickvals,
         ticktext: values.ticktext?.map(plotlyText)
-      }
-    : { title: { text: title } };
+      })
+    : titledAxis(title);
 }
 
 /**
@@ -133,11 +127,7 @@ export function brushedRunIds(
 }
 
 /** Scatter of any two columns; hover shows the run name. */
-export function scatterPlot(
-  runs: IRunDetail[],
-  x: string,
-  y: string
-): { data: Record<string, any>[]; layout: Record<string, any> } {
+export function scatterPlot(runs: IRunDetail[], x: string, y: string): IPlot {
   const ax = axis(runs, x);
   const ay = axis(runs, y);
   return {
@@ -169,7 +159,7 @@ export function contourPlot(
   x: string,
   y: string,
   z: string
-): { data: Record<string, any>[]; layout: Record<string, any> } {
+): IPlot {
   const ax = axis(runs, x);
   const ay = axis(runs, y);
   const zs = runs.map(r => toNumber(columnValue(r, z) ?? null));
@@ -216,7 +206,7 @@ export function boxPlot(
   runs: IRunDetail[],
   metric: string,
   groupBy: string
-): { data: Record<string, any>[]; layout: Record<string, any> } {
+): IPlot {
   const groups = new Map<string, { y: number[]; text: string[] }>();
   for (const run of runs) {
     const g = columnValue(run, groupBy) ?? '(none)';
@@ -245,8 +235,8 @@ export function boxPlot(
     })),
     layout: {
       showlegend: false,
-      xaxis: { title: { text: label(groupBy) }, type: 'category' },
-      yaxis: { title: { text: label(metric) } }
+      xaxis: titledAxis(label(groupBy), { type: 'category' }),
+      yaxis: titledAxis(label(metric))
     }
   };
 }

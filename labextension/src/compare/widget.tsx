@@ -1,16 +1,17 @@
-/** The compare view's Lumino wrapper: one `GET compare` for all runs. */
+/** The compare view's Lumino wrapper: owns a `CompareState` (one `GET compare`). */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { compareRuns } from '../runpage/api';
-import { ICompareReply } from '../runpage/types';
+import type { LabtrackAPI } from '../api/client';
 import { CompareView, ICompareActions } from './CompareView';
+import { CompareState } from './state';
 
 let counter = 0;
 
 export class CompareWidget extends ReactWidget {
   constructor(
-    readonly runIds: string[],
+    api: LabtrackAPI,
+    runIds: string[],
     private readonly _actions: ICompareActions
   ) {
     super();
@@ -19,29 +20,23 @@ export class CompareWidget extends ReactWidget {
     this.addClass('lt-CompareWidget');
     this.title.label = `Compare ${runIds.length} runs`;
     this.title.closable = true;
-    void this.refresh();
+    this.state = new CompareState(api, runIds);
+    this.state.changed.connect(() => this.update());
+    void this.state.refresh();
   }
 
-  async refresh(): Promise<void> {
-    try {
-      this._reply = await compareRuns(this.runIds);
-      this._error = null;
-    } catch (reason: any) {
-      this._error = String(reason?.message ?? reason);
-    }
-    this.update();
+  readonly state: CompareState;
+
+  get runIds(): string[] {
+    return this.state.runIds;
+  }
+
+  dispose(): void {
+    this.state.dispose();
+    super.dispose();
   }
 
   protected render(): JSX.Element {
-    return (
-      <CompareView
-        reply={this._reply}
-        error={this._error}
-        actions={this._actions}
-      />
-    );
+    return <CompareView state={this.state} actions={this._actions} />;
   }
-
-  private _reply: ICompareReply | null = null;
-  private _error: string | null = null;
 }

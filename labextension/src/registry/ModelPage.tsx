@@ -1,36 +1,34 @@
 /**
  * A registered model's page: details with an editable description, the
- * versions (stages, aliases, source runs, history), and a Serving tab.
+ * versions (stages, aliases, source runs, history), and a Serving tab. It
+ * only presents `ModelPageState`.
  */
 import * as React from 'react';
 
-import { fullTime } from '../components/format';
-import { Description, InfoTable, MarkdownRenderer } from '../runpage/RunPage';
-import { patchModel } from './api';
-import { aliasList, latestPerStage } from './logic';
+import type { IRegisteredModel } from '../api/types';
+import { Description } from '../common/Description';
+import { fullTime } from '../common/format';
+import { InfoTable } from '../common/InfoTable';
+import type { MarkdownRenderer } from '../common/markdown';
+import { ErrorText, LoadingOrError } from '../common/Status';
+import { aliasText, latestPerStage } from './logic';
 import { StageBadge } from './ModelsView';
 import { Serving } from './Serving';
+import type { ModelPageState, ModelTab } from './state';
 import { Versions } from './Versions';
-import { IModelVersion, IRegisteredModel } from './types';
-
-export type ModelTab = 'versions' | 'serving';
 
 export interface IModelPageProps {
-  model: IRegisteredModel | null;
-  versions: IModelVersion[];
-  error: string | null;
-  tab: ModelTab;
-  /** The page is shown: the Serving tab polls only then. */
-  visible: boolean;
-  baseUrl: string;
-  onTab: (tab: ModelTab) => void;
-  onChanged: () => void;
+  state: ModelPageState;
   onOpenRun: (runId: string) => void;
   renderMarkdown?: MarkdownRenderer | null;
 }
 
-function Details(props: IModelPageProps & { model: IRegisteredModel }) {
-  const { model } = props;
+function Details(props: {
+  model: IRegisteredModel;
+  state: ModelPageState;
+  renderMarkdown: MarkdownRenderer | null;
+}): JSX.Element {
+  const { model, state } = props;
   const rows: [string, React.ReactNode][] = [
     ['Created', fullTime(model.creation_timestamp)],
     ['Last update', fullTime(model.last_updated_timestamp)],
@@ -42,37 +40,27 @@ function Details(props: IModelPageProps & { model: IRegisteredModel }) {
         ))}
       </span>
     ],
-    [
-      'Aliases',
-      aliasList(model.aliases)
-        .map(a => `@${a.alias} → v${a.version}`)
-        .join(', ')
-    ]
+    ['Aliases', aliasText(model.aliases)]
   ];
   return (
     <section className="lt-ModelPage-details">
       <InfoTable rows={rows} />
       <Description
         value={model.description ?? ''}
-        onSave={description =>
-          patchModel(model.name, { description }).then(props.onChanged)
-        }
-        renderMarkdown={props.renderMarkdown ?? null}
+        onSave={description => state.describe(description)}
+        renderMarkdown={props.renderMarkdown}
       />
     </section>
   );
 }
 
 export function ModelPage(props: IModelPageProps): JSX.Element {
-  const { model, tab } = props;
+  const { state } = props;
+  const { model, tab, error } = state;
   if (!model) {
     return (
       <div className="lt-RunPage lt-ModelPage">
-        {props.error ? (
-          <div className="lt-RunPage-error">{props.error}</div>
-        ) : (
-          <div className="lt-Artifacts-loading">Loading…</div>
-        )}
+        <LoadingOrError error={error} />
       </div>
     );
   }
@@ -81,7 +69,7 @@ export function ModelPage(props: IModelPageProps): JSX.Element {
       role="tab"
       aria-selected={tab === id}
       className={`lt-ModelPage-tab${tab === id ? ' lt-mod-active' : ''}`}
-      onClick={() => props.onTab(id)}
+      onClick={() => state.setTab(id)}
     >
       {label}
     </button>
@@ -89,29 +77,23 @@ export function ModelPage(props: IModelPageProps): JSX.Element {
   return (
     <div className="lt-RunPage lt-ModelPage">
       <h2 className="lt-ModelPage-title">{model.name}</h2>
-      {props.error && <div className="lt-RunPage-error">{props.error}</div>}
+      {error && <ErrorText>{error}</ErrorText>}
       <div className="lt-ModelPage-tabs" role="tablist">
         {tabButton('versions', 'Details and versions')}
         {tabButton('serving', 'Serving')}
       </div>
       {tab === 'versions' ? (
         <>
-          <Details {...props} model={model} />
-          <h3>Versions</h3>
-          <Versions
-            name={model.name}
-            versions={props.versions}
-            onChanged={props.onChanged}
-            onOpenRun={props.onOpenRun}
+          <Details
+            model={model}
+            state={state}
+            renderMarkdown={props.renderMarkdown ?? null}
           />
+          <h3>Versions</h3>
+          <Versions state={state} onOpenRun={props.onOpenRun} />
         </>
       ) : (
-        <Serving
-          name={model.name}
-          versions={props.versions}
-          visible={props.visible}
-          baseUrl={props.baseUrl}
-        />
+        state.serving && <Serving state={state.serving} />
       )}
     </div>
   );

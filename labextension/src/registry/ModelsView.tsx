@@ -4,9 +4,11 @@
  */
 import * as React from 'react';
 
-import { fullTime, relativeTime } from '../components/format';
-import { aliasList, latestPerStage, latestVersion } from './logic';
-import { IRegisteredModel } from './types';
+import { ActionLink } from '../common/ActionLink';
+import { fullTime, relativeTime } from '../common/format';
+import { LoadingOrError } from '../common/Status';
+import { aliasText, latestPerStage, latestVersion } from './logic';
+import type { ModelsState } from './state';
 
 /** A stage as a coloured badge: `Production v3`. */
 export function StageBadge(props: {
@@ -32,13 +34,11 @@ export function StageBadge(props: {
 const firstLine = (text: string | null): string => (text ?? '').split('\n')[0];
 
 export function ModelsView(props: {
-  models: IRegisteredModel[] | null;
-  error: string | null;
-  loading: boolean;
-  onRefresh: () => void;
+  state: ModelsState;
   onOpenModel: (name: string) => void;
 }): JSX.Element {
-  const { models } = props;
+  const { state } = props;
+  const { models, error, loading } = state;
   const now = Date.now();
   return (
     <div className="lt-RunPage lt-ModelsView">
@@ -46,16 +46,13 @@ export function ModelsView(props: {
         Registered models
         <button
           className="jp-Button jp-mod-styled lt-Registry-refresh"
-          onClick={props.onRefresh}
-          disabled={props.loading}
+          onClick={() => void state.refresh()}
+          disabled={loading}
         >
-          {props.loading ? 'Loading…' : 'Refresh'}
+          {loading ? 'Loading…' : 'Refresh'}
         </button>
       </h2>
-      {props.error && <div className="lt-RunPage-error">{props.error}</div>}
-      {models === null && !props.error && (
-        <div className="lt-Artifacts-loading">Loading…</div>
-      )}
+      {(error || models === null) && <LoadingOrError error={error} />}
       {models !== null && models.length === 0 && (
         <p className="lt-RunPage-empty">
           No registered models yet. Register one from a model folder in a run
@@ -84,16 +81,13 @@ export function ModelsView(props: {
             {models.map(m => (
               <tr key={m.name} className="lt-ModelsView-row">
                 <th>
-                  <a
-                    href="#"
-                    className="lt-RunLink lt-ModelsView-name"
-                    onClick={e => {
-                      e.preventDefault();
-                      props.onOpenModel(m.name);
-                    }}
+                  <ActionLink
+                    target={m.name}
+                    className="lt-ModelsView-name"
+                    onOpen={props.onOpenModel}
                   >
                     {m.name}
-                  </a>
+                  </ActionLink>
                 </th>
                 <td>{latestVersion(m) ?? ''}</td>
                 <td className="lt-ModelsView-stages">
@@ -101,11 +95,7 @@ export function ModelsView(props: {
                     <StageBadge key={s.stage} {...s} />
                   ))}
                 </td>
-                <td>
-                  {aliasList(m.aliases)
-                    .map(a => `@${a.alias} → v${a.version}`)
-                    .join(', ')}
-                </td>
+                <td>{aliasText(m.aliases)}</td>
                 <td className="lt-ModelsView-description">
                   {firstLine(m.description)}
                 </td>

@@ -7,9 +7,9 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorMessage, httpStatus } from '../models/errors';
-import { createVersion, getModel, listModels } from './api';
-import { IModelVersion } from './types';
+import type { LabtrackAPI } from '../api/client';
+import type { IModelVersion } from '../api/types';
+import { errorMessage, httpStatus } from '../common/errors';
 
 export interface IRegisterChoice {
   mode: 'new' | 'existing';
@@ -109,12 +109,14 @@ function RegisterForm(props: {
 /** The dialog's body: the form, and its value for the dialog. */
 class RegisterBody extends ReactWidget {
   constructor(
+    api: LabtrackAPI,
     readonly path: string,
     public choice: IRegisterChoice,
     public error: string | null
   ) {
     super();
-    listModels()
+    api.registry
+      .list()
       .then(reply => {
         this.models = reply.registered_models.map(m => m.name);
       })
@@ -151,6 +153,7 @@ class RegisterBody extends ReactWidget {
 
 /** Register; the server's message when it refuses. */
 async function register(
+  api: LabtrackAPI,
   runId: string,
   path: string,
   choice: IRegisterChoice
@@ -164,7 +167,7 @@ async function register(
     );
   }
   if (choice.mode === 'new') {
-    const exists = await getModel(name).then(
+    const exists = await api.registry.get(name).then(
       () => true,
       reason => {
         if (httpStatus(reason) === 404) {
@@ -179,7 +182,7 @@ async function register(
       );
     }
   }
-  return createVersion(name, runId, path);
+  return api.registry.createVersion(name, runId, path);
 }
 
 /**
@@ -188,6 +191,7 @@ async function register(
  * when cancelled.
  */
 export async function registerModelDialog(
+  api: LabtrackAPI,
   runId: string,
   path: string,
   openModel: (name: string) => unknown
@@ -195,7 +199,7 @@ export async function registerModelDialog(
   let choice: IRegisterChoice = { mode: 'new', name: '' };
   let error: string | null = null;
   for (;;) {
-    const body = new RegisterBody(path, choice, error);
+    const body = new RegisterBody(api, path, choice, error);
     const result = await showDialog({
       title: 'Register model',
       body,
@@ -207,7 +211,7 @@ export async function registerModelDialog(
     }
     choice = result.value;
     try {
-      const version = await register(runId, path, choice);
+      const version = await register(api, runId, path, choice);
       const opened = await showDialog({
         title: 'Model registered',
         body: `Registered ${version.name}, version ${version.version}.`,

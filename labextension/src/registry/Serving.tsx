@@ -1,69 +1,16 @@
 /**
  * The Serving tab of a model page: serving on or off, the process and every
  * served version (polled while the tab is visible), the endpoints, copyable
- * curl and Python examples, and a test request.
+ * curl and Python examples, and a test request. It only presents
+ * `ServingState`.
  */
 import { Clipboard } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { errorMessage } from '../models/errors';
-import { Poller } from '../models/poller';
-import { getServing, invokeEndpoint, modelInputs, putServing } from './api';
-import {
-  absoluteUrl,
-  curlExample,
-  exampleBody,
-  jsonError,
-  pythonExample,
-  signatureInputs
-} from './logic';
-import { IInvocationReply, IModelVersion, IServingStatus } from './types';
-
-/** How often the status is asked for while the tab is visible. */
-export const SERVING_POLL_MS = 2000;
-
-export interface IServingProps {
-  name: string;
-  versions: IModelVersion[];
-  /** The tab is shown: poll only then. */
-  visible: boolean;
-  /** The server's base URL, absolute (`http://host:8888/base/`). */
-  baseUrl: string;
-}
-
-/** GET serving now and, while visible, every SERVING_POLL_MS (one at a time). */
-function useServingStatus(
-  name: string,
-  visible: boolean
-): [
-  IServingStatus | null,
-  string | null,
-  (status: IServingStatus | null) => void
-] {
-  const [status, setStatus] = React.useState<IServingStatus | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    if (!visible) {
-      return;
-    }
-    const poller = new Poller(async () => {
-      try {
-        const reply = await getServing(name);
-        if (!poller.isDisposed) {
-          setStatus(reply);
-          setError(null);
-        }
-      } catch (reason) {
-        if (!poller.isDisposed) {
-          setError(errorMessage(reason));
-        }
-      }
-    }, SERVING_POLL_MS);
-    poller.start();
-    return () => poller.dispose();
-  }, [name, visible]);
-  return [status, error, setStatus];
-}
+import type { IServingStatus } from '../api/types';
+import { ErrorText, LoadingOrError } from '../common/Status';
+import { absoluteUrl, curlExample, pythonExample } from './logic';
+import type { ServingState } from './servingState';
 
 function CodeBlock(props: { title: string; code: string }): JSX.Element {
   const [copied, setCopied] = React.useState(false);
@@ -158,29 +105,9 @@ function ServedVersions(props: { status: IServingStatus }): JSX.Element {
 }
 
 /** The test-request box: a JSON body, Send, and the answer. */
-function TestRequest(props: {
-  url: string;
-  path: string;
-  body: string;
-  onBody: (body: string) => void;
-  onReset: () => void;
-}): JSX.Element {
-  const [reply, setReply] = React.useState<IInvocationReply | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [sending, setSending] = React.useState(false);
-  const send = (): void => {
-    const invalid = jsonError(props.body);
-    setReply(null);
-    setError(invalid);
-    if (invalid) {
-      return;
-    }
-    setSending(true);
-    invokeEndpoint(props.path, props.body)
-      .then(setReply)
-      .catch(reason => setError(errorMessage(reason)))
-      .finally(() => setSending(false));
-  };
+function TestRequest(props: { state: ServingState }): JSX.Element {
+  const { state } = props;
+  const { reply, sendError, sending } = state;
   return (
     <div className="lt-TestRequest">
       <textarea
@@ -188,23 +115,26 @@ function TestRequest(props: {
         rows={8}
         spellCheck={false}
         aria-label="Request body (JSON)"
-        value={props.body}
-        onChange={e => props.onBody(e.target.value)}
+        value={state.body}
+        onChange={e => state.setBody(e.target.value)}
       />
       <div className="lt-TestRequest-actions">
         <button
           className="jp-Button jp-mod-styled jp-mod-accept lt-TestRequest-send"
           disabled={sending}
-          onClick={send}
+          onClick={() => void state.send()}
         >
           {sending ? 'Sending…' : 'Send'}
         </button>
-        <button className="jp-Button jp-mod-styled" onClick={props.onReset}>
+        <button
+          className="jp-Button jp-mod-styled"
+          onClick={() => state.resetBody()}
+        >
           Reset to the example
         </button>
-        <span className="lt-TestRequest-url">POST {props.url}</span>
+        <span className="lt-TestRequest-url">POST {state.url}</span>
       </div>
-      {error && <div className="lt-RunPage-error">{error}</div>}
+      {sendError && <ErrorText>{sendError}</ErrorText>}
       {reply && (
         <div
           className={`lt-TestRequest-reply ${reply.ok ? 'lt-mod-ok' : 'lt-mod-failed'}`}
@@ -217,73 +147,25 @@ function TestRequest(props: {
   );
 }
 
-/** The body the model's saved example or signature suggests for `version`. */
-function useExample(versions: IModelVersion[], version: number | null): string {
-  const [example, setExample] = React.useState(exampleBody(null, null));
-  React.useEffect(() => {
-    const v = versions.find(x => x.version === version);
-    if (!v) {
-      return;
-    }
-    let cancelled = false;
-    modelInputs(v)
-      .then(({ example, mlmodel }) => {
-        if (!cancelled) {
-          setExample(
-            exampleBody(example, mlmodel ? signatureInputs(mlmodel) : null)
-          );
-        }
-      })
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [version, versions.length]);
-  return example;
-}
-
-export function Serving(props: IServingProps): JSX.Element {
-  const [status, error, setStatus] = useServingStatus(
-    props.name,
-    props.visible
-  );
-  const [busy, setBusy] = React.useState(false);
-  const [toggleError, setToggleError] = React.useState<string | null>(null);
-  const [ref, setRef] = React.useState<string | null>(null);
-  const endpoints = status?.endpoints ?? [];
-  const preferred =
-    endpoints.find(e => e.ref === ref) ??
-    endpoints.find(e => e.ref === 'Production') ??
-    endpoints.find(e => e.ref === 'latest') ??
-    endpoints[0] ??
-    null;
-  const example = useExample(props.versions, preferred?.version ?? null);
-  const [body, setBody] = React.useState<string | null>(null);
-  const shownBody = body ?? example;
-
-  const toggle = (enabled: boolean): void => {
-    setBusy(true);
-    putServing(props.name, enabled)
-      .then(s => {
-        setStatus(s);
-        setToggleError(null);
-      })
-      .catch(reason => setToggleError(errorMessage(reason)))
-      .finally(() => setBusy(false));
-  };
+export function Serving(props: { state: ServingState }): JSX.Element {
+  const { state } = props;
+  const { status, error } = state;
   if (!status) {
-    return error ? (
-      <div className="lt-RunPage-error">{error}</div>
-    ) : (
-      <div className="lt-Artifacts-loading">Loading…</div>
-    );
+    return <LoadingOrError error={error} />;
   }
-  const url = preferred ? absoluteUrl(preferred.url, props.baseUrl) : '';
+  const endpoints = status.endpoints;
+  const preferred = state.preferred;
+  const url = state.url;
+  const body = state.body;
   return (
     <div className="lt-Serving">
-      {error && <div className="lt-RunPage-error">{error}</div>}
-      {toggleError && <div className="lt-RunPage-error">{toggleError}</div>}
-      <StatusSummary status={status} busy={busy} onToggle={toggle} />
+      {error && <ErrorText>{error}</ErrorText>}
+      {state.toggleError && <ErrorText>{state.toggleError}</ErrorText>}
+      <StatusSummary
+        status={status}
+        busy={state.busy}
+        onToggle={enabled => void state.toggle(enabled)}
+      />
       {status.log_tail && status.enabled && (
         <details className="lt-Serving-log">
           <summary>Process log (last lines)</summary>
@@ -306,19 +188,16 @@ export function Serving(props: IServingProps): JSX.Element {
                 <label>
                   <input
                     type="radio"
-                    name={`lt-endpoint-${props.name}`}
+                    name={`lt-endpoint-${state.name}`}
                     checked={preferred?.ref === e.ref}
-                    onChange={() => {
-                      setRef(e.ref);
-                      setBody(null);
-                    }}
+                    onChange={() => state.setRef(e.ref)}
                   />{' '}
                   {e.ref}
                 </label>
               </th>
               <td>v{e.version}</td>
               <td className="lt-Serving-url">
-                {absoluteUrl(e.url, props.baseUrl)}
+                {absoluteUrl(e.url, state.baseUrl)}
               </td>
             </tr>
           ))}
@@ -328,8 +207,8 @@ export function Serving(props: IServingProps): JSX.Element {
         <>
           <h3>Call it</h3>
           <div className="lt-RunPage-columns">
-            <CodeBlock title="curl" code={curlExample(url, shownBody)} />
-            <CodeBlock title="Python" code={pythonExample(url, shownBody)} />
+            <CodeBlock title="curl" code={curlExample(url, body)} />
+            <CodeBlock title="Python" code={pythonExample(url, body)} />
           </div>
           <h3>Test request</h3>
           {!status.enabled && (
@@ -337,13 +216,7 @@ export function Serving(props: IServingProps): JSX.Element {
               Serving is off: enable it to send a request.
             </p>
           )}
-          <TestRequest
-            url={url}
-            path={preferred.url}
-            body={shownBody}
-            onBody={setBody}
-            onReset={() => setBody(null)}
-          />
+          <TestRequest state={state} />
         </>
       )}
     </div>

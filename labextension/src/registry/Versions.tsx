@@ -2,21 +2,21 @@
  * A registered model's versions: registered at, by whom, stage (moved with
  * a confirmation that can archive the versions in the target stage),
  * aliases (added and removed in place), source run and stage history.
+ * Changes go through `ModelPageState`.
  */
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 
-import { fullTime } from '../components/format';
-import { errorMessage } from '../models/errors';
-import { deleteAlias, getTransitions, setAlias, setStage } from './api';
+import { type IModelVersion, STAGES } from '../api/types';
+import { ActionLink } from '../common/ActionLink';
+import { fullTime } from '../common/format';
+import { ErrorText, Loading } from '../common/Status';
 import { canArchiveOthers } from './logic';
 import { StageBadge } from './ModelsView';
-import { IModelVersion, ITransition, STAGES } from './types';
+import type { IHistory, ModelPageState } from './state';
 
 export interface IVersionsProps {
-  name: string;
-  versions: IModelVersion[];
-  onChanged: () => void;
+  state: ModelPageState;
   onOpenRun: (runId: string) => void;
 }
 
@@ -53,19 +53,10 @@ async function confirmStage(
 
 function Aliases(props: {
   v: IModelVersion;
-  onChanged: () => void;
-  onError: (message: string | null) => void;
+  state: ModelPageState;
 }): JSX.Element {
-  const { v } = props;
+  const { v, state } = props;
   const [draft, setDraft] = React.useState('');
-  const run = (call: Promise<unknown>): void => {
-    call
-      .then(() => {
-        props.onError(null);
-        props.onChanged();
-      })
-      .catch(reason => props.onError(errorMessage(reason)));
-  };
   return (
     <span className="lt-Aliases">
       {v.aliases.map(alias => (
@@ -74,7 +65,7 @@ function Aliases(props: {
           <button
             className="lt-Tag-remove"
             title={`Remove alias ${alias}`}
-            onClick={() => run(deleteAlias(v.name, alias))}
+            onClick={() => void state.deleteAlias(v, alias)}
           >
             ×
           </button>
@@ -87,7 +78,7 @@ function Aliases(props: {
           const alias = draft.trim();
           if (alias) {
             setDraft('');
-            run(setAlias(v.name, alias, v.version));
+            void state.setAlias(v, alias);
           }
         }}
       >
@@ -103,20 +94,13 @@ function Aliases(props: {
   );
 }
 
-function History(props: { v: IModelVersion }): JSX.Element {
-  const { v } = props;
-  const [rows, setRows] = React.useState<ITransition[] | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    getTransitions(v.name, v.version)
-      .then(reply => setRows(reply.transitions))
-      .catch(reason => setError(errorMessage(reason)));
-  }, [v.name, v.version, v.current_stage]);
+function History(props: { history: IHistory }): JSX.Element {
+  const { rows, error } = props.history;
   if (error) {
-    return <div className="lt-RunPage-error">{error}</div>;
+    return <ErrorText>{error}</ErrorText>;
   }
   if (rows === null) {
-    return <div className="lt-Artifacts-loading">Loading…</div>;
+    return <Loading />;
   }
   if (rows.length === 0) {
     return <p className="lt-RunPage-empty">No stage changes yet.</p>;
@@ -133,27 +117,18 @@ function History(props: { v: IModelVersion }): JSX.Element {
   );
 }
 
-function VersionRow(
-  props: IVersionsProps & {
-    v: IModelVersion;
-    onError: (message: string | null) => void;
-  }
-): JSX.Element {
-  const { v } = props;
-  const [history, setHistory] = React.useState(false);
+function VersionRow(props: IVersionsProps & { v: IModelVersion }): JSX.Element {
+  const { v, state } = props;
+  const history = state.history(v.version);
   const [moving, setMoving] = React.useState(false);
   const move = async (stage: string): Promise<void> => {
-    const answer = await confirmStage(v, stage, props.versions);
+    const answer = await confirmStage(v, stage, state.versions);
     if (!answer) {
       return;
     }
     setMoving(true);
     try {
-      await setStage(v.name, v.version, stage, answer.archive);
-      props.onError(null);
-      props.onChanged();
-    } catch (reason) {
-      props.onError(errorMessage(reason));
+      await state.moveStage(v, stage, answer.archive);
     } finally {
       setMoving(false);
     }
@@ -186,21 +161,18 @@ function VersionRow(
           </select>
         </td>
         <td>
-          <Aliases v={v} onChanged={props.onChanged} onError={props.onError} />
+          <Aliases v={v} state={state} />
         </td>
         <td>
           {v.run_id ? (
-            <a
-              href="#"
-              className="lt-RunLink lt-Versions-run"
+            <ActionLink
+              target={v.run_id}
+              className="lt-Versions-run"
               title={`Open run ${v.run_id}`}
-              onClick={e => {
-                e.preventDefault();
-                props.onOpenRun(v.run_id as string);
-              }}
+              onOpen={props.onOpenRun}
             >
               {v.run_id.slice(0, 8)}
-            </a>
+            </ActionLink>
           ) : (
             v.source
           )}
@@ -208,7 +180,7 @@ function VersionRow(
         <td>
           <button
             className="jp-Button jp-mod-styled lt-Versions-history"
-            onClick={() => setHistory(h => !h)}
+            onClick={() => state.toggleHistory(v)}
           >
             {history ? 'Hide' : 'History'}
           </button>
@@ -217,7 +189,7 @@ function VersionRow(
       {history && (
         <tr>
           <td colSpan={7}>
-            <History v={v} />
+            <History history={history} />
           </td>
         </tr>
       )}
@@ -226,13 +198,13 @@ function VersionRow(
 }
 
 export function Versions(props: IVersionsProps): JSX.Element {
-  const [error, setError] = React.useState<string | null>(null);
-  if (props.versions.length === 0) {
+  const { state } = props;
+  if (state.versions.length === 0) {
     return <p className="lt-RunPage-empty">No versions.</p>;
   }
   return (
     <>
-      {error && <div className="lt-RunPage-error">{error}</div>}
+      {state.versionsError && <ErrorText>{state.versionsError}</ErrorText>}
       <table className="lt-Table lt-Versions">
         <thead>
           <tr>
@@ -246,8 +218,8 @@ export function Versions(props: IVersionsProps): JSX.Element {
           </tr>
         </thead>
         <tbody>
-          {props.versions.map(v => (
-            <VersionRow key={v.version} {...props} v={v} onError={setError} />
+          {state.versions.map(v => (
+            <VersionRow key={v.version} {...props} v={v} />
           ))}
         </tbody>
       </table>

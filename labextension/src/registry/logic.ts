@@ -3,19 +3,7 @@
  * where a version's files are, endpoint URLs, code examples and the body of
  * a test request.
  */
-import { IRegisteredModel, STAGES } from './types';
-
-/** The name of the file that makes a folder a model folder. */
-export const MLMODEL = 'MLmodel';
-
-/** Whether a folder listing holds an `MLmodel` file (a model folder). */
-export function isModelFolder(
-  files: ReadonlyArray<{ path: string; is_dir: boolean }>
-): boolean {
-  return files.some(
-    f => !f.is_dir && (f.path.split('/').pop() ?? f.path) === MLMODEL
-  );
-}
+import { type IRegisteredModel, STAGES } from '../api/types';
 
 /**
  * The folder inside the run's artifacts that a version's source points at:
@@ -81,6 +69,12 @@ export function aliasList(
     .map(([alias, version]) => ({ alias, version }))
     .sort((a, b) => a.alias.localeCompare(b.alias));
 }
+
+/** "@champion → v3, @canary → v4" */
+export const aliasText = (aliases: IRegisteredModel['aliases']): string =>
+  aliasList(aliases)
+    .map(a => `@${a.alias} → v${a.version}`)
+    .join(', ');
 
 /** Moving to Production may archive the versions in Production now. */
 export const canArchiveOthers = (stage: string): boolean =>

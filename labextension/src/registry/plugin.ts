@@ -9,13 +9,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Widget } from '@lumino/widgets';
 
 import '../../style/registry.css';
+import { serverAPI, serverBaseUrl } from '../api/request';
+import { MainAreaTabs } from '../common/mainArea';
+import { markdownRenderer } from '../common/markdown';
 import { CommandIDs } from '../tokens';
-import { markdownRenderer, showInMain } from '../runpage/plugin';
 import { registerModelDialog } from './RegisterDialog';
 import { ModelPageWidget, ModelsWidget } from './widget';
 
@@ -33,13 +34,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null,
     palette: ICommandPalette | null
   ): void => {
-    const lists = new WidgetTracker<ModelsWidget>({
-      namespace: 'labtrack-models'
-    });
-    const pages = new WidgetTracker<ModelPageWidget>({
-      namespace: 'labtrack-model'
-    });
-    const show = (widget: Widget): void => showInMain(app, widget);
+    const api = serverAPI();
+    const lists = new MainAreaTabs<ModelsWidget>(app, 'labtrack-models');
+    const pages = new MainAreaTabs<ModelPageWidget>(app, 'labtrack-model');
     const renderMarkdown = markdownRenderer(rendermime);
     const openModel = (name: string): void => {
       void app.commands.execute(CommandIDs.openModel, { name });
@@ -52,15 +49,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'labtrack: Open models',
       caption: 'The registered models: versions per stage, serving',
       execute: () => {
-        let widget = lists.currentWidget;
-        if (!widget || widget.isDisposed) {
-          widget = new ModelsWidget(openModel);
-          void lists.add(widget);
-        } else {
-          void widget.refresh();
+        const open = lists.find(() => true);
+        if (open) {
+          void open.refresh();
         }
-        show(widget);
-        return widget;
+        return lists.open(
+          () => true,
+          () => new ModelsWidget(api, openModel)
+        );
       }
     });
 
@@ -73,15 +69,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (!name) {
           throw new Error('labtrack:open-model needs {name}');
         }
-        let widget = pages.find(w => w.modelName === name);
-        if (!widget) {
-          widget = new ModelPageWidget(name, openRun, renderMarkdown);
-          void pages.add(widget);
-        }
+        const widget = pages.open(
+          w => w.modelName === name,
+          () =>
+            new ModelPageWidget({
+              api,
+              modelName: name,
+              baseUrl: serverBaseUrl(),
+              openRun,
+              renderMarkdown
+            })
+        );
         if (args.tab === 'serving' || args.tab === 'versions') {
           widget.tab = args.tab;
         }
-        show(widget);
         return widget;
       }
     });
@@ -95,7 +96,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (!runId || !path) {
           throw new Error('labtrack:register-model needs {runId, path}');
         }
-        const version = await registerModelDialog(runId, path, name =>
+        const version = await registerModelDialog(api, runId, path, name =>
           app.commands.execute(CommandIDs.openModel, { name, tab: 'versions' })
         );
         lists.forEach(w => void w.refresh());
@@ -110,17 +111,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     palette?.addItem({ command: CommandIDs.openModels, category: 'labtrack' });
 
-    if (restorer) {
-      void restorer.restore(lists, {
-        command: CommandIDs.openModels,
-        name: () => 'models'
-      });
-      void restorer.restore(pages, {
-        command: CommandIDs.openModel,
-        args: w => ({ name: w.modelName }),
-        name: w => w.modelName
-      });
-    }
+    lists.restore(restorer, {
+      command: CommandIDs.openModels,
+      name: () => 'models'
+    });
+    pages.restore(restorer, {
+      command: CommandIDs.openModel,
+      args: w => ({ name: w.modelName }),
+      name: w => w.modelName
+    });
   }
 };
 

@@ -3,136 +3,135 @@
  * model's page. Both load when shown; the model page's Serving tab polls
  * only while the page is visible.
  */
-import { ServerConnection } from '@jupyterlab/services';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { errorMessage } from '../models/errors';
-import { MarkdownRenderer } from '../runpage/RunPage';
-import { getModel, listModels, listVersions } from './api';
-import { ModelPage, ModelTab } from './ModelPage';
+import type { LabtrackAPI } from '../api/client';
+import type { MarkdownRenderer } from '../common/markdown';
+import { ModelPage } from './ModelPage';
 import { ModelsView } from './ModelsView';
-import { IModelVersion, IRegisteredModel } from './types';
+import { ModelPageState, ModelsState, ModelTab } from './state';
 
 export class ModelsWidget extends ReactWidget {
-  constructor(private readonly _openModel: (name: string) => void) {
+  constructor(
+    api: LabtrackAPI,
+    private readonly _openModel: (name: string) => void
+  ) {
     super();
     this.id = 'labtrack-models';
     this.addClass('lt-RegistryWidget');
     this.title.label = 'Models';
     this.title.caption = 'labtrack: registered models';
     this.title.closable = true;
+    this.state = new ModelsState(api);
+    this.state.changed.connect(() => this.update());
     void this.refresh();
   }
 
-  async refresh(): Promise<void> {
-    this._loading = true;
-    this.update();
-    try {
-      this._models = (await listModels()).registered_models;
-      this._error = null;
-    } catch (reason) {
-      this._error = errorMessage(reason);
-    }
-    this._loading = false;
-    this.update();
+  readonly state: ModelsState;
+
+  refresh(): Promise<void> {
+    return this.state.refresh();
+  }
+
+  dispose(): void {
+    this.state.dispose();
+    super.dispose();
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    if (!this._loading) {
+    if (!this.state.loading) {
       void this.refresh();
     }
   }
 
   protected render(): JSX.Element {
-    return (
-      <ModelsView
-        models={this._models}
-        error={this._error}
-        loading={this._loading}
-        onRefresh={() => void this.refresh()}
-        onOpenModel={this._openModel}
-      />
-    );
+    return <ModelsView state={this.state} onOpenModel={this._openModel} />;
   }
-
-  private _models: IRegisteredModel[] | null = null;
-  private _error: string | null = null;
-  private _loading = false;
 }
 
 export class ModelPageWidget extends ReactWidget {
-  constructor(
-    readonly modelName: string,
-    private readonly _openRun: (runId: string) => void,
-    private readonly _renderMarkdown: MarkdownRenderer | null = null
-  ) {
+  constructor(options: ModelPageWidget.IOptions) {
     super();
+    const { modelName } = options;
+    this._options = options;
     this.id = `labtrack-model-${encodeURIComponent(modelName)}`;
     this.addClass('lt-RegistryWidget');
     this.title.label = `Model: ${modelName}`;
     this.title.caption = `Registered model ${modelName}`;
     this.title.closable = true;
+    this.state = new ModelPageState({
+      api: options.api,
+      name: modelName,
+      baseUrl: options.baseUrl,
+      isVisible: () => this.isVisible
+    });
+    this.state.changed.connect(() => this.update());
     void this.refresh();
   }
 
+  readonly state: ModelPageState;
+
+  get modelName(): string {
+    return this.state.name;
+  }
+
   get tab(): ModelTab {
-    return this._tab;
+    return this.state.tab;
   }
 
   set tab(tab: ModelTab) {
-    this._tab = tab;
-    this.update();
+    this.state.setTab(tab);
   }
 
-  async refresh(): Promise<void> {
-    try {
-      const [model, versions] = await Promise.all([
-        getModel(this.modelName),
-        listVersions(this.modelName)
-      ]);
-      this._model = model;
-      this._versions = versions.model_versions;
-      this._error = null;
-    } catch (reason) {
-      this._error = errorMessage(reason);
-    }
-    this.update();
+  refresh(): Promise<void> {
+    return this.state.refresh();
+  }
+
+  dispose(): void {
+    this.state.dispose();
+    super.dispose();
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
+    this.state.followVisibility();
     void this.refresh();
   }
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
-    this.update();
+    this.state.followVisibility();
+  }
+
+  protected onUpdateRequest(msg: Message): void {
+    super.onUpdateRequest(msg);
+    // Shown without an after-show (a restored layout): poll all the same.
+    this.state.followVisibility();
   }
 
   protected render(): JSX.Element {
     return (
       <ModelPage
-        model={this._model}
-        versions={this._versions}
-        error={this._error}
-        tab={this._tab}
-        visible={this.isVisible}
-        baseUrl={ServerConnection.makeSettings().baseUrl}
-        onTab={tab => {
-          this.tab = tab;
-        }}
-        onChanged={() => void this.refresh()}
-        onOpenRun={this._openRun}
-        renderMarkdown={this._renderMarkdown}
+        state={this.state}
+        onOpenRun={this._options.openRun}
+        renderMarkdown={this._options.renderMarkdown}
       />
     );
   }
 
-  private _model: IRegisteredModel | null = null;
-  private _versions: IModelVersion[] = [];
-  private _error: string | null = null;
-  private _tab: ModelTab = 'versions';
+  private _options: ModelPageWidget.IOptions;
+}
+
+export namespace ModelPageWidget {
+  export interface IOptions {
+    api: LabtrackAPI;
+    modelName: string;
+    /** The server's base URL, absolute (`http://host:8888/base/`). */
+    baseUrl: string;
+    openRun: (runId: string) => void;
+    renderMarkdown: MarkdownRenderer | null;
+  }
 }

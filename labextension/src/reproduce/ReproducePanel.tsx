@@ -6,30 +6,32 @@
  */
 import * as React from 'react';
 
-import { getReproduceInfo, getReproduction, startReproduction } from './api';
+import type {
+  IPackageDifference,
+  IReproduceInfo,
+  IReproductionJob
+} from '../api/types';
+import { ActionLink } from '../common/ActionLink';
+import { Loading } from '../common/Status';
 import {
-  changedParams,
   driftText,
   errorTitle,
   isActive,
   kindHint,
   packageText,
-  POLL_INTERVAL,
   progressFraction,
   progressLabel
 } from './logic';
-import { IPackageDifference, IReproduceInfo, IReproductionJob } from './types';
+import type { ReproduceState } from './state';
 
 const SHOWN_PACKAGES = 10;
 const DRIFT_COLUMNS = ['metric', 'original', 'new', 'difference'];
 
 export interface IReproducePanelProps {
-  runId: string;
+  state: ReproduceState;
   onOpenRun: (runId: string) => void;
   onClose: () => void;
 }
-
-const message = (reason: any): string => String(reason?.message ?? reason);
 
 function EnvironmentWarning(props: {
   differences: IPackageDifference[];
@@ -105,16 +107,13 @@ function JobView(props: {
   const { job } = props;
   const changed = Object.entries(job.params);
   const openLink = job.new_run_id && (
-    <a
-      href="#"
-      className="lt-RunLink lt-Reproduce-openRun"
-      onClick={e => {
-        e.preventDefault();
-        props.onOpenRun(job.new_run_id as string);
-      }}
+    <ActionLink
+      target={job.new_run_id}
+      className="lt-Reproduce-openRun"
+      onOpen={props.onOpenRun}
     >
       Open the new run ({job.new_run_id.slice(0, 8)})
-    </a>
+    </ActionLink>
   );
   return (
     <div className={`lt-Reproduce-job lt-mod-${job.state}`}>
@@ -177,66 +176,12 @@ function JobView(props: {
 }
 
 export function ReproducePanel(props: IReproducePanelProps): JSX.Element {
-  const { runId } = props;
-  const [info, setInfo] = React.useState<IReproduceInfo | null>(null);
-  const [drafts, setDrafts] = React.useState<Record<string, string>>({});
-  const [job, setJob] = React.useState<IReproductionJob | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  const [starting, setStarting] = React.useState(false);
-  const [attempt, setAttempt] = React.useState(0);
-
-  React.useEffect(() => {
-    getReproduceInfo(runId)
-      .then(setInfo)
-      .catch(reason => setError(message(reason)));
-  }, [runId]);
-
-  // Poll while the job runs; a failed poll is retried (the server may be busy).
-  React.useEffect(() => {
-    if (!job || !isActive(job.state)) {
-      return;
-    }
-    let cancelled = false;
-    const timer = setTimeout(() => {
-      getReproduction(runId, job.job_id)
-        .then(next => {
-          if (!cancelled) {
-            setError(null);
-            setJob(next);
-          }
-        })
-        .catch(reason => {
-          if (!cancelled) {
-            setError(message(reason));
-            if (reason?.response?.status !== 404) {
-              setAttempt(a => a + 1);
-            }
-          }
-        });
-    }, POLL_INTERVAL);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [job, attempt]);
-
-  const start = (): void => {
-    if (!info || starting) {
-      return;
-    }
-    setStarting(true);
-    startReproduction(runId, changedParams(info.parameters, drafts))
-      .then(started => {
-        setError(null);
-        setJob(started);
-      })
-      .catch(reason => setError(message(reason)))
-      .finally(() => setStarting(false));
-  };
+  const { state } = props;
+  const { info, job, error } = state;
 
   return (
     <div className="lt-Reproduce-panel">
-      {!info && !error && <div className="lt-Artifacts-loading">Loading…</div>}
+      {!info && !error && <Loading />}
       {info && (
         <>
           <p className="lt-Reproduce-intro">
@@ -253,13 +198,13 @@ export function ReproducePanel(props: IReproducePanelProps): JSX.Element {
           className="lt-Reproduce-form"
           onSubmit={e => {
             e.preventDefault();
-            start();
+            void state.start();
           }}
         >
           <ParamsForm
             info={info}
-            drafts={drafts}
-            onEdit={(name, text) => setDrafts(d => ({ ...d, [name]: text }))}
+            drafts={state.drafts}
+            onEdit={(name, text) => state.edit(name, text)}
           />
           <div className="lt-Reproduce-buttons">
             <button
@@ -272,7 +217,7 @@ export function ReproducePanel(props: IReproducePanelProps): JSX.Element {
             <button
               type="submit"
               className="jp-Button jp-mod-styled jp-mod-accept lt-Reproduce-start"
-              disabled={starting}
+              disabled={state.starting}
             >
               Reproduce
             </button>

@@ -2,7 +2,7 @@
  * Pure logic of "Reproduce run": which params changed, the progress label,
  * the drift rows and the error's title. No DOM, so jest tests it in Node.
  */
-import { formatNumber, toNumber } from '../runpage/logic';
+import { formatNumber, toNumber } from '../common/format';
 import {
   IDriftRow,
   IJobError,
@@ -10,10 +10,7 @@ import {
   IReproduceParameter,
   IReproductionJob,
   JobState
-} from './types';
-
-/** The tag that points a run at its captured notebook version. */
-export const REVISION_TAG = 'labtrack.notebook.revision';
+} from '../api/types';
 
 /** Poll a job every second while it is queued or running. */
 export const POLL_INTERVAL = 1000;

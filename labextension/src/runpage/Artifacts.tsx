@@ -1,55 +1,48 @@
 /**
  * A run's artifacts: a tree whose folders expand on demand, a preview of the
  * chosen file (text, image, CSV table, notebook cells) and a download link.
+ * It only presents `ArtifactsState`.
  */
 import * as React from 'react';
 
-import {
-  artifactBlob,
-  artifactText,
-  downloadArtifact,
-  listArtifacts
-} from './api';
-import { isModelFolder } from '../registry/logic';
-import { formatSize, parseCsv, previewKind } from './logic';
-import { IArtifactFile, INotebookJSON } from './types';
-
-const CSV_ROWS = 200;
+import type { IArtifactFile } from '../api/types';
+import { formatSize } from '../common/format';
+import { isModelFolder } from '../common/modelFolder';
+import { ErrorText, Loading } from '../common/Status';
+import type {
+  ArtifactsState,
+  Preview as PreviewContent
+} from './artifactsState';
+import { NotebookCells } from './NotebookCells';
 
 function Folder(props: {
-  runId: string;
+  state: ArtifactsState;
   path: string;
-  selected: string | null;
-  onSelect: (file: IArtifactFile) => void;
   /** Register a model folder (one holding `MLmodel`) of this run. */
   onRegister?: (path: string) => void;
 }): JSX.Element {
-  const [files, setFiles] = React.useState<IArtifactFile[] | null>(null);
-  const [open, setOpen] = React.useState<Record<string, boolean>>({});
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    listArtifacts(props.runId, props.path)
-      .then(reply => setFiles(reply.files))
-      .catch(reason => setError(String(reason.message ?? reason)));
-  }, [props.runId, props.path]);
-  if (error) {
-    return <div className="lt-RunPage-error">{error}</div>;
+  const { state, path } = props;
+  const folder = state.folder(path);
+  if (folder?.error) {
+    return <ErrorText>{folder.error}</ErrorText>;
   }
+  const files = folder?.files ?? null;
   if (files === null) {
-    return <div className="lt-Artifacts-loading">Loading…</div>;
+    return <Loading />;
   }
-  if (files.length === 0 && props.path === '') {
+  if (files.length === 0 && path === '') {
     return <p className="lt-RunPage-empty">No artifacts.</p>;
   }
   const onRegister = props.onRegister;
+  const selected = state.selected?.path ?? null;
   return (
     <ul className="lt-Artifacts-list">
-      {onRegister && props.path !== '' && isModelFolder(files) && (
+      {onRegister && path !== '' && isModelFolder(files) && (
         <li className="lt-Artifacts-model">
           <button
             className="jp-Button jp-mod-styled jp-mod-accept lt-Artifacts-register"
-            title={`Register ${props.path} in the model registry`}
-            onClick={() => onRegister(props.path)}
+            title={`Register ${path} in the model registry`}
+            onClick={() => onRegister(path)}
           >
             Register model
           </button>
@@ -58,15 +51,16 @@ function Folder(props: {
       {files.map(f => {
         const name = f.path.split('/').pop() ?? f.path;
         if (f.is_dir) {
+          const open = state.isOpen(f.path);
           return (
             <li key={f.path}>
               <button
                 className="lt-Artifacts-item lt-Artifacts-dir"
-                onClick={() => setOpen(o => ({ ...o, [f.path]: !o[f.path] }))}
+                onClick={() => state.toggle(f.path)}
               >
-                {open[f.path] ? '▾' : '▸'} {name}/
+                {open ? '▾' : '▸'} {name}/
               </button>
-              {open[f.path] && <Folder {...props} path={f.path} />}
+              {open && <Folder {...props} path={f.path} />}
             </li>
           );
         }
@@ -74,9 +68,9 @@ function Folder(props: {
           <li key={f.path}>
             <button
               className={`lt-Artifacts-item lt-Artifacts-file${
-                props.selected === f.path ? ' lt-mod-selected' : ''
+                selected === f.path ? ' lt-mod-selected' : ''
               }`}
-              onClick={() => props.onSelect(f)}
+              onClick={() => void state.select(f)}
               title={f.path}
             >
               {name}
@@ -91,153 +85,95 @@ function Folder(props: {
   );
 }
 
-type Content =
-  | { kind: 'text'; text: string }
-  | { kind: 'image'; url: string }
-  | { kind: 'csv'; rows: string[][] }
-  | { kind: 'notebook'; notebook: INotebookJSON }
-  | { kind: 'none' };
-
-async function loadContent(runId: string, path: string): Promise<Content> {
-  const kind = previewKind(path);
-  if (kind === 'image') {
-    const blob = await artifactBlob(runId, path);
-    return { kind, url: URL.createObjectURL(blob) };
+function PreviewBody(props: {
+  file: IArtifactFile;
+  content: PreviewContent | null;
+  error: string | null;
+}): JSX.Element {
+  const { content } = props;
+  if (props.error) {
+    return <ErrorText>{props.error}</ErrorText>;
   }
-  if (kind === 'none') {
-    return { kind };
+  if (content === null) {
+    return <Loading />;
   }
-  const body = await artifactText(runId, path);
-  if (kind === 'notebook') {
-    const notebook =
-      typeof body === 'string' ? (JSON.parse(body) as INotebookJSON) : body;
-    return { kind, notebook: notebook as INotebookJSON };
-  }
-  const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
-  if (kind === 'csv') {
-    return {
-      kind,
-      rows: parseCsv(text, CSV_ROWS + 1, path.endsWith('.tsv') ? '\t' : ',')
-    };
-  }
-  return { kind: 'text', text };
-}
-
-/** Notebook cells' sources, as text. */
-export function NotebookCells(props: { notebook: INotebookJSON }): JSX.Element {
-  return (
-    <div className="lt-NotebookCells">
-      {(props.notebook.cells ?? []).map((cell, i) => (
-        <div
-          key={i}
-          className={`lt-NotebookCells-cell lt-mod-${cell.cell_type}`}
-        >
-          <div className="lt-NotebookCells-prompt">
-            {cell.cell_type === 'code' ? `[${i + 1}]` : cell.cell_type}
-          </div>
-          <pre>
-            {Array.isArray(cell.source) ? cell.source.join('') : cell.source}
-          </pre>
-        </div>
-      ))}
-    </div>
-  );
-}
-
-function Preview(props: { runId: string; file: IArtifactFile }): JSX.Element {
-  const { runId, file } = props;
-  const [content, setContent] = React.useState<Content | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    let url: string | null = null;
-    setContent(null);
-    setError(null);
-    loadContent(runId, file.path)
-      .then(c => {
-        if (c.kind === 'image') {
-          url = c.url;
-        }
-        setContent(c);
-      })
-      .catch(reason => setError(String(reason.message ?? reason)));
-    return () => {
-      if (url) {
-        URL.revokeObjectURL(url);
-      }
-    };
-  }, [runId, file.path]);
-
-  let body: JSX.Element;
-  if (error) {
-    body = <div className="lt-RunPage-error">{error}</div>;
-  } else if (content === null) {
-    body = <div className="lt-Artifacts-loading">Loading…</div>;
-  } else if (content.kind === 'text') {
-    body = <pre className="lt-Preview-text">{content.text}</pre>;
-  } else if (content.kind === 'image') {
-    body = (
-      <img className="lt-Preview-image" src={content.url} alt={file.path} />
-    );
-  } else if (content.kind === 'csv') {
-    const [head, ...rows] = content.rows;
-    body = (
-      <table className="lt-Preview-csv lt-Table">
-        <thead>
-          <tr>
-            {(head ?? []).map((h, i) => (
-              <th key={i}>{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i}>
-              {r.map((c, j) => (
-                <td key={j}>{c}</td>
+  switch (content.kind) {
+    case 'text':
+      return <pre className="lt-Preview-text">{content.text}</pre>;
+    case 'image':
+      return (
+        <img
+          className="lt-Preview-image"
+          src={content.url}
+          alt={props.file.path}
+        />
+      );
+    case 'csv': {
+      const [head, ...rows] = content.rows;
+      return (
+        <table className="lt-Preview-csv lt-Table">
+          <thead>
+            <tr>
+              {(head ?? []).map((h, i) => (
+                <th key={i}>{h}</th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    );
-  } else if (content.kind === 'notebook') {
-    body = <NotebookCells notebook={content.notebook} />;
-  } else {
-    body = <p className="lt-RunPage-empty">No preview for this file type.</p>;
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={i}>
+                {r.map((c, j) => (
+                  <td key={j}>{c}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      );
+    }
+    case 'notebook':
+      return <NotebookCells notebook={content.notebook} />;
+    default:
+      return <p className="lt-RunPage-empty">No preview for this file type.</p>;
   }
+}
+
+function Preview(props: {
+  state: ArtifactsState;
+  file: IArtifactFile;
+}): JSX.Element {
+  const { state, file } = props;
   return (
     <div className="lt-Preview">
       <div className="lt-Preview-header">
         <span className="lt-Preview-path">{file.path}</span>
         <button
           className="jp-Button lt-Preview-download"
-          onClick={() => void downloadArtifact(runId, file.path)}
+          onClick={() => void state.download(file.path)}
         >
           Download
         </button>
       </div>
-      {body}
+      <PreviewBody
+        file={file}
+        content={state.preview}
+        error={state.previewError}
+      />
     </div>
   );
 }
 
 export function Artifacts(props: {
-  runId: string;
+  state: ArtifactsState;
   onRegister?: (path: string) => void;
 }): JSX.Element {
-  const [selected, setSelected] = React.useState<IArtifactFile | null>(null);
+  const selected = props.state.selected;
   return (
     <div className="lt-Artifacts">
       <div className="lt-Artifacts-tree">
-        <Folder
-          runId={props.runId}
-          path=""
-          selected={selected?.path ?? null}
-          onSelect={setSelected}
-          onRegister={props.onRegister}
-        />
+        <Folder state={props.state} path="" onRegister={props.onRegister} />
       </div>
-      {selected && <Preview runId={props.runId} file={selected} />}
+      {selected && <Preview state={props.state} file={selected} />}
     </div>
   );
 }

@@ -1,85 +1,21 @@
 /**
  * Metric history charts of one run: chosen metrics overlaid, or one chart per
  * metric (small multiples); x as step, wall time or relative time, log scale,
- * smoothing (EMA) in both; Plotly gives zoom.
+ * smoothing (EMA) in both; Plotly gives zoom. What is charted (and fetched)
+ * is `MetricChartState`'s; the axis, scale and smoothing are only drawing.
  */
 import * as React from 'react';
 
-import { getSeries } from './api';
-import { plotlyText, smooth, toNumber, XAxis, xValues } from './logic';
-import { Plot } from './Plot';
-import { ISeriesReply } from './types';
+import { plotlyText, XAxis } from '../charts/axes';
+import { titledAxis } from '../charts/layout';
+import { Plot } from '../charts/Plot';
+import { seriesTraces } from '../charts/series';
+import { ErrorText } from '../common/Status';
+import { chartGroups, MetricChartState } from './chartsState';
 
 export interface IMetricChartProps {
-  runId: string;
-  metricKeys: string[];
+  state: MetricChartState;
   startTime: number | null;
-  /** Changes when the run page refreshes (live runs): refetch. */
-  tick: number;
-}
-
-/** Plotly traces for series: raw points faint when smoothed, smoothed on top. */
-export function seriesTraces(
-  series: { key: string; reply: ISeriesReply }[],
-  axis: XAxis,
-  smoothing: number,
-  startTime: number | null,
-  firstColor = 0
-): Record<string, any>[] {
-  const traces: Record<string, any>[] = [];
-  series.forEach(({ key, reply }, i) => {
-    const x = xValues(reply.points, axis, startTime);
-    const y = reply.points.map(p => toNumber(p.value));
-    const color = `hsl(${((i + firstColor) * 137) % 360}, 65%, 50%)`;
-    if (smoothing > 0) {
-      traces.push({
-        type: 'scatter',
-        mode: 'lines',
-        x,
-        y,
-        name: `${plotlyText(key)} (raw)`,
-        line: { color, width: 1 },
-        opacity: 0.3,
-        showlegend: false,
-        hoverinfo: 'skip'
-      });
-    }
-    traces.push({
-      type: 'scatter',
-      mode: reply.points.length === 1 ? 'markers' : 'lines',
-      x,
-      y: smooth(y, smoothing),
-      name: plotlyText(key),
-      line: { color, width: 2 },
-      marker: { color }
-    });
-  });
-  return traces;
-}
-
-/** At most this many small charts; the rest are listed as not shown. */
-export const MAX_SMALL_MULTIPLES = 24;
-
-/** The metrics charted: the chosen ones overlaid, or every metric one per chart. */
-export function chartedKeys(
-  split: boolean,
-  chosen: string[],
-  metricKeys: string[]
-): string[] {
-  return split
-    ? metricKeys.slice(0, MAX_SMALL_MULTIPLES)
-    : chosen.filter(k => metricKeys.includes(k));
-}
-
-/** The charts to draw: one with every series, or one per series. */
-export function chartGroups<T extends { key: string }>(
-  split: boolean,
-  series: T[]
-): { title: string; series: T[]; firstColor: number }[] {
-  if (!split) {
-    return [{ title: '', series, firstColor: 0 }];
-  }
-  return series.map((s, i) => ({ title: s.key, series: [s], firstColor: i }));
 }
 
 const AXIS_TITLES: Record<XAxis, string> = {
@@ -108,42 +44,12 @@ function Toggle(props: {
 }
 
 export function MetricChart(props: IMetricChartProps): JSX.Element {
-  const { runId, metricKeys, startTime, tick } = props;
-  const [chosen, setChosen] = React.useState<string[]>(metricKeys.slice(0, 1));
+  const { state, startTime } = props;
+  const runId = state.runId;
+  const { metricKeys, split, series, shown } = state;
   const [axis, setAxis] = React.useState<XAxis>('step');
   const [log, setLog] = React.useState(false);
   const [smoothing, setSmoothing] = React.useState(0);
-  const [split, setSplit] = React.useState(false);
-  const [series, setSeries] = React.useState<
-    { key: string; reply: ISeriesReply }[]
-  >([]);
-  const [error, setError] = React.useState<string | null>(null);
-
-  React.useEffect(() => {
-    if (chosen.length === 0 && metricKeys.length > 0) {
-      setChosen(metricKeys.slice(0, 1));
-    }
-  }, [metricKeys.join('\u0000')]);
-
-  const shown = chartedKeys(split, chosen, metricKeys);
-  React.useEffect(() => {
-    let cancelled = false;
-    Promise.all(
-      shown.map(key => getSeries(runId, key).then(reply => ({ key, reply })))
-    )
-      .then(result => {
-        if (!cancelled) {
-          setSeries(result);
-          setError(null);
-        }
-      })
-      .catch(
-        reason => !cancelled && setError(String(reason.message ?? reason))
-      );
-    return () => {
-      cancelled = true;
-    };
-  }, [runId, shown.join('\u0000'), tick]);
 
   const charts = React.useMemo(
     () =>
@@ -164,7 +70,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
             title: { text: plotlyText(group.title), x: 0.02 },
             margin: { l: 50, r: 10, t: 30, b: 40 }
           }),
-          xaxis: { title: { text: AXIS_TITLES[axis] } },
+          xaxis: titledAxis(AXIS_TITLES[axis]),
           yaxis: { type: log ? 'log' : 'linear' },
           uirevision: `${runId}:${group.title}:${axis}:${log}`
         }
@@ -175,8 +81,6 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   if (metricKeys.length === 0) {
     return <p className="lt-RunPage-empty">No metrics logged.</p>;
   }
-  const toggle = (key: string): void =>
-    setChosen(c => (c.includes(key) ? c.filter(k => k !== key) : [...c, key]));
   const downsampled = series.some(s => s.reply.downsampled);
   return (
     <div className="lt-MetricChart">
@@ -185,15 +89,15 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           className="lt-MetricChart-split"
           label="One chart per metric"
           checked={split}
-          onChange={setSplit}
+          onChange={checked => state.setSplit(checked)}
         />
         <span className="lt-MetricChart-keys" hidden={split}>
           {metricKeys.map(key => (
             <label key={key} className="lt-MetricChart-key">
               <input
                 type="checkbox"
-                checked={chosen.includes(key)}
-                onChange={() => toggle(key)}
+                checked={state.chosen.includes(key)}
+                onChange={() => state.toggle(key)}
               />
               {key}
             </label>
@@ -231,7 +135,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           {smoothing.toFixed(2)}
         </label>
       </div>
-      {error && <div className="lt-RunPage-error">{error}</div>}
+      {state.error && <ErrorText>{state.error}</ErrorText>}
       {downsampled && (
         <div className="lt-MetricChart-note">
           Downsampled: each bucket keeps its minimum and maximum.

@@ -1,45 +1,29 @@
 /**
  * The run page's notebook version actions: open the captured version
  * read-only, diff it with the notebook on disk, restore it as a new notebook.
- * Each button runs a command of the versions plugin (`versions.ts`).
+ * Each button runs a command of the versions plugin (`versions/plugin.ts`).
  */
 import * as React from 'react';
 
-import { IRunDetail } from './types';
-
-/** Run a JupyterLab command (`app.commands.execute`). */
-export type RunCommand = (
-  id: string,
-  args: Record<string, string>
-) => Promise<unknown>;
-
-/** The versions plugin's commands; each takes `{runId}`. */
-export namespace VersionCommands {
-  export const open = 'labtrack:open-run-version';
-  export const diff = 'labtrack:diff-run-notebook';
-  export const restore = 'labtrack:restore-run-notebook';
-}
-
-const SOURCE_TAG = 'labtrack.source.name';
-const REVISION_TAG = 'labtrack.notebook.revision';
-
-/** The run's source notebook (root-relative), or '' when it was not a notebook. */
-export const sourceOf = (run: IRunDetail): string =>
-  run.data.tags[SOURCE_TAG] ?? '';
+import { type IRunDetail, RunTags } from '../api/types';
+import { errorMessage } from '../common/errors';
+import { sourceOf } from '../common/run';
+import { ErrorText } from '../common/Status';
+import { CommandIDs, type RunCommand } from '../tokens';
 
 const ACTIONS: { command: string; label: string; className: string }[] = [
   {
-    command: VersionCommands.open,
+    command: CommandIDs.openRunVersion,
     label: 'Open this version',
     className: 'lt-NotebookVersion-open'
   },
   {
-    command: VersionCommands.diff,
+    command: CommandIDs.diffRunNotebook,
     label: 'Diff with current notebook',
     className: 'lt-NotebookVersion-diff'
   },
   {
-    command: VersionCommands.restore,
+    command: CommandIDs.restoreRunNotebook,
     label: 'Restore as a new notebook',
     className: 'lt-NotebookVersion-restore'
   }
@@ -53,7 +37,7 @@ export function NotebookVersionActions(props: {
   const [busy, setBusy] = React.useState<string | null>(null);
   const [message, setMessage] = React.useState<string | null>(null);
   const [error, setError] = React.useState<string | null>(null);
-  if (!runCommand || !run.data.tags[REVISION_TAG]) {
+  if (!runCommand || !run.data.tags[RunTags.notebookRevision]) {
     return null;
   }
   const hasSource = Boolean(sourceOf(run));
@@ -67,7 +51,7 @@ export function NotebookVersionActions(props: {
           setMessage(`Restored as ${result}`);
         }
       })
-      .catch(reason => setError(String(reason?.message ?? reason)))
+      .catch(reason => setError(errorMessage(reason)))
       .finally(() => setBusy(null));
   };
   return (
@@ -77,7 +61,8 @@ export function NotebookVersionActions(props: {
           key={command}
           className={`jp-Button ${className}`}
           disabled={
-            busy !== null || (command === VersionCommands.diff && !hasSource)
+            busy !== null ||
+            (command === CommandIDs.diffRunNotebook && !hasSource)
           }
           onClick={() => click(command)}
         >
@@ -85,7 +70,7 @@ export function NotebookVersionActions(props: {
         </button>
       ))}
       {message && <span className="lt-NotebookVersion-message">{message}</span>}
-      {error && <div className="lt-RunPage-error">{error}</div>}
+      {error && <ErrorText>{error}</ErrorText>}
     </div>
   );
 }

@@ -1,98 +1,102 @@
 /**
- * The run page's Lumino wrapper: loads the run and, while the run is RUNNING
- * and the tab is visible, refreshes it every 2 s (`RunPoller`).
+ * The run page's Lumino wrapper: owns the page's `RunPageState` (which
+ * polls a RUNNING run while the tab is visible) and re-renders on its
+ * changes.
  */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { getRun } from './api';
-import { RunCommand } from './NotebookVersion';
-import { RunPoller } from './poller';
-import { MarkdownRenderer, RunPage } from './RunPage';
-import { IRunDetail } from './types';
-
-export { LIVE_INTERVAL } from './poller';
+import type { LabtrackAPI } from '../api/client';
+import type { IRunDetail } from '../api/types';
+import type { MarkdownRenderer } from '../common/markdown';
+import { runName } from '../common/run';
+import type { RunCommand } from '../tokens';
+import { RunPage } from './RunPage';
+import { RunPageState } from './state';
 
 export class RunPageWidget extends ReactWidget {
-  constructor(
-    readonly runId: string,
-    private readonly _openRun: (runId: string) => void,
-    private readonly _renderMarkdown: MarkdownRenderer | null = null,
-    private readonly _runCommand: RunCommand | null = null,
-    private readonly _registerModel:
-      ((runId: string, path: string) => void) | null = null
-  ) {
+  constructor(options: RunPageWidget.IOptions) {
     super();
+    const { runId } = options;
+    this._options = options;
     this.id = `labtrack-run-${runId}`;
     this.addClass('lt-RunPageWidget');
     this.title.label = `Run ${runId.slice(0, 8)}`;
     this.title.closable = true;
-    this._poller = new RunPoller({
-      fetch: () => getRun(runId),
-      isVisible: () => this.isVisible,
-      onFetched: (run, error) => {
-        if (run) {
-          this._setTitle(run);
-        }
-        this._error = error;
-        this._tick += 1;
-        this.update();
-      }
+    this.state = new RunPageState({
+      api: options.api,
+      runId,
+      isVisible: () => this.isVisible
     });
-    void this.refresh();
+    const changed = (): void => {
+      const run = this.state.run;
+      if (run) {
+        this._setTitle(run);
+      }
+      this.update();
+    };
+    this.state.changed.connect(changed);
+    this.state.charts.changed.connect(changed);
+    this.state.artifacts.changed.connect(changed);
+    void this.state.refresh();
+  }
+
+  readonly state: RunPageState;
+
+  get runId(): string {
+    return this.state.runId;
   }
 
   get run(): IRunDetail | null {
-    return this._poller.run;
-  }
-
-  /** Fetch the run again; charts refetch too. */
-  refresh(): Promise<void> {
-    return this._poller.refresh();
+    return this.state.run;
   }
 
   dispose(): void {
-    this._poller.dispose();
+    this.state.dispose();
     super.dispose();
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    this._poller.schedule();
+    this.state.resume();
   }
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
-    this._poller.stop();
+    this.state.pause();
   }
 
   protected render(): JSX.Element {
+    const options = this._options;
     return (
       <RunPage
-        run={this._poller.run}
-        error={this._error}
-        tick={this._tick}
-        onChanged={run => {
-          this._poller.set(run);
-          this._setTitle(run);
-          this.update();
-        }}
-        onOpenRun={this._openRun}
-        renderMarkdown={this._renderMarkdown}
-        runCommand={this._runCommand}
-        onRegisterModel={this._registerModel}
+        state={this.state}
+        onOpenRun={options.openRun}
+        renderMarkdown={options.renderMarkdown}
+        runCommand={options.runCommand}
+        onRegisterModel={options.registerModel}
       />
     );
   }
 
   private _setTitle(run: IRunDetail): void {
-    const name = run.info.run_name || run.info.run_id.slice(0, 8);
+    const name = runName(run);
     this.title.label = `Run: ${name}`;
     this.title.caption = `${name} (${run.info.run_id})`;
   }
 
-  private _poller: RunPoller;
-  private _error: string | null = null;
-  private _tick = 0;
+  private _options: RunPageWidget.IOptions;
+}
+
+export namespace RunPageWidget {
+  export interface IOptions {
+    api: LabtrackAPI;
+    runId: string;
+    openRun: (runId: string) => void;
+    renderMarkdown: MarkdownRenderer | null;
+    runCommand: RunCommand | null;
+    /** Register a model folder of the run (a command of the registry plugin). */
+    registerModel: ((runId: string, path: string) => void) | null;
+  }
 }

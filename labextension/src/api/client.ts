@@ -1,0 +1,32 @@
+/**
+ * Every endpoint of the labtrack server, by area. Features hold one
+ * `LabtrackAPI` (the app's comes from `serverAPI()` in request.ts; unit
+ * tests build one on a fake transport).
+ */
+import { ExperimentsAPI } from './experiments';
+import { NotebooksAPI } from './notebooks';
+import { RegistryAPI } from './registry';
+import { ReproduceAPI } from './reproduce';
+import { RunsAPI } from './runs';
+import { StoreAPI } from './store';
+import type { ITransport } from './transport';
+
+export class LabtrackAPI {
+  constructor(transport: ITransport) {
+    this.experiments = new ExperimentsAPI(transport);
+    this.notebooks = new NotebooksAPI(transport);
+    this.registry = new RegistryAPI(transport);
+    this.reproduce = new ReproduceAPI(transport);
+    this.runs = new RunsAPI(transport);
+    this.store = new StoreAPI(transport);
+  }
+
+  readonly experiments: ExperimentsAPI;
+  /** Run notebook versions. */
+  readonly notebooks: NotebooksAPI;
+  /** Registered models, versions, stages, aliases and serving. */
+  readonly registry: RegistryAPI;
+  readonly reproduce: ReproduceAPI;
+  readonly runs: RunsAPI;
+  readonly store: StoreAPI;
+}

@@ -1,0 +1,137 @@
+/**
+ * A compare view's state: the runs side by side (one `GET compare`), the
+ * plot tab shown, the metric histories of the "Metric history" tab and the
+ * diff of two runs' captured notebooks.
+ */
+import type { LabtrackAPI } from '../api/client';
+import type { IBulkSeries, ICompareReply } from '../api/types';
+import { ViewState } from '../common/viewState';
+
+export type PlotTab = 'parallel' | 'scatter' | 'contour' | 'box' | 'history';
+
+/** The notebook diff: its text once done, or why it failed. */
+export interface INotebookDiffState {
+  text: string | null;
+  error: string | null;
+  busy: boolean;
+}
+
+export class CompareState extends ViewState {
+  constructor(
+    private readonly _api: LabtrackAPI,
+    readonly runIds: string[]
+  ) {
+    super();
+  }
+
+  /** The runs and their keys; null until the first answer. */
+  get reply(): ICompareReply | null {
+    return this._reply;
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get tab(): PlotTab {
+    return this._tab;
+  }
+
+  /** The metric of the "Metric history" tab (`metrics.<key>`), '' for none. */
+  get historyMetric(): string {
+    return this._historyMetric;
+  }
+
+  get history(): IBulkSeries[] {
+    return this._history;
+  }
+
+  get historyError(): string | null {
+    return this._historyError;
+  }
+
+  get notebookDiff(): INotebookDiffState {
+    return this._notebookDiff;
+  }
+
+  /** Ask for the runs again. */
+  async refresh(): Promise<void> {
+    const outcome = await this.latest('runs', () =>
+      this._api.runs.compare(this.runIds)
+    );
+    if (outcome?.ok) {
+      this._reply = outcome.value;
+    }
+    if (outcome) {
+      this._error = outcome.ok ? null : outcome.error;
+      this.emit();
+    }
+  }
+
+  /** Show another plot tab; the history tab starts at the first metric. */
+  setTab(tab: PlotTab): void {
+    this._tab = tab;
+    if (tab === 'history') {
+      this._history = [];
+      this._historyError = null;
+      const first = this._reply?.keys.metrics[0];
+      this.setHistoryMetric(first ? `metrics.${first}` : '');
+    } else {
+      this.emit();
+    }
+  }
+
+  /** Chart another metric's histories (`metrics.<key>`). */
+  setHistoryMetric(metric: string): void {
+    this._historyMetric = metric;
+    this.emit();
+    if (metric) {
+      void this._fetchHistory(metric);
+    }
+  }
+
+  /** Diff the captured notebooks of two runs. */
+  async diffNotebooks(base: string, other: string): Promise<void> {
+    this._notebookDiff = { ...this._notebookDiff, busy: true, error: null };
+    this.emit();
+    const outcome = await this.latest('diff', () =>
+      this._api.notebooks.diff(base, other)
+    );
+    if (outcome) {
+      this._notebookDiff = outcome.ok
+        ? { text: outcome.value.text, error: null, busy: false }
+        : { ...this._notebookDiff, error: outcome.error, busy: false };
+      this.emit();
+    }
+  }
+
+  /** Another pair of runs was chosen: the last diff no longer applies. */
+  clearNotebookDiff(): void {
+    this._notebookDiff = { ...this._notebookDiff, text: null };
+    this.emit();
+  }
+
+  private async _fetchHistory(metric: string): Promise<void> {
+    const outcome = await this.latest('history', () =>
+      this._api.runs.bulk(this.runIds, [metric.slice('metrics.'.length)])
+    );
+    if (outcome?.ok) {
+      this._history = outcome.value.series;
+    } else if (outcome) {
+      this._historyError = outcome.error;
+    }
+    this.emit();
+  }
+
+  private _reply: ICompareReply | null = null;
+  private _error: string | null = null;
+  private _tab: PlotTab = 'parallel';
+  private _historyMetric = '';
+  private _history: IBulkSeries[] = [];
+  private _historyError: string | null = null;
+  private _notebookDiff: INotebookDiffState = {
+    text: null,
+    error: null,
+    busy: false
+  };
+}

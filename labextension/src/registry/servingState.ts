@@ -1,0 +1,284 @@
+/**
+ * The Serving tab's state: serving on or off, the status (polled every
+ * `SERVING_POLL_MS` while the tab is visible, and only then), the endpoint
+ * chosen, the request body its model suggests, and a test request.
+ */
+import type { LabtrackAPI } from '../api/client';
+import type {
+  IEndpoint,
+  IInvocationReply,
+  IModelVersion,
+  IServingStatus
+} from '../api/types';
+import { Poller } from '../common/poller';
+import { ViewState } from '../common/viewState';
+import {
+  absoluteUrl,
+  exampleBody,
+  jsonError,
+  prettyBody,
+  signatureInputs,
+  sourcePath
+} from './logic';
+
+/** How often the status is asked for while the tab is visible. */
+export const SERVING_POLL_MS = 2000;
+
+export class ServingState extends ViewState {
+  constructor(options: ServingState.IOptions) {
+    super();
+    this._api = options.api;
+    this.name = options.name;
+    this.baseUrl = options.baseUrl;
+    this._versions = options.versions;
+    this._poller = new Poller(() => this._poll(), SERVING_POLL_MS);
+  }
+
+  /** The registered model's name. */
+  readonly name: string;
+  /** The server's base URL, absolute (`http://host:8888/base/`). */
+  readonly baseUrl: string;
+
+  /** Null until the first answer. */
+  get status(): IServingStatus | null {
+    return this._status;
+  }
+
+  /** Why the last poll failed. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** True while serving is being turned on or off. */
+  get busy(): boolean {
+    return this._busy;
+  }
+
+  get toggleError(): string | null {
+    return this._toggleError;
+  }
+
+  get isPolling(): boolean {
+    return this._poller.started;
+  }
+
+  /** The endpoint the examples and the test request use. */
+  get preferred(): IEndpoint | null {
+    const endpoints = this._status?.endpoints ?? [];
+    return (
+      endpoints.find(e => e.ref === this._ref) ??
+      endpoints.find(e => e.ref === 'Production') ??
+      endpoints.find(e => e.ref === 'latest') ??
+      endpoints[0] ??
+      null
+    );
+  }
+
+  /** The preferred endpoint's absolute URL; '' without one. */
+  get url(): string {
+    const preferred = this.preferred;
+    return preferred ? absoluteUrl(preferred.url, this.baseUrl) : '';
+  }
+
+  /** The request body: as edited, else the one the model suggests. */
+  get body(): string {
+    return this._body ?? this._example;
+  }
+
+  /** The test request's answer. */
+  get reply(): IInvocationReply | null {
+    return this._reply;
+  }
+
+  get sendError(): string | null {
+    return this._sendError;
+  }
+
+  get sending(): boolean {
+    return this._sending;
+  }
+
+  /** Poll now and on schedule while the tab is visible; stop when hidden. */
+  setActive(active: boolean): void {
+    if (active) {
+      this._poller.start();
+    } else {
+      this._poller.stop();
+    }
+  }
+
+  /** Turn serving on or off. */
+  async toggle(enabled: boolean): Promise<void> {
+    this._busy = true;
+    this.emit();
+    const outcome = await this.latest('toggle', () =>
+      this._api.registry.setServing(this.name, enabled)
+    );
+    if (outcome?.ok) {
+      this._status = outcome.value;
+    }
+    if (outcome) {
+      this._toggleError = outcome.ok ? null : outcome.error;
+      this._busy = false;
+      this._followExample();
+      this.emit();
+    }
+  }
+
+  /** Use another endpoint (its example body). */
+  setRef(ref: string): void {
+    this._ref = ref;
+    this._body = null;
+    this._followExample();
+    this.emit();
+  }
+
+  setBody(body: string): void {
+    this._body = body;
+    this.emit();
+  }
+
+  /** Back to the body the model suggests. */
+  resetBody(): void {
+    this._body = null;
+    this.emit();
+  }
+
+  /** The versions of the model changed: the suggested body may too. */
+  versionsChanged(): void {
+    this._followExample();
+  }
+
+  /** Send the body to the preferred endpoint (not when it is not JSON). */
+  async send(): Promise<void> {
+    const preferred = this.preferred;
+    const invalid = jsonError(this.body);
+    this._reply = null;
+    this._sendError = invalid;
+    if (invalid || !preferred) {
+      this.emit();
+      return;
+    }
+    this._sending = true;
+    this.emit();
+    const outcome = await this.latest('send', () =>
+      this._api.registry.invoke(preferred.url, this.body)
+    );
+    if (outcome?.ok) {
+      this._reply = { ...outcome.value, text: prettyBody(outcome.value.text) };
+    } else if (outcome) {
+      this._sendError = outcome.error;
+    }
+    this._sending = false;
+    this.emit();
+  }
+
+  dispose(): void {
+    this._poller.dispose();
+    super.dispose();
+  }
+
+  private async _poll(): Promise<void> {
+    const outcome = await this.latest('status', () =>
+      this._api.registry.serving(this.name)
+    );
+    // Hidden meanwhile: the answer is not shown (as if never asked).
+    if (outcome === null || !this._poller.started) {
+      return;
+    }
+    if (outcome.ok) {
+      this._status = outcome.value;
+      this._followExample();
+    }
+    this._error = outcome.ok ? null : outcome.error;
+    this.emit();
+  }
+
+  /** Read the example of the preferred version when it (or the versions) changed. */
+  private _followExample(): void {
+    const versions = this._versions();
+    const wanted = this.preferred?.version ?? null;
+    const key = `${wanted}:${versions.length}`;
+    if (key === this._exampleKey) {
+      return;
+    }
+    this._exampleKey = key;
+    const v = versions.find(x => x.version === wanted);
+    if (!v) {
+      this.forget('example');
+      return;
+    }
+    void this.latest('example', () => this._modelInputs(v)).then(outcome => {
+      if (outcome?.ok) {
+        const { example, mlmodel } = outcome.value;
+        this._example = exampleBody(
+          example,
+          mlmodel ? signatureInputs(mlmodel) : null
+        );
+        this.emit();
+      }
+    });
+  }
+
+  /**
+   * What the version's model folder says about its input: the saved input
+   * example (`input_example.json`) and the `MLmodel` text; null when missing.
+   */
+  private async _modelInputs(
+    v: IModelVersion
+  ): Promise<{ example: unknown; mlmodel: string | null }> {
+    if (!v.run_id) {
+      return { example: null, mlmodel: null };
+    }
+    const runs = this._api.runs;
+    const run = await runs.get(v.run_id);
+    const path = sourcePath(v.source, run.info.artifact_uri);
+    if (path === null) {
+      return { example: null, mlmodel: null };
+    }
+    const prefix = path ? `${path}/` : '';
+    const [example, mlmodel] = await Promise.all([
+      runs
+        .artifactText(v.run_id, `${prefix}input_example.json`)
+        .catch(() => null),
+      runs.artifactText(v.run_id, `${prefix}MLmodel`).catch(() => null)
+    ]);
+    return {
+      example: typeof example === 'string' ? parseJson(example) : example,
+      mlmodel: typeof mlmodel === 'string' ? mlmodel : null
+    };
+  }
+
+  private _api: LabtrackAPI;
+  private _versions: () => IModelVersion[];
+  private _poller: Poller;
+  private _status: IServingStatus | null = null;
+  private _error: string | null = null;
+  private _busy = false;
+  private _toggleError: string | null = null;
+  private _ref: string | null = null;
+  private _body: string | null = null;
+  private _example = exampleBody(null, null);
+  private _exampleKey: string | null = null;
+  private _reply: IInvocationReply | null = null;
+  private _sendError: string | null = null;
+  private _sending = false;
+}
+
+export namespace ServingState {
+  export interface IOptions {
+    api: LabtrackAPI;
+    name: string;
+    baseUrl: string;
+    /** The model's versions (the model page's). */
+    versions: () => IModelVersion[];
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
