@@ -1,0 +1,97 @@
+"""Field-by-field comparison of two normalized records: what MLflow stored vs what labtrack did.
+
+The answer is a list of differences, each a path into the record and both values, first
+difference first, so a report line can say exactly what differs
+(``runs[0].params.alpha: mlflow='0.5' labtrack='0.50'``). Floats compare with a small
+relative tolerance: the same scikit-learn fit gives the same number, but a tool may round-trip
+a value through a database column or JSON.
+
+A section the reader could not read under one tool (``reader_error``, or an API a tool does
+not have, ``absent``) only counts as a difference when the other tool has something in it:
+a snippet that logs no model says nothing about ``search_logged_models``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+REL_TOL = 1e-6
+ABS_TOL = 1e-9
+# Sections compared, in the order a reader of the report cares about them.
+SECTIONS = ("error", "results", "experiments", "runs", "registered_models", "logged_models")
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    expected: Any
+    actual: Any
+
+    def __str__(self) -> str:
+        return f"{self.path}: mlflow={_short(self.expected)} labtrack={_short(self.actual)}"
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _unreadable(value: Any) -> bool:
+    return isinstance(value, dict) and ("reader_error" in value or "absent" in value)
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, [], {}) or _unreadable(value)
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+            return True
+        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    return False
+
+
+def diff(expected: Any, actual: Any, path: str = "") -> list[Difference]:
+    """Every place where ``actual`` differs from ``expected``, depth first, in key order."""
+    if isinstance(expected, bool) != isinstance(actual, bool):  # True == 1 in Python, not JSON
+        return [Difference(path, expected, actual)]
+    if _same_number(expected, actual) or expected == actual:
+        return []
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        out: list[Difference] = []
+        for key in sorted(set(expected) | set(actual), key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in actual:
+                out.append(Difference(sub, expected[key], "<missing>"))
+            elif key not in expected:
+                out.append(Difference(sub, "<missing>", actual[key]))
+            else:
+                out.extend(diff(expected[key], actual[key], sub))
+        return out
+    if isinstance(expected, list) and isinstance(actual, list):
+        out = []
+        if len(expected) != len(actual):
+            out.append(Difference(f"{path}.length", len(expected), len(actual)))
+        for index, (e, a) in enumerate(zip(expected, actual, strict=False)):
+            out.extend(diff(e, a, f"{path}[{index}]"))
+        return out
+    return [Difference(path, expected, actual)]
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[Difference]:
+    """The differences between MLflow's record (``expected``) and labtrack's (``actual``)."""
+    out: list[Difference] = []
+    for section in SECTIONS:
+        e, a = expected.get(section), actual.get(section)
+        if _empty(e) and _empty(a):
+            continue
+        if _unreadable(e) or _unreadable(a):
+            out.append(Difference(section, e, a))
+            continue
+        out.extend(diff(e, a, section))
+    return out

@@ -1,0 +1,168 @@
+"""Turn a raw record (``probe/reader.py``) into one that two tools can be compared on.
+
+What goes: ids, timestamps, absolute paths, user names and the tags whose values are
+tool-specific by nature. What stays: everything a user reads back or acts on.
+
+- Runs are ordered by start time (then name) and named ``<run:0>``, ``<run:1>``...; any string
+  holding a run id (a tag, a param, a printed RESULT) gets that name instead, so
+  ``tags.mlflow.parentRunId == <run:0>`` survives normalization. Experiment ids become
+  ``<exp:NAME>``, logged-model ids ``<model:N>``.
+- A run name that looks generated (``adjective-noun-123``) becomes ``<generated>``: both tools
+  invent one, neither invents the same.
+- Tags kept: user tags (no ``mlflow.`` or ``labtrack.`` prefix) and ``COMPARED_SYSTEM_TAGS``.
+  ``mlflow.user``, ``mlflow.source.name`` (a path) and ``mlflow.log-model.history`` (a JSON
+  blob of ids and times) are dropped.
+- The ``Default`` experiment is dropped when it holds no run and no tag: MLflow creates it with
+  every store, and whether a tool makes it eagerly is not something a snippet observes unless it
+  lists experiments, which it then prints.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+COMPARED_SYSTEM_TAGS = frozenset(
+    {
+        "mlflow.runName",
+        "mlflow.parentRunId",
+        "mlflow.source.type",
+        "mlflow.note.content",
+        "mlflow.autologging",
+    }
+)
+_IGNORED_PREFIXES = ("mlflow.", "labtrack.")
+_GENERATED_NAME = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")
+_HEX_ID = re.compile(r"\b[0-9a-f]{32}\b")
+_MODEL_ID = re.compile(r"\bm-[0-9a-f]{32}\b")
+_TMP_PATH = re.compile(r"(file://)?(/private)?/tmp/[^\s'\"]*?lt-conf-[^/\s'\"]+")
+
+
+def keep_tag(key: str) -> bool:
+    return key in COMPARED_SYSTEM_TAGS or not key.startswith(_IGNORED_PREFIXES)
+
+
+def run_name(name: str | None) -> str | None:
+    if name and _GENERATED_NAME.match(name):
+        return "<generated>"
+    return name
+
+
+class _Ids:
+    """Every id seen in a record, and the placeholder each one is shown as."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def add(self, raw: Any, name: str) -> None:
+        if raw not in (None, ""):
+            self.names.setdefault(str(raw), name)
+
+    def text(self, value: str) -> str:
+        if value in self.names:
+            return self.names[value]
+        for raw, name in self.names.items():
+            if len(raw) >= 8 and raw in value:
+                value = value.replace(raw, name)
+        value = _MODEL_ID.sub("<model-id>", value)
+        value = _HEX_ID.sub("<id>", value)
+        return _TMP_PATH.sub("<workdir>", value)
+
+    def deep(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.deep(v) for v in value]
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.deep(v) for k, v in value.items()}
+        return value
+
+
+def _section_ok(value: Any) -> bool:
+    return not (isinstance(value, dict) and ("reader_error" in value or "absent" in value))
+
+
+def _run(run: dict[str, Any], ids: _Ids, exp_names: dict[str, str]) -> dict[str, Any]:
+    if "reader_error" in run:
+        return {"experiment": exp_names.get(str(run.get("experiment_id"))), **run}
+    tags = {k: v for k, v in run["tags"].items() if keep_tag(k)}
+    if "mlflow.runName" in tags:
+        tags["mlflow.runName"] = run_name(tags["mlflow.runName"])
+    return {
+        "experiment": exp_names.get(str(run["experiment_id"]), run["experiment_id"]),
+        "name": run_name(run["name"]),
+        "status": run["status"],
+        "lifecycle_stage": run["lifecycle_stage"],
+        "params": run["params"],
+        "metrics": run["metrics"],
+        "tags": tags,
+        "artifacts": run["artifacts"],
+        "inputs": run["inputs"],
+    }
+
+
+def normalize(
+    raw: dict[str, Any], results: list[Any] | None = None, workdir: str | None = None
+) -> dict[str, Any]:
+    """The comparable form of ``raw`` (plus the snippet's printed RESULT values).
+
+    ``workdir``, the snippet's working folder, is shown as ``<workdir>`` wherever it appears.
+    """
+    ids = _Ids()
+    if workdir:
+        ids.add(f"file://{workdir}", "<workdir>")
+        ids.add(workdir, "<workdir>")
+    experiments = raw.get("experiments", [])
+    exp_names: dict[str, str] = {}
+    if _section_ok(experiments):
+        for exp in experiments:
+            exp_names[str(exp["experiment_id"])] = exp["name"]
+    runs = [r for r in raw.get("runs", []) if isinstance(r, dict)]
+    runs.sort(key=lambda r: (r.get("start_time") or 0, str(r.get("name"))))
+    for index, run in enumerate(runs):
+        ids.add(run.get("run_id"), f"<run:{index}>")
+    logged = raw.get("logged_models", [])
+    if isinstance(logged, list):
+        logged.sort(key=lambda m: (m.get("creation_timestamp") or 0, str(m.get("name"))))
+        for index, model in enumerate(logged):
+            ids.add(model.get("model_id"), f"<model:{index}>")
+    out: dict[str, Any] = {}
+    if _section_ok(experiments):
+        used = {str(r.get("experiment_id")) for r in runs}
+        out["experiments"] = sorted(
+            (
+                {
+                    "name": e["name"],
+                    "lifecycle_stage": e["lifecycle_stage"],
+                    "tags": {k: v for k, v in e["tags"].items() if keep_tag(k)},
+                }
+                for e in experiments
+                if not (
+                    e["name"] == "Default"
+                    and str(e["experiment_id"]) not in used
+                    and not any(keep_tag(k) for k in e["tags"])
+                )
+            ),
+            key=lambda e: e["name"],
+        )
+    else:
+        out["experiments"] = experiments
+    out["runs"] = [_run(r, ids, exp_names) for r in runs]
+    models = raw.get("registered_models", [])
+    out["registered_models"] = models
+    if isinstance(logged, list):
+        out["logged_models"] = [
+            {
+                "name": m["name"],
+                "experiment": exp_names.get(str(m["experiment_id"]), m["experiment_id"]),
+                "source_run": m["source_run_id"],
+                "status": m["status"].rsplit(".", 1)[-1].upper(),
+                "params": m["params"],
+                "tags": {k: v for k, v in m["tags"].items() if keep_tag(k)},
+            }
+            for m in logged
+        ]
+    else:
+        out["logged_models"] = logged
+    out["results"] = results or []
+    return ids.deep(out)
