@@ -23,7 +23,10 @@ def python(venv: Path = VENV) -> Path:
 def _ready(spec: str, venv: Path) -> bool:
     if not python(venv).exists():
         return False
-    check = "import mlflow, sklearn; print(mlflow.__version__)"
+    # The SQL store import catches a venv whose dependencies drifted past what MLflow supports.
+    check = (
+        "import mlflow, sklearn, mlflow.store.tracking.sqlalchemy_store; print(mlflow.__version__)"
+    )
     done = subprocess.run([str(python(venv)), "-c", check], capture_output=True, text=True)
     if done.returncode != 0:
         return False
@@ -31,11 +34,14 @@ def _ready(spec: str, venv: Path) -> bool:
     return not wanted or done.stdout.strip() == wanted
 
 
-def ensure(spec: str = "mlflow", say: object = print, venv: Path = VENV) -> Path:
+def ensure(
+    spec: str = "mlflow", say: object = print, venv: Path = VENV, extra: tuple[str, ...] = ()
+) -> Path:
     """The venv's Python, after creating the venv and installing ``spec`` if needed.
 
     ``spec`` is a pip requirement (``mlflow==3.17.2``, ``mlflow<3``); an exact pin is checked
-    against what the venv has, so changing the pin rebuilds the venv.
+    against what the venv has, so changing the pin rebuilds the venv. ``extra`` holds further
+    requirements installed with it (an old MLflow line may need an older dependency).
     """
     if _ready(spec, venv):
         return python(venv)
@@ -56,6 +62,7 @@ def ensure(spec: str = "mlflow", say: object = print, venv: Path = VENV) -> Path
             "--disable-pip-version-check",
             spec,
             sklearn,
+            *extra,
         ],
         check=True,
     )

@@ -47,7 +47,10 @@ def _mlflow_outcomes(names: list[str], lines: list[str] | None) -> list[tuple]:
             for snippet in todo:
                 outcome = harness.run(worker, snippet)
                 flag = f"ERROR {outcome.error}" if outcome.error else "ok"
-                print(f"mlflow {line}.x {outcome.seconds:6.2f}s {snippet.name}: {flag}", file=sys.stderr)
+                print(
+                    f"mlflow {line}.x {outcome.seconds:6.2f}s {snippet.name}: {flag}",
+                    file=sys.stderr,
+                )
                 out.append((snippet, line, outcome))
         return out
 

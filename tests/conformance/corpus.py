@@ -25,6 +25,8 @@ SNIPPETS = HERE / "snippets"
 # The MLflow release each line is pinned to; goldens live in golden/<version>/.
 MLFLOW_VERSIONS = {"3": "3.17.2", "2": "2.22.5"}
 MLFLOW_SPECS = {"3": "mlflow==3.17.2", "2": "mlflow==2.22.5"}
+# MLflow 2.22 imports a pool class that SQLAlchemy 2.1 removed.
+MLFLOW_EXTRAS: dict[str, tuple[str, ...]] = {"2": ("sqlalchemy<2.1",)}
 RESULT_PREFIX = "RESULT "
 
 

@@ -60,6 +60,7 @@ def mlflow_python(line: str) -> Path:
         corpus.MLFLOW_SPECS[line],
         say=lambda s: print(s, file=sys.stderr),
         venv=VENVS / corpus.MLFLOW_VERSIONS[line],
+        extra=corpus.MLFLOW_EXTRAS.get(line, ()),
     )
 
 
@@ -75,7 +76,7 @@ class Worker:
 
     def __init__(self, tool: str, python: Path | str) -> None:
         self.tool = "mlflow" if tool.startswith("mlflow") else "labtrack"
-        self.log = tempfile.TemporaryFile(mode="w+")
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
             [str(python), str(SERVER), self.tool],
             stdin=subprocess.PIPE,

@@ -3,8 +3,9 @@
 What goes: ids, timestamps, absolute paths, user names and the tags whose values are
 tool-specific by nature. What stays: everything a user reads back or acts on.
 
-- Runs are ordered by start time (then name) and named ``<run:0>``, ``<run:1>``...; any string
-  holding a run id (a tag, a param, a printed RESULT) gets that name instead, so
+- Runs are ordered by nesting depth and content (``_run_order``) and named ``<run:0>``,
+  ``<run:1>``...; any string holding a run id (a tag, a param, a printed RESULT) gets that
+  name instead, so
   ``tags.mlflow.parentRunId == <run:0>`` survives normalization. Experiment ids become
   ``<exp:NAME>``, logged-model ids ``<model:N>``.
 - A run name that looks generated (``adjective-noun-123``) becomes ``<generated>``: both tools
@@ -12,6 +13,7 @@ tool-specific by nature. What stays: everything a user reads back or acts on.
 - Tags kept: user tags (no ``mlflow.`` or ``labtrack.`` prefix) and ``COMPARED_SYSTEM_TAGS``.
   ``mlflow.user``, ``mlflow.source.name`` (a path) and ``mlflow.log-model.history`` (a JSON
   blob of ids and times) are dropped.
+- Metrics named ``*_time`` (wall-clock measurements) keep their steps but not their values.
 - The ``Default`` experiment is dropped when it holds no run and no tag: MLflow creates it with
   every store, and whether a tool makes it eagerly is not something a snippet observes unless it
   lists experiments, which it then prints.
@@ -19,6 +21,7 @@ tool-specific by nature. What stays: everything a user reads back or acts on.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -32,6 +35,9 @@ COMPARED_SYSTEM_TAGS = frozenset(
     }
 )
 _IGNORED_PREFIXES = ("mlflow.", "labtrack.")
+# Metrics that measure wall time (a parameter search's mean_fit_time, std_score_time...): their
+# presence and history length are compared, their values are not.
+_TIMING_METRIC = re.compile(r"_time$")
 _GENERATED_NAME = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")
 _HEX_ID = re.compile(r"\b[0-9a-f]{32}\b")
 _MODEL_ID = re.compile(r"\bm-[0-9a-f]{32}\b")
@@ -61,6 +67,8 @@ class _Ids:
     def text(self, value: str) -> str:
         if value in self.names:
             return self.names[value]
+        if _GENERATED_NAME.match(value):  # a generated run name, printed by the snippet
+            return "<generated>"
         for raw, name in self.names.items():
             if len(raw) >= 8 and raw in value:
                 value = value.replace(raw, name)
@@ -78,8 +86,52 @@ class _Ids:
         return value
 
 
+def _run_order(runs: list[dict[str, Any]]) -> Any:
+    """A sort key for runs that neither tool's clock nor its name generator can reorder.
+
+    Parents before children, then by what a run holds (name, params, metric names), then by
+    start time for runs that hold the same things. Start time alone is not enough: MLflow gives
+    the child runs of a parameter search one start time, and a tie broken by a random name
+    would shuffle them from one run of the suite to the next.
+    """
+    parents = {
+        r.get("run_id"): (r.get("tags") or {}).get("mlflow.parentRunId")
+        for r in runs
+        if "reader_error" not in r
+    }
+
+    def depth(run_id: Any) -> int:
+        seen = 0
+        while parents.get(run_id) and seen < 10:
+            run_id, seen = parents[run_id], seen + 1
+        return seen
+
+    def key(run: dict[str, Any]) -> tuple:
+        return (
+            depth(run.get("run_id")),
+            str(run_name(run.get("name"))),
+            json.dumps(run.get("params"), sort_keys=True, default=str),
+            json.dumps(sorted(run.get("metrics") or {}), default=str),
+            run.get("start_time") or 0,
+        )
+
+    return key
+
+
 def _section_ok(value: Any) -> bool:
     return not (isinstance(value, dict) and ("reader_error" in value or "absent" in value))
+
+
+def _metrics(metrics: Any) -> Any:
+    if not _section_ok(metrics):
+        return metrics
+    out = {}
+    for key, metric in metrics.items():
+        if _TIMING_METRIC.search(key):
+            history = [[step, "<timing>"] for step, _ in metric.get("history", [])]
+            metric = {**metric, "last": "<timing>", "history": history}
+        out[key] = metric
+    return out
 
 
 def _run(run: dict[str, Any], ids: _Ids, exp_names: dict[str, str]) -> dict[str, Any]:
@@ -94,7 +146,7 @@ def _run(run: dict[str, Any], ids: _Ids, exp_names: dict[str, str]) -> dict[str,
         "status": run["status"],
         "lifecycle_stage": run["lifecycle_stage"],
         "params": run["params"],
-        "metrics": run["metrics"],
+        "metrics": _metrics(run["metrics"]),
         "tags": tags,
         "artifacts": run["artifacts"],
         "inputs": run["inputs"],
@@ -118,7 +170,7 @@ def normalize(
         for exp in experiments:
             exp_names[str(exp["experiment_id"])] = exp["name"]
     runs = [r for r in raw.get("runs", []) if isinstance(r, dict)]
-    runs.sort(key=lambda r: (r.get("start_time") or 0, str(r.get("name"))))
+    runs.sort(key=_run_order(runs))
     for index, run in enumerate(runs):
         ids.add(run.get("run_id"), f"<run:{index}>")
     logged = raw.get("logged_models", [])

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from tests.conformance import corpus
+from tests.conformance import corpus, harness
+from tests.conformance.compare import compare
 from tests.conformance.verdict import Verdict, causes
 
 REPORT = Path(__file__).with_name("REPORT.md")
@@ -41,30 +42,66 @@ def render(verdicts: list[Verdict], seconds: float | None = None) -> str:
     ]
     counts = Counter(v.status for v in verdicts)
     out.append(
-        "pass: {0}, differs: {1}, error under labtrack: {2}, no golden: {3}".format(
-            counts["pass"], counts["differs"], counts["error"], counts["no-golden"]
-        )
+        f"pass: {counts['pass']}, differs: {counts['differs']}, "
+        f"error under labtrack: {counts['error']}, no golden: {counts['no-golden']}"
         + (f" (labtrack side took {seconds:.0f} s)" if seconds is not None else "")
     )
-    out += ["", "## By area", "", "| area | snippets | pass | differs | error |", "|---|---|---|---|---|"]
+    out += [
+        "",
+        "## By area",
+        "",
+        "| area | snippets | pass | differs | error |",
+        "|---|---|---|---|---|",
+    ]
     by_area: dict[str, list[Verdict]] = defaultdict(list)
     for v in verdicts:
         by_area[v.snippet.area].append(v)
     for area in sorted(by_area):
         c = Counter(v.status for v in by_area[area])
-        out.append(f"| {area} | {len(by_area[area])} | {c['pass']} | {c['differs']} | {c['error']} |")
+        out.append(
+            f"| {area} | {len(by_area[area])} | {c['pass']} | {c['differs']} | {c['error']} |"
+        )
     ranked = Counter(key for v in verdicts for key in causes(v))
     out += ["", "## Causes, by how many snippets each breaks", ""]
     out += ["| snippets | cause |", "|---|---|"]
     for key, n in ranked.most_common(25):
         out.append(f"| {n} | {_cell(key)} |")
-    out += ["", "## Snippets", "", "| snippet | area | MLflow | status | first difference / exception |"]
+    out += [
+        "",
+        "## Snippets",
+        "",
+        "| snippet | area | MLflow | status | first difference / exception |",
+    ]
     out.append("|---|---|---|---|---|")
     for v in sorted(verdicts, key=lambda v: (v.snippet.area, v.snippet.name)):
         detail = "" if v.status == "pass" else _cell(v.reason)
         lines = " ".join(f"{x}.x" for x in v.snippet.lines)
         out.append(f"| {v.snippet.name} | {v.snippet.area} | {lines} | {v.status} | {detail} |")
+    out += _mlflow_lines(verdicts)
     return "\n".join(out) + "\n"
+
+
+def _mlflow_lines(verdicts: list[Verdict]) -> list[str]:
+    """Where MLflow 2.x and 3.x themselves disagree on a snippet written for both.
+
+    labtrack is held to 3.x there; this says which of its differences a 2.x user would not see.
+    """
+    rows = []
+    for v in verdicts:
+        if len(v.snippet.lines) < 2:
+            continue
+        old, new = (harness.load_golden(v.snippet, line) for line in v.snippet.lines[:2])
+        if old is None or new is None:
+            continue
+        differences = compare(old, new)
+        if differences:
+            first = str(differences[0]).replace("mlflow=", "2.x=").replace("labtrack=", "3.x=")
+            rows.append(f"| {v.snippet.name} | {len(differences)} | {_cell(first)} |")
+    if not rows:
+        return []
+    head = ["", "## Where MLflow 2.x and 3.x disagree", ""]
+    head += ["| snippet | differences | first |", "|---|---|---|"]
+    return head + rows
 
 
 def write(verdicts: list[Verdict], seconds: float | None = None) -> str:

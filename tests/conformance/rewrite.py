@@ -7,8 +7,9 @@ rewrite touches import statements only: string literals such as the tag ``"mlflo
 or a ``models:/`` URI stay as they are. Line numbers are kept, so a traceback under labtrack
 points at the same line as the MLflow original.
 
->>> swap_imports("import mlflow.sklearn\\nfrom mlflow.models import infer_signature\\n")
-'import labtrack.sklearn; import labtrack as mlflow\\nfrom labtrack.models import infer_signature\\n'
+>>> print(swap_imports("import mlflow.sklearn\\nfrom mlflow.models import infer_signature"))
+import labtrack.sklearn; import labtrack as mlflow
+from labtrack.models import infer_signature
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import re
 # One import statement at the start of a (possibly indented) line. Only the module part is
 # rewritten; whatever follows (names, parentheses of a multi-line import, comments) is kept.
 _IMPORT = re.compile(r"^(?P<indent>[ \t]*)import[ \t]+(?P<rest>.*)$")
-_FROM = re.compile(r"^(?P<indent>[ \t]*)from[ \t]+mlflow(?P<sub>(\.[A-Za-z_][\w.]*)?)[ \t]+import\b")
+_FROM = re.compile(
+    r"^(?P<indent>[ \t]*)from[ \t]+mlflow(?P<sub>(\.[A-Za-z_][\w.]*)?)[ \t]+import\b"
+)
 
 
 def _swap_module(module: str) -> str:

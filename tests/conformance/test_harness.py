@@ -27,8 +27,14 @@ from tests.conformance.verdict import causes, judge
             "from mlflow.tracking import MlflowClient\n",
             "from labtrack.tracking import MlflowClient\n",
         ),
-        ("from mlflow.models import (\n    infer_signature,\n)\n", "from labtrack.models import (\n    infer_signature,\n)\n"),
-        ("    import mlflow  # inside a function\n", "    import labtrack as mlflow  # inside a function\n"),
+        (
+            "from mlflow.models import (\n    infer_signature,\n)\n",
+            "from labtrack.models import (\n    infer_signature,\n)\n",
+        ),
+        (
+            "    import mlflow  # inside a function\n",
+            "    import labtrack as mlflow  # inside a function\n",
+        ),
         ("import os, mlflow\n", "import os, labtrack as mlflow\n"),
     ],
 )
@@ -91,12 +97,35 @@ def _raw() -> dict:
     }
 
 
-def test_normalize_names_runs_by_start_order_and_rewrites_ids() -> None:
-    record = normalize(_raw(), [{"run_id": RUN_A}, f"runs:/{RUN_B}/model"])
+def test_normalize_orders_runs_by_nesting_not_by_raw_order_and_rewrites_ids() -> None:
+    record = normalize(_raw(), [{"run_id": RUN_A}, f"runs:/{RUN_B}/model", "calm-owl-12"])
     assert [r["name"] for r in record["runs"]] == ["<generated>", "child"]
     assert record["runs"][1]["tags"]["mlflow.parentRunId"] == "<run:0>"
-    assert record["results"] == [{"run_id": "<run:0>"}, "runs:/<run:1>/model"]
+    assert record["results"] == [{"run_id": "<run:0>"}, "runs:/<run:1>/model", "<generated>"]
     assert record["runs"][0]["experiment"] == "exp"
+
+
+def test_normalize_orders_runs_with_one_start_time_by_content() -> None:
+    raw = _raw()
+    siblings = copy.deepcopy(raw["runs"][0])
+    for run in (raw["runs"][0], siblings):
+        run["start_time"] = 20
+        run["name"] = "quiet-owl-7" if run is siblings else "loud-cat-9"
+    siblings["run_id"] = "c" * 32
+    siblings["params"] = {"alpha": "0.1"}
+    raw["runs"].append(siblings)
+    flipped = copy.deepcopy(raw)
+    flipped["runs"].reverse()
+    assert normalize(raw) == normalize(flipped)
+    assert [r["params"]["alpha"] for r in normalize(raw)["runs"]] == ["0.5", "0.1", "0.5"]
+
+
+def test_normalize_keeps_timing_metrics_steps_but_not_values() -> None:
+    raw = _raw()
+    raw["runs"][0]["metrics"]["mean_fit_time"] = {"last": 0.0123, "history": [[0, 0.0123]]}
+    metrics = normalize(raw)["runs"][1]["metrics"]
+    assert metrics["mean_fit_time"] == {"last": "<timing>", "history": [[0, "<timing>"]]}
+    assert metrics["rmse"]["last"] == 0.5
 
 
 def test_normalize_drops_user_path_tags_and_an_unused_default_experiment() -> None:
@@ -107,7 +136,9 @@ def test_normalize_drops_user_path_tags_and_an_unused_default_experiment() -> No
 
 
 def test_normalize_hides_the_working_folder() -> None:
-    record = normalize(_raw(), ["/tmp/work1/mlruns/0/x", "file:///tmp/work1/a"], workdir="/tmp/work1")
+    record = normalize(
+        _raw(), ["/tmp/work1/mlruns/0/x", "file:///tmp/work1/a"], workdir="/tmp/work1"
+    )
     assert record["results"] == ["<workdir>/mlruns/0/x", "<workdir>/a"]
 
 

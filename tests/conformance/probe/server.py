@@ -19,6 +19,7 @@ Usage: ``python server.py mlflow|labtrack``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -75,6 +76,8 @@ def _preload() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    import importlib
+
     import matplotlib.pyplot  # noqa: F401
     import numpy  # noqa: F401
     import pandas  # noqa: F401
@@ -83,13 +86,10 @@ def _preload() -> None:
     import sklearn.linear_model  # noqa: F401
     import sklearn.model_selection  # noqa: F401
 
-    import importlib
-
     for module in PRELOAD[TOOL]:
-        try:
+        # An MLflow line without the module: the snippet will say so if it matters.
+        with contextlib.suppress(ImportError):
             importlib.import_module(module)
-        except ImportError:  # an MLflow line without it; the snippet will say so if it matters
-            pass
 
 
 def _make_template() -> str | None:

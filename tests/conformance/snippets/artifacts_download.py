@@ -10,10 +10,14 @@ with mlflow.start_run() as run:
     mlflow.log_text("hello world", "greetings/hello.txt")
     mlflow.log_dict({"a": 1}, "config.json")
 
-local_dir = mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="greetings", dst_path="downloads")
+local_dir = mlflow.artifacts.download_artifacts(
+    run_id=run.info.run_id, artifact_path="greetings", dst_path="downloads"
+)
 print("RESULT", json.dumps(sorted(os.listdir(local_dir))))
 
-local_file = mlflow.artifacts.download_artifacts(artifact_uri=f"runs:/{run.info.run_id}/config.json")
+local_file = mlflow.artifacts.download_artifacts(
+    artifact_uri=f"runs:/{run.info.run_id}/config.json"
+)
 with open(local_file) as f:
     print("RESULT", json.dumps(json.load(f)))
 

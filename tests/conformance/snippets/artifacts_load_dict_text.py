@@ -14,4 +14,7 @@ config_json = mlflow.artifacts.load_dict(artifact_uri + "/config.json")
 print("RESULT", json.dumps(config_json, sort_keys=True))
 text = mlflow.artifacts.load_text(artifact_uri + "/notes.txt")
 print("RESULT", json.dumps(text))
-print("RESULT", json.dumps(mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/config.json")["n_cores"]))
+print(
+    "RESULT",
+    json.dumps(mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/config.json")["n_cores"]),
+)

@@ -22,6 +22,14 @@ with mlflow.start_run() as run:
     predictions = rf.predict(X_test)
 
 run = mlflow.get_run(run.info.run_id)
-print("RESULT", json.dumps({k: run.data.params[k] for k in ("n_estimators", "max_depth", "max_features")}))
+print(
+    "RESULT",
+    json.dumps({k: run.data.params[k] for k in ("n_estimators", "max_depth", "max_features")}),
+)
 print("RESULT", json.dumps(sorted(run.data.metrics)))
-print("RESULT", json.dumps({k: v for k, v in run.data.tags.items() if k.startswith("estimator")}, sort_keys=True))
+print(
+    "RESULT",
+    json.dumps(
+        {k: v for k, v in run.data.tags.items() if k.startswith("estimator")}, sort_keys=True
+    ),
+)

@@ -24,4 +24,9 @@ print("RESULT", json.dumps(run.info.run_name))
 print("RESULT", json.dumps(run.info.status))
 print("RESULT", json.dumps(run.data.params))
 print("RESULT", json.dumps(run.data.metrics))
-print("RESULT", json.dumps({k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}, sort_keys=True))
+print(
+    "RESULT",
+    json.dumps(
+        {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}, sort_keys=True
+    ),
+)

@@ -14,9 +14,15 @@ print("RESULT", json.dumps(client.get_experiment(experiment_id).name))
 client.delete_experiment(experiment_id)
 experiment = client.get_experiment(experiment_id)
 print("RESULT", json.dumps(experiment.lifecycle_stage))
-print("RESULT", json.dumps([e.name for e in client.search_experiments(view_type=ViewType.DELETED_ONLY)]))
+print(
+    "RESULT",
+    json.dumps([e.name for e in client.search_experiments(view_type=ViewType.DELETED_ONLY)]),
+)
 
 client.restore_experiment(experiment_id)
 print("RESULT", json.dumps(client.get_experiment(experiment_id).lifecycle_stage))
 client.set_experiment_tag(experiment_id, "nlp.framework", "Spark NLP")
-print("RESULT", json.dumps(client.get_experiment_by_name("Renamed Experiment").tags.get("nlp.framework")))
+print(
+    "RESULT",
+    json.dumps(client.get_experiment_by_name("Renamed Experiment").tags.get("nlp.framework")),
+)

@@ -11,7 +11,9 @@ from mlflow.entities import Metric, Param, RunTag
 def print_run_info(r):
     print("RESULT", json.dumps(r.data.params, sort_keys=True))
     print("RESULT", json.dumps(r.data.metrics, sort_keys=True))
-    print("RESULT", json.dumps({k: v for k, v in r.data.tags.items() if not k.startswith("mlflow.")}))
+    print(
+        "RESULT", json.dumps({k: v for k, v in r.data.tags.items() if not k.startswith("mlflow.")})
+    )
     print("RESULT", json.dumps(r.info.status))
 
 

@@ -10,7 +10,9 @@ import mlflow
 
 diabetes = load_diabetes(as_frame=True)
 raw_data = diabetes.frame
-dataset = mlflow.data.from_pandas(raw_data, source="diabetes.csv", name="diabetes", targets="target")
+dataset = mlflow.data.from_pandas(
+    raw_data, source="diabetes.csv", name="diabetes", targets="target"
+)
 
 with mlflow.start_run() as run:
     mlflow.log_input(dataset, context="training")

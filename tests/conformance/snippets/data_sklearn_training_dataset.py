@@ -24,4 +24,7 @@ contexts = sorted(
     for d in run.inputs.dataset_inputs
 )
 print("RESULT", json.dumps(contexts))
-print("RESULT", json.dumps(json.loads(train_dataset.schema.to_json()) if train_dataset.schema else None))
+print(
+    "RESULT",
+    json.dumps(json.loads(train_dataset.schema.to_json()) if train_dataset.schema else None),
+)

@@ -29,5 +29,13 @@ with mlflow.start_run():
         evaluators=["default"],
     )
 
-print("RESULT", json.dumps({k: round(result.metrics[k], 6) for k in ("accuracy_score", "precision_score", "recall_score", "f1_score")}))
+print(
+    "RESULT",
+    json.dumps(
+        {
+            k: round(result.metrics[k], 6)
+            for k in ("accuracy_score", "precision_score", "recall_score", "f1_score")
+        }
+    ),
+)
 print("RESULT", json.dumps(isinstance(pd.DataFrame(), pd.DataFrame)))

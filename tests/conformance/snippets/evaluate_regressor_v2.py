@@ -26,4 +26,12 @@ with mlflow.start_run() as run:
         evaluators=["default"],
     )
 
-print("RESULT", json.dumps({k: round(result.metrics[k], 4) for k in ("mean_squared_error", "r2_score", "mean_absolute_error")}))
+print(
+    "RESULT",
+    json.dumps(
+        {
+            k: round(result.metrics[k], 4)
+            for k in ("mean_squared_error", "r2_score", "mean_absolute_error")
+        }
+    ),
+)

@@ -22,4 +22,12 @@ with mlflow.start_run():
         model_type="regressor",
     )
 
-print("RESULT", json.dumps({k: round(result.metrics[k], 6) for k in ("mean_squared_error", "mean_absolute_error", "r2_score")}))
+print(
+    "RESULT",
+    json.dumps(
+        {
+            k: round(result.metrics[k], 6)
+            for k in ("mean_squared_error", "mean_absolute_error", "r2_score")
+        }
+    ),
+)

@@ -8,7 +8,9 @@ from sklearn.linear_model import LogisticRegression
 import mlflow
 
 with mlflow.start_run() as run:
-    model_info = mlflow.sklearn.log_model(LogisticRegression().fit([[0], [1]], [0, 1]), name="model")
+    model_info = mlflow.sklearn.log_model(
+        LogisticRegression().fit([[0], [1]], [0, 1]), name="model"
+    )
 
 logged_model = mlflow.last_logged_model()
 print("RESULT", json.dumps(logged_model.model_id == model_info.model_id))

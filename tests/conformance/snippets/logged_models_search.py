@@ -15,9 +15,13 @@ for i, C in enumerate((0.01, 1.0, 100.0)):
     with mlflow.start_run():
         model = LogisticRegression(C=C, max_iter=1000, random_state=0).fit(X, y)
         model_info = mlflow.sklearn.log_model(model, name=f"logreg-{i}", params={"C": C})
-        mlflow.log_metric("accuracy", accuracy_score(y, model.predict(X)), model_id=model_info.model_id)
+        mlflow.log_metric(
+            "accuracy", accuracy_score(y, model.predict(X)), model_id=model_info.model_id
+        )
 
-models = mlflow.search_logged_models(output_format="list", order_by=[{"field_name": "name", "ascending": True}])
+models = mlflow.search_logged_models(
+    output_format="list", order_by=[{"field_name": "name", "ascending": True}]
+)
 print("RESULT", json.dumps([m.name for m in models]))
 best = mlflow.search_logged_models(
     filter_string="metrics.accuracy > 0.9",

@@ -14,7 +14,9 @@ y = np.array([3.0, 5.0, 8.0, 11.0])
 model = LinearRegression().fit(X, y)
 
 with mlflow.start_run():
-    info = mlflow.sklearn.log_model(model, name="linreg", signature=infer_signature(X, y), input_example=X[:2])
+    info = mlflow.sklearn.log_model(
+        model, name="linreg", signature=infer_signature(X, y), input_example=X[:2]
+    )
 
 print("RESULT", json.dumps(sorted(info.flavors)))
 print("RESULT", json.dumps(info.name))
@@ -22,4 +24,6 @@ print("RESULT", json.dumps(info.signature.inputs.to_dict()))
 print("RESULT", json.dumps(info.model_uri == f"models:/{info.model_id}"))
 same = mlflow.models.get_model_info(info.model_uri)
 print("RESULT", json.dumps(same.model_id == info.model_id))
-print("RESULT", json.dumps([round(v, 6) for v in mlflow.pyfunc.load_model(info.model_uri).predict(X)]))
+print(
+    "RESULT", json.dumps([round(v, 6) for v in mlflow.pyfunc.load_model(info.model_uri).predict(X)])
+)

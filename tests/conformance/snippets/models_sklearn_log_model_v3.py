@@ -58,7 +58,9 @@ with mlflow.start_run():
     )
 
     # Set a tag that we can use to remind ourselves what this model was for
-    mlflow.set_logged_model_tags(model_info.model_id, {"Training Info": "Basic LR model for iris data"})
+    mlflow.set_logged_model_tags(
+        model_info.model_id, {"Training Info": "Basic LR model for iris data"}
+    )
 
 # Load the model back for predictions as a generic Python Function model
 loaded_model = mlflow.pyfunc.load_model(model_info.model_uri)

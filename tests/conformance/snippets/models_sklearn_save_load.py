@@ -24,4 +24,6 @@ mlflow.sklearn.save_model(
 # load model for inference
 loaded = mlflow.sklearn.load_model(sk_path_dir_1)
 print("RESULT", json.dumps(loaded.predict(iris.data[:5]).tolist()))
-print("RESULT", json.dumps(mlflow.pyfunc.load_model(sk_path_dir_1).predict(iris.data[-3:]).tolist()))
+print(
+    "RESULT", json.dumps(mlflow.pyfunc.load_model(sk_path_dir_1).predict(iris.data[-3:]).tolist())
+)

@@ -25,6 +25,8 @@ with mlflow.start_run(
 child = mlflow.get_run(child_run.info.run_id)
 print("RESULT", json.dumps(child.data.tags["mlflow.parentRunId"] == parent_run.info.run_id))
 
-mlflow.start_run(run_name="ANOTHER_CHILD", parent_run_id=parent_run.info.run_id, experiment_id=experiment_id)
+mlflow.start_run(
+    run_name="ANOTHER_CHILD", parent_run_id=parent_run.info.run_id, experiment_id=experiment_id
+)
 mlflow.log_param("child", "two")
 mlflow.end_run()

@@ -33,4 +33,7 @@ print("RESULT", json.dumps(model_output.values.tolist()))
 
 with mlflow.start_run():
     info = mlflow.pyfunc.log_model(artifact_path="add_n", python_model=AddN(n=2))
-print("RESULT", json.dumps(mlflow.pyfunc.load_model(info.model_uri).predict(model_input).values.tolist()))
+print(
+    "RESULT",
+    json.dumps(mlflow.pyfunc.load_model(info.model_uri).predict(model_input).values.tolist()),
+)

@@ -23,12 +23,22 @@ result = client.create_model_version(
 )
 print("RESULT", json.dumps(result.version))
 
-client.update_registered_model(name="sk-learn-linreg", description="This sentiment analysis model classifies the tone-happy, sad, angry.")
-client.update_model_version(name="sk-learn-linreg", version=1, description="This model version is a linear model.")
+client.update_registered_model(
+    name="sk-learn-linreg",
+    description="This sentiment analysis model classifies the tone-happy, sad, angry.",
+)
+client.update_model_version(
+    name="sk-learn-linreg", version=1, description="This model version is a linear model."
+)
 
 model = client.get_registered_model("sk-learn-linreg")
 print("RESULT", json.dumps(model.description))
 version = client.get_model_version("sk-learn-linreg", "1")
-print("RESULT", json.dumps([version.version, version.description, version.run_id == run.info.run_id]))
+print(
+    "RESULT", json.dumps([version.version, version.description, version.run_id == run.info.run_id])
+)
 print("RESULT", json.dumps([m.name for m in client.search_registered_models()]))
-print("RESULT", json.dumps([m.name for m in client.search_registered_models(filter_string="name LIKE 'sk-%'")]))
+print(
+    "RESULT",
+    json.dumps([m.name for m in client.search_registered_models(filter_string="name LIKE 'sk-%'")]),
+)

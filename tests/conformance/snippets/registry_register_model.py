@@ -22,5 +22,7 @@ result = mlflow.register_model(model_info.model_uri, "sk-learn-random-forest-reg
 print("RESULT", json.dumps([result.name, result.version]))
 
 # A second registration of the same model makes version 2
-again = mlflow.register_model(f"runs:/{run.info.run_id}/sklearn-model", "sk-learn-random-forest-reg")
+again = mlflow.register_model(
+    f"runs:/{run.info.run_id}/sklearn-model", "sk-learn-random-forest-reg"
+)
 print("RESULT", json.dumps(again.version))

@@ -11,7 +11,9 @@ from mlflow import MlflowClient
 model = LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0])
 for _ in range(3):
     with mlflow.start_run():
-        mlflow.sklearn.log_model(model, "model", registered_model_name="sk-learn-random-forest-reg-model")
+        mlflow.sklearn.log_model(
+            model, "model", registered_model_name="sk-learn-random-forest-reg-model"
+        )
 
 client = MlflowClient()
 client.rename_registered_model(
@@ -24,7 +26,15 @@ for version in versions:
     client.delete_model_version(name="sk-learn-random-forest-reg-model-100", version=version)
 
 print("RESULT", json.dumps([m.name for m in client.search_registered_models()]))
-print("RESULT", json.dumps([v.version for v in client.search_model_versions("name='sk-learn-random-forest-reg-model-100'")]))
+print(
+    "RESULT",
+    json.dumps(
+        [
+            v.version
+            for v in client.search_model_versions("name='sk-learn-random-forest-reg-model-100'")
+        ]
+    ),
+)
 
 client.create_registered_model("to-delete")
 client.delete_registered_model(name="to-delete")

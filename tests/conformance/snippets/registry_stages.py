@@ -32,7 +32,10 @@ model = mlflow.pyfunc.load_model(model_uri="models:/sk-learn-random-forest-reg-m
 print("RESULT", json.dumps([round(v, 6) for v in model.predict(np.array([[3.0]]))]))
 
 client.transition_model_version_stage(
-    name="sk-learn-random-forest-reg-model", version=2, stage="Production", archive_existing_versions=True
+    name="sk-learn-random-forest-reg-model",
+    version=2,
+    stage="Production",
+    archive_existing_versions=True,
 )
 versions = client.search_model_versions("name='sk-learn-random-forest-reg-model'")
 print("RESULT", json.dumps(sorted((v.version, v.current_stage) for v in versions)))

@@ -23,7 +23,9 @@ client.set_model_version_tag("RandomForestRegression", "2", "validation_status",
 
 versions = client.search_model_versions("name='RandomForestRegression'")
 print("RESULT", json.dumps(sorted(v.version for v in versions)))
-approved = client.search_model_versions("name='RandomForestRegression' and tag.validation_status = 'approved'")
+approved = client.search_model_versions(
+    "name='RandomForestRegression' and tag.validation_status = 'approved'"
+)
 print("RESULT", json.dumps([v.version for v in approved]))
 print("RESULT", json.dumps(client.get_registered_model("RandomForestRegression").tags))
 print("RESULT", json.dumps(client.get_model_version("RandomForestRegression", "2").tags))

@@ -12,9 +12,14 @@ for i, (lr, model) in enumerate([(0.001, "GPT-2"), (0.01, "GPT-3"), (0.001, "GPT
         mlflow.log_metrics({"accuracy": 0.1 * (i + 5), "loss": 1.0 - 0.1 * i})
         mlflow.set_tag("task", "classification")
 
-runs = mlflow.search_runs(experiment_names=["/search-run-guide"], order_by=["metrics.accuracy DESC"])
+runs = mlflow.search_runs(
+    experiment_names=["/search-run-guide"], order_by=["metrics.accuracy DESC"]
+)
 print("RESULT", json.dumps(len(runs)))
-print("RESULT", json.dumps(sorted(c for c in runs.columns if c.split(".")[0] in ("params", "metrics"))))
+print(
+    "RESULT",
+    json.dumps(sorted(c for c in runs.columns if c.split(".")[0] in ("params", "metrics"))),
+)
 print("RESULT", json.dumps(sorted(c for c in runs.columns if "." not in c)))
 print("RESULT", json.dumps(runs["tags.mlflow.runName"].tolist()))
 print("RESULT", json.dumps(runs["params.model"].tolist()))

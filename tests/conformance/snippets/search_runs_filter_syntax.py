@@ -26,7 +26,9 @@ for i in range(10):
 
 
 def names(filter_string, **kwargs):
-    runs = mlflow.search_runs(experiment_names=["/search-run-guide"], filter_string=filter_string, **kwargs)
+    runs = mlflow.search_runs(
+        experiment_names=["/search-run-guide"], filter_string=filter_string, **kwargs
+    )
     return sorted(runs["tags.mlflow.runName"].tolist())
 
 
@@ -36,5 +38,10 @@ print("RESULT", json.dumps(names("params.model LIKE 'GPT-3%'")))
 print("RESULT", json.dumps(names("tags.task = 'regression'")))
 print("RESULT", json.dumps(names("attributes.run_name = 'run_7'")))
 print("RESULT", json.dumps(names("tags.task != 'regression'")))
-print("RESULT", json.dumps(names("params.learning_rate = '0.01'", max_results=3, order_by=["metrics.loss ASC"])))
+print(
+    "RESULT",
+    json.dumps(
+        names("params.learning_rate = '0.01'", max_results=3, order_by=["metrics.loss ASC"])
+    ),
+)
 print("RESULT", json.dumps(names("attributes.status = 'FINISHED' and metrics.accuracy <= 0.2")))

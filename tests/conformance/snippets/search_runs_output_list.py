@@ -16,7 +16,9 @@ with mlflow.start_run(experiment_id=experiment_id):
     mlflow.set_tag("s.release", "1.2.0-GA")
 
 # Search for all the runs in the experiment with the given experiment ID
-runs = mlflow.search_runs(experiment_ids=[experiment_id], output_format="list", order_by=["metrics.m DESC"])
+runs = mlflow.search_runs(
+    experiment_ids=[experiment_id], output_format="list", order_by=["metrics.m DESC"]
+)
 print("RESULT", json.dumps([type(r).__name__ for r in runs]))
 print("RESULT", json.dumps([r.data.metrics for r in runs]))
 print("RESULT", json.dumps([r.data.tags["s.release"] for r in runs]))
@@ -24,5 +26,7 @@ print("RESULT", json.dumps([r.data.tags["s.release"] for r in runs]))
 # Search the experiment_id using a filter_string with tag
 # that has a case insensitive pattern
 filter_string = "tags.s.release ILIKE '%rc%'"
-runs = mlflow.search_runs(experiment_names=[experiment_name], filter_string=filter_string, output_format="list")
+runs = mlflow.search_runs(
+    experiment_names=[experiment_name], filter_string=filter_string, output_format="list"
+)
 print("RESULT", json.dumps([r.data.tags["s.release"] for r in runs]))

@@ -12,7 +12,12 @@ experiment_id = mlflow.create_experiment(
 )
 experiment = mlflow.get_experiment(experiment_id)
 print("RESULT", json.dumps(experiment.name))
-print("RESULT", json.dumps({k: v for k, v in experiment.tags.items() if not k.startswith("mlflow.")}, sort_keys=True))
+print(
+    "RESULT",
+    json.dumps(
+        {k: v for k, v in experiment.tags.items() if not k.startswith("mlflow.")}, sort_keys=True
+    ),
+)
 print("RESULT", json.dumps(experiment.lifecycle_stage))
 by_name = mlflow.get_experiment_by_name("Social NLP Experiments")
 print("RESULT", json.dumps(by_name.experiment_id == experiment_id))

@@ -23,4 +23,6 @@ with tempfile.TemporaryDirectory() as tmp_dir:
         mlflow.log_artifacts(tmp_dir, artifact_path="states")
 
 client = mlflow.MlflowClient()
-print("RESULT", json.dumps(sorted(f.path for f in client.list_artifacts(run.info.run_id, "states"))))
+print(
+    "RESULT", json.dumps(sorted(f.path for f in client.list_artifacts(run.info.run_id, "states")))
+)

@@ -15,4 +15,9 @@ tags = {
 mlflow.set_experiment_tags(tags)
 
 experiment = mlflow.get_experiment_by_name("nlp-experiments")
-print("RESULT", json.dumps({k: v for k, v in experiment.tags.items() if not k.startswith("mlflow.")}, sort_keys=True))
+print(
+    "RESULT",
+    json.dumps(
+        {k: v for k, v in experiment.tags.items() if not k.startswith("mlflow.")}, sort_keys=True
+    ),
+)
