@@ -56,6 +56,25 @@ def _same_number(a: Any, b: Any) -> bool:
     return False
 
 
+def _scalars(items: list[Any]) -> bool:
+    return all(isinstance(i, str | int | float | bool) or i is None for i in items)
+
+
+def _list_difference(path: str, expected: list[Any], actual: list[Any]) -> Difference:
+    """Lists of plain values (artifact paths, printed names) as one difference, not one per index.
+
+    Same items in another order is an order difference (search results are ordered); otherwise
+    the difference shows only what each side has that the other lacks.
+    """
+    if sorted(map(repr, expected)) == sorted(map(repr, actual)):
+        return Difference(f"{path} (order)", expected, actual)
+    only_e = [i for i in expected if i not in actual]
+    only_a = [i for i in actual if i not in expected]
+    if not only_e and not only_a:  # duplicates differ
+        return Difference(path, expected, actual)
+    return Difference(f"{path} (only in each)", only_e, only_a)
+
+
 def diff(expected: Any, actual: Any, path: str = "") -> list[Difference]:
     """Every place where ``actual`` differs from ``expected``, depth first, in key order."""
     if isinstance(expected, bool) != isinstance(actual, bool):  # True == 1 in Python, not JSON
@@ -74,6 +93,12 @@ def diff(expected: Any, actual: Any, path: str = "") -> list[Difference]:
                 out.extend(diff(expected[key], actual[key], sub))
         return out
     if isinstance(expected, list) and isinstance(actual, list):
+        if _scalars(expected) and _scalars(actual):
+            if len(expected) == len(actual) and not any(
+                diff(e, a) for e, a in zip(expected, actual, strict=True)
+            ):
+                return []  # equal within the float tolerance
+            return [_list_difference(path, expected, actual)]
         out = []
         if len(expected) != len(actual):
             out.append(Difference(f"{path}.length", len(expected), len(actual)))
@@ -92,6 +117,13 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[Difference
             continue
         if _unreadable(e) or _unreadable(a):
             out.append(Difference(section, e, a))
+            continue
+        if section == "results" and isinstance(e, list) and isinstance(a, list):
+            # Each printed RESULT line is its own value: compare them line by line.
+            if len(e) != len(a):
+                out.append(Difference("results.length", len(e), len(a)))
+            for index, (one, other) in enumerate(zip(e, a, strict=False)):
+                out.extend(diff(one, other, f"results[{index}]"))
             continue
         out.extend(diff(e, a, section))
     return out

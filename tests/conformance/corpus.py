@@ -8,6 +8,7 @@ Every snippet opens with comment headers the harness reads::
     # MLflow: 3            (the MLflow lines it is written for: "3", "2", or "2 3")
     # Env: NAME=value      (optional, repeatable: variables the user would have exported)
     # Tracking-URI: sqlite:///mlflow.db   (optional: the store the snippet sets itself)
+    # Unstable: runs[].inputs   (optional: record paths MLflow itself does not repeat; say why)
 
 and reports what it reads back as ``RESULT <json>`` lines on stdout. labtrack is held to the
 newest MLflow line the snippet names: that is the MLflow whose docs the snippet follows.
@@ -39,6 +40,7 @@ class Snippet:
     source: str
     env: dict[str, str] = field(default_factory=dict)
     tracking_uri: str | None = None
+    unstable: tuple[str, ...] = ()
 
     @property
     def target(self) -> str:
@@ -73,6 +75,7 @@ def parse(path: Path) -> Snippet:
         source=headers["source"][0],
         env=env,
         tracking_uri=(headers.get("tracking-uri") or [None])[0],
+        unstable=tuple(p.strip() for line in headers.get("unstable", []) for p in line.split(",")),
     )
 
 

@@ -159,7 +159,13 @@ def run(worker: Worker, snippet: Snippet, keep: bool = False) -> Outcome:
         if answer.get("reader_error"):
             raw.setdefault("runs", [])
             raw["reader"] = answer["reader_error"]
-        record = normalize(raw, corpus.results(stdout), workdir=str(workdir))
+        record = normalize(
+            raw,
+            corpus.results(stdout),
+            workdir=str(workdir),
+            source=snippet.text(),
+            unstable=snippet.unstable,
+        )
         record["error"] = answer.get("error")
         notes = [f"reader: {answer['reader_error']}"] if answer.get("reader_error") else []
         return Outcome(

@@ -13,6 +13,8 @@ tool-specific by nature. What stays: everything a user reads back or acts on.
 - Tags kept: user tags (no ``mlflow.`` or ``labtrack.`` prefix) and ``COMPARED_SYSTEM_TAGS``.
   ``mlflow.user``, ``mlflow.source.name`` (a path) and ``mlflow.log-model.history`` (a JSON
   blob of ids and times) are dropped.
+- UUIDs and epoch-millisecond timestamps inside strings become ``<uuid>`` and ``<time>``.
+- A snippet's ``# Unstable:`` header drops paths MLflow itself does not repeat run to run.
 - Metrics named ``*_time`` (wall-clock measurements) keep their steps but not their values.
 - The ``Default`` experiment is dropped when it holds no run and no tag: MLflow creates it with
   every store, and whether a tool makes it eagerly is not something a snippet observes unless it
@@ -41,6 +43,9 @@ _TIMING_METRIC = re.compile(r"_time$")
 _GENERATED_NAME = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")
 _HEX_ID = re.compile(r"\b[0-9a-f]{32}\b")
 _MODEL_ID = re.compile(r"\bm-[0-9a-f]{32}\b")
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+# Epoch milliseconds inside a string (MLflow's image-step artifact names carry one).
+_EPOCH_MS = re.compile(r"(?<!\d)(1[6-9]|20)\d{11}(?!\d)")
 _TMP_PATH = re.compile(r"(file://)?(/private)?/tmp/[^\s'\"]*?lt-conf-[^/\s'\"]+")
 
 
@@ -48,8 +53,9 @@ def keep_tag(key: str) -> bool:
     return key in COMPARED_SYSTEM_TAGS or not key.startswith(_IGNORED_PREFIXES)
 
 
-def run_name(name: str | None) -> str | None:
-    if name and _GENERATED_NAME.match(name):
+def run_name(name: str | None, source: str = "") -> str | None:
+    """``<generated>`` for a name the tool made up: one of that shape the snippet never wrote."""
+    if name and _GENERATED_NAME.match(name) and name not in source:
         return "<generated>"
     return name
 
@@ -57,8 +63,9 @@ def run_name(name: str | None) -> str | None:
 class _Ids:
     """Every id seen in a record, and the placeholder each one is shown as."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
         self.names: dict[str, str] = {}
+        self.source = source
 
     def add(self, raw: Any, name: str) -> None:
         if raw not in (None, ""):
@@ -67,13 +74,15 @@ class _Ids:
     def text(self, value: str) -> str:
         if value in self.names:
             return self.names[value]
-        if _GENERATED_NAME.match(value):  # a generated run name, printed by the snippet
-            return "<generated>"
+        if _GENERATED_NAME.match(value) and value not in self.source:
+            return "<generated>"  # a generated run name the snippet printed
         for raw, name in self.names.items():
             if len(raw) >= 8 and raw in value:
                 value = value.replace(raw, name)
         value = _MODEL_ID.sub("<model-id>", value)
         value = _HEX_ID.sub("<id>", value)
+        value = _UUID.sub("<uuid>", value)
+        value = _EPOCH_MS.sub("<time>", value)
         return _TMP_PATH.sub("<workdir>", value)
 
     def deep(self, value: Any) -> Any:
@@ -135,14 +144,15 @@ def _metrics(metrics: Any) -> Any:
 
 
 def _run(run: dict[str, Any], ids: _Ids, exp_names: dict[str, str]) -> dict[str, Any]:
+    source = ids.source
     if "reader_error" in run:
         return {"experiment": exp_names.get(str(run.get("experiment_id"))), **run}
     tags = {k: v for k, v in run["tags"].items() if keep_tag(k)}
     if "mlflow.runName" in tags:
-        tags["mlflow.runName"] = run_name(tags["mlflow.runName"])
+        tags["mlflow.runName"] = run_name(tags["mlflow.runName"], source)
     return {
         "experiment": exp_names.get(str(run["experiment_id"]), run["experiment_id"]),
-        "name": run_name(run["name"]),
+        "name": run_name(run["name"], source),
         "status": run["status"],
         "lifecycle_stage": run["lifecycle_stage"],
         "params": run["params"],
@@ -154,13 +164,19 @@ def _run(run: dict[str, Any], ids: _Ids, exp_names: dict[str, str]) -> dict[str,
 
 
 def normalize(
-    raw: dict[str, Any], results: list[Any] | None = None, workdir: str | None = None
+    raw: dict[str, Any],
+    results: list[Any] | None = None,
+    workdir: str | None = None,
+    source: str = "",
+    unstable: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The comparable form of ``raw`` (plus the snippet's printed RESULT values).
 
     ``workdir``, the snippet's working folder, is shown as ``<workdir>`` wherever it appears.
+    ``source`` is the snippet's text: a run name written in it is the user's, not generated.
+    ``unstable`` paths (``runs[].inputs``) are dropped: MLflow itself does not repeat them.
     """
-    ids = _Ids()
+    ids = _Ids(source)
     if workdir:
         ids.add(f"file://{workdir}", "<workdir>")
         ids.add(workdir, "<workdir>")
@@ -217,4 +233,23 @@ def normalize(
     else:
         out["logged_models"] = logged
     out["results"] = results or []
-    return ids.deep(out)
+    out = ids.deep(out)
+    for path in unstable:
+        _drop(out, path.split("."))
+    return out
+
+
+def _drop(node: Any, parts: list[str]) -> None:
+    """Remove ``a[].b`` style paths: ``[]`` walks every item of a list."""
+    if not parts or not isinstance(node, dict):
+        return
+    head, rest = parts[0], parts[1:]
+    key, each = (head[:-2], True) if head.endswith("[]") else (head, False)
+    if key not in node:
+        return
+    if not rest and not each:
+        node.pop(key)
+        return
+    children = node[key] if each and isinstance(node[key], list) else [node[key]]
+    for child in children:
+        _drop(child, rest)

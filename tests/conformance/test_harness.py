@@ -160,8 +160,20 @@ def test_compare_finds_each_difference_between_hand_made_records() -> None:
     assert found == {
         "runs[0].params.alpha",
         "runs[1].tags.mlflow.parentRunId",
-        "results[1].length",
+        "results[1] (only in each)",
     }
+
+
+def test_compare_lists_of_values_by_content_then_order() -> None:
+    (extra,) = diff(["a.txt", "model/MLmodel"], ["model/MLmodel", "b.png"], "artifacts")
+    assert (extra.path, extra.expected, extra.actual) == (
+        "artifacts (only in each)",
+        ["a.txt"],
+        ["b.png"],
+    )
+    (order,) = diff(["run_2", "run_1"], ["run_1", "run_2"], "results[0]")
+    assert order.path == "results[0] (order)"
+    assert diff([{"a": 1}], [{"a": 2}], "x")[0].path == "x[0].a"
 
 
 def test_compare_equal_records_and_float_noise() -> None:
@@ -204,3 +216,27 @@ def test_results_reads_only_result_lines() -> None:
         {"a": 1},
         {"unparsable": "not json"},
     ]
+
+
+def test_a_run_name_written_in_the_snippet_is_not_taken_for_a_generated_one() -> None:
+    raw = _raw()
+    raw["runs"][1]["name"] = "platform-run-24"
+    source = 'client.create_run("0", run_name="platform-run-24")'
+    record = normalize(raw, ["platform-run-24", "calm-owl-12"], source=source)
+    assert record["runs"][0]["name"] == "platform-run-24"
+    assert record["results"] == ["platform-run-24", "<generated>"]
+
+
+def test_normalize_hides_uuids_and_epoch_millis_in_strings() -> None:
+    name = "images/dogs+step+0+timestamp+1796634688997+30335c74-d3bf-4b69-a66c-9772deb24a50.png"
+    assert normalize(_raw(), [name])["results"] == [
+        "images/dogs+step+0+timestamp+<time>+<uuid>.png"
+    ]
+
+
+def test_unstable_paths_are_dropped_from_every_run() -> None:
+    raw = _raw()
+    raw["runs"][0]["inputs"] = [{"name": "dataset"}]
+    record = normalize(raw, unstable=("runs[].inputs",))
+    assert all("inputs" not in run for run in record["runs"])
+    assert all("params" in run for run in record["runs"])

@@ -16,5 +16,9 @@ print("RESULT", json.dumps(runs["tags.mlflow.runName"].tolist()))
 print("RESULT", json.dumps(runs["experiment_id"].nunique()))
 best = mlflow.search_runs(order_by=["metrics.mape ASC"], max_results=1)
 print("RESULT", json.dumps(best.loc[0, "params.horizon"]))
-last = mlflow.search_runs(experiment_ids=[experiment.experiment_id], filter_string="params.horizon = '28'", output_format="list")[0]
+last = mlflow.search_runs(
+    experiment_ids=[experiment.experiment_id],
+    filter_string="params.horizon = '28'",
+    output_format="list",
+)[0]
 print("RESULT", json.dumps(last.info.run_name))
