@@ -84,7 +84,8 @@ def cmd_check_goldens(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     verdicts, seconds = _labtrack_verdicts(args.names)
-    print(report.write(verdicts, seconds) if not args.names else report.render(verdicts, seconds))
+    print(report.write(verdicts) if not args.names else report.render(verdicts))
+    print(f"labtrack side: {len(verdicts)} snippets in {seconds:.0f} s", file=sys.stderr)
     return 0
 
 

@@ -240,3 +240,22 @@ def test_unstable_paths_are_dropped_from_every_run() -> None:
     record = normalize(raw, unstable=("runs[].inputs",))
     assert all("inputs" not in run for run in record["runs"])
     assert all("params" in run for run in record["runs"])
+
+
+def test_report_counts_only_same_results_as_unchanged() -> None:
+    from tests.conformance import report
+
+    snippets = corpus.load()[:3]
+    golden = normalize(_raw())
+    golden["error"] = None
+    differs = dict(golden, results=["other"])
+    raised = dict(golden, error="KeyError: 'tags.mlflow.runName'")
+    verdicts = [
+        judge(snippets[0], golden, copy.deepcopy(golden)),
+        judge(snippets[1], golden, differs),
+        judge(snippets[2], golden, raised),
+    ]
+    text = report.render(verdicts)
+    assert "**1 of 3 run unchanged with the same results.**" in text
+    assert "2 of 3 run to the end without an exception" in text
+    assert "| 1 | raises KeyError: 'tags.mlflow.runName' |" in text

@@ -74,15 +74,15 @@ def causes(verdict: Verdict) -> set[str]:
 
     An exception counts once by its first line (quoted names kept: they say which API is
     missing); a difference by its path without list indices (``runs[].tags.mlflow.source.type``).
-    A printed RESULT differs by position only, so it counts as ``results`` with both values.
+    A printed value that differs as a whole is only a position, so it counts as one cause.
     """
     if verdict.status == "error":
         return {f"raises {verdict.error}"[:160]}
     keys = set()
     for d in verdict.differences:
         path = _INDEX.sub("[]", d.path)
-        if path.startswith("results"):
-            keys.add("results (printed values differ)")
+        if path == "results[]":
+            keys.add("results[] (a printed value differs)")
         elif path.endswith(".length") or d.expected == "<missing>" or d.actual == "<missing>":
             keys.add(f"{path} (missing/extra)")
         else:

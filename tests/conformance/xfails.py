@@ -21,21 +21,23 @@ XFAIL: dict[str, str] = {
     "artifacts_load_dict_text": "AttributeError: module 'labtrack.artifacts' has no attribute "
     "'load_dict'",
     "autolog_disable": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
-    "autolog_global_no_run": "runs[0].artifacts.length: mlflow=1 labtrack=0",
+    "autolog_global_no_run": "runs[0].artifacts (only in each): mlflow=['estimator.html'] "
+    "labtrack=[]",
     "autolog_gridsearch": "TypeError: autolog() got an unexpected keyword argument 'log_datasets'",
     "autolog_model_logged": "AttributeError: module 'labtrack' has no attribute "
     "'last_logged_model'",
-    "autolog_model_logged_v2": "runs[0].artifacts.length: mlflow=3 labtrack=2",
+    "autolog_model_logged_v2": "runs[0].artifacts (only in each): mlflow=['estimator.html'] "
+    "labtrack=[]",
     "autolog_post_training_metrics": "TypeError: autolog() got an unexpected keyword argument "
     "'log_datasets'",
-    "autolog_sklearn": "runs[0].artifacts.length: mlflow=1 labtrack=0",
+    "autolog_sklearn": "runs[0].artifacts (only in each): mlflow=['estimator.html'] labtrack=[]",
     "client_artifacts": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
     "client_create_run": "results[5].labtrack.runName: mlflow='<missing>' "
     "labtrack='platform-run-24'",
     "client_delete_tag_update_run": "results[0].labtrack.runName: mlflow='<missing>' "
-    "labtrack='nimble-heron-157'",
+    "labtrack='<generated>'",
     "client_log_batch_entities": "results[2].labtrack.runName: mlflow='<missing>' "
-    "labtrack='tidy-panda-230'",
+    "labtrack='<generated>'",
     "client_tracking_import": "ModuleNotFoundError: No module named 'labtrack.tracking'",
     "config_env_experiment_name": "results[0]: mlflow='fraud-detection' labtrack='Default'",
     "config_env_tracking_uri": "results[0]: mlflow='sqlite:///tracking.db' "
@@ -45,11 +47,12 @@ XFAIL: dict[str, str] = {
     "data_from_numpy": "AttributeError: module 'labtrack' has no attribute 'data'",
     "data_from_pandas_log_input": "AttributeError: module 'labtrack' has no attribute 'data'",
     "data_sklearn_training_dataset": "AttributeError: module 'labtrack' has no attribute 'data'",
-    "entities_run_objects": "results[5].length: mlflow=4 labtrack=2",
+    "entities_run_objects": "results[5] (only in each): mlflow=['inputs', 'outputs'] labtrack=[]",
     "evaluate_classifier": "TypeError: log_model() got an unexpected keyword argument 'name'",
     "evaluate_regressor_v2": "AttributeError: module 'labtrack' has no attribute 'evaluate'",
     "evaluate_static_predictions": "AttributeError: module 'labtrack' has no attribute 'evaluate'",
-    "examples_elasticnet_train": "runs[0].artifacts.length: mlflow=0 labtrack=1",
+    "examples_elasticnet_train": "runs[0].artifacts (only in each): mlflow=[] "
+    "labtrack=['model/MLmodel']",
     "logged_models_last_logged_model": "TypeError: log_model() got an unexpected keyword "
     "argument 'name'",
     "logged_models_metrics_link": "TypeError: log_model() got an unexpected keyword argument "
@@ -79,14 +82,17 @@ XFAIL: dict[str, str] = {
     "pyfunc_python_model_v2": "AttributeError: module 'labtrack.pyfunc' has no attribute "
     "'PythonModel'",
     "registry_aliases": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "registry_client_crud": "runs[0].artifacts.length: mlflow=0 labtrack=1",
-    "registry_load_by_version_uri": "runs[0].artifacts.length: mlflow=0 labtrack=1",
+    "registry_client_crud": "runs[0].artifacts (only in each): mlflow=[] "
+    "labtrack=['model/MLmodel']",
+    "registry_load_by_version_uri": "runs[0].artifacts (only in each): mlflow=[] "
+    "labtrack=['model/MLmodel']",
     "registry_log_model_registered_name": "TypeError: log_model() got an unexpected keyword "
     "argument 'name'",
     "registry_log_model_registered_name_v2": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
     "labtrack='<missing>'",
     "registry_register_model": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "registry_rename_delete": "runs[0].artifacts.length: mlflow=0 labtrack=1",
+    "registry_rename_delete": "runs[0].artifacts (only in each): mlflow=[] "
+    "labtrack=['model/MLmodel']",
     "registry_stages": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
     "registry_tags_search_versions": "TypeError: log_model() got an unexpected keyword argument "
     "'name'",
