@@ -229,27 +229,34 @@ def main() -> None:
     _preload()
     template = _make_template()
     answers.write(json.dumps({"ready": TOOL, "pid": os.getpid()}) + "\n")
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        started = time.monotonic()
-        _from_template(template, job)
-        code, error = _run(job, "snippet")
-        snippet_seconds = time.monotonic() - started
-        reader_code, reader_error = _run(job, "reader")
-        answers.write(
-            json.dumps(
-                {
-                    "exit": code,
-                    "error": error,
-                    "reader_error": reader_error if reader_code else None,
-                    "seconds": round(time.monotonic() - started, 3),
-                    "snippet_seconds": round(snippet_seconds, 3),
-                }
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            job = json.loads(line)
+            started = time.monotonic()
+            _from_template(template, job)
+            code, error = _run(job, "snippet")
+            snippet_seconds = time.monotonic() - started
+            reader_code, reader_error = _run(job, "reader")
+            answers.write(
+                json.dumps(
+                    {
+                        "exit": code,
+                        "error": error,
+                        "reader_error": reader_error if reader_code else None,
+                        "seconds": round(time.monotonic() - started, 3),
+                        "snippet_seconds": round(snippet_seconds, 3),
+                    }
+                )
+                + "\n"
             )
-            + "\n"
-        )
+
+    finally:
+        if template:
+            import shutil
+
+            shutil.rmtree(template, ignore_errors=True)
 
 
 if __name__ == "__main__":
