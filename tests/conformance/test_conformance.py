@@ -50,6 +50,12 @@ def test_every_xfail_names_a_snippet() -> None:
     assert not set(xfails.XFAIL) - {s.name for s in SNIPPETS}
 
 
+def test_every_golden_belongs_to_a_snippet_of_its_mlflow_line() -> None:
+    expected = {corpus.golden_path(s, line) for s in SNIPPETS for line in s.lines}
+    found = set((corpus.HERE / "golden").glob("*/*.json"))
+    assert not found - expected, "goldens without a snippet: delete them"
+
+
 @pytest.mark.parametrize(
     ("snippet", "line"),
     [pytest.param(s, line, id=f"{s.name}-{line}.x") for s in SNIPPETS for line in s.lines],
