@@ -20,7 +20,15 @@ from typing import Any
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
 # Sections compared, in the order a reader of the report cares about them.
-SECTIONS = ("error", "results", "experiments", "runs", "registered_models", "logged_models")
+SECTIONS = (
+    "error",
+    "reader",
+    "results",
+    "experiments",
+    "runs",
+    "registered_models",
+    "logged_models",
+)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,6 @@ class Outcome:
     seconds: float
     stdout: str = ""
     stderr: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 def mlflow_python(line: str) -> Path:
@@ -156,9 +155,6 @@ def run(worker: Worker, snippet: Snippet, keep: bool = False) -> Outcome:
         stdout = _read(workdir / "snippet.stdout.txt")
         raw_text = _read(workdir / "record.json")
         raw = json.loads(raw_text) if raw_text else {}
-        if answer.get("reader_error"):
-            raw.setdefault("runs", [])
-            raw["reader"] = answer["reader_error"]
         record = normalize(
             raw,
             corpus.results(stdout),
@@ -167,7 +163,8 @@ def run(worker: Worker, snippet: Snippet, keep: bool = False) -> Outcome:
             unstable=snippet.unstable,
         )
         record["error"] = answer.get("error")
-        notes = [f"reader: {answer['reader_error']}"] if answer.get("reader_error") else []
+        if answer.get("reader_error"):  # the store could not be read back at all
+            record["reader"] = answer["reader_error"]
         return Outcome(
             tool=worker.tool,
             record=record,
@@ -175,7 +172,6 @@ def run(worker: Worker, snippet: Snippet, keep: bool = False) -> Outcome:
             seconds=answer.get("seconds", 0.0),
             stdout=stdout,
             stderr=_read(workdir / "snippet.stderr.txt") + _read(workdir / "reader.stderr.txt"),
-            notes=notes,
         )
     finally:
         if keep:
