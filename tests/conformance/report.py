@@ -69,7 +69,8 @@ def render(verdicts: list[Verdict]) -> str:
     ranked = Counter(key for v in verdicts for key in causes(v))
     out += ["", "## Causes, by how many snippets each breaks", ""]
     out += ["| snippets | cause |", "|---|---|"]
-    for key, n in ranked.most_common(25):
+    # Ties in name order, so the file does not change from one run to the next.
+    for key, n in sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))[:25]:
         out.append(f"| {n} | {_cell(key)} |")
     out += [
         "",
