@@ -30,7 +30,7 @@ from labtrack.store.search_filter import (
     parse_filter,
     parse_order_by,
 )
-from labtrack.store.sql import models
+from labtrack.store.sql import tables
 from labtrack.store.sql.filter_sql import (
     apply_experiment_order,
     apply_order,
@@ -46,7 +46,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
     eng = sa.create_engine(f"sqlite:///{path}")
-    models.metadata.create_all(eng)
+    tables.metadata.create_all(eng)
     with eng.begin() as conn:
         populate(conn)
     yield eng
@@ -54,7 +54,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
 
 
 def run_ids(engine: sa.Engine, node: Node | None, order: list[OrderKey] | None = None) -> list[str]:
-    stmt = sa.select(models.runs.c.run_uuid).where(where_clause(node))
+    stmt = sa.select(tables.runs.c.run_uuid).where(where_clause(node))
     stmt = apply_order(stmt, order or [])
     with engine.connect() as conn:
         return list(conn.scalars(stmt))
@@ -101,7 +101,7 @@ def test_every_parsed_experiment_filter_runs_on_sqlite(engine: sa.Engine, text: 
         keys = parse_experiment_order_by([text]) if text.strip() else []
     except FilterSyntaxError:
         return
-    e = models.experiments
+    e = tables.experiments
     stmt = sa.select(e.c.experiment_id).where(experiment_where_clause(node))
     with engine.connect() as conn:
         conn.execute(apply_experiment_order(stmt, keys)).all()
@@ -127,7 +127,7 @@ def test_string_values_are_only_values(engine: sa.Engine, value: str) -> None:
     )
     run_ids(engine, node)
     with engine.connect() as conn:
-        assert conn.scalar(sa.select(sa.func.count()).select_from(models.runs)) == len(RUNS)
+        assert conn.scalar(sa.select(sa.func.count()).select_from(tables.runs)) == len(RUNS)
 
 
 # -- 2. generated filters: text round trip, and SQL == reference semantics ----------------------

@@ -7,12 +7,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from labtrack.store.sql import models, schema
+from labtrack.store.sql import schema, tables
 from labtrack.store.sql.store import SqlTrackingStore
 
 
 def test_schema_version_is_alembic_head():
-    assert schema.head_revision() == models.SCHEMA_VERSION
+    assert schema.head_revision() == tables.SCHEMA_VERSION
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,9 +27,9 @@ def test_migrations_from_nothing_match_the_tables(db_url):
     with engine.begin() as conn:
         schema.upgrade(conn)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), models.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
         assert diff == []
-        assert schema.current_revision(conn) == models.SCHEMA_VERSION
+        assert schema.current_revision(conn) == tables.SCHEMA_VERSION
     engine.dispose()
 
 
@@ -50,7 +50,7 @@ def test_fresh_store_is_stamped_and_reopens_cheaply(tmp_path):
     SqlTrackingStore(url, str(tmp_path / "a")).close()
     engine = create_engine(url)
     with engine.connect() as conn:
-        assert schema.current_revision(conn) == models.SCHEMA_VERSION
+        assert schema.current_revision(conn) == tables.SCHEMA_VERSION
         assert set(inspect(conn).get_table_names()) >= {"runs", "metrics", "alembic_version"}
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
@@ -75,7 +75,7 @@ def test_a_store_from_the_first_released_schema_is_upgraded_in_place(tmp_path):
     store = SqlTrackingStore(f"sqlite:///{db}", str(tmp_path / "artifacts"))
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        assert schema.current_revision(conn) == models.SCHEMA_VERSION
+        assert schema.current_revision(conn) == tables.SCHEMA_VERSION
     engine.dispose()
     run = store.get_run("a" * 32)
     assert run.info.run_name == "old-run" and run.data.params == {"alpha": "0.5"}
