@@ -68,12 +68,12 @@ def test_a_full_store_warns_once_and_training_goes_on(tmp_path, monkeypatch):
 
             # From now on the database file may not grow: SQLite answers "database or disk
             # is full", as on a full disk.
-            @event.listens_for(store._write_engine, "begin")
+            @event.listens_for(store.database.write_engine, "begin")
             def _cap(conn):  # type: ignore[no-untyped-def]
                 pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
                 conn.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
 
-            store._write_engine.dispose()
+            store.database.write_engine.dispose()
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 for i in range(200_000):  # a training loop that never stops for the disk
@@ -86,11 +86,11 @@ def test_a_full_store_warns_once_and_training_goes_on(tmp_path, monkeypatch):
             assert "full" in str(full[0].message)
             assert len(writer.queue) > 0  # kept in memory, not dropped
             # Space comes back: the queued points are written on the next flush.
-            event.remove(store._write_engine, "begin", _cap)
-            store._write_engine.dispose()
-            with store._write_engine.connect() as conn:
+            event.remove(store.database.write_engine, "begin", _cap)
+            store.database.write_engine.dispose()
+            with store.database.write_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA max_page_count = 1073741823")
-            store._write_engine.dispose()
+            store.database.write_engine.dispose()
             labtrack.flush()
         history = client.get_metric_history(run.info.run_id, "loss")
         assert len(history) == 200_000

@@ -361,3 +361,24 @@ def test_notebook_sessions_upsert_and_delete(store):
     )
     store.delete_notebook_session("k1")
     assert store.get_notebook_session("k1") is None
+
+
+# -- the contract is the whole store -------------------------------------------------------------
+def _public(cls: type) -> set[str]:
+    return {name for name in dir(cls) if not name.startswith("_") and callable(getattr(cls, name))}
+
+
+def test_the_sql_store_offers_nothing_the_contract_does_not_declare():
+    from labtrack.store.contract import TrackingStore
+    from labtrack.store.sql.store import SqlTrackingStore
+
+    assert _public(SqlTrackingStore) - _public(TrackingStore) == set()
+    assert SqlTrackingStore.__abstractmethods__ == frozenset()
+
+
+def test_every_contract_method_says_what_it_does():
+    from labtrack.store.contract import TrackingStore
+
+    assert [
+        name for name in _public(TrackingStore) if not getattr(TrackingStore, name).__doc__
+    ] == []

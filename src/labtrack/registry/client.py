@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from labtrack.config import StoreLocation
     from labtrack.entities import Run
     from labtrack.store.contract import TrackingStore
-    from labtrack.store.sql.registry import RegistryStoreMixin
 
 __all__ = ["RegistryClientMixin"]
 
@@ -60,25 +59,14 @@ class RegistryClientMixin:
 
         def get_run(self, run_id: str) -> Run: ...
 
-    @property
-    def _registry(self) -> RegistryStoreMixin:
-        store = self.store  # opened first: the first open imports SQLAlchemy with the GC paused
-        from labtrack.store.sql.registry import RegistryStoreMixin
-
-        if not isinstance(store, RegistryStoreMixin):
-            from labtrack.errors import RegistryUnavailableError
-
-            raise RegistryUnavailableError(f"The store {type(store).__name__}")
-        return store
-
     # -- registered models -------------------------------------------------------------------
     def create_registered_model(
         self, name: str, tags: dict[str, Any] | None = None, description: str | None = None
     ) -> RegisteredModel:
-        return self._registry.create_registered_model(name, _tags(tags), description)
+        return self.store.create_registered_model(name, _tags(tags), description)
 
     def get_registered_model(self, name: str) -> RegisteredModel:
-        return self._registry.get_registered_model(name)
+        return self.store.get_registered_model(name)
 
     def search_registered_models(
         self,
@@ -88,25 +76,23 @@ class RegistryClientMixin:
         page_token: str | None = None,
     ) -> PagedList[RegisteredModel]:
         """Registered models matching ``"name LIKE '%churn%'"`` (``tags.<key>`` works too)."""
-        return self._registry.search_registered_models(
-            filter_string, max_results, order_by, page_token
-        )
+        return self.store.search_registered_models(filter_string, max_results, order_by, page_token)
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
-        return self._registry.rename_registered_model(name, new_name)
+        return self.store.rename_registered_model(name, new_name)
 
     def update_registered_model(self, name: str, description: str | None = None) -> RegisteredModel:
-        return self._registry.update_registered_model(name, description)
+        return self.store.update_registered_model(name, description)
 
     def delete_registered_model(self, name: str) -> None:
         """Delete the model with all its versions, tags and aliases (files stay in the store)."""
-        self._registry.delete_registered_model(name)
+        self.store.delete_registered_model(name)
 
     def set_registered_model_tag(self, name: str, key: str, value: Any) -> None:
-        self._registry.set_registered_model_tag(name, RunTag(key, str(value)))
+        self.store.set_registered_model_tag(name, RunTag(key, str(value)))
 
     def delete_registered_model_tag(self, name: str, key: str) -> None:
-        self._registry.delete_registered_model_tag(name, key)
+        self.store.delete_registered_model_tag(name, key)
 
     # -- versions ----------------------------------------------------------------------------
     def create_model_version(
@@ -128,9 +114,9 @@ class RegistryClientMixin:
         store). Registration is synchronous, so ``await_creation_for`` is accepted and unused.
         """
         name = check.model_name(name)
-        self._registry.get_registered_model(name)  # a clear error before anything is copied
+        self.store.get_registered_model(name)  # a clear error before anything is copied
         stored, source_run = self._store_source(name, source, run_id)
-        return self._registry.create_model_version(
+        return self.store.create_model_version(
             name,
             stored,
             run_id or source_run,
@@ -164,7 +150,7 @@ class RegistryClientMixin:
         )
 
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:
-        return self._registry.get_model_version(name, version)
+        return self.store.get_model_version(name, version)
 
     def get_model_version_download_uri(self, name: str, version: int | str) -> str:
         """Where the version's files are in the store."""
@@ -178,18 +164,16 @@ class RegistryClientMixin:
         page_token: str | None = None,
     ) -> PagedList[ModelVersion]:
         """Versions matching ``"name = 'churn'"`` or ``"run_id = '...'"`` (and tags, stages)."""
-        return self._registry.search_model_versions(
-            filter_string, max_results, order_by, page_token
-        )
+        return self.store.search_model_versions(filter_string, max_results, order_by, page_token)
 
     def update_model_version(
         self, name: str, version: int | str, description: str | None = None
     ) -> ModelVersion:
-        return self._registry.update_model_version(name, version, description)
+        return self.store.update_model_version(name, version, description)
 
     def delete_model_version(self, name: str, version: int | str) -> None:
         """Delete a version; its number is never given to another version."""
-        self._registry.delete_model_version(name, version)
+        self.store.delete_model_version(name, version)
 
     def transition_model_version_stage(
         self,
@@ -204,7 +188,7 @@ class RegistryClientMixin:
 
         ``archive_existing_versions=True`` archives the other versions in that stage.
         """
-        return self._registry.transition_model_version_stage(
+        return self.store.transition_model_version_stage(
             name,
             version,
             stage,
@@ -218,29 +202,29 @@ class RegistryClientMixin:
         """The newest version in each of ``stages`` (default: every stage)."""
         if isinstance(stages, str):
             stages = [stages]
-        return self._registry.get_latest_versions(name, stages)
+        return self.store.get_latest_versions(name, stages)
 
     def get_model_version_transitions(
         self, name: str, version: int | str
     ) -> list[ModelVersionTransition]:
         """The stage changes of a version, oldest first."""
-        return self._registry.get_model_version_transitions(name, version)
+        return self.store.get_model_version_transitions(name, version)
 
     def set_model_version_tag(self, name: str, version: int | str, key: str, value: Any) -> None:
-        self._registry.set_model_version_tag(name, version, RunTag(key, str(value)))
+        self.store.set_model_version_tag(name, version, RunTag(key, str(value)))
 
     def delete_model_version_tag(self, name: str, version: int | str, key: str) -> None:
-        self._registry.delete_model_version_tag(name, version, key)
+        self.store.delete_model_version_tag(name, version, key)
 
     # -- aliases -----------------------------------------------------------------------------
     def set_registered_model_alias(self, name: str, alias: str, version: int | str) -> None:
-        self._registry.set_registered_model_alias(name, alias, version)
+        self.store.set_registered_model_alias(name, alias, version)
 
     def delete_registered_model_alias(self, name: str, alias: str) -> None:
-        self._registry.delete_registered_model_alias(name, alias)
+        self.store.delete_registered_model_alias(name, alias)
 
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
-        return self._registry.get_model_version_by_alias(name, alias)
+        return self.store.get_model_version_by_alias(name, alias)
 
     # -- models:/ URIs -----------------------------------------------------------------------
     def resolve_model_version(self, name: str, ref: str) -> ModelVersion:

@@ -14,6 +14,7 @@ from labtrack.server.base import LabtrackHandler
 from labtrack.server.notebook_files import notebook_path, read_notebook, run_notebook_version
 from labtrack.server.runs import RunNotebookHandler
 from labtrack.server.serialize import number, run_json
+from labtrack.store.contract import MetricSeries
 
 MAX_POINTS = 100_000
 MAX_COMPARE = 500
@@ -33,7 +34,7 @@ PREVIEW_TYPES = {
 CHUNK = 256 * 1024
 
 
-def series_json(result: dict[str, Any]) -> dict[str, Any]:
+def series_json(result: MetricSeries) -> dict[str, Any]:
     return {
         "total": result["total"],
         "downsampled": result["downsampled"],
@@ -49,7 +50,7 @@ class MetricHistoryHandler(LabtrackHandler):
     async def get(self, run_id: str, key: str) -> None:
         max_points = self.int_arg("max_points", 2000, 2, MAX_POINTS)
         await self.call(self.client.get_run, run_id)
-        result = await self.call(self.client.store.metric_downsampled, run_id, key, max_points)  # type: ignore[attr-defined]
+        result = await self.call(self.client.store.metric_downsampled, run_id, key, max_points)
         self.write_json({"run_id": run_id, "key": key, **series_json(result)})
 
 
@@ -72,7 +73,7 @@ class MetricsBulkHandler(LabtrackHandler):
             for key in keys:
                 if key not in run.data.metrics:
                     continue
-                result = await self.call(store.metric_downsampled, run_id, key, max_points)  # type: ignore[attr-defined]
+                result = await self.call(store.metric_downsampled, run_id, key, max_points)
                 series.append(
                     {
                         "run_id": run_id,

@@ -36,8 +36,8 @@ class RunsHandler(LabtrackHandler):
             query.order_by or None,
             query.page_token,
         )
-        keys = await self.call(client.store.list_keys, query.experiment_ids)  # type: ignore[attr-defined]
-        marker = await self.call(client.store.change_marker, query.experiment_ids)  # type: ignore[attr-defined]
+        keys = await self.call(client.store.list_keys, query.experiment_ids)
+        marker = await self.call(client.store.change_marker, query.experiment_ids)
         self.write_json(
             {
                 "runs": [run_row(r, query.columns) for r in page],
@@ -196,5 +196,5 @@ class ChangesHandler(LabtrackHandler):
         ids = self.list_arg("experiment_id")
         if not ids:
             raise InvalidParameterError("Give experiment_id (one or more, comma-separated).")
-        marker = await self.call(self.client.store.change_marker, ids)  # type: ignore[attr-defined]
+        marker = await self.call(self.client.store.change_marker, ids)
         self.write_json({"marker": marker, "changed": marker != self.arg("since")})

@@ -89,7 +89,7 @@ class NotebookWatcher:
 
     def _forget(self, kernel_id: str, restarted: bool) -> list[str]:
         store = self.settings.client().store
-        killed: list[str] = store.kill_kernel_runs(kernel_id, int(time.time() * 1000))  # type: ignore[attr-defined]
+        killed: list[str] = store.kill_kernel_runs(kernel_id, int(time.time() * 1000))
         if not restarted:
             store.delete_notebook_session(kernel_id)
         return killed

@@ -173,7 +173,7 @@ class ModelTable:
 
     def _snapshot(self) -> _Snapshot:
         assert self.name is not None
-        store = self.client._registry
+        store = self.client.store
         marker = store.registered_model_marker(self.name)
         if marker is None:
             return _Snapshot(None)

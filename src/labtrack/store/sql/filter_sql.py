@@ -214,7 +214,8 @@ def _string_test(column: Any, op: str, value: object) -> ColumnElement[bool]:
         assert isinstance(value, tuple)
         test: ColumnElement[bool] = column.in_(list(value))
         return test if op == "IN" else column.not_in(list(value))
-    return _ORDERING[op](column, value)  # type: ignore[no-any-return]
+    ordered: ColumnElement[bool] = _ORDERING[op](column, value)
+    return ordered
 
 
 def _column_test(column: sa.Column[Any], c: Comparison) -> ColumnElement[bool]:
@@ -271,7 +272,7 @@ def _metric_test(c: Comparison) -> ColumnElement[bool]:
     return found.where(test).exists()
 
 
-def _compile(node: Node, leaf: Callable[[Comparison], ColumnElement[bool]]) -> Any:
+def _compile(node: Node, leaf: Callable[[Comparison], ColumnElement[bool]]) -> ColumnElement[bool]:
     if isinstance(node, Comparison):
         return leaf(node)
     if isinstance(node, And):
@@ -314,7 +315,7 @@ def where_clause(node: Node | None) -> ColumnElement[bool]:
     """
     if node is None:
         return sa.true()
-    return _compile(node, _run_test)  # type: ignore[no-any-return]
+    return _compile(node, _run_test)
 
 
 def experiment_where_clause(node: Node | None) -> ColumnElement[bool]:
@@ -325,7 +326,7 @@ def experiment_where_clause(node: Node | None) -> ColumnElement[bool]:
     """
     if node is None:
         return sa.true()
-    return _compile(node, _experiment_test)  # type: ignore[no-any-return]
+    return _compile(node, _experiment_test)
 
 
 # -- ORDER BY ---------------------------------------------------------------------------------

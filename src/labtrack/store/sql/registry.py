@@ -1,4 +1,4 @@
-"""The model registry in the SQL store: registered models, versions, stages, aliases, tags.
+"""The model registry in the SQL store: registered models, their tags and aliases.
 
 Semantics follow MLflow's SQL registry store:
 
@@ -9,13 +9,14 @@ Semantics follow MLflow's SQL registry store:
   ``BEGIN IMMEDIATE`` already serializes writers), so concurrent registrations number
   versions without gaps or duplicates and concurrent "archive existing" transitions agree;
 - every change to a model, its versions, tags or aliases moves ``last_updated_time``
-  forward (strictly): :meth:`registered_model_marker` is what serving processes poll;
+  forward (strictly): :meth:`RegisteredModelRepository.registered_model_marker` is what
+  serving processes poll;
 - a version made from a run sets the run's ``labtrack.registeredModels`` tag (a JSON list of
   model names) in the same transaction, and deletes and renames keep it current.
 
-This module holds registered models and aliases; versions and stages are in
-:mod:`~labtrack.store.sql.registry_versions`, the shared row helpers in
-:mod:`~labtrack.store.sql.registry_rows`, filters in :mod:`~labtrack.store.sql.registry_search`.
+Versions and stages are in :mod:`~labtrack.store.sql.model_versions`, the shared row helpers
+in :mod:`~labtrack.store.sql.registry_rows`, filters in
+:mod:`~labtrack.store.sql.registry_search`.
 """
 
 from __future__ import annotations
@@ -28,205 +29,230 @@ from sqlalchemy.exc import IntegrityError
 from labtrack.entities import PagedList, RunTag
 from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 from labtrack.errors import ResourceAlreadyExistsError, ResourceNotFoundError
+from labtrack.store.sql import tables
+from labtrack.store.sql.database import Database, Page, now_ms
 from labtrack.store.sql.registry_rows import (
-    AL,
-    MV,
-    RM,
-    RMT,
     build_models,
     get_model,
     get_version,
     lock_model,
-    now_ms,
+    model_exists,
     sync_run_tags,
     touch,
     version_row,
 )
-from labtrack.store.sql.registry_versions import ModelVersionsMixin
 from labtrack.utils import registry_validation as check
 
 
-class RegistryStoreMixin(ModelVersionsMixin):
-    """Mixed into SqlTrackingStore; relies on its ``_write`` / ``_read``."""
+class RegisteredModelRepository:
+    """Registered models, their tags and their aliases."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     # -- registered models -------------------------------------------------------------------
     def create_registered_model(
         self,
         name: str,
-        tags: Sequence[RunTag] | None = None,
-        description: str | None = None,
+        tags: Sequence[RunTag] | None,
+        description: str | None,
     ) -> RegisteredModel:
+        models = tables.registered_models
         name = check.model_name(name)
         description = check.description(description)
-        tag_rows = [(check.tag_key(t.key), t.value) for t in tags or ()]
+        tag_rows = [(check.tag_key(tag.key), tag.value) for tag in tags or ()]
 
-        def txn(conn: Connection) -> RegisteredModel:
-            if conn.execute(select(RM.c.name).where(RM.c.name == name)).first() is not None:
+        def work(connection: Connection) -> RegisteredModel:
+            if model_exists(connection, name):
                 raise ResourceAlreadyExistsError(
                     f"Registered model {name!r} already exists. Register a new version of it "
                     "with create_model_version / register_model, or choose another name."
                 )
             now = now_ms()
-            conn.execute(
-                RM.insert().values(
+            connection.execute(
+                models.insert().values(
                     name=name, creation_time=now, last_updated_time=now, description=description
                 )
             )
             if tag_rows:
-                conn.execute(
-                    RMT.insert(),
-                    [{"name": name, "key": k, "value": check.tag_value(k, v)} for k, v in tag_rows],
+                connection.execute(
+                    tables.registered_model_tags.insert(),
+                    [
+                        {"name": name, "key": key, "value": check.tag_value(key, value)}
+                        for key, value in tag_rows
+                    ],
                 )
-            return get_model(conn, name)
+            return get_model(connection, name)
 
         try:
-            return self._write(txn)  # type: ignore[no-any-return]
+            return self.database.write(work)
         except IntegrityError:  # created by another process between our check and insert
             raise ResourceAlreadyExistsError(
                 f"Registered model {name!r} already exists; choose another name."
             ) from None
 
     def get_registered_model(self, name: str) -> RegisteredModel:
-        return self._read(lambda conn: get_model(conn, check.model_name(name)))  # type: ignore[no-any-return]
+        name = check.model_name(name)
+        return self.database.read(lambda connection: get_model(connection, name))
 
     def registered_model_marker(self, name: str) -> int | None:
         """The model's ``last_updated_time`` (moves on every change), ``None`` if it is gone."""
-        return self._read(  # type: ignore[no-any-return]
-            lambda conn: conn.execute(
-                select(RM.c.last_updated_time).where(RM.c.name == name)
+        models = tables.registered_models
+        marker: int | None = self.database.read(
+            lambda connection: connection.execute(
+                select(models.c.last_updated_time).where(models.c.name == name)
             ).scalar()
         )
+        return marker
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
+        models, versions = tables.registered_models, tables.model_versions
         name, new_name = check.model_name(name), check.model_name(new_name)
 
-        def txn(conn: Connection) -> RegisteredModel:
-            lock_model(conn, name)
+        def work(connection: Connection) -> RegisteredModel:
+            lock_model(connection, name)
             if new_name == name:
-                return get_model(conn, name)
-            if conn.execute(select(RM.c.name).where(RM.c.name == new_name)).first():
+                return get_model(connection, name)
+            if model_exists(connection, new_name):
                 raise ResourceAlreadyExistsError(
                     f"Cannot rename {name!r} to {new_name!r}: a registered model with that name "
                     "exists. Choose another name."
                 )
             # ON UPDATE CASCADE carries versions, tags, aliases and transitions along.
-            conn.execute(update(RM).where(RM.c.name == name).values(name=new_name))
-            touch(conn, new_name)
-            run_ids = conn.execute(select(MV.c.run_id).where(MV.c.name == new_name)).scalars()
-            sync_run_tags(conn, list(run_ids))
-            return get_model(conn, new_name)
+            connection.execute(update(models).where(models.c.name == name).values(name=new_name))
+            touch(connection, new_name)
+            run_ids = connection.execute(
+                select(versions.c.run_id).where(versions.c.name == new_name)
+            ).scalars()
+            sync_run_tags(connection, list(run_ids))
+            return get_model(connection, new_name)
 
-        return self._write(txn)  # type: ignore[no-any-return]
+        return self.database.write(work)
 
     def update_registered_model(self, name: str, description: str | None) -> RegisteredModel:
+        models = tables.registered_models
         name, text = check.model_name(name), check.description(description)
 
-        def txn(conn: Connection) -> RegisteredModel:
-            lock_model(conn, name)
-            conn.execute(update(RM).where(RM.c.name == name).values(description=text))
-            touch(conn, name)
-            return get_model(conn, name)
+        def work(connection: Connection) -> RegisteredModel:
+            lock_model(connection, name)
+            connection.execute(update(models).where(models.c.name == name).values(description=text))
+            touch(connection, name)
+            return get_model(connection, name)
 
-        return self._write(txn)  # type: ignore[no-any-return]
+        return self.database.write(work)
 
     def delete_registered_model(self, name: str) -> None:
+        models, versions = tables.registered_models, tables.model_versions
         name = check.model_name(name)
 
-        def txn(conn: Connection) -> None:
-            lock_model(conn, name)
-            run_ids = list(conn.execute(select(MV.c.run_id).where(MV.c.name == name)).scalars())
-            conn.execute(delete(RM).where(RM.c.name == name))  # cascades to everything below
-            sync_run_tags(conn, run_ids)
+        def work(connection: Connection) -> None:
+            lock_model(connection, name)
+            run_ids = list(
+                connection.execute(
+                    select(versions.c.run_id).where(versions.c.name == name)
+                ).scalars()
+            )
+            # Cascades to the versions, tags, aliases and transitions.
+            connection.execute(delete(models).where(models.c.name == name))
+            sync_run_tags(connection, run_ids)
 
-        self._write(txn)
+        self.database.write(work)
 
     def search_registered_models(
         self,
-        filter_string: str | None = None,
-        max_results: int = 100,
-        order_by: Sequence[str] | None = None,
-        page_token: str | None = None,
+        filter_string: str | None,
+        max_results: int,
+        order_by: Sequence[str] | None,
+        page_token: str | None,
     ) -> PagedList[RegisteredModel]:
+        # Imported on the first search: a process that only logs never loads the filter
+        # language (part of a cold start).
         from labtrack.store.sql import registry_search
-        from labtrack.store.sql.store import check_max_results, decode_page_token, encode_page_token
 
-        check_max_results(max_results)
-        offset = decode_page_token(page_token)
-        stmt = select(RM).where(registry_search.model_where(filter_string))
-        stmt = registry_search.order_models(stmt, order_by).offset(offset).limit(max_results + 1)
-
-        def txn(conn: Connection) -> PagedList[RegisteredModel]:
-            rows = conn.execute(stmt).all()
-            token = encode_page_token(offset + max_results) if len(rows) > max_results else None
-            return PagedList(build_models(conn, rows[:max_results]), token)
-
-        return self._read(txn)  # type: ignore[no-any-return]
+        page = Page(max_results, page_token)
+        query = select(tables.registered_models).where(registry_search.model_where(filter_string))
+        query = registry_search.order_models(query, order_by)
+        return self.database.read_page(page, query, build_models)
 
     def set_registered_model_tag(self, name: str, tag: RunTag) -> None:
+        model_tags = tables.registered_model_tags
         name, key = check.model_name(name), check.tag_key(tag.key)
         value = check.tag_value(key, tag.value)
 
-        def txn(conn: Connection) -> None:
-            lock_model(conn, name)
-            conn.execute(delete(RMT).where(RMT.c.name == name, RMT.c.key == key))
-            conn.execute(RMT.insert().values(name=name, key=key, value=value))
-            touch(conn, name)
+        def work(connection: Connection) -> None:
+            lock_model(connection, name)
+            connection.execute(
+                delete(model_tags).where(model_tags.c.name == name, model_tags.c.key == key)
+            )
+            connection.execute(model_tags.insert().values(name=name, key=key, value=value))
+            touch(connection, name)
 
-        self._write(txn)
+        self.database.write(work)
 
     def delete_registered_model_tag(self, name: str, key: str) -> None:
+        model_tags = tables.registered_model_tags
         name = check.model_name(name)
 
-        def txn(conn: Connection) -> None:
-            lock_model(conn, name)
-            gone = conn.execute(delete(RMT).where(RMT.c.name == name, RMT.c.key == key)).rowcount
+        def work(connection: Connection) -> None:
+            lock_model(connection, name)
+            gone = connection.execute(
+                delete(model_tags).where(model_tags.c.name == name, model_tags.c.key == key)
+            ).rowcount
             if not gone:
                 raise ResourceNotFoundError(
                     f"Registered model {name!r} has no tag {key!r}; its tags are in "
                     f"get_registered_model({name!r}).tags."
                 )
-            touch(conn, name)
+            touch(connection, name)
 
-        self._write(txn)
+        self.database.write(work)
 
     # -- aliases -----------------------------------------------------------------------------
     def set_registered_model_alias(self, name: str, alias: str, version: int | str) -> None:
+        aliases = tables.registered_model_aliases
         name, alias = check.model_name(name), check.alias_name(alias)
         number = check.version_number(version)
 
-        def txn(conn: Connection) -> None:
-            lock_model(conn, name)
-            version_row(conn, name, number)
-            conn.execute(delete(AL).where(AL.c.name == name, AL.c.alias == alias))
-            conn.execute(AL.insert().values(name=name, alias=alias, version=number))
-            touch(conn, name)
+        def work(connection: Connection) -> None:
+            lock_model(connection, name)
+            version_row(connection, name, number)
+            connection.execute(
+                delete(aliases).where(aliases.c.name == name, aliases.c.alias == alias)
+            )
+            connection.execute(aliases.insert().values(name=name, alias=alias, version=number))
+            touch(connection, name)
 
-        self._write(txn)
+        self.database.write(work)
 
     def delete_registered_model_alias(self, name: str, alias: str) -> None:
         """Remove an alias; removing one that is not set does nothing (as in MLflow)."""
+        aliases = tables.registered_model_aliases
         name, alias = check.model_name(name), check.alias_name(alias)
 
-        def txn(conn: Connection) -> None:
-            lock_model(conn, name)
-            if conn.execute(delete(AL).where(AL.c.name == name, AL.c.alias == alias)).rowcount:
-                touch(conn, name)
+        def work(connection: Connection) -> None:
+            lock_model(connection, name)
+            gone = connection.execute(
+                delete(aliases).where(aliases.c.name == name, aliases.c.alias == alias)
+            ).rowcount
+            if gone:
+                touch(connection, name)
 
-        self._write(txn)
+        self.database.write(work)
 
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        aliases = tables.registered_model_aliases
         name, alias = check.model_name(name), check.alias_name(alias)
 
-        def txn(conn: Connection) -> ModelVersion:
-            number = conn.execute(
-                select(AL.c.version).where(AL.c.name == name, AL.c.alias == alias)
+        def work(connection: Connection) -> ModelVersion:
+            number = connection.execute(
+                select(aliases.c.version).where(aliases.c.name == name, aliases.c.alias == alias)
             ).scalar()
             if number is None:
-                get_model(conn, name)
+                get_model(connection, name)
                 raise ResourceNotFoundError(
                     f"Registered model {name!r} has no alias {alias!r}. Set it with "
                     f"set_registered_model_alias({name!r}, {alias!r}, <version>)."
                 )
-            return get_version(conn, name, number)
+            return get_version(connection, name, number)
 
-        return self._read(txn)  # type: ignore[no-any-return]
+        return self.database.read(work)

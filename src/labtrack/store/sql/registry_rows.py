@@ -1,14 +1,13 @@
 """Rows of the registry tables turned into entities, and the steps every registry write shares.
 
 Used by :mod:`labtrack.store.sql.registry` (registered models, aliases) and
-:mod:`labtrack.store.sql.registry_versions` (versions, stages); nothing here opens a
+:mod:`labtrack.store.sql.model_versions` (versions, stages); nothing here opens a
 transaction: every function works on the caller's connection.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,18 +16,13 @@ from sqlalchemy import Connection, Row, and_, case, delete, func, select, update
 from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 from labtrack.errors import ResourceNotFoundError
 from labtrack.store.sql import tables
+from labtrack.store.sql.database import now_ms
+from labtrack.store.sql.run_data import touch_runs
 from labtrack.utils.mlflow_tags import REGISTERED_MODELS
 
-RM, MV = tables.registered_models, tables.model_versions
-RMT, MVT = tables.registered_model_tags, tables.model_version_tags
-AL, TR = tables.registered_model_aliases, tables.model_version_transitions
 # A deleted version keeps its row (so its number is never reused) in this hidden stage.
 DELETED = "Deleted_Internal"
-LIVE = MV.c.current_stage != DELETED
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+LIVE_VERSIONS = tables.model_versions.c.current_stage != DELETED
 
 
 def model_missing(name: str) -> ResourceNotFoundError:
@@ -45,146 +39,188 @@ def version_missing(name: str, version: int) -> ResourceNotFoundError:
     )
 
 
-def lock_model(conn: Connection, name: str) -> Row[Any]:
-    row = conn.execute(select(RM).where(RM.c.name == name).with_for_update()).first()
+def model_exists(connection: Connection, name: str) -> bool:
+    models = tables.registered_models
+    return (
+        connection.execute(select(models.c.name).where(models.c.name == name)).first() is not None
+    )
+
+
+def lock_model(connection: Connection, name: str) -> Row[Any]:
+    """The model's row, held until the transaction ends; ResourceNotFoundError if none."""
+    models = tables.registered_models
+    row = connection.execute(select(models).where(models.c.name == name).with_for_update()).first()
     if row is None:
         raise model_missing(name)
     return row
 
 
-def touch(conn: Connection, name: str) -> int:
+def touch(connection: Connection, name: str) -> int:
     """Move the model's ``last_updated_time`` strictly forward; return it."""
+    models = tables.registered_models
     now = now_ms()
-    conn.execute(
-        update(RM)
-        .where(RM.c.name == name)
+    connection.execute(
+        update(models)
+        .where(models.c.name == name)
         .values(
             last_updated_time=case(
-                (RM.c.last_updated_time >= now, RM.c.last_updated_time + 1), else_=now
+                (models.c.last_updated_time >= now, models.c.last_updated_time + 1), else_=now
             )
         )
     )
     return now
 
 
-def version_row(conn: Connection, name: str, version: int) -> Row[Any]:
-    row = conn.execute(select(MV).where(MV.c.name == name, MV.c.version == version, LIVE)).first()
+def version_row(connection: Connection, name: str, version: int) -> Row[Any]:
+    """A live version's row; ResourceNotFoundError for the model or the version."""
+    versions = tables.model_versions
+    row = connection.execute(
+        select(versions).where(
+            versions.c.name == name, versions.c.version == version, LIVE_VERSIONS
+        )
+    ).first()
     if row is None:
-        if conn.execute(select(RM.c.name).where(RM.c.name == name)).first() is None:
+        if not model_exists(connection, name):
             raise model_missing(name)
         raise version_missing(name, version)
     return row
 
 
-def build_versions(conn: Connection, rows: Sequence[Row[Any]]) -> list[ModelVersion]:
-    keys = {(r.name, r.version) for r in rows}
-    names = sorted({r.name for r in rows})
-    tags: dict[tuple[str, int], dict[str, str]] = {k: {} for k in keys}
-    aliases: dict[tuple[str, int], list[str]] = {k: [] for k in keys}
+def _aliases(connection: Connection, names: Sequence[str]) -> Sequence[Row[Any, Any, Any]]:
+    """(name, alias, version) of every alias of these models, by alias."""
+    aliases = tables.registered_model_aliases
+    return connection.execute(
+        select(aliases.c.name, aliases.c.alias, aliases.c.version)
+        .where(aliases.c.name.in_(names))
+        .order_by(aliases.c.alias)
+    ).all()
+
+
+def build_versions(connection: Connection, rows: Sequence[Row[Any]]) -> list[ModelVersion]:
+    """Versions (with their tags and aliases) of these rows of ``model_versions``."""
+    version_tags = tables.model_version_tags
+    keys = {(row.name, row.version) for row in rows}
+    names = sorted({row.name for row in rows})
+    tags: dict[tuple[str, int], dict[str, str]] = {key: {} for key in keys}
+    aliases: dict[tuple[str, int], list[str]] = {key: [] for key in keys}
     if names:
-        for n, v, key, value in conn.execute(
-            select(MVT.c.name, MVT.c.version, MVT.c.key, MVT.c.value).where(MVT.c.name.in_(names))
+        for name, version, key, value in connection.execute(
+            select(
+                version_tags.c.name,
+                version_tags.c.version,
+                version_tags.c.key,
+                version_tags.c.value,
+            ).where(version_tags.c.name.in_(names))
         ):
-            if (n, v) in tags:
-                tags[(n, v)][key] = value
-        for n, alias, v in conn.execute(
-            select(AL.c.name, AL.c.alias, AL.c.version)
-            .where(AL.c.name.in_(names))
-            .order_by(AL.c.alias)
-        ):
-            if (n, v) in aliases:
-                aliases[(n, v)].append(alias)
+            if (name, version) in tags:
+                tags[(name, version)][key] = value
+        for name, alias, version in _aliases(connection, names):
+            if (name, version) in aliases:
+                aliases[(name, version)].append(alias)
     return [
         ModelVersion(
-            name=r.name,
-            version=r.version,
-            creation_timestamp=r.creation_time,
-            last_updated_timestamp=r.last_updated_time,
-            user_id=r.user_id,
-            current_stage=r.current_stage,
-            description=r.description,
-            source=r.source,
-            run_id=r.run_id,
-            status=r.status,
-            status_message=r.status_message,
-            tags=tags[(r.name, r.version)],
-            aliases=aliases[(r.name, r.version)],
+            name=row.name,
+            version=row.version,
+            creation_timestamp=row.creation_time,
+            last_updated_timestamp=row.last_updated_time,
+            user_id=row.user_id,
+            current_stage=row.current_stage,
+            description=row.description,
+            source=row.source,
+            run_id=row.run_id,
+            status=row.status,
+            status_message=row.status_message,
+            tags=tags[(row.name, row.version)],
+            aliases=aliases[(row.name, row.version)],
         )
-        for r in rows
+        for row in rows
     ]
 
 
-def build_models(conn: Connection, rows: Sequence[Row[Any]]) -> list[RegisteredModel]:
-    names = [r.name for r in rows]
-    tags: dict[str, dict[str, str]] = {n: {} for n in names}
-    aliases: dict[str, dict[str, int]] = {n: {} for n in names}
-    latest: dict[str, list[ModelVersion]] = {n: [] for n in names}
-    if names:
-        for n, key, value in conn.execute(
-            select(RMT.c.name, RMT.c.key, RMT.c.value).where(RMT.c.name.in_(names))
-        ):
-            tags[n][key] = value
-        for n, alias, v in conn.execute(
-            select(AL.c.name, AL.c.alias, AL.c.version)
-            .where(AL.c.name.in_(names))
-            .order_by(AL.c.alias)
-        ):
-            aliases[n][alias] = v
-        newest = (
-            select(MV.c.name, func.max(MV.c.version).label("version"))
-            .where(MV.c.name.in_(names), LIVE)
-            .group_by(MV.c.name, MV.c.current_stage)
-            .subquery()
+def _latest_versions(connection: Connection, names: Sequence[str]) -> list[ModelVersion]:
+    """The newest live version in each stage of these models, oldest first."""
+    versions = tables.model_versions
+    newest = (
+        select(versions.c.name, func.max(versions.c.version).label("version"))
+        .where(versions.c.name.in_(names), LIVE_VERSIONS)
+        .group_by(versions.c.name, versions.c.current_stage)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(versions)
+        .join(
+            newest, and_(versions.c.name == newest.c.name, versions.c.version == newest.c.version)
         )
-        version_rows = conn.execute(
-            select(MV)
-            .join(newest, and_(MV.c.name == newest.c.name, MV.c.version == newest.c.version))
-            .order_by(MV.c.version)
-        ).all()
-        for v in build_versions(conn, version_rows):
-            latest[v.name].append(v)
+        .order_by(versions.c.version)
+    ).all()
+    return build_versions(connection, rows)
+
+
+def build_models(connection: Connection, rows: Sequence[Row[Any]]) -> list[RegisteredModel]:
+    """Registered models (tags, aliases, latest version per stage) of these rows."""
+    model_tags = tables.registered_model_tags
+    names = [row.name for row in rows]
+    tags: dict[str, dict[str, str]] = {name: {} for name in names}
+    aliases: dict[str, dict[str, int]] = {name: {} for name in names}
+    latest: dict[str, list[ModelVersion]] = {name: [] for name in names}
+    if names:
+        for name, key, value in connection.execute(
+            select(model_tags.c.name, model_tags.c.key, model_tags.c.value).where(
+                model_tags.c.name.in_(names)
+            )
+        ):
+            tags[name][key] = value
+        for name, alias, version in _aliases(connection, names):
+            aliases[name][alias] = version
+        for model_version in _latest_versions(connection, names):
+            latest[model_version.name].append(model_version)
     return [
         RegisteredModel(
-            name=r.name,
-            creation_timestamp=r.creation_time,
-            last_updated_timestamp=r.last_updated_time,
-            description=r.description,
-            latest_versions=latest[r.name],
-            tags=tags[r.name],
-            aliases=aliases[r.name],
+            name=row.name,
+            creation_timestamp=row.creation_time,
+            last_updated_timestamp=row.last_updated_time,
+            description=row.description,
+            latest_versions=latest[row.name],
+            tags=tags[row.name],
+            aliases=aliases[row.name],
         )
-        for r in rows
+        for row in rows
     ]
 
 
-def get_model(conn: Connection, name: str) -> RegisteredModel:
-    row = conn.execute(select(RM).where(RM.c.name == name)).first()
+def get_model(connection: Connection, name: str) -> RegisteredModel:
+    models = tables.registered_models
+    row = connection.execute(select(models).where(models.c.name == name)).first()
     if row is None:
         raise model_missing(name)
-    return build_models(conn, [row])[0]
+    return build_models(connection, [row])[0]
 
 
-def get_version(conn: Connection, name: str, version: int) -> ModelVersion:
-    return build_versions(conn, [version_row(conn, name, version)])[0]
+def get_version(connection: Connection, name: str, version: int) -> ModelVersion:
+    return build_versions(connection, [version_row(connection, name, version)])[0]
 
 
-def sync_run_tags(conn: Connection, run_ids: Iterable[str | None]) -> None:
+def sync_run_tags(connection: Connection, run_ids: Iterable[str | None]) -> None:
     """Set each run's ``labtrack.registeredModels`` tag to the models made from it."""
-    runs, tag = tables.runs, tables.tags
-    for run_id in sorted({r for r in run_ids if r}):
-        if not conn.execute(select(runs.c.run_uuid).where(runs.c.run_uuid == run_id)).first():
+    runs, run_tags, versions = tables.runs, tables.tags, tables.model_versions
+    for run_id in sorted({run_id for run_id in run_ids if run_id}):
+        if not connection.execute(select(runs.c.run_uuid).where(runs.c.run_uuid == run_id)).first():
             continue
         names = sorted(
-            n
-            for (n,) in conn.execute(
-                select(MV.c.name).distinct().where(MV.c.run_id == run_id, LIVE)
+            name
+            for (name,) in connection.execute(
+                select(versions.c.name).distinct().where(versions.c.run_id == run_id, LIVE_VERSIONS)
             )
         )
-        conn.execute(delete(tag).where(tag.c.run_uuid == run_id, tag.c.key == REGISTERED_MODELS))
+        connection.execute(
+            delete(run_tags).where(
+                run_tags.c.run_uuid == run_id, run_tags.c.key == REGISTERED_MODELS
+            )
+        )
         if names:
-            conn.execute(
-                tag.insert().values(run_uuid=run_id, key=REGISTERED_MODELS, value=json.dumps(names))
+            connection.execute(
+                run_tags.insert().values(
+                    run_uuid=run_id, key=REGISTERED_MODELS, value=json.dumps(names)
+                )
             )
-        conn.execute(
-            update(runs).where(runs.c.run_uuid == run_id).values(last_update_time=now_ms())
-        )
+        touch_runs(connection, [run_id])

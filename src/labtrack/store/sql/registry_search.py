@@ -23,8 +23,6 @@ from labtrack.store.search_filter import Comparison, OrderKey
 from labtrack.store.search_filter_lexer import Kind, Schema
 from labtrack.store.sql import filter_sql, tables
 
-RM, MV = tables.registered_models, tables.model_versions
-
 _TIMES: dict[str, tuple[str, Kind]] = {
     "creation_timestamp": ("creation_time", "number"),
     "creation_time": ("creation_time", "number"),
@@ -60,33 +58,42 @@ VERSION_SCHEMA = Schema(
 )
 
 
-def _model_test(c: Comparison) -> ColumnElement[bool]:
-    if c.entity == "tag":
-        return filter_sql._keyed_test(tables.registered_model_tags, RM.c.name, "name", c)
-    return filter_sql._column_test(RM.c[c.key], c)
+def _model_test(comparison: Comparison) -> ColumnElement[bool]:
+    models = tables.registered_models
+    if comparison.entity == "tag":
+        return filter_sql._keyed_test(
+            tables.registered_model_tags, models.c.name, "name", comparison
+        )
+    return filter_sql._column_test(models.c[comparison.key], comparison)
 
 
-def _version_tag_test(c: Comparison) -> ColumnElement[bool]:
-    row = tables.model_version_tags.alias()
+def _version_tag_test(comparison: Comparison) -> ColumnElement[bool]:
+    versions = tables.model_versions
+    tag = tables.model_version_tags.alias()
     found: Select[Any] = (
         sa.select(sa.literal_column("1"))
-        .select_from(row)
-        .where(row.c.name == MV.c.name, row.c.version == MV.c.version, row.c.key == c.key)
-        .correlate(MV)
+        .select_from(tag)
+        .where(
+            tag.c.name == versions.c.name,
+            tag.c.version == versions.c.version,
+            tag.c.key == comparison.key,
+        )
+        .correlate(versions)
     )
-    if c.op == "IS NULL":
+    if comparison.op == "IS NULL":
         return ~found.exists()
-    if c.op != "IS NOT NULL":
+    if comparison.op != "IS NOT NULL":
         found = found.where(
-            row.c.value.is_not(None), filter_sql._string_test(row.c.value, c.op, c.value)
+            tag.c.value.is_not(None),
+            filter_sql._string_test(tag.c.value, comparison.op, comparison.value),
         )
     return found.exists()
 
 
-def _version_test(c: Comparison) -> ColumnElement[bool]:
-    if c.entity == "tag":
-        return _version_tag_test(c)
-    return filter_sql._column_test(MV.c[c.key], c)
+def _version_test(comparison: Comparison) -> ColumnElement[bool]:
+    if comparison.entity == "tag":
+        return _version_tag_test(comparison)
+    return filter_sql._column_test(tables.model_versions.c[comparison.key], comparison)
 
 
 def model_where(text: str | None) -> ColumnElement[bool]:
@@ -105,20 +112,22 @@ def _orders(clauses: Sequence[str] | None, schema: Schema) -> list[OrderKey]:
 
 def order_models(stmt: Select[Any], clauses: Sequence[str] | None) -> Select[Any]:
     """MLflow's default: ``name ASC``; ``name`` breaks ties after the given keys."""
+    models = tables.registered_models
     terms: list[Any] = []
     for key in _orders(clauses, MODEL_SCHEMA):
         if key.entity == "tag":
-            t = tables.registered_model_tags
-            stmt, more = filter_sql._keyed_order(stmt, t, RM.c.name, "name", key)
+            tag_table = tables.registered_model_tags
+            stmt, more = filter_sql._keyed_order(stmt, tag_table, models.c.name, "name", key)
         else:
-            column = RM.c[key.key]
+            column = models.c[key.key]
             more = filter_sql._sort_terms(column, key.ascending, column.is_(None))
         terms.extend(more)
-    return stmt.order_by(*terms, filter_sql._bytewise(RM.c.name).asc())
+    return stmt.order_by(*terms, filter_sql._bytewise(models.c.name).asc())
 
 
 def order_versions(stmt: Select[Any], clauses: Sequence[str] | None) -> Select[Any]:
     """Default ``name ASC, version_number DESC`` (newest version of each model first)."""
+    versions = tables.model_versions
     terms: list[Any] = []
     for key in _orders(clauses, VERSION_SCHEMA):
         if key.entity == "tag":
@@ -126,6 +135,8 @@ def order_versions(stmt: Select[Any], clauses: Sequence[str] | None) -> Select[A
                 f"Model versions cannot be ordered by tags (tags.{key.key}); order by "
                 "name, version_number, creation_timestamp or last_updated_timestamp."
             )
-        column = MV.c[key.key]
+        column = versions.c[key.key]
         terms.extend(filter_sql._sort_terms(column, key.ascending, column.is_(None)))
-    return stmt.order_by(*terms, filter_sql._bytewise(MV.c.name).asc(), MV.c.version.desc())
+    return stmt.order_by(
+        *terms, filter_sql._bytewise(versions.c.name).asc(), versions.c.version.desc()
+    )

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 
 from labtrack.errors import StoreError
 from labtrack.store.sql import tables
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 DEFAULT_EXPERIMENT_ID = 0
 DEFAULT_EXPERIMENT_NAME = "Default"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
+def _alembic_config(conn: Connection | None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -32,7 +36,7 @@ def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    config = _alembic_config(None)  # type: ignore[arg-type]
+    config = _alembic_config(None)
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head

@@ -1,0 +1,167 @@
+"""The database behind the SQL store: its engines, its transactions, and paged searches.
+
+Every repository of the store reaches the database through one :class:`Database`:
+``read(work)`` runs ``work(connection)`` on the read engine, ``write(work)`` in a write
+transaction (retried when a busy store reports a lock timeout); both turn a database that
+cannot be reached or written into a :class:`~labtrack.errors.StoreError` that says what to do.
+:class:`Page` is the one place that reads ``max_results`` and page tokens.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Connection, Row, Select, Table
+from sqlalchemy.exc import OperationalError
+
+from labtrack.entities import PagedList
+from labtrack.errors import InvalidParameterError, StoreError
+from labtrack.store.contract import SEARCH_MAX_RESULTS_LIMIT
+from labtrack.store.sql.engine import make_engines, with_retries
+from labtrack.store.sql.schema import ensure_schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
+T = TypeVar("T")
+Entity = TypeVar("Entity")
+# Turns a page of rows into entities, inside the transaction that read them.
+ToEntities = Callable[[Connection, Sequence[Row[Any]]], list[Entity]]
+
+
+def now_ms() -> int:
+    """The time in milliseconds since the epoch (every timestamp the store writes)."""
+    return int(time.time() * 1000)
+
+
+def upsert_into(connection: Connection, table: Table) -> PostgresInsert | SqliteInsert:
+    """The dialect's INSERT, which has ON CONFLICT (``on_conflict_do_update``)."""
+    # Imported here, not at the top: a SQLite user never pays for importing SQLAlchemy's
+    # PostgreSQL dialects (a tenth of a cold start).
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def decode_page_token(token: str | None) -> int:
+    """The offset a page token stands for (0 without a token)."""
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+        if not isinstance(offset, int) or offset < 0:
+            raise ValueError
+        return offset
+    except Exception:
+        raise InvalidParameterError(
+            f"Invalid page_token {token!r}: pass the token a previous search returned."
+        ) from None
+
+
+def check_max_results(max_results: int) -> int:
+    if not isinstance(max_results, int) or not 0 < max_results <= SEARCH_MAX_RESULTS_LIMIT:
+        raise InvalidParameterError(
+            f"max_results must be an integer from 1 to {SEARCH_MAX_RESULTS_LIMIT}; "
+            f"got {max_results!r}. Page through larger results with page_token."
+        )
+    return max_results
+
+
+class Page:
+    """The slice of a search's results one request asks for.
+
+    Made before the query, so a bad ``max_results`` or page token is reported before the
+    filter is read; then :meth:`Database.read_page` runs the query for this slice.
+
+    >>> page = Page(max_results=2, page_token=None)
+    >>> (page.offset, page.max_results)
+    (0, 2)
+    """
+
+    def __init__(self, max_results: int, page_token: str | None) -> None:
+        self.max_results = check_max_results(max_results)
+        self.offset = decode_page_token(page_token)
+
+    def fetch(
+        self,
+        connection: Connection,
+        query: Select[Any],
+        to_entities: ToEntities[Entity],
+    ) -> PagedList[Entity]:
+        # One row more than asked tells whether a next page exists.
+        rows = connection.execute(query.offset(self.offset).limit(self.max_results + 1)).all()
+        more = len(rows) > self.max_results
+        token = encode_page_token(self.offset + self.max_results) if more else None
+        return PagedList(to_entities(connection, rows[: self.max_results]), token)
+
+
+class Database:
+    """A SQLite or PostgreSQL database holding the current schema, with typed transactions."""
+
+    def __init__(self, tracking_uri: str, artifact_root: str) -> None:
+        self.tracking_uri = tracking_uri
+        self.write_engine, self.read_engine = make_engines(tracking_uri)
+        try:
+            ensure_schema(self.write_engine, artifact_root)
+        except OperationalError as exc:
+            raise StoreError(self.explain(exc)) from exc
+
+    def explain(self, exc: OperationalError) -> str:
+        """What went wrong, and what to do about it, for a user."""
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+        hint = "Check that the store is reachable and writable."
+        lowered = detail.lower()
+        if "readonly" in lowered or "read-only" in lowered:
+            hint = "The store is read-only: make the file and its folder writable."
+        elif "disk" in lowered and "full" in lowered:
+            hint = "The disk is full: free space, then retry."
+        elif "unable to open" in lowered:
+            hint = "The store folder does not exist or is not writable."
+        return f"The store at {self.tracking_uri} could not be written: {detail}. {hint}"
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)`` in one write transaction: all of it is committed or nothing."""
+
+        def attempt() -> T:
+            with self.write_engine.begin() as connection:
+                return work(connection)
+
+        try:
+            return with_retries(attempt)
+        except OperationalError as exc:
+            raise StoreError(self.explain(exc)) from exc
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)`` on the read engine (it never takes SQLite's write lock)."""
+        try:
+            with self.read_engine.connect() as connection:
+                return work(connection)
+        except OperationalError as exc:
+            raise StoreError(self.explain(exc)) from exc
+
+    def read_page(
+        self,
+        page: Page,
+        query: Select[Any],
+        to_entities: ToEntities[Entity],
+    ) -> PagedList[Entity]:
+        """The ``page`` of ``query``'s rows, turned into entities in the same transaction."""
+        return self.read(lambda connection: page.fetch(connection, query, to_entities))
+
+    def close(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
