@@ -6,7 +6,9 @@ pyproject.toml, run by ``lint-imports`` in ./dev check and ./dev test). These te
 source with ``ast`` and check what import-linter does not: cycles between single modules, and
 why an import sits inside a function. A lazy import is allowed when the module it imports pulls
 in a third-party library when imported (pandas, SQLAlchemy, tornado, ...), or when importing it
-at the top would make ``import labtrack`` load a module it does not load today.
+at the top would make ``import labtrack`` load a module it does not load today, or when a
+``# lazy: <reason>`` comment on the line (or the line above) says why (import time measured,
+say).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Module:
     top: set[str] = field(default_factory=set)  # imported by the module's own import lines
     parents: set[str] = field(default_factory=set)  # its packages, imported before it
     lazy: list[tuple[int, str]] = field(default_factory=list)  # (line, labtrack module)
+    explained: set[int] = field(default_factory=set)  # lines of lazy imports marked "# lazy: why"
 
 
 def _module_name(path: Path, src: Path) -> str:
@@ -42,6 +45,19 @@ def _is_type_checking(node: ast.AST) -> bool:
     return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
 
 
+def _explained(lines: list[str], first: int, last: int) -> bool:
+    """A ``# lazy: why`` comment on the import's last line, or in the comment and import lines
+    right above it (one comment may explain a block of imports)."""
+    if "# lazy:" in lines[last - 1]:
+        return True
+    index = first - 2
+    while index >= 0 and lines[index].strip().startswith(("#", "from ", "import ")):
+        if lines[index].strip().startswith("# lazy:"):
+            return True
+        index -= 1
+    return False
+
+
 def read_modules(src: Path = SRC) -> dict[str, Module]:
     """Every module under ``src`` with its module-level and in-function imports."""
     paths = [p for p in src.rglob("*.py") if "labextension" not in p.parts]
@@ -53,7 +69,9 @@ def read_modules(src: Path = SRC) -> dict[str, Module]:
         return name
 
     for module in modules.values():
-        tree = ast.parse(module.path.read_text())
+        text = module.path.read_text()
+        lines = text.splitlines()
+        tree = ast.parse(text)
 
         def visit(node: ast.AST, in_function: bool, module: Module = module) -> None:
             for child in ast.iter_child_nodes(node):
@@ -75,6 +93,8 @@ def read_modules(src: Path = SRC) -> dict[str, Module]:
                     target = owner(name) if ours else name.split(".")[0]
                     if in_function and ours:
                         module.lazy.append((child.lineno, target))
+                        if _explained(lines, child.lineno, child.end_lineno or child.lineno):
+                            module.explained.add(child.lineno)
                     elif not in_function:
                         module.top.add(target)
                 nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
@@ -166,7 +186,8 @@ def needless_lazy_imports(modules: dict[str, Module]) -> list[str]:
         for line, target in module.lazy:
             keeps_face_light = module.name in face and target not in face
             keeps_library_out = not heavy[target] <= heavy[module.name]
-            if keeps_library_out or keeps_face_light or target == module.name:
+            explained = line in module.explained
+            if keeps_library_out or keeps_face_light or explained or target == module.name:
                 continue
             found.append(f"{module.name}:{line}: {target} (move the import to the top)")
     return found

@@ -29,6 +29,9 @@ from labtrack.entities.model_registry import (
 )
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.registry.uri import parse_models_uri, parse_runs_uri
+from labtrack.store import artifacts
+from labtrack.store.artifacts.filesystems import parse_root
+from labtrack.store.artifacts.paths import is_within, safe_artifact_path
 from labtrack.utils import registry_validation as check
 from labtrack.utils.user import current_user
 from labtrack.utils.validation import is_number
@@ -140,7 +143,6 @@ class RegistryClientMixin:
         What the REST API offers: the path must stay inside the run's artifacts (no ``..``,
         absolute paths, URLs or symlinks out) and hold an ``MLmodel`` file.
         """
-        from labtrack.store.artifacts import safe_artifact_path
 
         if not isinstance(run_id, str) or not run_id:
             raise InvalidParameterError("run_id is required: the run that logged the model.")
@@ -258,8 +260,6 @@ class RegistryClientMixin:
         return self._download_source(self.resolve_model_version(name, ref).source, dst_path)
 
     def _download_source(self, source: str, dst_path: str | None) -> str:
-        from labtrack.store.artifacts import ArtifactRepository
-        from labtrack.store.artifacts.filesystems import parse_root
 
         loc = parse_root(source)
         if loc.is_local and dst_path is None:
@@ -272,7 +272,7 @@ class RegistryClientMixin:
 
         dst = dst_path or tempfile.mkdtemp(prefix="labtrack-model-")
         os.makedirs(dst, exist_ok=True)
-        return ArtifactRepository(source).download_artifacts("", dst)
+        return artifacts.ArtifactRepository(source).download_artifacts("", dst)
 
     # -- where a version's files live --------------------------------------------------------
     def _store_source(
@@ -309,7 +309,6 @@ class RegistryClientMixin:
             raise InvalidParameterError(
                 f"run_id {run_id!r} differs from the run in the source {uri!r}; give one."
             )
-        from labtrack.store.artifacts import ArtifactRepository
 
         run = self.get_run(rid)
         if run.info.lifecycle_stage != LifecycleStage.ACTIVE:
@@ -318,7 +317,7 @@ class RegistryClientMixin:
             )
         root = run.info.artifact_uri.rstrip("/")
         # Checked from the run's root, so a symlink cannot lead the path out of it.
-        if not ArtifactRepository(root).exists(f"{path}/{MLMODEL}" if path else MLMODEL):
+        if not artifacts.ArtifactRepository(root).exists(f"{path}/{MLMODEL}" if path else MLMODEL):
             raise InvalidParameterError(
                 f"{uri!r} is not a saved model: there is no {MLMODEL} file at {path or 'the'} "
                 f"{'in' if path else 'root of'} run {rid}'s artifacts. Give the folder "
@@ -328,9 +327,6 @@ class RegistryClientMixin:
 
     def _inside_artifact_root(self, text: str) -> str | None:
         """``text`` normalised if it names a place under the store's artifact root."""
-        from labtrack.store.artifacts import safe_artifact_path
-        from labtrack.store.artifacts.filesystems import parse_root
-        from labtrack.store.artifacts.paths import is_within
 
         root = parse_root(self.location.artifact_root)
         if root.is_local:
@@ -347,9 +343,8 @@ class RegistryClientMixin:
 
     @staticmethod
     def _require_mlmodel(location: str, shown: str) -> None:
-        from labtrack.store.artifacts import ArtifactRepository
 
-        repo = ArtifactRepository(location)
+        repo = artifacts.ArtifactRepository(location)
         if not repo.exists(MLMODEL):
             raise InvalidParameterError(
                 f"{shown!r} is not a saved model: there is no {MLMODEL} file in it. Give the "
@@ -357,7 +352,6 @@ class RegistryClientMixin:
             )
 
     def _copy_into_store(self, name: str, folder: Path) -> str:
-        from labtrack.store.artifacts import ArtifactRepository
 
         if not folder.is_dir():
             raise InvalidParameterError(
@@ -370,5 +364,5 @@ class RegistryClientMixin:
             )
         root = self.location.artifact_root.rstrip("/")
         target = f"{root}/models/{check.path_slug(name)}/{uuid.uuid4().hex}"
-        ArtifactRepository(target).log_artifacts(str(folder))
+        artifacts.ArtifactRepository(target).log_artifacts(str(folder))
         return target

@@ -10,10 +10,13 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from labtrack.errors import InvalidParameterError
+from labtrack.notebook.versions import diff_versions
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.notebook_files import notebook_path, read_notebook, run_notebook_version
 from labtrack.server.runs import RunNotebookHandler
 from labtrack.server.serialize import number, run_json
+from labtrack.store.artifacts import ArtifactRepository
+from labtrack.store.artifacts.paths import safe_artifact_path
 from labtrack.store.contract import MetricSeries
 
 MAX_POINTS = 100_000
@@ -91,7 +94,6 @@ class ArtifactListHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        from labtrack.store.artifacts.paths import safe_artifact_path
 
         path = safe_artifact_path(self.arg("path") or "")
         files = await self.call(self.client.list_artifacts, run_id, path or None)
@@ -115,8 +117,6 @@ class ArtifactFileHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        from labtrack.store.artifacts import ArtifactRepository
-        from labtrack.store.artifacts.paths import safe_artifact_path
 
         path = safe_artifact_path(self.arg("path") or "")
         if not path:
@@ -171,7 +171,6 @@ class NotebookDiffHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        from labtrack.notebook.versions import diff_versions
 
         other, path = self.arg("other"), self.arg("path")
         if bool(other) == (path is not None):

@@ -10,10 +10,12 @@ from tornado import web
 
 from labtrack.entities import Run, RunTag
 from labtrack.errors import InvalidParameterError
+from labtrack.notebook.capture import LIVE_TAG, REVISION_TAG, canonical
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.experiments import view_arg
 from labtrack.server.runs_query import RunQuery
 from labtrack.server.serialize import run_json, run_row
+from labtrack.tracking.runs_csv import iter_csv
 from labtrack.utils.mlflow_tags import NOTE
 
 CSV_MAX_RUNS = 100_000
@@ -69,7 +71,6 @@ class RunsCsvHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        from labtrack.tracking.runs_csv import iter_csv
 
         query = RunQuery.from_handler(self, view_arg(self))
         runs = await self.call(_all_runs, self.client, query)
@@ -158,7 +159,6 @@ def valid_notebook(notebook: dict[str, Any]) -> None:
 
 
 def store_live_notebook(client: Any, run_id: str, notebook: dict[str, Any]) -> str:
-    from labtrack.notebook.capture import LIVE_TAG, REVISION_TAG, canonical
 
     valid_notebook(notebook)
     notebook.setdefault("metadata", {}).setdefault("labtrack", {})["live"] = True

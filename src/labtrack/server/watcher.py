@@ -15,7 +15,7 @@ from typing import Any
 
 from tornado.ioloop import IOLoop, PeriodicCallback
 
-from labtrack.notebook.identity import is_placeholder_path
+from labtrack.notebook.identity import is_placeholder_path, read_notebook_id
 from labtrack.server.settings import Labtrack
 
 CONTENTS_SCHEMA = "https://events.jupyter.org/jupyter_server/contents_service/v1"
@@ -82,7 +82,6 @@ class NotebookWatcher:
         return pid if isinstance(pid, int) else None
 
     def _record(self, kernel_id: str, path: str) -> None:
-        from labtrack.notebook.identity import read_notebook_id
 
         notebook_id = read_notebook_id(str(Path(self.root) / path))
         self.settings.client().store.set_notebook_session(kernel_id, path, notebook_id, self.root)

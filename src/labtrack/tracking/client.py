@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from labtrack import config
 from labtrack.entities import (
     Experiment,
+    LifecycleStage,
     Metric,
     PagedList,
     Param,
@@ -27,12 +28,13 @@ from labtrack.entities import (
     RunTag,
     ViewType,
 )
-from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.registry.client import RegistryClientMixin
-from labtrack.store import get_store
+from labtrack.store import artifacts, get_store
 from labtrack.store.contract import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 from labtrack.tracking import context, hooks
 from labtrack.utils import mlflow_tags, validation
+from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 from labtrack.utils.user import current_user
 
 if TYPE_CHECKING:
@@ -136,7 +138,6 @@ class TrackingClient(RegistryClientMixin):
         return self.store.get_run(run_id)
 
     def get_parent_run(self, run_id: str) -> Run | None:
-        from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 
         parent = self.get_run(run_id).data.tags.get(PARENT_RUN_ID)
         return self.get_run(parent) if parent else None
@@ -212,21 +213,17 @@ class TrackingClient(RegistryClientMixin):
 
     # -- artifacts ---------------------------------------------------------------------
     def _repo(self, run_id: str) -> ArtifactRepository:
-        from labtrack.store.artifacts import ArtifactRepository
 
-        return ArtifactRepository(self.get_run(run_id).info.artifact_uri)
+        return artifacts.ArtifactRepository(self.get_run(run_id).info.artifact_uri)
 
     def _writable_repo(self, run_id: str) -> ArtifactRepository:
-        from labtrack.entities import LifecycleStage
-        from labtrack.errors import InvalidStateError
-        from labtrack.store.artifacts import ArtifactRepository
 
         info = self.get_run(run_id).info
         if info.lifecycle_stage != LifecycleStage.ACTIVE:
             raise InvalidStateError(
                 f"Run {run_id} is deleted; restore it with restore_run() before logging."
             )
-        return ArtifactRepository(info.artifact_uri)
+        return artifacts.ArtifactRepository(info.artifact_uri)
 
     def log_artifact(
         self, run_id: str, local_path: str | os.PathLike[str], artifact_path: str | None = None
