@@ -73,7 +73,9 @@ def read_modules(src: Path = SRC) -> dict[str, Module]:
         lines = text.splitlines()
         tree = ast.parse(text)
 
-        def visit(node: ast.AST, in_function: bool, module: Module = module) -> None:
+        def visit(
+            node: ast.AST, in_function: bool, module: Module = module, lines: list[str] = lines
+        ) -> None:
             for child in ast.iter_child_nodes(node):
                 if _is_type_checking(child):
                     continue  # annotations only: never imported at run time
