@@ -1,5 +1,7 @@
 /** The compare view's Lumino wrapper: owns a `CompareState` (one `GET compare`). */
 import { ReactWidget } from '@jupyterlab/ui-components';
+
+import '../../style/runpage.css';
 import * as React from 'react';
 
 import type { LabtrackAPI } from '../api/client';
