@@ -22,6 +22,7 @@ import {
 import {
   boxPlot,
   boxTooFew,
+  columnValue,
   contourPlot,
   contourTooFew,
   historyTraces,
@@ -310,8 +311,21 @@ function Contour(props: IPlotsProps): JSX.Element {
   );
 }
 
+/** True when the runs hold at least two different values of `column`. */
+function varies(runs: IRunDetail[], column: string): boolean {
+  return (
+    new Set(runs.map(r => columnValue(r, column)).filter(v => v !== undefined))
+      .size > 1
+  );
+}
+
 function Box(props: IPlotsProps): JSX.Element {
-  const params = props.params.map(p => `params.${p}`);
+  // Grouping by a param every run shares says nothing: those that vary first.
+  const params = props.params
+    .map(p => `params.${p}`)
+    .sort(
+      (a, b) => Number(varies(props.runs, b)) - Number(varies(props.runs, a))
+    );
   const metrics = props.metrics.map(m => `metrics.${m}`);
   const [metric, setMetric] = React.useState(metrics[0] ?? '');
   const [group, setGroup] = React.useState(params[0] ?? '');
