@@ -19,7 +19,6 @@ import {
   createNotebook,
   execute,
   home,
-  openLab,
   token,
   url
 } from '../../tests/ui/helpers';

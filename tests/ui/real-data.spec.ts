@@ -9,7 +9,6 @@
 import { expect, Page, test } from '@playwright/test';
 
 import {
-  api,
   createNotebook,
   execute,
   openNotebook,
