@@ -44,9 +44,9 @@ test('runs logged by a cell appear in the sidebar without a reload', async ({
     .locator('.lt-ExperimentHeader-idValue')
     .innerText();
   expect(experimentId).toMatch(/^\d+$/);
-  await expect(sidebar.locator('.lt-RunsTable-status').first()).toHaveText(
-    'finished'
-  );
+  await expect(
+    sidebar.locator('.lt-RunsTable-status .lt-StatusDot').first()
+  ).toHaveAttribute('aria-label', 'finished');
   // Default columns: every metric and param, values as logged.
   const headers = await sidebar
     .locator('.lt-RunsTable-head')
@@ -135,9 +135,11 @@ print(run.info.run_id)`,
 
   await runCell(page, 0);
   const row = sidebar.locator('.lt-RunsTable-row', { hasText: 'training' });
-  await expect(row.locator('.lt-StatusBadge')).toHaveText('running', {
-    timeout: 15_000
-  });
+  await expect(row.locator('.lt-StatusDot')).toHaveAttribute(
+    'aria-label',
+    'running',
+    { timeout: 15_000 }
+  );
   await expect(row.locator('td[data-column="metrics.loss"]')).toHaveText('1');
   await expect.poll(() => puts.length, { timeout: 10_000 }).toBe(1);
   const runId = (await cellOutput(page, 0)).trim();
@@ -161,9 +163,11 @@ print(run.info.run_id)`,
   console.log(`a logged point showed in the sidebar after ${latency} ms`);
 
   await runCell(page, 2);
-  await expect(row.locator('.lt-StatusBadge')).toHaveText('finished', {
-    timeout: 10_000
-  });
+  await expect(row.locator('.lt-StatusDot')).toHaveAttribute(
+    'aria-label',
+    'finished',
+    { timeout: 10_000 }
+  );
   await expect.poll(() => puts.length, { timeout: 10_000 }).toBe(2);
   expect(puts[1].url).toContain(`/runs/${runId}/notebook`);
   const stored = await api(page, 'GET', `labtrack/api/runs/${runId}`);
