@@ -80,9 +80,9 @@ const diffTab = (page: Page) => page.locator('.lt-FileDiff');
 test('diff with the current notebook follows a notebook renamed since the run', async ({
   page
 }) => {
-  const runId = await runOnce(page, 'before-rename.ipynb');
-  await api(page, 'PATCH', 'api/contents/before-rename.ipynb', {
-    path: 'after-rename.ipynb'
+  const runId = await runOnce(page, 'diff-before-move.ipynb');
+  await api(page, 'PATCH', 'api/contents/diff-before-move.ipynb', {
+    path: 'diff-after-move.ipynb'
   });
   // The server renames the notebook's experiment after the file.
   await expect
@@ -98,13 +98,13 @@ test('diff with the current notebook follows a notebook renamed since the run', 
       },
       { timeout: 30_000 }
     )
-    .toBe('after-rename.ipynb');
+    .toBe('diff-after-move.ipynb');
 
   await openRunPage(page, runId);
   await page.locator('.lt-NotebookVersion-diff').click();
 
   await expect(diffTab(page).locator('.lt-FileDiff-path')).toHaveText(
-    'after-rename.ipynb'
+    'diff-after-move.ipynb'
   );
   await expect(
     diffTab(page).locator('.lt-DiffText, .lt-NotebookDiff-text').first()

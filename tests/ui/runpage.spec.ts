@@ -107,7 +107,9 @@ test('a run page shows the overview, a metric chart and artifact previews', asyn
   await runPage.locator('.lt-RunPage-children .lt-RunLink').click();
   const child = current(page).locator('.lt-RunPage');
   await expect(child.locator('.lt-RunPage-name-text')).toHaveText('child-of-0');
-  await child.locator('.lt-RunPage-info .lt-RunLink').click();
+  await child
+    .locator('.lt-RunPage-info .lt-RunLink:not(.lt-RunPage-experiment)')
+    .click();
   await expect(current(page).locator('.lt-RunPage-name-text')).toHaveText(
     '<b>trial-0</b>'
   );
