@@ -218,6 +218,9 @@ for (const theme of THEMES) {
           ]
         }
       });
+    await expect(page.locator('.lt-Serving-exampleSource')).toContainText(
+      'input example'
+    );
     await saveScreenshot(page, `real-serving-${theme}.png`);
     await expectReadable(page, '.lt-RegistryWidget:not(.lm-mod-hidden)');
   });
