@@ -9,6 +9,7 @@
 import { expect, Page, test } from '@playwright/test';
 
 import {
+  api,
   createNotebook,
   execute,
   openNotebook,
@@ -291,4 +292,26 @@ test('charts open in a theme keep their text after a switch to the other', async
   await expect.poll(() => fill(runTicks), { timeout: 15_000 }).toBe(dark);
   await saveScreenshot(page, 'real-theme-switched.png');
   await setTheme(page, 'light');
+});
+
+test('the compare view follows a run renamed while it is open', async ({
+  page
+}) => {
+  const runs = await notebookWithRuns(page, 'light');
+  const runId = runs.autolog[0];
+  const before = (await api(page, 'GET', `labtrack/api/runs/${runId}`)).info
+    .run_name;
+  await execute(page, 'labtrack:compare-runs', { runIds: runs.autolog });
+  const names = page.locator('.lt-Compare-table thead .lt-RunLink');
+  await expect(names.first()).toBeVisible({ timeout: 30_000 });
+  try {
+    await api(page, 'PATCH', `labtrack/api/runs/${runId}`, {
+      name: 'renamed-in-place'
+    });
+    await expect(names.filter({ hasText: 'renamed-in-place' })).toHaveCount(1, {
+      timeout: 30_000
+    });
+  } finally {
+    await api(page, 'PATCH', `labtrack/api/runs/${runId}`, { name: before });
+  }
 });

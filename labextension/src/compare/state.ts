@@ -96,13 +96,19 @@ export class CompareState extends ViewState {
     const outcome = await this.latest('runs', () =>
       this._api.runs.compare(this.runIds)
     );
-    if (outcome?.ok) {
+    if (!outcome) {
+      return;
+    }
+    if (outcome.ok) {
+      // The same answer again (the poll's first check) redraws nothing:
+      // a redraw would drop the brushing of the parallel coordinates.
+      if (this._error === null && sameReply(this._reply, outcome.value)) {
+        return;
+      }
       this._reply = outcome.value;
     }
-    if (outcome) {
-      this._error = outcome.ok ? null : outcome.error;
-      this.emit();
-    }
+    this._error = outcome.ok ? null : outcome.error;
+    this.emit();
   }
 
   /** Show another plot tab; the history tab starts at the first metric. */
@@ -175,7 +181,9 @@ export class CompareState extends ViewState {
     }
     const first = this._marker === null;
     this._marker = outcome.value.marker;
-    if (!first && outcome.value.changed) {
+    // The first marker is read after the runs were: a change in between (a
+    // rename right after the view opened) is only caught by reading them again.
+    if (first || outcome.value.changed) {
       await this.refresh();
     }
   }
@@ -194,4 +202,9 @@ export class CompareState extends ViewState {
     error: null,
     busy: false
   };
+}
+
+/** Whether two compare answers hold the same runs and keys. */
+function sameReply(a: ICompareReply | null, b: ICompareReply): boolean {
+  return a !== null && JSON.stringify(a) === JSON.stringify(b);
 }

@@ -39,6 +39,14 @@ export class CompareWidget extends ReactWidget {
     super.dispose();
   }
 
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // A new tab is attached already visible: no after-show message follows.
+    if (this.isVisible) {
+      this.state.setActive(true);
+    }
+  }
+
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this.state.setActive(true);
