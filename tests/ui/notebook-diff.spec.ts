@@ -6,7 +6,15 @@
  */
 import { expect, Page, test } from '@playwright/test';
 
-import { api, cellOutput, execute, openNotebook, runCell } from './helpers';
+import {
+  api,
+  cellOutput,
+  execute,
+  openNotebook,
+  runCell,
+  saveScreenshot
+} from './helpers';
+import { expectReadable, setTheme, THEMES } from './themes';
 
 const CELL = `import labtrack as mlflow
 with mlflow.start_run(run_name="wren") as run:
@@ -135,4 +143,13 @@ test('a closed diff tab opens again from the run page', async ({ page }) => {
 
   await expect(diffTab(page)).toBeVisible({ timeout: 30_000 });
   await expect(diffTab(page)).toContainText('close-diff.ipynb');
+
+  // The diff tab in both themes, 1024 x 700: screenshot and contrast.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    await saveScreenshot(page, `real-file-diff-${theme}.png`);
+    await expectReadable(page, '.lt-FileDiff');
+  }
+  await setTheme(page, 'light');
 });
