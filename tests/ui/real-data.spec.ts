@@ -196,6 +196,16 @@ for (const theme of THEMES) {
     await saveScreenshot(page, `real-models-${theme}.png`);
     await expectReadable(page, '.lt-RegistryWidget');
 
+    await execute(page, 'labtrack:open-model', {
+      name: MODEL,
+      tab: 'versions'
+    });
+    await expect(
+      page.locator('.lt-ModelPage .lt-Versions-row').first()
+    ).toBeVisible({ timeout: 30_000 });
+    await saveScreenshot(page, `real-model-page-${theme}.png`);
+    await expectReadable(page, '.lt-RegistryWidget:not(.lm-mod-hidden)');
+
     await execute(page, 'labtrack:open-model', { name: MODEL, tab: 'serving' });
     const body = page.locator('.lt-TestRequest-body');
     // The example request is the model's input example: its 10 columns.
