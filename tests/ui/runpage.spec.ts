@@ -16,6 +16,7 @@ import {
   saveScreenshot,
   seed
 } from './helpers';
+import { expectReadable, setTheme, THEMES } from './themes';
 
 let runIds: string[] = [];
 
@@ -194,6 +195,15 @@ test('compare three runs: table, diff only and every plot tab', async ({
   await expect(diff.locator('.lt-mod-add')).toContainText(['+lr = 0.2']);
   await diff.scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'compare-notebook-diff.png');
+  // The diff's coloured lines in both themes, 1024 x 700: screenshot, contrast.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    await diff.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, `compare-notebook-diff-${theme}.png`);
+    await expectReadable(page, '.lt-NotebookDiff');
+  }
+  await setTheme(page, 'light');
 
   // A run name opens its run page.
   await view.locator('.lt-RunLink', { hasText: 'trial-1' }).click();
