@@ -21,6 +21,11 @@ export namespace CommandIDs {
   export const compareRuns = 'labtrack:compare-runs';
   /** Open a run's page (`{ runId }`); implemented by the run pages plugin. */
   export const openRun = 'labtrack:open-run';
+  /**
+   * Show an experiment's runs in the sidebar (`{ experimentId }`); the run
+   * page's link back to its experiment. Implemented by the sidebar plugin.
+   */
+  export const openExperiment = 'labtrack:open-experiment';
   /** Select runs in the sidebar's table (`{ runIds }`), e.g. from a plot. */
   export const selectRuns = 'labtrack:select-runs';
   /** The registered models (main-area tab); implemented by the registry plugin. */

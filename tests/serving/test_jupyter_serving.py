@@ -214,3 +214,32 @@ async def test_the_proxy_reuses_its_connection_to_the_model_process(
     code, _ = await invoke(jp_fetch, "1", {"inputs": rows(diabetes, 1)})
 
     assert code == 200 and len(first) == 1 and pool._idle == first
+
+
+@pytest.mark.parametrize(
+    ("authorization", "code", "fragment"),
+    [
+        ("", 401, "needs a Jupyter token"),
+        ("token not-the-token", 403, "token is not valid"),
+    ],
+)
+async def test_a_missing_or_wrong_token_is_told_about_the_token_not_xsrf(
+    jp_fetch: Any, registered: Path, authorization: str, code: int, fragment: str
+) -> None:
+    # Regression: both used to answer 403 "'_xsrf' argument missing from POST".
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(
+            "labtrack",
+            "serving",
+            "diab",
+            "Production",
+            "invocations",
+            method="POST",
+            body=json.dumps({"inputs": [[0] * 10]}),
+            headers={"Content-Type": "application/json", "Authorization": authorization},
+        )
+    assert info.value.code == code
+    assert info.value.response is not None
+    body = json.loads(info.value.response.body)
+    assert fragment in body["message"] and "Authorization: token" in body["message"]
+    assert "_xsrf" not in body["message"]

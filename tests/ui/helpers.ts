@@ -106,14 +106,20 @@ export async function runFromPalette(page: Page, label: string): Promise<void> {
   }
 }
 
-/** Run a JupyterLab command by id. */
+/**
+ * Run a JupyterLab command by id; resolves to its result when that is a
+ * plain value (a widget a command returns stays in the page).
+ */
 export async function execute(
   page: Page,
   command: string,
   args: Record<string, unknown> = {}
 ): Promise<unknown> {
   return page.evaluate(
-    ([id, a]) => (window as any).jupyterapp.commands.execute(id, a),
+    async ([id, a]) => {
+      const result = await (window as any).jupyterapp.commands.execute(id, a);
+      return result === null || typeof result !== 'object' ? result : undefined;
+    },
     [command, args] as const
   );
 }

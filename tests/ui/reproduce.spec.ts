@@ -16,6 +16,7 @@ import {
   runNewCell,
   saveScreenshot
 } from './helpers';
+import { expectReadable, setTheme, THEMES } from './themes';
 
 const CELLS = [
   'import labtrack as mlflow',
@@ -117,6 +118,15 @@ test('a run is reproduced from its run page with a changed param', async ({
     '+1'
   ]);
   await saveScreenshot(page, 'reproduce.png');
+
+  // The finished dialog in both themes, 1024 x 700: screenshot and contrast.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    await saveScreenshot(page, `real-reproduce-${theme}.png`);
+    await expectReadable(page, '.jp-Dialog .lt-Reproduce');
+  }
+  await setTheme(page, 'light');
 
   // The link opens the new run's page: the changed param, the link back.
   await dialog.locator('.lt-Reproduce-openRun').click();

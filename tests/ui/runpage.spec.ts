@@ -16,6 +16,7 @@ import {
   saveScreenshot,
   seed
 } from './helpers';
+import { expectReadable, setTheme, THEMES } from './themes';
 
 let runIds: string[] = [];
 
@@ -107,7 +108,9 @@ test('a run page shows the overview, a metric chart and artifact previews', asyn
   await runPage.locator('.lt-RunPage-children .lt-RunLink').click();
   const child = current(page).locator('.lt-RunPage');
   await expect(child.locator('.lt-RunPage-name-text')).toHaveText('child-of-0');
-  await child.locator('.lt-RunPage-info .lt-RunLink').click();
+  await child
+    .locator('.lt-RunPage-info .lt-RunLink:not(.lt-RunPage-experiment)')
+    .click();
   await expect(current(page).locator('.lt-RunPage-name-text')).toHaveText(
     '<b>trial-0</b>'
   );
@@ -165,15 +168,15 @@ test('compare three runs: table, diff only and every plot tab', async ({
 
   for (const [tab, selector] of [
     ['scatter', '.scatterlayer .trace'],
-    ['contour', '.contour'],
-    ['box', '.boxlayer .trace'],
+    // Three runs make no surface and no box: the tab says so.
+    ['contour', '.lt-Compare-tooFew'],
+    ['box', '.lt-Compare-tooFew'],
     ['history', '.scatterlayer .trace']
   ]) {
     await view.locator(`.lt-Compare-tab[data-tab="${tab}"]`).click();
-    await expect(
-      view.locator(`.lt-Compare-plot[data-tab="${tab}"]`)
-    ).toBeVisible();
-    await expect(plot.locator(selector).first()).toBeVisible();
+    const shown = view.locator(`.lt-Compare-plot[data-tab="${tab}"]`);
+    await expect(shown).toBeVisible();
+    await expect(shown.locator(selector).first()).toBeVisible();
     await saveScreenshot(page, `compare-${tab}.png`);
   }
   await expect(plot.locator('.scatterlayer .trace')).toHaveCount(3);
@@ -192,6 +195,15 @@ test('compare three runs: table, diff only and every plot tab', async ({
   await expect(diff.locator('.lt-mod-add')).toContainText(['+lr = 0.2']);
   await diff.scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'compare-notebook-diff.png');
+  // The diff's coloured lines in both themes, 1024 x 700: screenshot, contrast.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    await diff.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, `compare-notebook-diff-${theme}.png`);
+    await expectReadable(page, '.lt-NotebookDiff');
+  }
+  await setTheme(page, 'light');
 
   // A run name opens its run page.
   await view.locator('.lt-RunLink', { hasText: 'trial-1' }).click();

@@ -44,21 +44,27 @@ test('runs logged by a cell appear in the sidebar without a reload', async ({
     .locator('.lt-ExperimentHeader-idValue')
     .innerText();
   expect(experimentId).toMatch(/^\d+$/);
-  await expect(sidebar.locator('.lt-RunsTable-status').first()).toHaveText(
-    'finished'
-  );
-  // Default columns: every metric and param, values as logged.
-  const headers = await sidebar
-    .locator('.lt-RunsTable-head')
-    .evaluateAll(ths => ths.map(th => th.getAttribute('data-column')));
-  expect(headers).toEqual(
-    expect.arrayContaining([
-      'params.alpha',
-      'params.solver',
+  await expect(
+    sidebar.locator('.lt-RunsTable-status .lt-StatusDot').first()
+  ).toHaveAttribute('aria-label', 'finished');
+  // Default columns: the metrics, then the params whose values differ
+  // (solver is svd in both runs), values as logged.
+  const headers = () =>
+    sidebar
+      .locator('.lt-RunsTable-head')
+      .evaluateAll(ths => ths.map(th => th.getAttribute('data-column')));
+  await expect
+    .poll(headers)
+    .toEqual([
+      'status',
+      'run_name',
+      'metrics.r2',
       'metrics.rmse',
-      'metrics.r2'
-    ])
-  );
+      'params.alpha',
+      'start_time',
+      'duration',
+      'user_id'
+    ]);
   const row = sidebar.locator('.lt-RunsTable-row', { hasText: 'ridge-small' });
   await expect(row.locator('td[data-column="metrics.rmse"]')).toHaveText('0.9');
   await expect(row.locator('td[data-column="params.alpha"]')).toHaveText('0.1');
@@ -135,9 +141,11 @@ print(run.info.run_id)`,
 
   await runCell(page, 0);
   const row = sidebar.locator('.lt-RunsTable-row', { hasText: 'training' });
-  await expect(row.locator('.lt-StatusBadge')).toHaveText('running', {
-    timeout: 15_000
-  });
+  await expect(row.locator('.lt-StatusDot')).toHaveAttribute(
+    'aria-label',
+    'running',
+    { timeout: 15_000 }
+  );
   await expect(row.locator('td[data-column="metrics.loss"]')).toHaveText('1');
   await expect.poll(() => puts.length, { timeout: 10_000 }).toBe(1);
   const runId = (await cellOutput(page, 0)).trim();
@@ -161,9 +169,11 @@ print(run.info.run_id)`,
   console.log(`a logged point showed in the sidebar after ${latency} ms`);
 
   await runCell(page, 2);
-  await expect(row.locator('.lt-StatusBadge')).toHaveText('finished', {
-    timeout: 10_000
-  });
+  await expect(row.locator('.lt-StatusDot')).toHaveAttribute(
+    'aria-label',
+    'finished',
+    { timeout: 10_000 }
+  );
   await expect.poll(() => puts.length, { timeout: 10_000 }).toBe(2);
   expect(puts[1].url).toContain(`/runs/${runId}/notebook`);
   const stored = await api(page, 'GET', `labtrack/api/runs/${runId}`);

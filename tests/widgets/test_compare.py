@@ -97,21 +97,51 @@ def test_repeated_names_get_distinct_columns() -> None:
 
 
 # -- parallel coordinates ---------------------------------------------------------------------
-def test_parallel_axes_are_params_then_metrics(runs: list[str]) -> None:
+def test_parallel_axes_are_params_that_vary_then_metrics(runs: list[str]) -> None:
     pc = compare(runs).parallel
+    # seed is 1 in every run: not an axis by default, but the chooser offers it.
     assert pc.dimensions == [
         "params.alpha",
         "params.depth",
         "params.model",
-        "params.seed",
         "metrics.r2",
         "metrics.rmse",
     ]
-    assert list(pc.titles.text) == ["alpha", "depth", "model", "seed", "r2", "rmse"]
+    assert "params.seed" in pc.axes_chooser.options
+    assert list(pc.titles.text) == ["alpha", "depth", "model", "r2", "rmse"]
     y = pc.lines.y
-    assert y.shape == (4, 6)  # one row per run, one column per axis
+    assert y.shape == (4, 5)  # one row per run, one column per axis
     np.testing.assert_allclose(y[:, 0], [0, 1 / 3, 2 / 3, 1])  # alpha 0.1..0.4
-    np.testing.assert_allclose(y[:, 4], [0.5] * 4)  # a constant sits mid-axis
+    np.testing.assert_allclose(y[:, 3], [0.5] * 4)  # a constant sits mid-axis
+
+    pc.axes_chooser.value = ("params.seed", "metrics.rmse")
+    assert pc.dimensions == ["params.seed", "metrics.rmse"]
+    assert pc.lines.y.shape == (4, 2)
+
+
+def test_parallel_draws_every_run_when_most_params_are_missing() -> None:
+    # Regression: an autologged run beside one logged by hand drew 1 of the 2 lines
+    # (a NaN in a run's y breaks its whole line) and coloured by a metric one run had.
+    autolog = {f"min_weight_fraction_leaf_{i}": 0.0 for i in range(18)}
+    a = make_run("auto", {**autolog, "bootstrap": True, "n_estimators": 5}, {"score": 0.8, "t": 1})
+    b = make_run("hand", {"n_estimators": 20}, {"score": 0.3})
+    pc = compare([a, b]).parallel
+    assert pc.dimensions == ["params.n_estimators", "metrics.score", "metrics.t"]
+    assert np.isfinite(pc.lines.y).all()
+    assert pc.color_by == "score" and pc.metrics == ["score"]
+    t = pc.dimensions.index("metrics.t")
+    assert pc.lines.y[1, t] < 0  # below the axis, on its (none) tick
+    ticks = {
+        str(text) for x, text in zip(pc.tick_labels.x, pc.tick_labels.text, strict=True) if x == t
+    }
+    assert "(none)" in ticks
+    pc.axes_chooser.value = ("params.bootstrap",)
+    labels = [str(text) for text in pc.tick_labels.text]
+    assert labels == ["True", "(none)"]  # a category axis: no number ticks
+    assert list(pc.titles.text) == ["bootstrap"]
+    long = compare([a, b]).parallel
+    long.axes_chooser.value = ("params.min_weight_fraction_leaf_1",)
+    assert list(long.titles.text) == ["min_weight_fracti…"]
 
 
 def test_parallel_categorical_params_sit_on_evenly_spaced_labelled_positions(
@@ -138,7 +168,7 @@ def test_parallel_is_one_lines_mark_for_all_runs(runs: list[str]) -> None:
 
 def test_colour_by_changes_the_lines_color_array(runs: list[str]) -> None:
     pc = compare(runs).parallel
-    assert pc.color_by == "r2"  # first metric, sorted
+    assert pc.color_by == "r2"  # first metric every run has, sorted
     pc.color_dropdown.value = "rmse"
     assert pc.color_by == "rmse"
     np.testing.assert_allclose(pc.lines.color, [0.9, 0.5, 0.7, 0.2])
@@ -209,4 +239,4 @@ def test_refresh_picks_up_changed_runs(runs: list[str]) -> None:
     client.set_terminated(running)
     assert view.refresh() is False
     assert "metrics.new" in view.table.index
-    assert "new" in view.parallel.metrics
+    assert "metrics.new" in view.parallel.columns  # one run has it: no colour

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from labtrack.widgets.contour import contour_segments, idw_grid
-from labtrack.widgets.parallel import scale_columns
+from labtrack.widgets.parallel import MISSING, MISSING_Y, scale_columns
 
 
 def test_scale_columns_numbers_constants_missing_and_categories() -> None:
@@ -19,19 +19,24 @@ def test_scale_columns_numbers_constants_missing_and_categories() -> None:
         }
     )
     y, ticks = scale_columns(frame, list(frame.columns))
-    np.testing.assert_allclose(y[:, 0], [0.0, 1.0, np.nan])
+    # A missing value sits on the axis's (none) tick below it: no NaN breaks a line.
+    np.testing.assert_allclose(y[:, 0], [0.0, 1.0, MISSING_Y])
     np.testing.assert_allclose(y[:, 1], [0.5, 0.5, 0.5])
-    np.testing.assert_allclose(y[:, 2], [1.0, np.nan, 0.0])  # adam, sgd
-    np.testing.assert_allclose(y[:, 3], [0.0, np.nan, 1.0])
-    assert [(j, p, t) for j, p, t in ticks if j == 2] == [(2, 0.0, "adam"), (2, 1.0, "sgd")]
+    np.testing.assert_allclose(y[:, 2], [1.0, MISSING_Y, 0.0])  # adam, sgd
+    np.testing.assert_allclose(y[:, 3], [0.0, MISSING_Y, 1.0])
+    assert [(j, p, t) for j, p, t in ticks if j == 2] == [
+        (2, 0.0, "adam"),
+        (2, 1.0, "sgd"),
+        (2, MISSING_Y, MISSING),
+    ]
     assert [(p, t) for j, p, t in ticks if j == 1] == [(0.5, "7")]
-    assert [t for j, _, t in ticks if j == 0] == ["0.1", "0.2", "0.3"]
+    assert [t for j, _, t in ticks if j == 0] == ["0.1", "0.2", "0.3", MISSING]
 
 
-def test_infinite_metrics_leave_gaps_instead_of_flattening_the_axis() -> None:
+def test_infinite_metrics_sit_on_the_none_tick_instead_of_flattening_the_axis() -> None:
     frame = pd.DataFrame({"metrics.loss": [1.0, np.inf, 3.0]})
     y, _ = scale_columns(frame, ["metrics.loss"])
-    np.testing.assert_allclose(y[:, 0], [0.0, np.nan, 1.0])
+    np.testing.assert_allclose(y[:, 0], [0.0, MISSING_Y, 1.0])
 
 
 def test_idw_passes_through_the_points_and_stays_within_their_range() -> None:

@@ -39,6 +39,45 @@ describe('CompareState', () => {
     expect(fake.callsTo('compare')[0].params.get('run_ids')).toBe('a,b');
   });
 
+  it('reads the runs again when they changed between the first read and the first poll', async () => {
+    let name = 'old-name';
+    const fake = server();
+    fake.routes.compare = () => ({
+      runs: [
+        {
+          info: { run_id: 'a', run_name: name, experiment_id: '1' },
+          data: { params: [], metrics: [], tags: [] }
+        }
+      ],
+      keys: KEYS,
+      differing: KEYS
+    });
+    fake.routes.changes = () => ({ marker: 'm1', changed: true });
+    const state = new CompareState(fake.api, ['a']);
+    await state.refresh();
+    let emitted = 0;
+    state.changed.connect(() => (emitted += 1));
+
+    // Nothing changed: the first poll reads the runs again and redraws nothing.
+    state.setActive(true);
+    await flush();
+    await flush();
+    expect(fake.callsTo('compare')).toHaveLength(2);
+    expect(emitted).toBe(0);
+
+    // Renamed before the poll's first marker: the new name shows.
+    state.setActive(false);
+    const other = new CompareState(fake.api, ['a']);
+    await other.refresh();
+    name = 'new-name';
+    other.setActive(true);
+    await flush();
+    await flush();
+    expect(other.reply?.runs[0].info.run_name).toBe('new-name');
+    other.dispose();
+    state.dispose();
+  });
+
   it("charts the first metric's histories when the history tab opens", async () => {
     const fake = server();
     const state = new CompareState(fake.api, ['a', 'b']);

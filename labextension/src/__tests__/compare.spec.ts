@@ -1,12 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 
 import {
-  boxPlot,
+  axisLabel,
   brushedRunIds,
+  defaultAxes,
+  defaultColorMetric,
+  MAX_DEFAULT_AXES,
+  MISSING,
+  niceTicks,
+  parallelAxis,
+  parcoordsTrace
+} from '../compare/parallel';
+import {
+  boxPlot,
+  boxTooFew,
   columnValue,
   contourPlot,
+  contourTooFew,
   historyTraces,
-  parcoordsTrace,
   scatterPlot
 } from '../compare/plots';
 import type { IRunDetail } from '../api/types';
@@ -46,22 +57,110 @@ describe('compare plots', () => {
     expect(columnValue(runs[0], 'tags.x')).toBeUndefined();
   });
 
-  it('puts params left, metrics right, categories as ticks', () => {
-    const { trace, columns } = parcoordsTrace(
+  it('draws the columns given, categories as ticks, every run on every axis', () => {
+    const { trace, axes } = parcoordsTrace(
       runs,
-      ['lr', 'solver'],
-      ['rmse'],
-      'rmse'
+      ['params.lr', 'params.solver', 'metrics.rmse'],
+      null
     );
-    expect(columns).toEqual(['params.lr', 'params.solver', 'metrics.rmse']);
-    expect(trace.dimensions[1]).toEqual({
+    expect(axes.map(a => a.column)).toEqual([
+      'params.lr',
+      'params.solver',
+      'metrics.rmse'
+    ]);
+    expect(trace.dimensions[1]).toMatchObject({
       label: 'solver',
       values: [1, 0, 1],
       tickvals: [0, 1],
       ticktext: ['adam', 'svd']
     });
-    expect(trace.dimensions[2].values).toEqual([3, 1, null]);
-    expect(trace.line.color).toEqual([3, 1, null]);
+    // rmse is NaN for run c: it sits on the (none) tick below the others.
+    const rmse = trace.dimensions[2];
+    expect(rmse.ticktext[0]).toBe(MISSING);
+    expect(rmse.values[2]).toBe(rmse.tickvals[0]);
+    expect(rmse.values.every(Number.isFinite)).toBe(true);
+    // No metric every run has: one colour, no scale.
+    expect(trace.line).toEqual({ color: '#1976d2' });
+  });
+
+  // Regression: a run lacking most params vanished (Plotly drops a line with
+  // a missing value), boolean params showed -1..1 number ticks.
+  it('keeps runs that lack params, with explicit (none) categories', () => {
+    const autolog = run(
+      'auto',
+      { bootstrap: 'True', min_weight_fraction_leaf: '0.0', n_estimators: '5' },
+      { score: 0.8 }
+    );
+    const byHand = run('hand', { n_estimators: '20' }, { score: 0.3 });
+    const boolAxis = parallelAxis([autolog, byHand], 'params.bootstrap');
+    expect(boolAxis).toMatchObject({
+      categorical: true,
+      values: [1, 0],
+      tickvals: [0, 1],
+      ticktext: [MISSING, 'True'],
+      range: [0, 1]
+    });
+    const single = parallelAxis([autolog, autolog], 'params.bootstrap');
+    expect(single).toMatchObject({ tickvals: [0], range: [-1, 1] });
+    const { trace } = parcoordsTrace(
+      [autolog, byHand],
+      ['params.n_estimators', 'params.bootstrap', 'metrics.score'],
+      'score'
+    );
+    for (const dim of trace.dimensions) {
+      expect(dim.values.every(Number.isFinite)).toBe(true);
+    }
+    expect(trace.line.color).toEqual([0.8, 0.3]);
+  });
+
+  it('defaults to the params that vary and the metrics most runs have', () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) {
+      many[`constant_param_with_a_long_name_${i}`] = 'same';
+    }
+    const a = run('a', { ...many, depth: '3', lr: '0.1' }, { loss: 1, f1: 2 });
+    const b = run('b', { ...many, depth: '8', lr: '0.1' }, { loss: 2 });
+    const keys = Object.keys(a.data.params).sort();
+    expect(defaultAxes([a, b], keys, ['f1', 'loss'])).toEqual([
+      'params.depth',
+      'metrics.loss',
+      'metrics.f1'
+    ]);
+    const varying = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    const c = run('c', Object.fromEntries(varying.map(p => [p, '1'])), {});
+    const d = run('d', Object.fromEntries(varying.map(p => [p, '2'])), {});
+    expect(defaultAxes([c, d], varying, [])).toHaveLength(MAX_DEFAULT_AXES - 1);
+    // Colour by a metric every run has, never one only some runs logged.
+    expect(defaultColorMetric([a, b], ['f1', 'loss'])).toBe('loss');
+    expect(defaultColorMetric([a, b], ['f1'])).toBe('');
+  });
+
+  it('cuts long axis titles and picks round ticks', () => {
+    expect(axisLabel('params.min_weight_fraction_leaf')).toBe(
+      'min_weight_fracti…'
+    );
+    expect(axisLabel('metrics.mse')).toBe('mse');
+    expect(niceTicks(0.13, 0.92)).toEqual([0.2, 0.4, 0.6, 0.8]);
+    expect(niceTicks(3, 3)).toEqual([3]);
+  });
+
+  it('says when a contour or a box plot has too few runs to say anything', () => {
+    expect(
+      contourTooFew(runs, 'params.lr', 'params.depth', 'metrics.rmse')
+    ).toMatch(/^Too few runs for a contour: 2 runs with all three values/);
+    const grid = ['1', '2'].flatMap(x =>
+      ['1', '2'].map(y =>
+        run(`${x}${y}`, { x, y }, { z: Number(x) * Number(y) })
+      )
+    );
+    expect(contourTooFew(grid, 'params.x', 'params.y', 'metrics.z')).toBeNull();
+    expect(boxTooFew(runs, 'metrics.rmse', 'params.solver')).toMatch(
+      /largest group of solver has 1 run with rmse, and a box needs 3/
+    );
+    const same = [1, 2, 3].map(i =>
+      run(`s${i}`, { solver: 'svd' }, { rmse: i })
+    );
+    expect(boxTooFew(same, 'metrics.rmse', 'params.solver')).toBeNull();
   });
 
   it('selects the runs inside every brushed range', () => {
@@ -163,5 +262,37 @@ describe('compare plots', () => {
     expect(smoothed.map(t => t.name)).toEqual(['loss (raw)', 'loss']);
     expect(smoothed[0].y).toEqual([1, 3]);
     expect(smoothed[1].y[1]).toBeCloseTo((0.5 * 3 + 0.25 * 1) / 0.75);
+  });
+
+  it('draws metrics logged once as bars, in the run page and across runs', () => {
+    const once = (value: number) => ({
+      total: 1,
+      downsampled: false,
+      points: [{ step: 0, timestamp: 0, value }]
+    });
+    const bars = seriesTraces(
+      [
+        { key: 'mse', reply: once(3000) },
+        { key: 'r2', reply: once(0.3) }
+      ],
+      'step',
+      0,
+      null
+    );
+    expect(bars.map(t => [t.type, t.x, t.y])).toEqual([
+      ['bar', ['mse'], [3000]],
+      ['bar', ['r2'], [0.3]]
+    ]);
+    const across = historyTraces(
+      ['a', 'b'].map(id => ({
+        run_id: id,
+        run_name: `run-${id}`,
+        key: 'mse',
+        ...once(id === 'a' ? 1 : 2)
+      }))
+    );
+    expect(across).toEqual([
+      expect.objectContaining({ type: 'bar', x: ['run-a', 'run-b'], y: [1, 2] })
+    ]);
   });
 });

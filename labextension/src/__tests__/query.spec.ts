@@ -3,12 +3,18 @@ import { describe, expect, it } from '@jest/globals';
 import {
   EMPTY_QUERY,
   isSortable,
+  ALWAYS_COLUMNS,
+  FEW_GLOB_COLUMNS,
   MAX_GLOB_COLUMNS,
   orderByClauses,
   quoteKey,
+  defaultCandidates,
   resolveDefaultColumns,
   runsQueryString
 } from '../sidebar/query';
+import { row } from './fakeServer';
+
+const ALWAYS = ALWAYS_COLUMNS.join(',');
 
 const params = (text: string): Record<string, string> =>
   Object.fromEntries(new URLSearchParams(text));
@@ -63,7 +69,7 @@ describe('runsQueryString', () => {
           columns: []
         })
       )
-    ).toEqual({ experiment_id: '1', columns: 'tags.labtrack.kernel.id' });
+    ).toEqual({ experiment_id: '1', columns: ALWAYS });
   });
 
   it('carries the filter, sort, page, columns and every quick filter', () => {
@@ -89,7 +95,7 @@ describe('runsQueryString', () => {
       order_by: 'metrics.rmse DESC,attributes.start_time DESC',
       max_results: '50',
       page_token: 'tok',
-      columns: 'params.model,metrics.rmse,tags.labtrack.kernel.id',
+      columns: `params.model,metrics.rmse,${ALWAYS}`,
       view: 'all',
       status: 'RUNNING,FAILED',
       started_after: String(100_000_000 - 86_400_000),
@@ -147,5 +153,53 @@ describe('resolveDefaultColumns', () => {
     expect(resolveDefaultColumns(['metrics.*'], many)).toHaveLength(
       MAX_GLOB_COLUMNS
     );
+  });
+
+  it('shows the keys whose values differ between the runs, absent ones not counting', () => {
+    const autolog = {
+      params: ['bootstrap', 'ccp_alpha', 'max_depth', 'n_estimators'],
+      metrics: ['mse', 'training_score'],
+      tags: []
+    };
+    const rows = [
+      row('a', {
+        params: { bootstrap: 'True', ccp_alpha: '0.0', max_depth: '3' },
+        metrics: { training_score: 0.5 }
+      }),
+      row('b', {
+        params: { bootstrap: 'True', ccp_alpha: '0.0', max_depth: '8' },
+        metrics: { training_score: 0.9 }
+      }),
+      // Logged by hand: no autologged params; n_estimators alone.
+      row('c', { params: { n_estimators: '20' }, metrics: { mse: 3000 } })
+    ];
+    expect(
+      resolveDefaultColumns(['metrics.*', 'params.*'], autolog, rows)
+    ).toEqual(['metrics.training_score', 'params.max_depth']);
+  });
+
+  it('shows a few keys when nothing differs (one run)', () => {
+    const many = {
+      params: Array.from({ length: 20 }, (_, i) => `p${i}`),
+      metrics: [],
+      tags: []
+    };
+    const one = [row('a', { params: { p0: '1', p1: '2' } })];
+    expect(resolveDefaultColumns(['params.*'], many, one)).toHaveLength(
+      FEW_GLOB_COLUMNS
+    );
+  });
+});
+
+describe('defaultCandidates', () => {
+  it('asks for every key of a glob, to see which vary, and exact entries', () => {
+    const keys = {
+      params: ['alpha', 'solver'],
+      metrics: ['rmse'],
+      tags: ['labtrack.user', 'team']
+    };
+    expect(
+      defaultCandidates(['metrics.rmse', 'params.*', 'tags.*'], keys)
+    ).toEqual(['metrics.rmse', 'params.alpha', 'params.solver', 'tags.team']);
   });
 });

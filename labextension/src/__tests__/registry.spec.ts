@@ -9,6 +9,7 @@ import {
   compactJson,
   curlExample,
   exampleBody,
+  exampleSource,
   jsonError,
   latestPerStage,
   latestVersion,
@@ -212,6 +213,11 @@ describe('test request bodies', () => {
   });
 
   it('falls back to a dataframe_split skeleton', () => {
+    expect(exampleSource(null, null)).toBe('placeholder');
+    expect(exampleSource(null, signatureInputs(MLMODEL))).toBe('signature');
+    expect(exampleSource({ columns: ['a'], data: [[1]] }, null)).toBe(
+      'input example'
+    );
     expect(JSON.parse(exampleBody(null, null))).toEqual({
       dataframe_split: { columns: ['feature_1'], data: [[0]] }
     });

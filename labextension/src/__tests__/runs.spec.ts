@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
+import { ALWAYS_COLUMNS } from '../sidebar/query';
 import { RunsState } from '../sidebar/runs';
 import { FakeServer, HttpError, KEYS, row } from './fakeServer';
+
+const ALWAYS = ALWAYS_COLUMNS.join(',');
 
 /** A server with `rows` in experiment 1 and a marker the test can move. */
 function server(rows: any[] = [row('a'), row('b')]) {
@@ -44,10 +47,10 @@ describe('RunsState', () => {
     expect(first.get('max_results')).toBe('25');
     // Keys unknown at first: `metrics.*` and `params.*` are resolved from the
     // answer, then fetched.
-    expect(first.get('columns')).toBe('tags.labtrack.kernel.id');
+    expect(first.get('columns')).toBe(ALWAYS);
     expect(fake.callsTo('runs')).toHaveLength(2);
     expect(fake.callsTo('runs')[1].params.get('columns')).toBe(
-      'metrics.r2,metrics.rmse,params.alpha,params.solver,tags.labtrack.kernel.id'
+      `metrics.r2,metrics.rmse,params.alpha,params.solver,${ALWAYS}`
     );
     expect(table.columns).toEqual([
       'metrics.r2',
@@ -279,7 +282,7 @@ describe('RunsState', () => {
     await table.setColumns(['tags.team']);
     expect(table.columnsChosen).toBe(true);
     expect(fake.callsTo('runs').at(-1)!.params.get('columns')).toBe(
-      'tags.team,tags.labtrack.kernel.id'
+      `tags.team,${ALWAYS}`
     );
     expect(table.queryString).toContain('columns=tags.team');
 

@@ -17,6 +17,29 @@ export namespace RunTags {
   export const note = 'labtrack.note.content';
   /** Points a run at its captured notebook version. */
   export const notebookRevision = 'labtrack.notebook.revision';
+  /** The notebook's `metadata.labtrack.notebook_id`: it survives renames. */
+  export const notebookId = 'labtrack.notebook.id';
+  /** JSON list of the models logged in the run (MLflow's `mlflow.log-model.history`). */
+  export const loggedModels = 'labtrack.log-model.history';
+  /** Names of the registered models with a version from this run. */
+  export const registeredModels = 'labtrack.registeredModels';
+  /** The run's name, also kept as a tag. */
+  export const runName = 'labtrack.runName';
+
+  /**
+   * Tags labtrack or MLflow write themselves (names, sources, model
+   * histories): the compare view hides them unless asked.
+   */
+  export const isSystem = (key: string): boolean =>
+    key.startsWith('labtrack.') || key.startsWith('mlflow.');
+}
+
+/** Experiment tags the frontend reads. */
+export namespace ExperimentTags {
+  /** `NOTEBOOK` for a notebook's own experiment, which is named after its path. */
+  export const type = 'labtrack.experiment.type';
+  /** The notebook id of a notebook experiment: renames keep it. */
+  export const notebookId = 'labtrack.notebook.id';
 }
 
 // -- store and errors --------------------------------------------------------

@@ -1,11 +1,13 @@
 /**
  * A Plotly chart as a React component; Plotly is loaded on first use
- * (`loader.ts`). Drawing and resizing are DOM work, so they live in effects.
+ * (`loader.ts`). Drawing and resizing are DOM work, so they live in effects;
+ * a theme change redraws with the new theme's colours.
  */
 import * as React from 'react';
 
 import { Layout, themedLayout } from './layout';
-import { loadPlotly } from './loader';
+import { loadPlotly, traceTypes } from './loader';
+import { useThemeVersion } from './theme';
 
 export interface IPlotProps {
   data: Record<string, any>[];
@@ -19,13 +21,22 @@ export function Plot(props: IPlotProps): JSX.Element {
   const root = React.useRef<HTMLDivElement>(null);
   const [error, setError] = React.useState<string | null>(null);
   const { data, layout, onReady } = props;
+  // The layout's colours are read from the theme when drawn: redraw on a change.
+  const theme = useThemeVersion();
+  const drawnTheme = React.useRef(theme);
 
   React.useEffect(() => {
     let cancelled = false;
-    loadPlotly()
+    loadPlotly(traceTypes(data))
       .then(Plotly => {
         if (cancelled || !root.current) {
           return;
+        }
+        if (drawnTheme.current !== theme) {
+          // Some traces (parallel coordinates) keep their old text colours
+          // through an update: a new theme draws from scratch.
+          drawnTheme.current = theme;
+          Plotly.purge(root.current);
         }
         return Plotly.react(root.current, data, themedLayout(layout), {
           responsive: true,
@@ -36,7 +47,7 @@ export function Plot(props: IPlotProps): JSX.Element {
     return () => {
       cancelled = true;
     };
-  }, [data, layout]);
+  }, [data, layout, theme]);
 
   React.useEffect(() => {
     const el = root.current;

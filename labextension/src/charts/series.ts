@@ -3,7 +3,19 @@ import type { ISeries } from '../api/types';
 import { toNumber } from '../common/format';
 import { plotlyText, smooth, XAxis, xValues } from './axes';
 
-/** Plotly traces for series: raw points faint when smoothed, smoothed on top. */
+/** True when every series holds one value (a final score): drawn as bars. */
+export function singleValues(series: { reply: ISeries }[]): boolean {
+  return series.length > 0 && series.every(s => s.reply.points.length === 1);
+}
+
+/** A series' colour: spread around the hue circle. */
+const seriesColor = (i: number): string => `hsl(${(i * 137) % 360}, 65%, 50%)`;
+
+/**
+ * Plotly traces for series: raw points faint when smoothed, smoothed on top;
+ * when every series holds one value, one bar per metric (its name on the x
+ * axis) rather than lone dots on a step axis.
+ */
 export function seriesTraces(
   series: { key: string; reply: ISeries }[],
   axis: XAxis,
@@ -11,11 +23,21 @@ export function seriesTraces(
   startTime: number | null,
   firstColor = 0
 ): Record<string, any>[] {
+  if (singleValues(series)) {
+    return series.map(({ key, reply }, i) => ({
+      type: 'bar',
+      x: [plotlyText(key)],
+      y: [toNumber(reply.points[0].value)],
+      name: plotlyText(key),
+      marker: { color: seriesColor(i + firstColor) },
+      hovertemplate: `${plotlyText(key)}: %{y}<extra></extra>`
+    }));
+  }
   const traces: Record<string, any>[] = [];
   series.forEach(({ key, reply }, i) => {
     const x = xValues(reply.points, axis, startTime);
     const y = reply.points.map(p => toNumber(p.value));
-    const color = `hsl(${((i + firstColor) * 137) % 360}, 65%, 50%)`;
+    const color = seriesColor(i + firstColor);
     if (smoothing > 0) {
       traces.push({
         type: 'scatter',

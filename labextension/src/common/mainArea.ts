@@ -40,7 +40,8 @@ export class MainAreaTabs<T extends Widget> {
    * area if it is not there, and activated.
    */
   open(match: (widget: T) => boolean, create: () => T): T {
-    let widget = this.tracker.find(match);
+    // A disposed tab may linger until the tracker hears of it: never reuse it.
+    let widget = this.tracker.find(w => !w.isDisposed && match(w));
     if (!widget) {
       widget = create();
       void this.tracker.add(widget);

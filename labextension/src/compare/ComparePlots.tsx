@@ -10,15 +10,24 @@ import { plotlyText } from '../charts/axes';
 import { IPlot, Layout, titledAxis, withHeight } from '../charts/layout';
 import { Plot } from '../charts/Plot';
 import { ErrorText } from '../common/Status';
+import { useThemeVersion } from '../charts/theme';
 import type { ICompareActions } from './CompareView';
 import {
-  boxPlot,
   brushedRunIds,
   ConstraintRange,
+  defaultAxes,
+  defaultColorMetric,
+  parcoordsTrace
+} from './parallel';
+import {
+  boxPlot,
+  boxTooFew,
+  columnValue,
   contourPlot,
+  contourTooFew,
   historyTraces,
-  parcoordsTrace,
-  scatterPlot
+  scatterPlot,
+  singleValued
 } from './plots';
 import type { CompareState, PlotTab } from './state';
 
@@ -80,17 +89,81 @@ interface IPlotsProps {
   actions: ICompareActions;
 }
 
+/** The theme's accent, for lines that are not coloured by a metric. */
+function accentColor(): string {
+  return (
+    getComputedStyle(document.body)
+      .getPropertyValue('--jp-brand-color1')
+      .trim() || '#1976d2'
+  );
+}
+
+/** The axes of the parallel coordinates: a list of checkboxes, every key. */
+function AxisChooser(props: {
+  columns: string[];
+  chosen: string[];
+  onChange: (chosen: string[]) => void;
+}): JSX.Element {
+  const { columns, chosen } = props;
+  return (
+    <details className="lt-Compare-axes">
+      <summary>
+        Axes ({chosen.length} of {columns.length})
+      </summary>
+      <div className="lt-Compare-axesList">
+        {columns.map(column => (
+          <label key={column} title={column}>
+            <input
+              type="checkbox"
+              checked={chosen.includes(column)}
+              onChange={e =>
+                props.onChange(
+                  e.target.checked
+                    ? columns.filter(c => c === column || chosen.includes(c))
+                    : chosen.filter(c => c !== column)
+                )
+              }
+            />
+            {column.slice(column.indexOf('.') + 1)}
+            <span className="lt-Compare-axisKind">
+              {column.startsWith('params.') ? ' param' : ' metric'}
+            </span>
+          </label>
+        ))}
+      </div>
+    </details>
+  );
+}
+
 function Parallel(props: IPlotsProps): JSX.Element {
   const { runs, params, metrics, actions } = props;
-  const [colorBy, setColorBy] = React.useState(metrics[0] ?? '');
+  const theme = useThemeVersion();
+  const allColumns = React.useMemo(
+    () => [
+      ...params.map(p => `params.${p}`),
+      ...metrics.map(m => `metrics.${m}`)
+    ],
+    [params, metrics]
+  );
+  const [axes, setAxes] = React.useState(() =>
+    defaultAxes(runs, params, metrics)
+  );
+  // Only metrics every run has can colour every line.
+  const colorable = React.useMemo(
+    () => metrics.filter(m => defaultColorMetric(runs, [m]) === m),
+    [runs, metrics]
+  );
+  const [colorBy, setColorBy] = React.useState(() =>
+    defaultColorMetric(runs, metrics)
+  );
   const [selected, setSelected] = React.useState<string[] | null>(null);
   const built = React.useMemo(
-    () => parcoordsTrace(runs, params, metrics, colorBy || null),
-    [runs, params, metrics, colorBy]
+    () => parcoordsTrace(runs, axes, colorBy || null, accentColor()),
+    [runs, axes, colorBy, theme]
   );
   const data = React.useMemo(() => [built.trace], [built]);
   const layout = React.useMemo(
-    () => ({ height: PLOT_HEIGHT, margin: { l: 80, r: 80, t: 60, b: 30 } }),
+    () => ({ height: PLOT_HEIGHT, margin: { l: 70, r: 80, t: 80, b: 30 } }),
     []
   );
   const runIds = React.useMemo(() => runs.map(r => r.info.run_id), [runs]);
@@ -118,13 +191,30 @@ function Parallel(props: IPlotsProps): JSX.Element {
   return (
     <div>
       <div className="lt-Compare-controls">
-        <Choice
-          label="Colour by"
-          className="lt-Compare-colorBy"
-          value={colorBy ? `metrics.${colorBy}` : ''}
-          options={metrics.map(m => `metrics.${m}`)}
-          onChange={v => setColorBy(v.slice('metrics.'.length))}
+        <AxisChooser
+          columns={allColumns}
+          chosen={axes}
+          onChange={chosen => {
+            setSelected(null);
+            setAxes(chosen);
+          }}
         />
+        <label className="lt-Compare-choice">
+          Colour by{' '}
+          <select
+            className="lt-Compare-colorBy"
+            value={colorBy}
+            onChange={e => setColorBy(e.target.value)}
+            title="Metrics every run has"
+          >
+            <option value="">(one colour)</option>
+            {colorable.map(m => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
         <span className="lt-Compare-selection">
           {selected === null
             ? 'Drag along an axis to select runs.'
@@ -143,12 +233,18 @@ function Parallel(props: IPlotsProps): JSX.Element {
           Select in sidebar
         </button>
       </div>
-      <Plot
-        data={data}
-        layout={layout}
-        onReady={onReady}
-        className="lt-Compare-parcoords"
-      />
+      {axes.length === 0 ? (
+        <p className="lt-RunPage-empty">
+          No axis chosen: pick params and metrics under Axes.
+        </p>
+      ) : (
+        <Plot
+          data={data}
+          layout={layout}
+          onReady={onReady}
+          className="lt-Compare-parcoords"
+        />
+      )}
     </div>
   );
 }
@@ -187,9 +283,13 @@ function Contour(props: IPlotsProps): JSX.Element {
   const [x, setX] = React.useState(params[0] ?? '');
   const [y, setY] = React.useState(params[1] ?? '');
   const [z, setZ] = React.useState(metrics[0] ?? '');
-  const { plot, layout } = useSizedPlot(
-    () => (x && y && z ? contourPlot(props.runs, x, y, z) : null),
+  const tooFew = React.useMemo(
+    () => (x && y && z ? contourTooFew(props.runs, x, y, z) : null),
     [props.runs, x, y, z]
+  );
+  const { plot, layout } = useSizedPlot(
+    () => (x && y && z && !tooFew ? contourPlot(props.runs, x, y, z) : null),
+    [props.runs, x, y, z, tooFew]
   );
   if (params.length < 2 || metrics.length === 0) {
     return (
@@ -205,21 +305,40 @@ function Contour(props: IPlotsProps): JSX.Element {
         <Choice label="y" value={y} options={params} onChange={setY} />
         <Choice label="z" value={z} options={metrics} onChange={setZ} />
       </div>
+      {tooFew && <p className="lt-RunPage-empty lt-Compare-tooFew">{tooFew}</p>}
       {plot && <Plot data={plot.data} layout={layout} />}
     </div>
   );
 }
 
+/** True when the runs hold at least two different values of `column`. */
+function varies(runs: IRunDetail[], column: string): boolean {
+  return (
+    new Set(runs.map(r => columnValue(r, column)).filter(v => v !== undefined))
+      .size > 1
+  );
+}
+
 function Box(props: IPlotsProps): JSX.Element {
-  const params = props.params.map(p => `params.${p}`);
+  // Grouping by a param every run shares says nothing: those that vary first.
+  const params = props.params
+    .map(p => `params.${p}`)
+    .sort(
+      (a, b) => Number(varies(props.runs, b)) - Number(varies(props.runs, a))
+    );
   const metrics = props.metrics.map(m => `metrics.${m}`);
   const [metric, setMetric] = React.useState(metrics[0] ?? '');
   const [group, setGroup] = React.useState(params[0] ?? '');
-  const { plot, layout } = useSizedPlot(
-    () => (metric && group ? boxPlot(props.runs, metric, group) : null),
+  const tooFew = React.useMemo(
+    () => (metric && group ? boxTooFew(props.runs, metric, group) : null),
     [props.runs, metric, group]
   );
-  if (!plot) {
+  const { plot, layout } = useSizedPlot(
+    () =>
+      metric && group && !tooFew ? boxPlot(props.runs, metric, group) : null,
+    [props.runs, metric, group, tooFew]
+  );
+  if (!metric || !group) {
     return (
       <p className="lt-RunPage-empty">A box plot needs a param and a metric.</p>
     );
@@ -240,7 +359,8 @@ function Box(props: IPlotsProps): JSX.Element {
           onChange={setGroup}
         />
       </div>
-      <Plot data={plot.data} layout={layout} />
+      {tooFew && <p className="lt-RunPage-empty lt-Compare-tooFew">{tooFew}</p>}
+      {plot && <Plot data={plot.data} layout={layout} />}
     </div>
   );
 }
@@ -251,14 +371,17 @@ function History(props: IPlotsProps & { state: CompareState }): JSX.Element {
   const metric = state.historyMetric;
   const series = state.history;
   const data = React.useMemo(() => historyTraces(series), [series]);
+  const bars = singleValued(series);
   const layout = React.useMemo(
     () => ({
       height: PLOT_HEIGHT,
-      xaxis: titledAxis('step'),
+      xaxis: bars
+        ? titledAxis('run', { type: 'category' })
+        : titledAxis('step'),
       yaxis: titledAxis(plotlyText(metric.slice('metrics.'.length))),
-      showlegend: series.length <= 20
+      showlegend: !bars && series.length <= 20
     }),
-    [metric, series.length]
+    [metric, series.length, bars]
   );
   if (!metric) {
     return <p className="lt-RunPage-empty">No metrics.</p>;

@@ -4,7 +4,7 @@
  */
 import * as React from 'react';
 
-import type { IRunDetail } from '../api/types';
+import { type IRunDetail, RunTags } from '../api/types';
 import { isNumeric } from '../charts/axes';
 import { ActionLink } from '../common/ActionLink';
 import { formatNumber, toNumber } from '../common/format';
@@ -20,10 +20,6 @@ export interface ICompareActions {
   canSelectRuns: () => boolean;
   selectRuns: (runIds: string[]) => void;
 }
-
-/** Tags that differ in every run and say nothing to compare. */
-const HIDDEN_TAG =
-  /^(labtrack\.(kernel|notebook|environment|note)\.|labtrack\.runName$|mlflow\.)/;
 
 function cellText(kind: string, value: string | undefined): string {
   if (value === undefined) {
@@ -86,10 +82,17 @@ export function CompareView(props: {
     );
   }
   const { runs, keys } = reply;
-  const tagKeys = keys.tags.filter(k => !HIDDEN_TAG.test(k));
-  const numericParams = keys.params.filter(p =>
-    isNumeric(runs.map(r => r.data.params[p]))
-  );
+  const tagKeys = state.showSystemTags
+    ? keys.tags
+    : keys.tags.filter(k => !RunTags.isSystem(k));
+  const hiddenTags = keys.tags.length - tagKeys.length;
+  // Numeric params, those that differ between the runs first (contour axes).
+  const varies = (p: string): boolean =>
+    new Set(runs.map(r => r.data.params[p]).filter(v => v !== undefined)).size >
+    1;
+  const numericParams = keys.params
+    .filter(p => isNumeric(runs.map(r => r.data.params[p])))
+    .sort((a, b) => Number(varies(b)) - Number(varies(a)));
   return (
     <div className="lt-Compare">
       {error && <ErrorText>{error}</ErrorText>}
@@ -102,6 +105,18 @@ export function CompareView(props: {
             onChange={e => setDiffOnly(e.target.checked)}
           />
           Show diff only
+        </label>
+        <label
+          className="lt-Compare-systemTags"
+          title="Tags labtrack and MLflow write (names, sources, model history)"
+        >
+          <input
+            type="checkbox"
+            checked={state.showSystemTags}
+            onChange={e => state.setShowSystemTags(e.target.checked)}
+          />
+          Show system tags
+          {!state.showSystemTags && hiddenTags > 0 ? ` (${hiddenTags})` : ''}
         </label>
       </div>
       <div className="lt-Compare-tableWrap">

@@ -1,6 +1,7 @@
 /**
- * Pure builders of the compare view's Plotly traces: parallel coordinates,
- * scatter, contour, box plot, overlaid histories. Column keys read
+ * Pure builders of the compare view's Plotly traces: scatter, contour, box
+ * plot, overlaid histories (parallel coordinates: `parallel.ts`), and when a
+ * contour or box plot has too few runs to say anything. Column keys read
  * `params.x`, `metrics.y`, `tags.z`.
  */
 import type { IBulkSeries, IRunDetail } from '../api/types';
@@ -41,89 +42,6 @@ function plotAxis(values: IAxisValues, title: string): Layout {
         ticktext: values.ticktext?.map(plotlyText)
       })
     : titledAxis(title);
-}
-
-/**
- * Parallel coordinates: params first (left), metrics last (right), lines
- * coloured by `colorBy`. Runs are in the order given; the dimensions keep
- * their column keys in `columns`.
- */
-export function parcoordsTrace(
-  runs: IRunDetail[],
-  params: string[],
-  metrics: string[],
-  colorBy: string | null
-): { trace: Record<string, any>; columns: string[] } {
-  const columns = [
-    ...params.map(p => `params.${p}`),
-    ...metrics.map(m => `metrics.${m}`)
-  ];
-  const dimensions = columns.map(column => {
-    const a = axis(runs, column);
-    const dim: Record<string, any> = {
-      label: label(column),
-      values: a.values.map(v => (Number.isFinite(v) ? v : null))
-    };
-    if (a.categorical) {
-      dim.tickvals = a.tickvals;
-      dim.ticktext = a.ticktext?.map(plotlyText);
-    }
-    return dim;
-  });
-  const color = colorBy
-    ? runs.map(r => toNumber(columnValue(r, `metrics.${colorBy}`) ?? null))
-    : runs.map((_, i) => i);
-  return {
-    columns,
-    trace: {
-      type: 'parcoords',
-      dimensions,
-      line: {
-        color: color.map(c => (Number.isFinite(c) ? c : null)),
-        colorscale: 'Viridis',
-        showscale: Boolean(colorBy),
-        colorbar: colorBy ? { title: { text: plotlyText(colorBy) } } : undefined
-      }
-    }
-  };
-}
-
-/** A constraint range of one parcoords axis: one interval or several. */
-export type ConstraintRange =
-  [number, number] | [number, number][] | null | undefined;
-
-function inRange(v: number, range: ConstraintRange): boolean {
-  if (!range || range.length === 0) {
-    return true;
-  }
-  const intervals = (Array.isArray(range[0]) ? range : [range]) as [
-    number,
-    number
-  ][];
-  return intervals.some(
-    ([lo, hi]) => v >= Math.min(lo, hi) && v <= Math.max(lo, hi)
-  );
-}
-
-/**
- * The runs inside every axis's brushed ranges. `values[d][i]` is run i on
- * dimension d; a missing value is outside any range on that axis.
- */
-export function brushedRunIds(
-  runIds: string[],
-  values: (number | null)[][],
-  ranges: ConstraintRange[]
-): string[] {
-  return runIds.filter((_, i) =>
-    values.every((dim, d) => {
-      const range = ranges[d];
-      if (!range || range.length === 0) {
-        return true;
-      }
-      const v = dim[i];
-      return v !== null && v !== undefined && inRange(v, range);
-    })
-  );
 }
 
 /** Scatter of any two columns; hover shows the run name. */
@@ -244,8 +162,90 @@ export function boxPlot(
 /** Above this many points, history lines are drawn with WebGL rather than SVG. */
 export const WEBGL_POINTS = 20_000;
 
-/** Histories of one metric across runs, a line per run. */
+/** Fewer points than this do not make a surface. */
+export const MIN_CONTOUR_POINTS = 4;
+
+/** A box needs this many runs in some group to show more than its points. */
+export const MIN_BOX_GROUP = 3;
+
+/**
+ * Why a contour of `z` over `x` and `y` would say nothing for these runs
+ * (too few points, or all on one line), or null when it can be drawn.
+ */
+export function contourTooFew(
+  runs: IRunDetail[],
+  x: string,
+  y: string,
+  z: string
+): string | null {
+  const points = runs
+    .map(r => [x, y, z].map(c => toNumber(columnValue(r, c) ?? null)))
+    .filter(p => p.every(Number.isFinite));
+  const xs = new Set(points.map(p => p[0])).size;
+  const ys = new Set(points.map(p => p[1])).size;
+  if (points.length >= MIN_CONTOUR_POINTS && xs >= 2 && ys >= 2) {
+    return null;
+  }
+  const what =
+    points.length < MIN_CONTOUR_POINTS
+      ? `${points.length} run${points.length === 1 ? '' : 's'} with all three values`
+      : `runs with only ${Math.min(xs, ys)} value of ${xs < 2 ? label(x) : label(y)}`;
+  return (
+    `Too few runs for a contour: ${what}; a surface needs at least ` +
+    `${MIN_CONTOUR_POINTS} runs spread over two values of each param. ` +
+    'The scatter plot shows these runs.'
+  );
+}
+
+/**
+ * Why a box plot of `metric` grouped by `groupBy` would only repeat its
+ * points (no group has MIN_BOX_GROUP runs), or null when it can be drawn.
+ */
+export function boxTooFew(
+  runs: IRunDetail[],
+  metric: string,
+  groupBy: string
+): string | null {
+  const sizes = new Map<string, number>();
+  for (const run of runs) {
+    if (Number.isFinite(toNumber(columnValue(run, metric) ?? null))) {
+      const g = columnValue(run, groupBy) ?? '(none)';
+      sizes.set(g, (sizes.get(g) ?? 0) + 1);
+    }
+  }
+  const largest = Math.max(0, ...sizes.values());
+  if (largest >= MIN_BOX_GROUP) {
+    return null;
+  }
+  return (
+    `Too few runs per group for a box plot: the largest group of ` +
+    `${label(groupBy)} has ${largest} run${largest === 1 ? '' : 's'} with ` +
+    `${label(metric)}, and a box needs ${MIN_BOX_GROUP}. Group by a param ` +
+    'that more runs share, or use the scatter plot.'
+  );
+}
+
+/** True when every series has at most one point: bars say more than dots. */
+export function singleValued(series: { points: unknown[] }[]): boolean {
+  return series.length > 0 && series.every(s => s.points.length <= 1);
+}
+
+/**
+ * Histories of one metric across runs, a line per run; when every run
+ * logged it once, one bar per run.
+ */
 export function historyTraces(series: IBulkSeries[]): Record<string, any>[] {
+  if (singleValued(series)) {
+    const shown = series.filter(s => s.points.length === 1);
+    return [
+      {
+        type: 'bar',
+        x: shown.map(s => plotlyText(s.run_name || s.run_id.slice(0, 8))),
+        y: shown.map(s => toNumber(s.points[0].value)),
+        hovertemplate: '%{x}: %{y}<extra></extra>'
+      }
+    ];
+  }
   const total = series.reduce((n, s) => n + s.points.length, 0);
   const type = total > WEBGL_POINTS ? 'scattergl' : 'scatter';
   return series.map(s => ({

@@ -9,11 +9,10 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
-import '../../style/runpage.css';
 import { serverAPI } from '../api/request';
 import { MainAreaTabs } from '../common/mainArea';
 import { CommandIDs } from '../tokens';
-import { CompareWidget } from './widget';
+import type { CompareWidget } from './widget';
 
 export const COMPARE_PLUGIN_ID = 'labtrack:compare';
 
@@ -33,12 +32,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.compareRuns, {
       label: 'labtrack: Compare runs',
       caption: 'Compare runs side by side, with plots',
-      execute: args => {
+      execute: async args => {
         const runIds = ids(args.runIds);
         if (runIds.length === 0) {
           throw new Error('labtrack:compare-runs needs {runIds}');
         }
         const key = runIds.join(',');
+        // The view's code (and its charts) load with the first compare view.
+        const { CompareWidget } = await import('./widget');
         return views.open(
           w => w.runIds.join(',') === key,
           () =>

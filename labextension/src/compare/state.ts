@@ -5,7 +5,11 @@
  */
 import type { LabtrackAPI } from '../api/client';
 import type { IBulkSeries, ICompareReply } from '../api/types';
+import { Poller, pollInit } from '../common/poller';
 import { ViewState } from '../common/viewState';
+
+/** How often a visible compare view asks whether its runs changed (renamed, say). */
+export const COMPARE_POLL_MS = 3000;
 
 export type PlotTab = 'parallel' | 'scatter' | 'contour' | 'box' | 'history';
 
@@ -22,6 +26,39 @@ export class CompareState extends ViewState {
     readonly runIds: string[]
   ) {
     super();
+    this._poller = new Poller(() => this._poll(), COMPARE_POLL_MS);
+  }
+
+  /**
+   * Follow the runs while the view is visible: ask the change marker of
+   * their experiments, and fetch the runs again when it moved (a rename,
+   * a new tag or metric). Stops when hidden.
+   */
+  setActive(active: boolean): void {
+    if (active) {
+      this._poller.start();
+    } else {
+      this._poller.stop();
+    }
+  }
+
+  get isPolling(): boolean {
+    return this._poller.started;
+  }
+
+  /** System tags (`labtrack.*`, `mlflow.*`) are shown in the table. */
+  get showSystemTags(): boolean {
+    return this._showSystemTags;
+  }
+
+  setShowSystemTags(show: boolean): void {
+    this._showSystemTags = show;
+    this.emit();
+  }
+
+  dispose(): void {
+    this._poller.dispose();
+    super.dispose();
   }
 
   /** The runs and their keys; null until the first answer. */
@@ -59,13 +96,19 @@ export class CompareState extends ViewState {
     const outcome = await this.latest('runs', () =>
       this._api.runs.compare(this.runIds)
     );
-    if (outcome?.ok) {
+    if (!outcome) {
+      return;
+    }
+    if (outcome.ok) {
+      // The same answer again (the poll's first check) redraws nothing:
+      // a redraw would drop the brushing of the parallel coordinates.
+      if (this._error === null && sameReply(this._reply, outcome.value)) {
+        return;
+      }
       this._reply = outcome.value;
     }
-    if (outcome) {
-      this._error = outcome.ok ? null : outcome.error;
-      this.emit();
-    }
+    this._error = outcome.ok ? null : outcome.error;
+    this.emit();
   }
 
   /** Show another plot tab; the history tab starts at the first metric. */
@@ -123,6 +166,31 @@ export class CompareState extends ViewState {
     this.emit();
   }
 
+  private async _poll(): Promise<void> {
+    const ids = [
+      ...new Set((this._reply?.runs ?? []).map(r => r.info.experiment_id))
+    ];
+    if (ids.length === 0) {
+      return;
+    }
+    const outcome = await this.latest('changes', () =>
+      this._api.runs.changes(this._marker ?? '', ids.join(','), pollInit())
+    );
+    if (!outcome?.ok) {
+      return;
+    }
+    const first = this._marker === null;
+    this._marker = outcome.value.marker;
+    // The first marker is read after the runs were: a change in between (a
+    // rename right after the view opened) is only caught by reading them again.
+    if (first || outcome.value.changed) {
+      await this.refresh();
+    }
+  }
+
+  private _poller: Poller;
+  private _marker: string | null = null;
+  private _showSystemTags = false;
   private _reply: ICompareReply | null = null;
   private _error: string | null = null;
   private _tab: PlotTab = 'parallel';
@@ -134,4 +202,9 @@ export class CompareState extends ViewState {
     error: null,
     busy: false
   };
+}
+
+/** Whether two compare answers hold the same runs and keys. */
+function sameReply(a: ICompareReply | null, b: ICompareReply): boolean {
+  return a !== null && JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,5 +1,8 @@
 /** The compare view's Lumino wrapper: owns a `CompareState` (one `GET compare`). */
 import { ReactWidget } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
+
+import '../../style/runpage.css';
 import * as React from 'react';
 
 import type { LabtrackAPI } from '../api/client';
@@ -34,6 +37,29 @@ export class CompareWidget extends ReactWidget {
   dispose(): void {
     this.state.dispose();
     super.dispose();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    // A new tab is attached already visible: no after-show message follows.
+    if (this.isVisible) {
+      this.state.setActive(true);
+    }
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.state.setActive(true);
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.state.setActive(false);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this.state.setActive(false);
+    super.onBeforeDetach(msg);
   }
 
   protected render(): JSX.Element {

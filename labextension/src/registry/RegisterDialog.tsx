@@ -7,6 +7,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import '../../style/registry.css';
 import type { LabtrackAPI } from '../api/client';
 import type { IModelVersion } from '../api/types';
 import { errorMessage, httpStatus } from '../common/errors';

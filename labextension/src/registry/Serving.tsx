@@ -104,6 +104,36 @@ function ServedVersions(props: { status: IServingStatus }): JSX.Element {
   );
 }
 
+/** Where the example body comes from; how to get a real one when it is a placeholder. */
+function ExampleNote(props: {
+  source: ServingState['exampleSource'];
+}): JSX.Element | null {
+  const { source } = props;
+  if (source === null) {
+    return null;
+  }
+  if (source !== 'placeholder') {
+    return (
+      <p className="lt-Serving-note lt-Serving-exampleSource">
+        The body is the model&apos;s {source}
+        {source === 'signature' ? ' (one row of placeholder values)' : ''}.
+      </p>
+    );
+  }
+  return (
+    <p className="lt-Serving-note lt-Serving-examplePlaceholder">
+      This version was logged without an input example or a signature, so the
+      body below is a placeholder: edit it to the model&apos;s columns, or log
+      the model with an example, like{' '}
+      <code>
+        labtrack.sklearn.log_model(model, &quot;model&quot;,
+        input_example=X[:5])
+      </code>
+      , and register that version.
+    </p>
+  );
+}
+
 /** The test-request box: a JSON body, Send, and the answer. */
 function TestRequest(props: { state: ServingState }): JSX.Element {
   const { state } = props;
@@ -211,6 +241,7 @@ export function Serving(props: { state: ServingState }): JSX.Element {
             <CodeBlock title="Python" code={pythonExample(url, body)} />
           </div>
           <h3>Test request</h3>
+          <ExampleNote source={state.exampleSource} />
           {!status.enabled && (
             <p className="lt-RunPage-empty">
               Serving is off: enable it to send a request.

@@ -202,6 +202,28 @@ const SAMPLE: Record<string, unknown> = {
 const sampleValue = (type: string): unknown =>
   type in SAMPLE ? SAMPLE[type] : 0;
 
+/** Where a test request's body comes from. */
+export type ExampleSource = 'input example' | 'signature' | 'placeholder';
+
+/** Which of the model's descriptions `exampleBody` builds the body from. */
+export function exampleSource(
+  example: unknown,
+  inputs: ISignatureInput[] | null
+): ExampleSource {
+  if (example && typeof example === 'object') {
+    const e = example as Record<string, unknown>;
+    if (
+      (Array.isArray(e.columns) && Array.isArray(e.data)) ||
+      'inputs' in e ||
+      'instances' in e ||
+      'dataframe_split' in e
+    ) {
+      return 'input example';
+    }
+  }
+  return inputs && inputs.length > 0 ? 'signature' : 'placeholder';
+}
+
 /**
  * The body of a test request: the saved input example when there is one,
  * else one row built from the signature, else a `dataframe_split` skeleton.

@@ -12,13 +12,14 @@ import {
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
-import '../../style/registry.css';
 import { serverAPI, serverBaseUrl } from '../api/request';
 import { MainAreaTabs } from '../common/mainArea';
 import { markdownRenderer } from '../common/markdown';
 import { CommandIDs } from '../tokens';
-import { registerModelDialog } from './RegisterDialog';
-import { ModelPageWidget, ModelsWidget } from './widget';
+import type { ModelPageWidget, ModelsWidget } from './widget';
+
+/** The registry's views, loaded with the first of them opened (styles too). */
+const views = () => import('./widget');
 
 export const REGISTRY_PLUGIN_ID = 'labtrack:registry';
 
@@ -48,11 +49,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.openModels, {
       label: 'labtrack: Open models',
       caption: 'The registered models: versions per stage, serving',
-      execute: () => {
+      execute: async () => {
         const open = lists.find(() => true);
         if (open) {
           void open.refresh();
         }
+        const { ModelsWidget } = await views();
         return lists.open(
           () => true,
           () => new ModelsWidget(api, openModel)
@@ -64,11 +66,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: args =>
         args.name ? `Open model ${args.name}` : 'labtrack: Open model',
       caption: 'A registered model: versions, stages, aliases, serving',
-      execute: args => {
+      execute: async args => {
         const name = String(args.name ?? '');
         if (!name) {
           throw new Error('labtrack:open-model needs {name}');
         }
+        const { ModelPageWidget } = await views();
         const widget = pages.open(
           w => w.modelName === name,
           () =>
@@ -96,6 +99,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (!runId || !path) {
           throw new Error('labtrack:register-model needs {runId, path}');
         }
+        const { registerModelDialog } = await import('./RegisterDialog');
         const version = await registerModelDialog(api, runId, path, name =>
           app.commands.execute(CommandIDs.openModel, { name, tab: 'versions' })
         );

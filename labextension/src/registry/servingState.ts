@@ -15,6 +15,8 @@ import { ViewState } from '../common/viewState';
 import {
   absoluteUrl,
   exampleBody,
+  ExampleSource,
+  exampleSource,
   jsonError,
   prettyBody,
   signatureInputs,
@@ -83,6 +85,14 @@ export class ServingState extends ViewState {
   /** The request body: as edited, else the one the model suggests. */
   get body(): string {
     return this._body ?? this._example;
+  }
+
+  /**
+   * Where the suggested body comes from (the version's input example, its
+   * signature, or neither: a placeholder); null until the model was read.
+   */
+  get exampleSource(): ExampleSource | null {
+    return this._exampleSource;
   }
 
   /** The test request's answer. */
@@ -206,15 +216,15 @@ export class ServingState extends ViewState {
     const v = versions.find(x => x.version === wanted);
     if (!v) {
       this.forget('example');
+      this._exampleSource = null;
       return;
     }
     void this.latest('example', () => this._modelInputs(v)).then(outcome => {
       if (outcome?.ok) {
         const { example, mlmodel } = outcome.value;
-        this._example = exampleBody(
-          example,
-          mlmodel ? signatureInputs(mlmodel) : null
-        );
+        const inputs = mlmodel ? signatureInputs(mlmodel) : null;
+        this._example = exampleBody(example, inputs);
+        this._exampleSource = exampleSource(example, inputs);
         this.emit();
       }
     });
@@ -260,6 +270,7 @@ export class ServingState extends ViewState {
   private _body: string | null = null;
   private _example = exampleBody(null, null);
   private _exampleKey: string | null = null;
+  private _exampleSource: ExampleSource | null = null;
   private _reply: IInvocationReply | null = null;
   private _sendError: string | null = null;
   private _sending = false;

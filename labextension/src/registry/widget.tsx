@@ -7,6 +7,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import '../../style/registry.css';
 import type { LabtrackAPI } from '../api/client';
 import type { MarkdownRenderer } from '../common/markdown';
 import { ModelPage } from './ModelPage';

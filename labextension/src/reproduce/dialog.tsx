@@ -6,6 +6,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import '../../style/reproduce.css';
 import type { LabtrackAPI } from '../api/client';
 import { ReproducePanel } from './ReproducePanel';
 import { ReproduceState } from './state';

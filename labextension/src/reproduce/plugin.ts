@@ -8,10 +8,8 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
-import '../../style/reproduce.css';
 import { serverAPI } from '../api/request';
 import { CommandIDs } from '../tokens';
-import { openReproduceDialog } from './dialog';
 
 export const REPRODUCE_PLUGIN_ID = 'labtrack:reproduce';
 
@@ -25,12 +23,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Reproduce run',
       caption:
         "Execute this run's notebook version again in a fresh kernel, with params you may change",
-      execute: args => {
+      execute: async args => {
         const runId = String(args.runId ?? '');
         if (!runId) {
           throw new Error('labtrack:reproduce-run needs {runId}');
         }
         const runName = String(args.runName ?? '') || runId.slice(0, 8);
+        // The dialog's code loads the first time it opens.
+        const { openReproduceDialog } = await import('./dialog');
         void openReproduceDialog(serverAPI(), runId, runName, id => {
           void app.commands.execute(CommandIDs.openRun, { runId: id });
         });

@@ -9,7 +9,7 @@ import * as React from 'react';
 import { plotlyText, XAxis } from '../charts/axes';
 import { titledAxis } from '../charts/layout';
 import { Plot } from '../charts/Plot';
-import { seriesTraces } from '../charts/series';
+import { seriesTraces, singleValues } from '../charts/series';
 import { ErrorText } from '../common/Status';
 import { chartGroups, MetricChartState } from './chartsState';
 
@@ -53,28 +53,32 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
 
   const charts = React.useMemo(
     () =>
-      chartGroups(split, series).map(group => ({
-        title: group.title,
-        data: seriesTraces(
-          group.series,
-          axis,
-          smoothing,
-          startTime,
-          group.firstColor
-        ),
-        layout: {
-          height: split ? 220 : 320,
-          showlegend: !split,
-          legend: { orientation: 'h', y: 1.12 },
-          ...(split && {
-            title: { text: plotlyText(group.title), x: 0.02 },
-            margin: { l: 50, r: 10, t: 30, b: 40 }
-          }),
-          xaxis: titledAxis(AXIS_TITLES[axis]),
-          yaxis: { type: log ? 'log' : 'linear' },
-          uirevision: `${runId}:${group.title}:${axis}:${log}`
-        }
-      })),
+      chartGroups(split, series).map(group => {
+        // A value logged once is a bar, not a dot on a step axis.
+        const bars = singleValues(group.series);
+        return {
+          title: group.title,
+          data: seriesTraces(
+            group.series,
+            axis,
+            smoothing,
+            startTime,
+            group.firstColor
+          ),
+          layout: {
+            height: split ? 220 : 320,
+            showlegend: !split && !bars,
+            legend: { orientation: 'h', y: 1.12 },
+            ...(split && {
+              title: { text: plotlyText(group.title), x: 0.02 },
+              margin: { l: 50, r: 10, t: 30, b: 40 }
+            }),
+            xaxis: bars ? { type: 'category' } : titledAxis(AXIS_TITLES[axis]),
+            yaxis: { type: log ? 'log' : 'linear' },
+            uirevision: `${runId}:${group.title}:${axis}:${log}:${bars}`
+          }
+        };
+      }),
     [series, split, axis, smoothing, startTime, log, runId]
   );
 

@@ -6,7 +6,12 @@
 import * as React from 'react';
 
 import type { IRunUpdate } from '../api/runs';
-import { type IRunDetail, type IRunRow, RunTags } from '../api/types';
+import {
+  type IExperiment,
+  type IRunDetail,
+  type IRunRow,
+  RunTags
+} from '../api/types';
 import { ActionLink } from '../common/ActionLink';
 import { Description } from '../common/Description';
 import { EditableText } from '../common/EditableText';
@@ -104,6 +109,38 @@ function ChildRuns(props: {
   );
 }
 
+/**
+ * The run's experiment by name: a link that shows its runs in the
+ * Experiment sidebar (a command of the sidebar plugin, asked when clicked).
+ */
+function ExperimentLink(props: {
+  experimentId: string;
+  name: string | null;
+  runCommand: RunCommand | null | undefined;
+}): JSX.Element {
+  const { experimentId, runCommand } = props;
+  const label = props.name ?? `experiment ${experimentId}`;
+  if (!runCommand) {
+    return <span>{label}</span>;
+  }
+  return (
+    <ActionLink
+      target={experimentId}
+      className="lt-RunPage-experiment"
+      title={`Show the runs of ${label} in the Experiment sidebar`}
+      onOpen={id =>
+        void runCommand(CommandIDs.openExperiment, {
+          experimentId: id
+        }).catch(reason =>
+          console.error('labtrack: cannot open the experiment', reason)
+        )
+      }
+    >
+      {label}
+    </ActionLink>
+  );
+}
+
 /** "Reproduce run", for a run with a captured notebook version. */
 function ReproduceButton(props: {
   run: IRunDetail;
@@ -131,6 +168,8 @@ function ReproduceButton(props: {
 
 export interface IOverviewProps {
   run: IRunDetail;
+  /** The run's experiment, once fetched: its name links back to it. */
+  experiment?: IExperiment | null;
   childRuns: ReadonlyArray<Pick<IRunRow, 'run_id' | 'run_name'>>;
   onUpdate: UpdateRun;
   onOpenRun: (runId: string) => void;
@@ -144,6 +183,15 @@ export function Overview(props: IOverviewProps): JSX.Element {
   const parent = data.tags[RunTags.parentRunId];
   const rows: [string, React.ReactNode][] = [
     ['Run ID', <code key="id">{info.run_id}</code>],
+    [
+      'Experiment',
+      <ExperimentLink
+        key="e"
+        experimentId={info.experiment_id}
+        name={props.experiment?.name ?? null}
+        runCommand={props.runCommand}
+      />
+    ],
     [
       'Status',
       <span key="s" className={`lt-Status lt-mod-${info.status.toLowerCase()}`}>

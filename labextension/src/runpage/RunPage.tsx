@@ -115,6 +115,7 @@ export function RunPage(props: IRunPageProps): JSX.Element {
       {error && <ErrorText>{error}</ErrorText>}
       <Overview
         run={run}
+        experiment={state.experiment}
         childRuns={state.children}
         onUpdate={body => state.update(body)}
         onOpenRun={props.onOpenRun}

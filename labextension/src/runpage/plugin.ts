@@ -9,12 +9,11 @@ import {
 } from '@jupyterlab/application';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
-import '../../style/runpage.css';
 import { serverAPI } from '../api/request';
 import { MainAreaTabs } from '../common/mainArea';
 import { markdownRenderer } from '../common/markdown';
 import { CommandIDs } from '../tokens';
-import { RunPageWidget } from './widget';
+import type { RunPageWidget } from './widget';
 
 export const RUN_PAGE_PLUGIN_ID = 'labtrack:run-pages';
 
@@ -44,11 +43,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: args =>
         args.runId ? `Open run ${args.runId}` : 'labtrack: Open run',
       caption: 'Open a run page: overview, metrics, charts, artifacts',
-      execute: args => {
+      execute: async args => {
         const runId = String(args.runId ?? '');
         if (!runId) {
           throw new Error('labtrack:open-run needs {runId}');
         }
+        // The page's code loads with the first run page.
+        const { RunPageWidget } = await import('./widget');
         return pages.open(
           w => w.runId === runId,
           () =>

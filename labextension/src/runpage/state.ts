@@ -7,7 +7,12 @@
  */
 import type { LabtrackAPI } from '../api/client';
 import type { IRunUpdate } from '../api/runs';
-import type { INotebookJSON, IRunDetail, IRunRow } from '../api/types';
+import type {
+  IExperiment,
+  INotebookJSON,
+  IRunDetail,
+  IRunRow
+} from '../api/types';
 import { Poller } from '../common/poller';
 import { ViewState } from '../common/viewState';
 import { ArtifactsState } from './artifactsState';
@@ -69,6 +74,11 @@ export class RunPageState extends ViewState {
   }
 
   /** The runs whose parent this run is. */
+  /** The run's experiment (for the link back to it); null until fetched. */
+  get experiment(): IExperiment | null {
+    return this._experiment;
+  }
+
   get children(): ReadonlyArray<Pick<IRunRow, 'run_id' | 'run_name'>> {
     return this._children;
   }
@@ -154,6 +164,7 @@ export class RunPageState extends ViewState {
     if (!this._loaded) {
       this._loaded = true;
       void this._fetchChildren(run);
+      void this._fetchExperiment(run);
       void this.artifacts.load('');
     }
     const metricKeys = Object.keys(run.data.metrics).sort();
@@ -169,6 +180,16 @@ export class RunPageState extends ViewState {
       this._poller.start(false);
     } else {
       this._poller.stop();
+    }
+  }
+
+  private async _fetchExperiment(run: IRunDetail): Promise<void> {
+    const outcome = await this.latest('experiment', () =>
+      this._api.experiments.get(run.info.experiment_id)
+    );
+    if (outcome?.ok) {
+      this._experiment = outcome.value;
+      this.emit();
     }
   }
 
@@ -220,6 +241,7 @@ export class RunPageState extends ViewState {
   private _error: string | null = null;
   private _fetches = 0;
   private _loaded = false;
+  private _experiment: IExperiment | null = null;
   private _children: Pick<IRunRow, 'run_id' | 'run_name'>[] = [];
   private _ranges: Record<string, IRange> = {};
   private _notebookOpen = false;

@@ -7,6 +7,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import '../../style/runpage.css';
 import type { LabtrackAPI } from '../api/client';
 import type { IRunDetail } from '../api/types';
 import type { MarkdownRenderer } from '../common/markdown';

@@ -40,7 +40,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null
   ): void => {
-    const state = new SidebarState({ api: serverAPI() });
+    const api = serverAPI();
+    const state = new SidebarState({ api });
     const actions = new SidebarActions(state, app.commands);
     const sidebar = new ExperimentSidebar(state, actions);
     app.shell.add(sidebar, 'right', { rank: 900 });
@@ -75,6 +76,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
       icon: addIcon,
       execute: async () => {
         await actions.createExperiment();
+        app.shell.activateById(sidebar.id);
+      }
+    });
+    app.commands.addCommand(CommandIDs.openExperiment, {
+      label: args =>
+        args.experimentId
+          ? `Show experiment ${args.experimentId} in the sidebar`
+          : 'labtrack: Show an experiment in the sidebar',
+      caption: 'Show the runs of an experiment ({experimentId}) in the sidebar',
+      execute: async args => {
+        const id = String(args.experimentId ?? '');
+        if (!id) {
+          throw new Error('labtrack:open-experiment needs {experimentId}');
+        }
+        state.switchTo(await api.experiments.get(id));
         app.shell.activateById(sidebar.id);
       }
     });

@@ -6,6 +6,7 @@ import {
   type ColumnKind,
   type IExperiment,
   type IRunKeys,
+  type IRunRow,
   RunTags
 } from '../api/types';
 import type { IRunQuery, ISortKey, StartedWithin } from './types';
@@ -38,8 +39,15 @@ export const STARTED_WITHIN_MS: Record<StartedWithin, number> = {
   month: 30 * 86_400_000
 };
 
-/** Tags every query asks for: the sidebar needs them whatever is shown. */
-export const ALWAYS_COLUMNS = [`tags.${RunTags.kernelId}`];
+/**
+ * Tags every query asks for, whatever is shown: the kernel (for notebook
+ * versions) and the models (for the model icon).
+ */
+export const ALWAYS_COLUMNS = [
+  `tags.${RunTags.kernelId}`,
+  `tags.${RunTags.loggedModels}`,
+  `tags.${RunTags.registeredModels}`
+];
 
 const ATTRIBUTE_OF: Record<string, string | null> = {
   run_name: 'attributes.run_name',
@@ -161,15 +169,99 @@ export function runsQueryString(request: IRunsRequest): string {
 /** How many keys a `kind.*` entry of `defaultColumns` shows at most. */
 export const MAX_GLOB_COLUMNS = 10;
 
+/** How many keys a `kind.*` entry shows when no key tells the runs apart. */
+export const FEW_GLOB_COLUMNS = 5;
+
+/** How many keys of a kind are fetched to find those that vary. */
+export const MAX_CANDIDATE_KEYS = 60;
+
+/** The keys of a glob's kind that may be shown (system tags left out). */
+function globKeys(kind: ColumnKind, keys: IRunKeys | null): string[] {
+  return (keys?.[kind] ?? []).filter(
+    key => !(kind === 'tags' && RunTags.isSystem(key))
+  );
+}
+
+/** Walk `defaultColumns`: exact entries the experiment has, and the globs' kinds. */
+function eachDefault(
+  defaults: readonly string[],
+  keys: IRunKeys | null,
+  onExact: (column: string) => void,
+  onGlob: (kind: ColumnKind) => void
+): void {
+  for (const entry of defaults) {
+    const glob = /^(params|metrics|tags)\.\*$/.exec(entry);
+    if (glob) {
+      onGlob(glob[1] as ColumnKind);
+      continue;
+    }
+    const keyed = splitColumn(entry);
+    if (keyed && (keys === null || keys[keyed.kind].includes(keyed.key))) {
+      onExact(entry);
+    }
+  }
+}
+
+/**
+ * The keys of `kind` that tell the runs apart: at least two different values
+ * among the rows that have the key. A key only some runs have (autologged
+ * params beside hand-logged ones) does not differ by its absence.
+ */
+export function varyingKeys(
+  kind: ColumnKind,
+  candidates: string[],
+  rows: readonly IRunRow[]
+): string[] {
+  return candidates.filter(key => {
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const value = row[kind]?.[key];
+      if (value !== undefined && value !== null) {
+        seen.add(String(value));
+        if (seen.size > 1) {
+          return true;
+        }
+      }
+    }
+    return false;
+  });
+}
+
+/**
+ * The columns to fetch to resolve `defaultColumns`: its exact entries and,
+ * for `metrics.*` / `params.*` / `tags.*`, every key of that kind (at most
+ * MAX_CANDIDATE_KEYS), so the rows show which keys vary.
+ */
+export function defaultCandidates(
+  defaults: readonly string[],
+  keys: IRunKeys | null
+): string[] {
+  const out = new Set<string>();
+  eachDefault(
+    defaults,
+    keys,
+    column => out.add(column),
+    kind =>
+      globKeys(kind, keys)
+        .slice(0, MAX_CANDIDATE_KEYS)
+        .forEach(key => out.add(`${kind}.${key}`))
+  );
+  return [...out];
+}
+
 /**
  * The columns `defaultColumns` names for an experiment with these keys:
  * exact entries (`metrics.rmse`) when the experiment has them, and for
- * `metrics.*` / `params.*` / `tags.*` the first keys of that kind
- * (system tags `labtrack.*` and `mlflow.*` left out).
+ * `metrics.*` / `params.*` / `tags.*` the keys of that kind whose values
+ * differ between the `rows` loaded (at most MAX_GLOB_COLUMNS), or the first
+ * FEW_GLOB_COLUMNS keys when none does (a single run); without rows, the
+ * first MAX_GLOB_COLUMNS keys. System tags (`labtrack.*`, `mlflow.*`) are
+ * left out.
  */
 export function resolveDefaultColumns(
   defaults: readonly string[],
-  keys: IRunKeys | null
+  keys: IRunKeys | null,
+  rows?: readonly IRunRow[]
 ): string[] {
   const out: string[] = [];
   const add = (column: string): void => {
@@ -177,21 +269,18 @@ export function resolveDefaultColumns(
       out.push(column);
     }
   };
-  for (const entry of defaults) {
-    const glob = /^(params|metrics|tags)\.\*$/.exec(entry);
-    if (glob) {
-      const kind = glob[1] as ColumnKind;
-      (keys?.[kind] ?? [])
-        .filter(key => !(kind === 'tags' && /^(labtrack|mlflow)\./.test(key)))
-        .slice(0, MAX_GLOB_COLUMNS)
-        .forEach(key => add(`${kind}.${key}`));
-      continue;
+  eachDefault(defaults, keys, add, kind => {
+    const candidates = globKeys(kind, keys);
+    let chosen = candidates.slice(0, MAX_GLOB_COLUMNS);
+    if (rows !== undefined) {
+      const varying = varyingKeys(kind, candidates, rows);
+      chosen =
+        varying.length > 0
+          ? varying.slice(0, MAX_GLOB_COLUMNS)
+          : candidates.slice(0, FEW_GLOB_COLUMNS);
     }
-    const keyed = splitColumn(entry);
-    if (keyed && (keys === null || keys[keyed.kind].includes(keyed.key))) {
-      add(entry);
-    }
-  }
+    chosen.forEach(key => add(`${kind}.${key}`));
+  });
   return out;
 }
 

@@ -10,6 +10,7 @@ import type {
 import { errorMessage, httpStatus } from '../common/errors';
 import { pollInit } from '../common/poller';
 import {
+  defaultCandidates,
   EMPTY_QUERY,
   isSortable,
   resolveDefaultColumns,
@@ -97,11 +98,23 @@ export class RunsState {
     return this._error;
   }
 
-  /** Keyed columns shown (`params.x`, `metrics.y`, `tags.z`). */
+  /**
+   * Keyed columns shown (`params.x`, `metrics.y`, `tags.z`): the user's
+   * choice, else the settings' defaults, whose globs show the keys that
+   * vary between the runs loaded.
+   */
   get columns(): string[] {
     return (
       this._chosen.get(this._experimentId ?? '') ??
-      resolveDefaultColumns(this._defaultColumns, this._keys)
+      resolveDefaultColumns(this._defaultColumns, this._keys, this._runs)
+    );
+  }
+
+  /** The columns a fetch asks for: those chosen, else every default candidate. */
+  private get _wantedColumns(): string[] {
+    return (
+      this._chosen.get(this._experimentId ?? '') ??
+      defaultCandidates(this._defaultColumns, this._keys)
     );
   }
 
@@ -220,7 +233,7 @@ export class RunsState {
     }
     let reply: IRunsReply | null = null;
     let failure: unknown = null;
-    const columns = this.columns;
+    const columns = this._wantedColumns;
     this._inFlight += 1;
     try {
       reply = await this._api.runs.search(
@@ -254,7 +267,7 @@ export class RunsState {
     this._changed.emit();
     this._fetched.emit({ experimentId: id, rows: reply.runs, reason });
     // The keys just learnt may name default columns not fetched yet.
-    if (this.columns.some(c => !this._fetchedColumns.includes(c))) {
+    if (this._wantedColumns.some(c => !this._fetchedColumns.includes(c))) {
       await this.refresh(reason, true);
     }
   }

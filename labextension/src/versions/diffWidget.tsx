@@ -3,12 +3,16 @@
  * it is now on disk, cell by cell (inputs and outputs; nbdime on the server).
  */
 import { ReactWidget } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import '../../style/runpage.css';
 import type { LabtrackAPI } from '../api/client';
 import { DiffText } from '../common/DiffText';
 import { ErrorText, Loading } from '../common/Status';
 import { FileDiffState } from './diffState';
+
+let counter = 0;
 
 function FileDiff(props: {
   state: FileDiffState;
@@ -54,7 +58,9 @@ export class NotebookFileDiffWidget extends ReactWidget {
     readonly path: string
   ) {
     super();
-    this.id = `labtrack-file-diff-${runId}`;
+    counter += 1;
+    // Unique: the same run may be diffed with its notebook before and after a rename.
+    this.id = `labtrack-file-diff-${counter}`;
     this.addClass('lt-RunPageWidget');
     this.title.label = `Diff: ${path.split('/').pop()} @ run ${runName}`;
     this.title.caption = `Run ${runName} (${runId}) against ${path} on disk`;
@@ -67,6 +73,12 @@ export class NotebookFileDiffWidget extends ReactWidget {
   dispose(): void {
     this._state.dispose();
     super.dispose();
+  }
+
+  /** A closed tab is done with: free it, so the next diff makes a fresh one. */
+  protected onCloseRequest(msg: Message): void {
+    super.onCloseRequest(msg);
+    this.dispose();
   }
 
   protected render(): JSX.Element {

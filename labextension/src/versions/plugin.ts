@@ -17,14 +17,13 @@ import {
 import { notebookIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import '../../style/runpage.css';
 import type { LabtrackAPI } from '../api/client';
 import { serverAPI, serverSettings } from '../api/request';
 import type { IRunDetail } from '../api/types';
 import { MainAreaTabs } from '../common/mainArea';
-import { runName, sourceOf } from '../common/run';
+import { currentSourceOf, runName, sourceOf } from '../common/run';
 import { CommandIDs } from '../tokens';
-import { NotebookFileDiffWidget } from './diffWidget';
+import type { NotebookFileDiffWidget } from './diffWidget';
 import { VersionDrive, versionPath } from './drive';
 
 export const VERSIONS_PLUGIN_ID = 'labtrack:notebook-versions';
@@ -138,13 +137,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
       'Diff with current notebook',
       "Cell-by-cell diff of this run's notebook version and the notebook on disk",
       async (run, args) => {
-        const path = String(args.path ?? '') || sourceOf(run);
-        if (!path) {
+        if (!sourceOf(run)) {
           throw new Error(
             'This run was not started from a notebook: there is no notebook to diff with.'
           );
         }
+        // The notebook may have been renamed since the run: its experiment knows.
+        const experiment = await api.experiments
+          .get(run.info.experiment_id)
+          .catch(() => null);
+        const path =
+          String(args.path ?? '') || currentSourceOf(run, experiment);
         const runId = run.info.run_id;
+        const { NotebookFileDiffWidget } = await import('./diffWidget');
         return diffs.open(
           w => w.runId === runId && w.path === path,
           () => new NotebookFileDiffWidget(api, runId, runName(run), path)

@@ -219,7 +219,26 @@ class _Parser:
         if op in ("IN", "NOT IN"):
             return Comparison(entity, key, op, self.parse_list(entity, key, kind, op))
         value_token = self.advance()
+        if value_token.kind == "op":
+            raise self.fail(
+                self.doubled_operator(entity, key, op, op_token, value_token), value_token
+            )
         return Comparison(entity, key, op, self.parse_value(entity, key, kind, op, value_token))
+
+    def doubled_operator(
+        self, entity: Entity, key: str, op: str, first: Token, second: Token
+    ) -> str:
+        """The hint for two operators in a row (``<<``, ``=<``, ``< =``): write one."""
+        pair = f"{op}{second.value}"
+        meant = {"=<": "<=", "=>": ">=", "<=": "<=", ">=": ">=", "!=": "!="}.get(
+            pair.replace(" ", ""), op
+        )
+        after = self.peek()
+        example = self.text[after.pos : after.end] if after.kind in ("number", "string") else "0.5"
+        return (
+            f"Two operators in a row ({self.text[first.pos : second.end]!r}):"
+            f" write one, like {example_column(entity, key)} {meant} {example}"
+        )
 
     def parse_column(self, token: Token) -> tuple[Entity, str, Kind]:
         example = "metrics.loss < 0.5" if "metric" in self.schema.prefixes else "name = 'x'"
@@ -325,13 +344,16 @@ class _Parser:
             value = token.value
         elif token.kind == "ident" and token.is_keyword("NAN", "INF", "INFINITY"):
             value = float(token.word)
-        else:
-            example = "0.5"
-            if token.kind == "string" and is_number(str(token.value)):
-                example = str(token.value)
+        elif token.kind == "string" and is_number(str(token.value)):
             raise self.fail(
                 f"{column}: write the number without quotes, like "
-                f"{example_column(entity, key)} {op} {example}",
+                f"{example_column(entity, key)} {op} {token.value}",
+                token,
+            )
+        else:
+            raise self.fail(
+                f"{column}: compare with a number, like {example_column(entity, key)} {op} 0.5"
+                f" (found {self.show(token)})",
                 token,
             )
         assert isinstance(value, (int, float))

@@ -23,13 +23,34 @@ export interface IRunsTableProps {
   onOpen?: (runId: string) => void;
 }
 
-const BUILTIN: Array<[string, string]> = [
-  ['run_name', 'Name'],
-  ['status', 'Status'],
+/** Built-in columns after the keyed ones: the metrics come right after the name. */
+const TRAILING: Array<[string, string]> = [
   ['start_time', 'Started'],
   ['duration', 'Duration'],
   ['user_id', 'User']
 ];
+
+/** How headers name the built-in columns in their tooltips. */
+const BUILTIN_NAMES: Record<string, string> = {
+  status: 'Status',
+  run_name: 'Name',
+  start_time: 'Started',
+  duration: 'Duration',
+  user_id: 'User'
+};
+
+/** Keyed columns in the order shown: metrics, then params, then tags. */
+const KIND_ORDER: Record<string, number> = { metrics: 0, params: 1, tags: 2 };
+
+function orderColumns(columns: readonly string[]): string[] {
+  const rank = (c: string): number =>
+    KIND_ORDER[splitColumn(c)?.kind ?? 'tags'] ?? 3;
+  // A stable sort: within a kind, the order chosen is kept.
+  return columns
+    .map((c, i) => [c, i] as const)
+    .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1])
+    .map(([c]) => c);
+}
 
 const KIND_LABEL: Record<string, string> = {
   params: 'param',
@@ -60,6 +81,78 @@ export function StatusBadge(props: { status: string }): JSX.Element {
   );
 }
 
+/** A run's status as a small coloured mark (the table's narrow column). */
+export function StatusDot(props: { status: string }): JSX.Element {
+  const status = (props.status || 'UNKNOWN').toLowerCase();
+  return (
+    <span
+      className={`lt-StatusDot lt-mod-${status}`}
+      role="img"
+      aria-label={status}
+      title={status}
+    />
+  );
+}
+
+/** The models a run logged (artifact paths) and the registered models it feeds. */
+export function runModels(run: IRunRow): {
+  logged: string[];
+  registered: string[];
+} {
+  let logged: string[] = [];
+  try {
+    const history = JSON.parse(run.tags?.[RunTags.loggedModels] ?? '[]');
+    if (Array.isArray(history)) {
+      logged = history.map(m => String(m?.artifact_path ?? '')).filter(Boolean);
+    }
+  } catch {
+    logged = [];
+  }
+  const registered = (run.tags?.[RunTags.registeredModels] ?? '')
+    .split(',')
+    .map(name => name.trim())
+    .filter(Boolean);
+  return { logged: [...new Set(logged)], registered };
+}
+
+/** A cube when the run logged a model; filled when a version is registered. */
+function ModelMark(props: { run: IRunRow }): JSX.Element | null {
+  const { logged, registered } = runModels(props.run);
+  if (logged.length === 0 && registered.length === 0) {
+    return null;
+  }
+  const title = [
+    logged.length ? `Model logged: ${logged.join(', ')}` : '',
+    registered.length ? `Registered as ${registered.join(', ')}` : ''
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return (
+    <span
+      className={`lt-ModelMark ${registered.length ? 'lt-mod-registered' : ''}`}
+      role="img"
+      aria-label={title}
+      title={title}
+    >
+      <CubeIcon />
+    </span>
+  );
+}
+
+function CubeIcon(): JSX.Element {
+  return (
+    <svg
+      className="lt-CubeIcon"
+      viewBox="0 0 16 16"
+      width="14"
+      height="14"
+      aria-hidden="true"
+    >
+      <path d="M8 1.5 14 4.5v7L8 14.5 2 11.5v-7z M2 4.5 8 7.5l6-3 M8 7.5v7" />
+    </svg>
+  );
+}
+
 function cellValue(run: IRunRow, column: string): string {
   const keyed = splitColumn(column);
   if (!keyed) {
@@ -74,11 +167,13 @@ function cellValue(run: IRunRow, column: string): string {
 }
 
 /**
- * The runs: name, status, start, duration, user and the chosen columns.
- * Every value is rendered as text. Header clicks sort on the server.
+ * The runs: status, name, model, the chosen columns (metrics first), then
+ * start, duration and user. Every value is rendered as text. Header clicks
+ * sort on the server.
  */
 export function RunsTable(props: IRunsTableProps): JSX.Element {
-  const { runs, columns, sort, selection } = props;
+  const { runs, sort, selection } = props;
+  const columns = orderColumns(props.columns);
   const now = useNow(runs.some(r => r.status === 'RUNNING'));
   const ids = runs.map(r => r.run_id);
   const selectedHere = ids.filter(id => selection.includes(id));
@@ -93,15 +188,14 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
           ? 'ascending'
           : 'descending'
         : 'none';
+    const full = splitColumn(column)?.key ?? BUILTIN_NAMES[column] ?? column;
     return (
       <th
         key={column}
         scope="col"
         className={`lt-RunsTable-head ${kind ? `lt-mod-${kind}` : ''} ${sortable ? 'lt-mod-sortable' : ''}`}
         aria-sort={sortable ? direction : undefined}
-        title={
-          sortable ? `${column}: click to sort` : `${column} (not sortable)`
-        }
+        title={sortable ? `${full}: click to sort` : `${full} (not sortable)`}
         data-column={column}
       >
         {sortable ? (
@@ -144,7 +238,21 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
                 onChange={event => props.onSelect(ids, event.target.checked)}
               />
             </th>
-            {BUILTIN.map(([column, label]) => header(column, label))}
+            {header(
+              'status',
+              <span className="lt-RunsTable-statusHead" aria-label="Status">
+                ●
+              </span>
+            )}
+            {header('run_name', 'Name')}
+            <th
+              scope="col"
+              className="lt-RunsTable-model"
+              title="Model: logged (outline) or registered (filled)"
+              aria-label="Model"
+            >
+              <CubeIcon />
+            </th>
             {columns.map(column => {
               const keyed = splitColumn(column);
               return header(
@@ -158,6 +266,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
                 keyed?.kind
               );
             })}
+            {TRAILING.map(([column, label]) => header(column, label))}
           </tr>
         </thead>
         <tbody>
@@ -187,6 +296,9 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
                     }
                   />
                 </td>
+                <td className="lt-RunsTable-status">
+                  <StatusDot status={run.status} />
+                </td>
                 <td
                   className="lt-RunsTable-name"
                   title={`Run id ${run.run_id}`}
@@ -204,20 +316,8 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
                     run.run_name || run.run_id
                   )}
                 </td>
-                <td className="lt-RunsTable-status">
-                  <StatusBadge status={run.status} />
-                </td>
-                <td
-                  className="lt-RunsTable-started"
-                  title={fullTime(run.start_time)}
-                >
-                  {relativeTime(run.start_time, now)}
-                </td>
-                <td className="lt-RunsTable-duration">
-                  {formatDuration(duration)}
-                </td>
-                <td className="lt-RunsTable-user" title={user}>
-                  {user}
+                <td className="lt-RunsTable-model">
+                  <ModelMark run={run} />
                 </td>
                 {columns.map(column => {
                   const value = cellValue(run, column);
@@ -232,6 +332,18 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
                     </td>
                   );
                 })}
+                <td
+                  className="lt-RunsTable-started"
+                  title={fullTime(run.start_time)}
+                >
+                  {relativeTime(run.start_time, now)}
+                </td>
+                <td className="lt-RunsTable-duration">
+                  {formatDuration(duration)}
+                </td>
+                <td className="lt-RunsTable-user" title={user}>
+                  {user}
+                </td>
               </tr>
             );
           })}

@@ -41,6 +41,20 @@ PASSED_HEADERS = (
 )
 
 
+class NotAuthenticatedError(LabtrackError):
+    """A request to a model endpoint with no Jupyter token (and no browser session)."""
+
+    error_code = "UNAUTHENTICATED"
+    http_status = 401
+
+
+class WrongTokenError(LabtrackError):
+    """A request to a model endpoint with a token this server does not accept."""
+
+    error_code = "PERMISSION_DENIED"
+    http_status = 403
+
+
 class ServingUnavailableError(LabtrackError):
     """The model's process is not running (serving off) or not ready (starting, restarting)."""
 
@@ -143,6 +157,27 @@ class ServingHandler(_ServingBase):
 
 class ServingProxyHandler(_ServingBase):
     """``POST labtrack/serving/{name}/{ref}/invocations``, forwarded to the model process."""
+
+    def check_xsrf_cookie(self) -> None:
+        """Say what is wrong with a caller's credentials before the XSRF check does.
+
+        Jupyter checks the XSRF cookie of every POST that is not token-authenticated, so a
+        client with no token or a wrong one would hear only "'_xsrf' argument missing from
+        POST". Model endpoints are called by scripts: tell them about the token instead.
+        """
+        if hasattr(self, "_jupyter_current_user") and not self.current_user:
+            header = self.request.headers.get("Authorization", "").strip()
+            if header or self.get_query_argument("token", ""):
+                raise WrongTokenError(
+                    "The token is not valid for this Jupyter server: send the token the server "
+                    "was started with (jupyter server list shows it), as "
+                    "'Authorization: token <your-jupyter-token>'."
+                )
+            raise NotAuthenticatedError(
+                "This endpoint needs a Jupyter token: send the header "
+                "'Authorization: token <your-jupyter-token>' (jupyter server list shows it)."
+            )
+        super().check_xsrf_cookie()
 
     @web.authenticated
     @authorized
