@@ -20,7 +20,6 @@ XFAIL: dict[str, str] = {
     "'list_artifacts'",
     "artifacts_load_dict_text": "AttributeError: module 'labtrack.artifacts' has no attribute "
     "'load_dict'",
-    "autolog_disable": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
     "autolog_global_no_run": "runs[0].artifacts (only in each): mlflow=['estimator.html'] "
     "labtrack=[]",
     "autolog_gridsearch": "TypeError: autolog() got an unexpected keyword argument 'log_datasets'",
@@ -31,14 +30,6 @@ XFAIL: dict[str, str] = {
     "autolog_post_training_metrics": "TypeError: autolog() got an unexpected keyword argument "
     "'log_datasets'",
     "autolog_sklearn": "runs[0].artifacts (only in each): mlflow=['estimator.html'] labtrack=[]",
-    "client_artifacts": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
-    "client_create_run": "results[5].labtrack.runName: mlflow='<missing>' "
-    "labtrack='platform-run-24'",
-    "client_delete_tag_update_run": "results[0].labtrack.runName: mlflow='<missing>' "
-    "labtrack='<generated>'",
-    "client_log_batch_entities": "results[2].labtrack.runName: mlflow='<missing>' "
-    "labtrack='<generated>'",
-    "client_tracking_import": "ModuleNotFoundError: No module named 'labtrack.tracking'",
     "config_env_experiment_name": "results[0]: mlflow='fraud-detection' labtrack='Default'",
     "config_env_tracking_uri": "results[0]: mlflow='sqlite:///tracking.db' "
     "labtrack='sqlite:///<workdir>/labtrack/labtrack.db'",
@@ -60,8 +51,6 @@ XFAIL: dict[str, str] = {
     "logged_models_search": "TypeError: log_model() got an unexpected keyword argument 'name'",
     "models_infer_signature": "AttributeError: 'Schema' object has no attribute 'input_types'",
     "models_model_info": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "models_sklearn_log_model_v2": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
     "models_sklearn_log_model_v3": "TypeError: log_model() got an unexpected keyword argument "
     "'name'",
     "models_sklearn_runs_uri": "labtrack.models.errors.UnsafeModelError: This model was saved "
@@ -73,8 +62,6 @@ XFAIL: dict[str, str] = {
     "arbitrary code stored in the file, so anyone who could write to "
     "the model's",
     "nested_get_parent_run": "AttributeError: module 'labtrack' has no attribute 'get_parent_run'",
-    "nested_runs_parent_filter": "KeyError: 'tags.mlflow.runName'",
-    "nested_runs_parent_run_id_arg": "KeyError: 'mlflow.parentRunId'",
     "pyfunc_context_artifacts": "AttributeError: module 'labtrack.pyfunc' has no attribute "
     "'PythonModel'",
     "pyfunc_python_model": "AttributeError: module 'labtrack.pyfunc' has no attribute "
@@ -88,44 +75,16 @@ XFAIL: dict[str, str] = {
     "labtrack=['model/MLmodel']",
     "registry_log_model_registered_name": "TypeError: log_model() got an unexpected keyword "
     "argument 'name'",
-    "registry_log_model_registered_name_v2": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
     "registry_register_model": "TypeError: log_model() got an unexpected keyword argument 'name'",
     "registry_rename_delete": "runs[0].artifacts (only in each): mlflow=[] "
     "labtrack=['model/MLmodel']",
-    "registry_stages": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
     "registry_tags_search_versions": "TypeError: log_model() got an unexpected keyword argument "
     "'name'",
     "search_experiments_filter": "labtrack.errors.StoreError: The store at sqlite:///:memory: "
     "could not be written: no such table: experiments. Check that "
     "the store is reachable and writable.",
-    "search_runs_active_experiment": "KeyError: 'tags.mlflow.runName'",
-    "search_runs_dataframe": "KeyError: 'tags.mlflow.runName'",
-    "search_runs_deleted_view_type": "KeyError: 'tags.mlflow.runName'",
-    "search_runs_filter_syntax": "KeyError: 'tags.mlflow.runName'",
-    "search_runs_output_list": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
-    "tracking_active_run": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
-    "tracking_failed_run_status": "runs[0].tags.mlflow.runName: mlflow='crashes' "
-    "labtrack='<missing>'",
-    "tracking_log_artifact": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
-    "tracking_log_artifacts_dir": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
-    "tracking_log_dict_text": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
-    "tracking_log_dicts": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
-    "tracking_log_figure": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
-    "tracking_log_image": "runs[0].tags.mlflow.runName: mlflow='<generated>' labtrack='<missing>'",
     "tracking_log_image_step": "TypeError: log_image() got an unexpected keyword argument 'key'",
-    "tracking_log_param_metric_tag": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
     "tracking_log_table": "AttributeError: module 'labtrack' has no attribute 'log_table'",
-    "tracking_metric_steps": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
-    "tracking_run_name_description": "results[1]: mlflow='First baseline model' labtrack=None",
-    "tracking_set_experiment": "runs[0].tags.mlflow.runName: mlflow='<generated>' "
-    "labtrack='<missing>'",
     "tracking_set_experiment_tags": "AttributeError: module 'labtrack' has no attribute "
     "'set_experiment_tag'",
 }

@@ -46,7 +46,7 @@ def test_regressor_fit_logs_params_metrics_tags_and_model(diabetes):
     assert run.data.params["n_estimators"] == "10" and run.data.params["max_depth"] == "4"
     assert run.data.tags["estimator_name"] == "RandomForestRegressor"
     assert run.data.tags["estimator_class"] == "sklearn.ensemble._forest.RandomForestRegressor"
-    assert run.data.tags["labtrack.autologging"] == "sklearn"
+    assert run.data.tags["mlflow.autologging"] == "sklearn"
     assert set(run.data.metrics) == {
         "training_mean_squared_error",
         "training_root_mean_squared_error",
@@ -123,7 +123,7 @@ def test_grid_search_makes_a_parent_with_best_params_and_child_runs(iris):
     assert csv.splitlines()[0].startswith("mean_fit_time") and len(csv.splitlines()) == 7
     children = TrackingClient().search_runs(
         parent.info.experiment_id,
-        f"tags.`labtrack.parentRunId` = '{parent.info.run_id}'",
+        f"tags.`mlflow.parentRunId` = '{parent.info.run_id}'",
     )
     assert len(children) == 2
     ranks = sorted(c.data.metrics["rank_test_score"] for c in children)

@@ -6,15 +6,18 @@
 
 // -- tags --------------------------------------------------------------------
 
-/** Run tags the frontend reads. */
+/**
+ * Run tags the frontend reads: MLflow's system tag names where MLflow has one
+ * (`src/labtrack/utils/mlflow_tags.py` lists them all).
+ */
 export namespace RunTags {
   /** The kernel that ran the run: its notebook's live content is stored with it. */
   export const kernelId = 'labtrack.kernel.id';
-  export const user = 'labtrack.user';
-  export const sourceName = 'labtrack.source.name';
-  export const parentRunId = 'labtrack.parentRunId';
+  export const user = 'mlflow.user';
+  export const sourceName = 'mlflow.source.name';
+  export const parentRunId = 'mlflow.parentRunId';
   /** The run's Markdown description. */
-  export const note = 'labtrack.note.content';
+  export const note = 'mlflow.note.content';
   /** Points a run at its captured notebook version. */
   export const notebookRevision = 'labtrack.notebook.revision';
 }

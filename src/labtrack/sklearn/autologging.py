@@ -27,13 +27,13 @@ from labtrack.models.signature import infer_signature
 from labtrack.sklearn import _patching, flavor, metrics_patch, training
 from labtrack.sklearn._patching import AutologgingWarning, Config, local, raised
 from labtrack.sklearn.serialize import check_format
-from labtrack.tracking import _state, fluent
+from labtrack.tracking import _state, context, fluent
 from labtrack.utils import validation
-from labtrack.utils.mlflow_tags import PARENT_RUN_ID
+from labtrack.utils.mlflow_tags import AUTOLOGGING, PARENT_RUN_ID
 
 __all__ = ["AutologgingWarning", "autolog"]
 
-AUTOLOGGING_TAG = "labtrack.autologging"
+AUTOLOGGING_TAG = AUTOLOGGING
 FLAVOR = "sklearn"
 FIT_METHODS = ("fit", "fit_transform", "fit_predict")
 PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "transform")
@@ -363,7 +363,9 @@ class _Session:
         end = training.now_ms()
         for params, metrics in training.child_runs(est, self.config.max_tuning_runs):
             child = self.client.create_run(
-                parent.info.experiment_id, start_time=parent.info.start_time, tags=tags
+                parent.info.experiment_id,
+                start_time=parent.info.start_time,
+                tags=context.resolve_tags(self.client, tags),
             )
             rid = child.info.run_id
             self.log_params(params, run_id=rid)

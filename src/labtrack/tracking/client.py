@@ -32,7 +32,6 @@ from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNo
 from labtrack.registry.client import RegistryClientMixin
 from labtrack.store import artifacts, get_store
 from labtrack.store.contract import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
-from labtrack.tracking import context, hooks
 from labtrack.utils import mlflow_tags, validation
 from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 from labtrack.utils.user import current_user
@@ -122,10 +121,12 @@ class TrackingClient(RegistryClientMixin):
         tags: dict[str, Any] | None = None,
         run_name: str | None = None,
     ) -> Run:
-        all_tags = context.system_tags()
-        for provider in hooks.run_tag_providers:  # the notebook's tags, when in one
-            all_tags.update(provider(self))
-        all_tags.update(tags or {})
+        """A RUNNING run holding ``tags`` (and ``mlflow.runName``), nothing else.
+
+        Unlike ``start_run``, no system tags are added and the run does not become active
+        (MLflow's rule); ``user_id`` is the ``mlflow.user`` tag, else the current user.
+        """
+        all_tags = dict(tags or {})
         return self.store.create_run(
             validation.experiment_id(experiment_id),
             user_id=str(all_tags.get(mlflow_tags.USER, current_user())),

@@ -25,7 +25,7 @@ from labtrack.errors import (
     ResourceAlreadyExistsError,
 )
 from labtrack.store.artifacts.paths import safe_artifact_path
-from labtrack.tracking import _state, hooks
+from labtrack.tracking import _state, context, hooks
 from labtrack.utils import mlflow_tags, validation
 
 __all__ = [
@@ -235,7 +235,9 @@ def start_run(
             all_tags[mlflow_tags.PARENT_RUN_ID] = parent
         if description is not None:
             all_tags[mlflow_tags.NOTE] = description
-        run = client.create_run(exp_id, tags=all_tags, run_name=run_name)
+        run = client.create_run(
+            exp_id, tags=context.resolve_tags(client, all_tags), run_name=run_name
+        )
         for hook in hooks.run_start_hooks:
             hook(client, run.info.run_id)
         run = client.get_run(run.info.run_id) if hooks.run_start_hooks else run

@@ -23,7 +23,7 @@ from bqplot import Axis, Figure, LinearScale, Lines
 from traitlets import Int, List, Unicode, observe
 
 from labtrack.entities import Metric, Run, RunStatus
-from labtrack.utils.mlflow_tags import SOURCE_NAME, USER
+from labtrack.utils.mlflow_tags import NOTEBOOK_REVISION, SOURCE_NAME, USER
 from labtrack.widgets import _common
 from labtrack.widgets.live import LiveView
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ArtifactFolder", "RunView", "show_run", "REVISION_TAG"]
 
-REVISION_TAG = "labtrack.notebook.revision"
+REVISION_TAG = NOTEBOOK_REVISION
 MAX_LISTED = 500  # entries shown per artifact folder
 
 
