@@ -8,8 +8,7 @@
 Heavy libraries (SQLAlchemy, pandas, fsspec) load on first use, so importing is cheap.
 """
 
-from labtrack import entities, errors
-from labtrack import errors as exceptions
+from labtrack import entities, errors, exceptions
 from labtrack._jupyter_paths import (
     _jupyter_labextension_paths as _jupyter_labextension_paths,
 )
@@ -40,18 +39,28 @@ from labtrack.tracking.fluent import (
     get_artifact_uri,
     get_experiment,
     get_experiment_by_name,
+    get_parent_run,
+    get_registry_uri,
     get_run,
     get_tracking_uri,
     is_tracking_uri_set,
     last_active_run,
+    restore_experiment,
+    restore_run,
     search_experiments,
     set_experiment,
+    set_experiment_tag,
+    set_experiment_tags,
+    set_registry_uri,
     set_tracking_uri,
     start_run,
 )
 from labtrack.tracking.fluent_logging import (
     delete_tag,
     flush,
+    flush_artifact_async_logging,
+    flush_async_logging,
+    load_table,
     log_artifact,
     log_artifacts,
     log_dict,
@@ -61,6 +70,7 @@ from labtrack.tracking.fluent_logging import (
     log_metrics,
     log_param,
     log_params,
+    log_table,
     log_text,
     set_tag,
     set_tags,
@@ -78,6 +88,7 @@ _LAZY = {
     "show_run": "labtrack.widgets",
     "compare": "labtrack.widgets",
     "autolog": "labtrack.tracking.autolog",
+    "Image": "labtrack.tracking.media",
     "register_model": "labtrack.tracking.registry_fluent",
     "reproduce_run": "labtrack.reproduce",
     "notebook_parameters": "labtrack.reproduce",
@@ -85,7 +96,7 @@ _LAZY = {
 
 
 # Submodules MLflow code reaches as attributes (``mlflow.pyfunc.load_model``), imported on use.
-_LAZY_MODULES = ("pyfunc", "sklearn", "models", "share", "widgets", "notebook")
+_LAZY_MODULES = ("artifacts", "pyfunc", "sklearn", "models", "share", "widgets", "notebook")
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
@@ -120,6 +131,7 @@ def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]
 
 __all__ = [
     "ActiveRun",
+    "Image",
     "Experiment",
     "LabtrackError",
     "Metric",
@@ -146,14 +158,19 @@ __all__ = [
     "errors",
     "exceptions",
     "flush",
+    "flush_artifact_async_logging",
+    "flush_async_logging",
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
     "get_notebook_version",
+    "get_parent_run",
+    "get_registry_uri",
     "get_run",
     "get_tracking_uri",
     "is_tracking_uri_set",
     "last_active_run",
+    "load_table",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -163,13 +180,19 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "log_table",
     "log_text",
     "notebook_parameters",
     "register_model",
     "reproduce_run",
+    "restore_experiment",
+    "restore_run",
     "search_experiments",
     "search_runs",
     "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "set_registry_uri",
     "set_tag",
     "set_tags",
     "set_tracking_uri",

@@ -14,12 +14,6 @@ from pathlib import Path
 PATH = Path(__file__)
 
 XFAIL: dict[str, str] = {
-    "artifacts_download": "AttributeError: module 'labtrack.artifacts' has no attribute "
-    "'download_artifacts'",
-    "artifacts_list": "AttributeError: module 'labtrack.artifacts' has no attribute "
-    "'list_artifacts'",
-    "artifacts_load_dict_text": "AttributeError: module 'labtrack.artifacts' has no attribute "
-    "'load_dict'",
     "autolog_global_no_run": "runs[0].artifacts (only in each): mlflow=['estimator.html'] "
     "labtrack=[]",
     "autolog_gridsearch": "TypeError: autolog() got an unexpected keyword argument 'log_datasets'",
@@ -30,11 +24,6 @@ XFAIL: dict[str, str] = {
     "autolog_post_training_metrics": "TypeError: autolog() got an unexpected keyword argument "
     "'log_datasets'",
     "autolog_sklearn": "runs[0].artifacts (only in each): mlflow=['estimator.html'] labtrack=[]",
-    "config_env_experiment_name": "results[0]: mlflow='fraud-detection' labtrack='Default'",
-    "config_env_tracking_uri": "results[0]: mlflow='sqlite:///tracking.db' "
-    "labtrack='sqlite:///<workdir>/labtrack/labtrack.db'",
-    "config_set_tracking_uri_sqlite": "results[0]: mlflow='sqlite:///mlflow.db' "
-    "labtrack='sqlite:///<workdir>/mlflow.db'",
     "data_from_numpy": "AttributeError: module 'labtrack' has no attribute 'data'",
     "data_from_pandas_log_input": "AttributeError: module 'labtrack' has no attribute 'data'",
     "data_sklearn_training_dataset": "AttributeError: module 'labtrack' has no attribute 'data'",
@@ -61,7 +50,6 @@ XFAIL: dict[str, str] = {
     "with serialization_format='cloudpickle'. Loading a pickle runs "
     "arbitrary code stored in the file, so anyone who could write to "
     "the model's",
-    "nested_get_parent_run": "AttributeError: module 'labtrack' has no attribute 'get_parent_run'",
     "pyfunc_context_artifacts": "AttributeError: module 'labtrack.pyfunc' has no attribute "
     "'PythonModel'",
     "pyfunc_python_model": "AttributeError: module 'labtrack.pyfunc' has no attribute "
@@ -83,10 +71,6 @@ XFAIL: dict[str, str] = {
     "search_experiments_filter": "labtrack.errors.StoreError: The store at sqlite:///:memory: "
     "could not be written: no such table: experiments. Check that "
     "the store is reachable and writable.",
-    "tracking_log_image_step": "TypeError: log_image() got an unexpected keyword argument 'key'",
-    "tracking_log_table": "AttributeError: module 'labtrack' has no attribute 'log_table'",
-    "tracking_set_experiment_tags": "AttributeError: module 'labtrack' has no attribute "
-    "'set_experiment_tag'",
 }
 
 

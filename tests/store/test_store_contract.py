@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from labtrack.entities import LifecycleStage, Metric, Param, RunStatus, RunTag, ViewType
+from labtrack.entities import LifecycleStage, Metric, Param, RunTag, ViewType
 from labtrack.errors import (
     FilterSyntaxError,
     InvalidParameterError,
@@ -191,7 +191,7 @@ def test_batch_limits(store):
 
 def test_finished_run_refuses_data(store):
     rid = new_run(store).info.run_id
-    info = store.update_run_info(rid, RunStatus.FINISHED, end_time=5000)
+    info = store.update_run_info(rid, "FINISHED", end_time=5000)
     assert (info.status, info.end_time) == ("FINISHED", 5000)
     with pytest.raises(InvalidStateError, match="start_run\\(run_id="):
         store.log_batch(rid, metrics=[Metric("m", 1.0, 1, 0)])

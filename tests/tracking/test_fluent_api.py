@@ -18,7 +18,8 @@ def test_tracking_uri_defaults_to_labtrack_home(home):
 
 def test_set_tracking_uri_to_a_folder_and_back(tmp_path, home):
     mlflow.set_tracking_uri(tmp_path / "other")
-    assert mlflow.get_tracking_uri().endswith("other/labtrack.db")
+    assert mlflow.get_tracking_uri() == (tmp_path / "other").as_uri()  # a Path: MLflow's file URI
+    assert mlflow.MlflowClient().tracking_uri.endswith("other/labtrack.db")
     with mlflow.start_run() as run:
         pass
     assert mlflow.TrackingClient(str(tmp_path / "other")).get_run(run.info.run_id)

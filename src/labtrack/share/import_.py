@@ -244,7 +244,7 @@ class RunLoader:
             self._fill(record, new_id, run.info.artifact_uri)
         except BaseException:
             # A half-imported run must not pass for an imported one: the next import redoes it.
-            self.store.update_run_info(new_id, run_status=RunStatus.FAILED)
+            self.store.update_run_info(new_id, run_status="FAILED")
             self.store.delete_run(new_id)
             raise
         self.summary.mapping[record.run_id] = new_id
