@@ -14,15 +14,10 @@ from pathlib import Path
 PATH = Path(__file__)
 
 XFAIL: dict[str, str] = {
-    "autolog_global_no_run": "runs[0].artifacts (only in each): mlflow=['estimator.html'] "
-    "labtrack=[]",
-    "autolog_gridsearch": "TypeError: autolog() got an unexpected keyword argument 'log_datasets'",
     "autolog_model_logged": "AttributeError: module 'labtrack' has no attribute "
     "'last_logged_model'",
     "autolog_model_logged_v2": "runs[0].artifacts (only in each): mlflow=['estimator.html'] "
     "labtrack=[]",
-    "autolog_post_training_metrics": "TypeError: autolog() got an unexpected keyword argument "
-    "'log_datasets'",
     "autolog_sklearn": "runs[0].artifacts (only in each): mlflow=['estimator.html'] labtrack=[]",
     "data_from_numpy": "AttributeError: module 'labtrack' has no attribute 'data'",
     "data_from_pandas_log_input": "AttributeError: module 'labtrack' has no attribute 'data'",
@@ -38,7 +33,6 @@ XFAIL: dict[str, str] = {
     "logged_models_metrics_link": "TypeError: log_model() got an unexpected keyword argument "
     "'name'",
     "logged_models_search": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "models_infer_signature": "AttributeError: 'Schema' object has no attribute 'input_types'",
     "models_model_info": "TypeError: log_model() got an unexpected keyword argument 'name'",
     "models_sklearn_log_model_v3": "TypeError: log_model() got an unexpected keyword argument "
     "'name'",
@@ -46,15 +40,9 @@ XFAIL: dict[str, str] = {
     "with serialization_format='cloudpickle'. Loading a pickle runs "
     "arbitrary code stored in the file, so anyone who could write to "
     "the model's",
-    "models_sklearn_save_load": "labtrack.models.errors.UnsafeModelError: This model was saved "
-    "with serialization_format='cloudpickle'. Loading a pickle runs "
-    "arbitrary code stored in the file, so anyone who could write to "
-    "the model's",
     "pyfunc_context_artifacts": "AttributeError: module 'labtrack.pyfunc' has no attribute "
     "'PythonModel'",
     "pyfunc_python_model": "AttributeError: module 'labtrack.pyfunc' has no attribute "
-    "'PythonModel'",
-    "pyfunc_python_model_v2": "AttributeError: module 'labtrack.pyfunc' has no attribute "
     "'PythonModel'",
     "registry_aliases": "TypeError: log_model() got an unexpected keyword argument 'name'",
     "registry_client_crud": "runs[0].artifacts (only in each): mlflow=[] "
@@ -68,9 +56,6 @@ XFAIL: dict[str, str] = {
     "labtrack=['model/MLmodel']",
     "registry_tags_search_versions": "TypeError: log_model() got an unexpected keyword argument "
     "'name'",
-    "search_experiments_filter": "labtrack.errors.StoreError: The store at sqlite:///:memory: "
-    "could not be written: no such table: experiments. Check that "
-    "the store is reachable and writable.",
 }
 
 

@@ -361,3 +361,25 @@ def test_bad_options_are_refused():
         labtrack.sklearn.autolog(max_tuning_runs=-1)
     with pytest.raises(InvalidParameterError, match="serialization_format"):
         labtrack.sklearn.autolog(serialization_format="joblib")
+
+
+def test_global_autolog_leaves_an_earlier_sklearn_disable_alone(iris):
+    """MLflow's rule: mlflow.autolog() does not override mlflow.sklearn.autolog(disable=True)."""
+    X, y = iris
+    labtrack.sklearn.autolog()
+    labtrack.sklearn.autolog(disable=True)
+    labtrack.autolog(log_models=False, log_datasets=False)
+    with labtrack.start_run() as run:
+        LogisticRegression(max_iter=300).fit(X, y)
+    data = labtrack.get_run(run.info.run_id).data
+    assert data.params == {} and data.metrics == {}
+
+
+def test_estimator_html_is_logged_with_every_autologged_fit(iris):
+    X, y = iris
+    labtrack.sklearn.autolog(log_models=False, log_datasets=True)
+    LogisticRegression(max_iter=300).fit(X, y)
+    run_id = last_run().info.run_id
+    page = TrackingClient().load_text(run_id, "estimator.html")
+    assert page.startswith("<!DOCTYPE html>") and "LogisticRegression" in page
+    assert '<meta charset="UTF-8"/>' in page

@@ -18,6 +18,7 @@ skops files never come here: loading them runs no code from the file (see
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 from labtrack import config
@@ -28,6 +29,14 @@ __all__ = ["UnsafeModelWarning", "check_pickle_load", "pickle_save_warning"]
 
 class UnsafeModelWarning(UserWarning):
     """A model saved as a pickle was loaded: its file could run any code."""
+
+
+def _user_stacklevel() -> int:
+    """The stacklevel that points a warning at the first frame outside labtrack."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("labtrack."):
+        level, frame = level + 1, frame.f_back  # type: ignore[assignment]
+    return level
 
 
 def _env_refuses() -> bool:
@@ -59,7 +68,7 @@ def check_pickle_load(allow_unsafe: bool | None, what: str) -> None:
         "LABTRACK_ALLOW_PICKLE_DESERIALIZATION=false to refuse them, and prefer "
         "serialization_format='skops'.",
         UnsafeModelWarning,
-        stacklevel=3,
+        stacklevel=_user_stacklevel(),
     )
 
 
@@ -71,5 +80,5 @@ def pickle_save_warning(flavor: str) -> None:
         "can execute arbitrary code during deserialization. The recommended safe alternative is "
         "the 'skops' format.",
         UnsafeModelWarning,
-        stacklevel=3,
+        stacklevel=_user_stacklevel(),
     )

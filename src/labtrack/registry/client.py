@@ -13,6 +13,7 @@ Other URLs (``file://``, ``http://``, an ``s3://`` outside the store) are refuse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Sequence
@@ -28,7 +29,12 @@ from labtrack.entities.model_registry import (
     ModelVersionTransition,
     RegisteredModel,
 )
-from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.errors import (
+    InvalidParameterError,
+    InvalidStateError,
+    ResourceAlreadyExistsError,
+    ResourceNotFoundError,
+)
 from labtrack.registry.uri import parse_models_uri, parse_runs_uri
 from labtrack.store import artifacts
 from labtrack.store.artifacts.filesystems import parse_root
@@ -177,6 +183,30 @@ class RegistryClientMixin:
         rel = safe_artifact_path(path)
         return self.create_model_version(
             name, f"runs:/{run_id}/{rel}", run_id, tags, None, description, user_id=user_id
+        )
+
+    def copy_model_version(self, src_model_uri: str, dst_name: str) -> ModelVersion:
+        """Copy the version ``src_model_uri`` names (``models:/<name>/<version>``, ``@alias``,
+        ``/<stage>``) into the registered model ``dst_name`` (created if missing) as its next
+        version: the same files, run, tags and description (MLflow's rule).
+
+        >>> client.copy_model_version("models:/churn@champion", "churn-prod")  # doctest: +SKIP
+        """
+        if urlparse(str(src_model_uri)).scheme.lower() != "models":
+            raise InvalidParameterError(
+                f"copy_model_version copies a registered version: give models:/<name>/<version> "
+                f"(or models:/<name>@<alias>); got {src_model_uri!r}."
+            )
+        src = self.resolve_model_version(*parse_models_uri(src_model_uri))
+        dst_name = check.model_name(dst_name)
+        with contextlib.suppress(ResourceAlreadyExistsError):  # then a new version of it
+            self.create_registered_model(dst_name)
+        return self.create_model_version(
+            dst_name,
+            f"models:/{src.name}/{src.version}",
+            src.run_id,
+            dict(src.tags or {}),
+            description=src.description,
         )
 
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:

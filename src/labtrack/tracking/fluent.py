@@ -6,7 +6,7 @@ import atexit
 import contextlib
 import os
 import sys
-from pathlib import PurePath
+from pathlib import Path
 from typing import Any
 
 from labtrack import config
@@ -67,7 +67,7 @@ def set_tracking_uri(uri: str | os.PathLike[str] | None, artifact_root: str | No
             f"set_tracking_uri takes a str or path; got {type(uri).__name__}."
         )
     # A Path becomes a file: URI, as MLflow makes it (get_tracking_uri returns it so).
-    value = uri.absolute().as_uri() if isinstance(uri, PurePath) else uri
+    value = uri.absolute().as_uri() if isinstance(uri, Path) else uri
     value = os.fspath(value) if value is not None else None
 
     config.resolve(value, artifact_root)  # validate now, not at the first log call
