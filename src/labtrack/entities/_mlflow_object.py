@@ -12,7 +12,6 @@ the public dataclass fields plus public ``property`` attributes, in name order (
 from __future__ import annotations
 
 import dataclasses
-import pprint
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, TypeVar
@@ -58,5 +57,7 @@ class MlflowObject:
         return cls(**{k: v for k, v in the_dict.items() if k in known})
 
     def __repr__(self) -> str:
+        import pprint  # printing is rare: import labtrack stays light
+
         fields = ", ".join(f"{key}={pprint.pformat(value)}" for key, value in self)
         return f"<{type(self).__name__}: {fields}>"

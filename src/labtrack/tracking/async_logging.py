@@ -16,18 +16,18 @@ Metrics are different: ``log_metric`` always queues its point for the metric wri
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labtrack import config
 from labtrack.errors import LabtrackError
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
 __all__ = ["RunOperations", "flush", "is_async", "submit"]
 
-log = logging.getLogger("labtrack.tracking")
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _pending: set[Future[Any]] = set()
@@ -67,7 +67,9 @@ def _done(future: Future[Any]) -> None:
         _pending.discard(future)
     exc = future.exception()
     if exc is not None:
-        log.error("Asynchronous logging failed: %s", exc)
+        import logging  # only when something failed: import labtrack stays light
+
+        logging.getLogger("labtrack.tracking").error("Asynchronous logging failed: %s", exc)
 
 
 def submit(work: Callable[..., Any], *args: Any, **kwargs: Any) -> RunOperations:
@@ -75,6 +77,8 @@ def submit(work: Callable[..., Any], *args: Any, **kwargs: Any) -> RunOperations
     global _executor
     with _lock:
         if _executor is None:
+            from concurrent.futures import ThreadPoolExecutor  # on first use: import stays light
+
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labtrack-async")
         future = _executor.submit(work, *args, **kwargs)
         _pending.add(future)

@@ -32,7 +32,7 @@ from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNo
 from labtrack.registry.client import RegistryClientMixin
 from labtrack.store import artifacts, get_store
 from labtrack.store.contract import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
-from labtrack.tracking import async_logging, media, tables
+from labtrack.tracking import async_logging
 from labtrack.tracking.async_logging import RunOperations
 from labtrack.utils import mlflow_tags, validation
 from labtrack.utils.mlflow_tags import PARENT_RUN_ID
@@ -342,11 +342,15 @@ class TrackingClient(RegistryClientMixin):
     ) -> None:
         """Save a numpy array or PIL image: as the file ``artifact_file``, or as step ``step``
         of the image series ``key`` (:mod:`labtrack.tracking.media`)."""
+        from labtrack.tracking import media
+
         media.log_image(self, run_id, image, artifact_file, key, step, timestamp)
 
     def log_table(self, run_id: str, data: Any, artifact_file: str) -> None:
         """Write a DataFrame or dict of columns as a JSON or Parquet table artifact (appending
         to the rows already in ``artifact_file``)."""
+        from labtrack.tracking import tables
+
         tables.log_table(self, run_id, data, artifact_file)
 
     def load_table(
@@ -358,6 +362,8 @@ class TrackingClient(RegistryClientMixin):
     ) -> Any:
         """The table ``artifact_file`` of ``run_ids`` (default: every run of the experiment
         that logged it) as one DataFrame."""
+        from labtrack.tracking import tables
+
         return tables.load_table(
             self, validation.experiment_id(experiment_id), artifact_file, run_ids, extra_columns
         )
