@@ -219,6 +219,9 @@ class RunInfo(MlflowObject):
     lifecycle_stage: str
     artifact_uri: str
 
+    # MLflow 2's name for run_id; MLflow 3 dropped it from dict(run.info).
+    _NOT_ITERATED = ("run_uuid",)
+
     @property
     def run_uuid(self) -> str:
         return self.run_id

@@ -2,7 +2,8 @@
 
 MLflow code does ``dict(run.info)``, ``for key, value in experiment: ...`` and
 ``Metric.from_dictionary(d)``; entities get that from :class:`MlflowObject`. The properties are
-the public dataclass fields plus public ``property`` attributes, in name order (MLflow's order).
+the public dataclass fields plus public ``property`` attributes, in name order (MLflow's order);
+a class lists in ``_NOT_ITERATED`` the ones MLflow 3 no longer shows.
 
 >>> from labtrack.entities import Param
 >>> dict(Param("alpha", "0.5"))
@@ -40,7 +41,10 @@ class MlflowObject:
                     for name, value in vars(klass).items()
                     if isinstance(value, (property, cached_property))
                 )
-            found = _PROPERTIES[cls] = sorted(n for n in names if not n.startswith("_"))
+            hidden = set(getattr(cls, "_NOT_ITERATED", ()))
+            found = _PROPERTIES[cls] = sorted(
+                n for n in names if not n.startswith("_") and n not in hidden
+            )
         return found
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
