@@ -109,7 +109,10 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
         return importlib.import_module(f"labtrack.{name}")
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'labtrack' has no attribute {name!r}")
+        # MLflow code reaching for a part labtrack lacks gets told what to do instead.
+        from labtrack.utils.not_in_labtrack import missing_attribute
+
+        raise missing_attribute(name)
     import importlib
 
     value = getattr(importlib.import_module(module), name)

@@ -142,6 +142,10 @@ def _sqlite_path(uri: str) -> Path | None:
     return Path(unquote(path.split("?", 1)[0]))
 
 
+# MLflow's bare Databricks URIs (tracking, Unity Catalog registry): not folder names here.
+_DATABRICKS_URIS = ("databricks", "databricks-uc", "uc")
+
+
 def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -> StoreLocation:
     """Resolve the store location from arguments, then the environment, then the default.
 
@@ -173,7 +177,9 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
         location = StoreLocation(uri, default_root)
     elif uri.startswith("file:"):
         location = _home_location(Path(unquote(urlparse(uri).path)))
-    elif "://" in uri:
+    elif "://" in uri or uri in _DATABRICKS_URIS:
+        # MLflow reads a bare "databricks" as a workspace, not a folder: so does labtrack,
+        # rather than quietly start a store in ./databricks.
         raise InvalidParameterError(
             f"Unsupported tracking URI {uri!r}. Use a folder path (a labtrack home), "
             "'sqlite:///path/to/file.db' or 'postgresql+psycopg://user:pass@host/db'."
