@@ -8,8 +8,7 @@
 Heavy libraries (SQLAlchemy, pandas, fsspec) load on first use, so importing is cheap.
 """
 
-from labtrack import entities, errors
-from labtrack import errors as exceptions
+from labtrack import entities, errors, exceptions
 from labtrack._jupyter_paths import (
     _jupyter_labextension_paths as _jupyter_labextension_paths,
 )
@@ -40,18 +39,28 @@ from labtrack.tracking.fluent import (
     get_artifact_uri,
     get_experiment,
     get_experiment_by_name,
+    get_parent_run,
+    get_registry_uri,
     get_run,
     get_tracking_uri,
     is_tracking_uri_set,
     last_active_run,
+    restore_experiment,
+    restore_run,
     search_experiments,
     set_experiment,
+    set_experiment_tag,
+    set_experiment_tags,
+    set_registry_uri,
     set_tracking_uri,
     start_run,
 )
 from labtrack.tracking.fluent_logging import (
     delete_tag,
     flush,
+    flush_artifact_async_logging,
+    flush_async_logging,
+    load_table,
     log_artifact,
     log_artifacts,
     log_dict,
@@ -61,6 +70,7 @@ from labtrack.tracking.fluent_logging import (
     log_metrics,
     log_param,
     log_params,
+    log_table,
     log_text,
     set_tag,
     set_tags,
@@ -78,14 +88,18 @@ _LAZY = {
     "show_run": "labtrack.widgets",
     "compare": "labtrack.widgets",
     "autolog": "labtrack.tracking.autolog",
+    "Image": "labtrack.tracking.media",
+    "evaluate": "labtrack.models.evaluation",
     "register_model": "labtrack.tracking.registry_fluent",
+    "search_registered_models": "labtrack.tracking.registry_fluent",
+    "search_model_versions": "labtrack.tracking.registry_fluent",
     "reproduce_run": "labtrack.reproduce",
     "notebook_parameters": "labtrack.reproduce",
 }
 
 
 # Submodules MLflow code reaches as attributes (``mlflow.pyfunc.load_model``), imported on use.
-_LAZY_MODULES = ("pyfunc", "sklearn", "models", "share", "widgets", "notebook")
+_LAZY_MODULES = ("artifacts", "pyfunc", "sklearn", "models", "share", "widgets", "notebook")
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
@@ -95,7 +109,10 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
         return importlib.import_module(f"labtrack.{name}")
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'labtrack' has no attribute {name!r}")
+        # MLflow code reaching for a part labtrack lacks gets told what to do instead.
+        from labtrack.utils.not_in_labtrack import missing_attribute
+
+        raise missing_attribute(name)
     import importlib
 
     value = getattr(importlib.import_module(module), name)
@@ -120,6 +137,7 @@ def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]
 
 __all__ = [
     "ActiveRun",
+    "Image",
     "Experiment",
     "LabtrackError",
     "Metric",
@@ -144,16 +162,22 @@ __all__ = [
     "end_run",
     "entities",
     "errors",
+    "evaluate",
     "exceptions",
     "flush",
+    "flush_artifact_async_logging",
+    "flush_async_logging",
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
     "get_notebook_version",
+    "get_parent_run",
+    "get_registry_uri",
     "get_run",
     "get_tracking_uri",
     "is_tracking_uri_set",
     "last_active_run",
+    "load_table",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -163,13 +187,21 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "log_table",
     "log_text",
     "notebook_parameters",
     "register_model",
     "reproduce_run",
+    "restore_experiment",
+    "restore_run",
     "search_experiments",
+    "search_model_versions",
+    "search_registered_models",
     "search_runs",
     "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "set_registry_uri",
     "set_tag",
     "set_tags",
     "set_tracking_uri",

@@ -1,9 +1,14 @@
 """Where the store lives: one resolution function shared by the kernel, the server and the CLI.
 
 Order: an explicit URI (``set_tracking_uri``, a client's argument or the server's
-``c.Labtrack.tracking_uri``), then
-``LABTRACK_TRACKING_URI``, then ``LABTRACK_HOME``, then ``~/.labtrack``. A plain folder path (or
+``c.Labtrack.tracking_uri``), then ``LABTRACK_TRACKING_URI``, then MLflow's
+``MLFLOW_TRACKING_URI``, then ``LABTRACK_HOME``, then ``~/.labtrack``. A plain folder path (or
 ``file:`` URI) means "a labtrack home": its ``labtrack.db`` SQLite file plus ``artifacts/``.
+``sqlite:///:memory:`` is one in-memory database for the process, its artifacts in a temporary
+folder removed at exit.
+
+Every setting that MLflow reads from an ``MLFLOW_<NAME>`` variable is read by :func:`env_value`:
+``LABTRACK_<NAME>`` first, then ``MLFLOW_<NAME>``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,17 @@ from urllib.parse import unquote, urlparse
 
 from labtrack.errors import InvalidParameterError
 
-__all__ = ["StoreLocation", "default_home", "process_location", "resolve", "set_process_location"]
+__all__ = [
+    "StoreLocation",
+    "default_home",
+    "env_value",
+    "is_memory_uri",
+    "process_location",
+    "registry_uri_set",
+    "resolve",
+    "set_process_location",
+    "set_process_registry_uri",
+]
 
 DB_FILENAME = "labtrack.db"
 ARTIFACTS_DIRNAME = "artifacts"
@@ -25,12 +40,37 @@ _DB_SCHEMES = ("sqlite", "postgresql", "postgres")
 # it agrees with the fluent API (MLflow's rule); the server never does (it has its own setting).
 _process_uri: str | None = None
 _process_root: str | None = None
+_process_registry_uri: str | None = None
+
+
+def env_value(name: str) -> str | None:
+    """``LABTRACK_<name>`` if set, else MLflow's ``MLFLOW_<name>``; ``None`` if neither is.
+
+    >>> env_value("EXPERIMENT_NAME")  # doctest: +SKIP
+    'fraud-detection'
+    """
+    for prefix in ("LABTRACK_", "MLFLOW_"):
+        value = os.environ.get(prefix + name)
+        if value:
+            return value
+    return None
 
 
 def set_process_location(tracking_uri: str | None, artifact_root: str | None = None) -> None:
     """Make ``tracking_uri`` (and ``artifact_root``) this process's store; ``None`` unsets."""
     global _process_uri, _process_root
     _process_uri, _process_root = tracking_uri, artifact_root
+
+
+def set_process_registry_uri(registry_uri: str | None) -> None:
+    """Make ``registry_uri`` this process's registry (``set_registry_uri``); ``None`` unsets."""
+    global _process_registry_uri
+    _process_registry_uri = registry_uri
+
+
+def registry_uri_set() -> str | None:
+    """The registry URI this process set, else ``LABTRACK_`` / ``MLFLOW_REGISTRY_URI``."""
+    return _process_registry_uri or env_value("REGISTRY_URI")
 
 
 def process_location() -> tuple[str | None, str | None]:
@@ -68,6 +108,31 @@ def _home_location(home: Path) -> StoreLocation:
     )
 
 
+def is_memory_uri(uri: str) -> bool:
+    """``sqlite://`` or ``sqlite:///:memory:``: a database that lives in this process only."""
+    if not uri.startswith("sqlite"):
+        return False
+    path = uri.split("://", 1)[1] if "://" in uri else ""
+    return path in ("", "/") or path.lstrip("/").startswith(":memory:")
+
+
+_memory_root: str | None = None
+
+
+def _memory_artifact_root() -> str:
+    """A temporary folder for the artifacts of an in-memory store, removed when the process
+    exits (the database goes with it)."""
+    global _memory_root
+    if _memory_root is None:
+        import atexit
+        import shutil
+        import tempfile
+
+        _memory_root = tempfile.mkdtemp(prefix="labtrack-memory-")
+        atexit.register(shutil.rmtree, _memory_root, True)
+    return _memory_root
+
+
 def _sqlite_path(uri: str) -> Path | None:
     if not uri.startswith("sqlite"):
         return None
@@ -77,6 +142,10 @@ def _sqlite_path(uri: str) -> Path | None:
     return Path(unquote(path.split("?", 1)[0]))
 
 
+# MLflow's bare Databricks URIs (tracking, Unity Catalog registry): not folder names here.
+_DATABRICKS_URIS = ("databricks", "databricks-uc", "uc")
+
+
 def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -> StoreLocation:
     """Resolve the store location from arguments, then the environment, then the default.
 
@@ -84,10 +153,12 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
     'sqlite:////tmp/lt/labtrack.db'
     """
 
-    uri = tracking_uri or os.environ.get("LABTRACK_TRACKING_URI") or None
+    uri = tracking_uri or env_value("TRACKING_URI")
     root = artifact_root or os.environ.get("LABTRACK_ARTIFACT_ROOT") or None
     if uri is None:
         location = _home_location(default_home())
+    elif is_memory_uri(uri):
+        location = StoreLocation("sqlite:///:memory:", _memory_artifact_root())
     elif _is_db_uri(uri):
         if uri.startswith("postgres://"):
             uri = "postgresql+psycopg://" + uri[len("postgres://") :]
@@ -106,7 +177,9 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
         location = StoreLocation(uri, default_root)
     elif uri.startswith("file:"):
         location = _home_location(Path(unquote(urlparse(uri).path)))
-    elif "://" in uri:
+    elif "://" in uri or uri in _DATABRICKS_URIS:
+        # MLflow reads a bare "databricks" as a workspace, not a folder: so does labtrack,
+        # rather than quietly start a store in ./databricks.
         raise InvalidParameterError(
             f"Unsupported tracking URI {uri!r}. Use a folder path (a labtrack home), "
             "'sqlite:///path/to/file.db' or 'postgresql+psycopg://user:pass@host/db'."

@@ -7,6 +7,8 @@ Every error a user can cause is a :class:`LabtrackError`. Each carries an
 
 from __future__ import annotations
 
+import json
+
 __all__ = [
     "LabtrackError",
     "InvalidParameterError",
@@ -38,6 +40,18 @@ class LabtrackError(Exception):
 
     def to_dict(self) -> dict[str, str]:
         return {"error_code": self.error_code, "message": self.message}
+
+    # MLflow's MlflowException methods, for code that calls them.
+    def serialize_as_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    def get_http_status_code(self) -> int:
+        return self.http_status
+
+    @classmethod
+    def invalid_parameter_value(cls, message: str) -> LabtrackError:
+        """An error with code ``INVALID_PARAMETER_VALUE`` (HTTP 400)."""
+        return InvalidParameterError(message)
 
 
 class InvalidParameterError(LabtrackError, ValueError):

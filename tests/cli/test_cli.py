@@ -30,7 +30,8 @@ def make_runs(home: str) -> list[str]:
     client = TrackingClient(home)
     ids = []
     for i, rmse in enumerate([0.3, 0.9]):
-        run = client.create_run("0", run_name=f"run{i}")
+        system = {"mlflow.user": "ana", "mlflow.source.type": "LOCAL", "mlflow.source.name": "t.py"}
+        run = client.create_run("0", run_name=f"run{i}", tags=system)
         client.log_batch(
             run.info.run_id,
             metrics=[Metric("rmse", rmse, 1, 0)],
@@ -116,12 +117,13 @@ def test_runs_csv_has_mlflow_columns_and_escapes_formulas(home, tmp_path):
     assert rows[0][8:10] == ["model", "rmse"]
     tag_columns = rows[0][10:]
     assert tag_columns == sorted(tag_columns)
-    assert {"labtrack.runName", "labtrack.source.type", "labtrack.user", "note"} <= set(tag_columns)
+    assert {"mlflow.runName", "mlflow.source.type", "mlflow.user", "note"} <= set(tag_columns)
     by_id = {r[2]: r for r in rows[1:]}
     assert by_id[ids[1]][8] == "'=cmd|' /C calc'!A0"
     assert by_id[ids[0]][8] == "rf"
     assert by_id[ids[0]][-1] == "'@SUM(1)"
     assert by_id[ids[0]][7] == "FINISHED"
+    assert by_id[ids[0]][4:7] == ["LOCAL", "t.py", "ana"]
 
 
 def test_db_upgrade_creates_then_reports_current(home):

@@ -74,4 +74,4 @@ def test_example_runs_top_to_bottom(name: str, tmp_path: Path, monkeypatch: pyte
         reproduced = [r for r in runs if "labtrack.reproducedFrom" in r.data.tags]
         assert len(reproduced) == 2
     if name.startswith("04-"):
-        assert sum("labtrack.parentRunId" in r.data.tags for r in runs) == 6
+        assert sum("mlflow.parentRunId" in r.data.tags for r in runs) == 6

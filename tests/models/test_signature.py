@@ -168,3 +168,38 @@ def test_a_frame_that_already_conforms_is_passed_through_and_others_are_rebuilt(
     strings = Schema([ColSpec(DataType.string, "s")])
     with pytest.raises(InvalidParameterError, match="'s'"):
         enforce_schema(pd.DataFrame({"s": [1, "x"]}), strings)
+
+
+def test_schema_reports_types_names_and_required_inputs_as_mlflow_does():
+    sig = infer_signature(frame()[["age", "bmi", "city"]], np.zeros(2))
+    assert [str(t) for t in sig.inputs.input_types()] == [
+        "DataType.long",
+        "DataType.double",
+        "DataType.string",
+    ]
+    assert sig.inputs.required_input_names() == ["age", "bmi", "city"]
+    assert sig.inputs.optional_input_names() == []
+    assert list(sig.inputs.input_dict()) == ["age", "bmi", "city"]
+    assert sig.inputs.numpy_types()[0] == np.dtype("int64")
+    tensors = infer_signature(np.zeros((3, 4)))
+    assert tensors.inputs.input_types() == [np.dtype("float64")]
+
+
+def test_params_are_inferred_stored_and_read_back_in_mlflows_form():
+    import datetime
+
+    params = {"max_depth": 7, "lr": 0.1, "name": "x", "flag": True, "lst": [1, 2]}
+    params["dt"] = datetime.datetime(2020, 1, 1)
+    sig = infer_signature(np.zeros((2, 3)), np.zeros(2), params=params)
+    stored = json.loads(sig.to_dict()["params"])
+    assert stored[0] == {"name": "max_depth", "default": 7, "shape": None, "type": "long"}
+    assert stored[4] == {"name": "lst", "default": [1, 2], "shape": [-1], "type": "long"}
+    assert stored[5]["default"] == "2020-01-01T00:00:00" and stored[5]["type"] == "datetime"
+    assert [p["type"] for p in stored[1:4]] == ["double", "string", "boolean"]
+    again = ModelSignature.from_dict(sig.to_dict())
+    assert again.params is not None and [p.name for p in again.params.params][:2] == [
+        "max_depth",
+        "lr",
+    ]
+    with pytest.raises(InvalidParameterError, match="object"):
+        infer_signature(np.zeros((2, 3)), params={"bad": object()})

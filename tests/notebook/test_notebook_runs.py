@@ -29,10 +29,10 @@ def test_run_goes_to_the_notebooks_experiment(workspace, monkeypatch, absolute):
     run = client.get_run(rid)
     exp = client.get_experiment(run.info.experiment_id)
     assert exp.name == "sub/demo.ipynb"
-    assert exp.tags["labtrack.experiment.type"] == "NOTEBOOK"
+    assert exp.tags["mlflow.experiment.sourceType"] == "NOTEBOOK"
     tags = run.data.tags
-    assert tags["labtrack.source.type"] == "NOTEBOOK"
-    assert tags["labtrack.source.name"] == "sub/demo.ipynb"
+    assert tags["mlflow.source.type"] == "NOTEBOOK"
+    assert tags["mlflow.source.name"] == "sub/demo.ipynb"
     assert tags["labtrack.notebook.source"] == "JPY_SESSION_NAME"
     assert run.info.status == "FINISHED"
 
@@ -80,7 +80,7 @@ def test_notebook_id_follows_a_rename(workspace, monkeypatch):
     a, b = client.get_run(first), client.get_run(second)
     assert a.info.experiment_id == b.info.experiment_id
     assert client.get_experiment(a.info.experiment_id).tags["labtrack.notebook.id"] == "nb-7f3a"
-    assert b.data.tags["labtrack.source.name"] == "new.ipynb"
+    assert b.data.tags["mlflow.source.name"] == "new.ipynb"
     assert b.data.tags["labtrack.notebook.id"] == "nb-7f3a"
 
 

@@ -225,3 +225,39 @@ def test_an_s3_artifact_root_keeps_every_version_inside_the_bucket(
     assert np.all(labtrack.pyfunc.load_model("models:/diab/2").predict(X[:2]) < 0)
     with pytest.raises(InvalidParameterError, match="must be inside the store"):
         mlflow.register_model(f"{s3_bucket}-other/model", "diab")
+
+
+def test_copy_model_version_makes_the_next_version_of_another_model(
+    home: Path, diabetes: Any
+) -> None:
+    X, _ = diabetes
+    uri = log_forest(diabetes)
+    client = mlflow.TrackingClient()
+    src = mlflow.register_model(uri, "staging-model", tags={"data": "v1"})
+    client.update_model_version("staging-model", src.version, description="good one")
+    client.set_registered_model_alias("staging-model", "champion", src.version)
+
+    copy = client.copy_model_version("models:/staging-model@champion", "prod-model")
+    assert (copy.name, copy.version, copy.run_id) == ("prod-model", 1, src.run_id)
+    assert copy.tags == {"data": "v1"} and copy.description == "good one"
+    assert copy.source == src.source  # the same files, read in place
+    again = client.copy_model_version("models:/staging-model/1", "prod-model")
+    assert again.version == 2
+    loaded = mlflow.pyfunc.load_model("models:/prod-model/2")
+    assert loaded.predict(X[:3]).tolist() == mlflow.pyfunc.load_model(uri).predict(X[:3]).tolist()
+    with pytest.raises(InvalidParameterError, match="models:/<name>/<version>"):
+        client.copy_model_version(uri, "prod-model")
+
+
+def test_fluent_registry_searches_return_every_match(home: Path) -> None:
+    client = mlflow.TrackingClient()
+    for name in ("churn-a", "churn-b", "other"):
+        client.create_registered_model(name)
+    assert [
+        m.name for m in mlflow.search_registered_models(filter_string="name LIKE 'churn%'")
+    ] == [
+        "churn-a",
+        "churn-b",
+    ]
+    assert len(mlflow.search_registered_models(max_results=2)) == 2
+    assert mlflow.search_model_versions(filter_string="name = 'other'") == []

@@ -48,7 +48,7 @@ def test_reproduction_reruns_the_notebook_with_the_runs_params(workspace, origin
     assert new.info.status == "FINISHED"
     assert new.data.tags[REPRODUCED_FROM] == original.info.run_id
     assert new.data.params == original.data.params
-    assert new.data.tags["labtrack.source.name"] == "sub/train.ipynb"
+    assert new.data.tags["mlflow.source.name"] == "sub/train.ipynb"
     assert result.reproduced()
     frame = result.drift
     assert list(frame.columns) == ["metric", "original", "new", "difference"]

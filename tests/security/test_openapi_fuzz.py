@@ -70,7 +70,7 @@ def seed(home: Path) -> list[str]:
         for step in range(5):
             client.log_metric(rid, "loss", 1.0 / (step + 1 + i), step=step)
         client.log_metric(rid, "nan_metric", float("nan"))
-        client.set_tag(rid, "labtrack.note.content", "**described**")
+        client.set_tag(rid, "mlflow.note.content", "**described**")
         client.log_text(rid, "hello\n", "notes.txt")
         client.log_text(rid, "flavors: {}\n", "model/MLmodel")
         client.set_terminated(rid)

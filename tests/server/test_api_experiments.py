@@ -59,7 +59,7 @@ async def test_notebook_experiment_found_by_path_or_id_and_created(
     )
     exp = body["experiment"]
     assert exp["name"] == "sub/demo.ipynb"
-    assert exp["tags"]["labtrack.experiment.type"] == "NOTEBOOK"
+    assert exp["tags"]["mlflow.experiment.sourceType"] == "NOTEBOOK"
     assert exp["tags"]["labtrack.notebook.id"] == "n-1"
     # Found again by its id even under another path (a rename the server has not seen yet).
     _, again = await api(

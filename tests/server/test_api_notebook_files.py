@@ -44,7 +44,7 @@ def notebook_run(labtrack_home: Path, jp_root_dir: Path) -> str:
     rid = client.create_run("0", run_name="bright owl").info.run_id
     digest = client.store.put_blob("notebook", canonical(_notebook("x = 1", "1\n")))
     client.store.log_batch(
-        rid, tags=[RunTag(REVISION_TAG, digest), RunTag("labtrack.source.name", SOURCE)]
+        rid, tags=[RunTag(REVISION_TAG, digest), RunTag("mlflow.source.name", SOURCE)]
     )
     _write(jp_root_dir, SOURCE, _notebook("x = 2", "2\n"))
     return rid
@@ -183,7 +183,7 @@ async def test_restore_of_a_run_whose_source_is_outside_the_root_goes_to_the_roo
     digest = client.store.put_blob("notebook", canonical(_notebook("y = 1")))
     client.store.log_batch(
         rid,
-        tags=[RunTag(REVISION_TAG, digest), RunTag("labtrack.source.name", "/elsewhere/far.ipynb")],
+        tags=[RunTag(REVISION_TAG, digest), RunTag("mlflow.source.name", "/elsewhere/far.ipynb")],
     )
     code, body = await api(jp_fetch, "POST", f"runs/{rid}/notebook/restore")
     assert code == 201 and body["path"] == "far-restored-far.ipynb"

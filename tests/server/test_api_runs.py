@@ -19,7 +19,8 @@ def runs(labtrack_home) -> dict[str, str]:  # type: ignore[no-untyped-def]
     client = TrackingClient(str(labtrack_home))
     ids = {}
     for i, (model, rmse) in enumerate([("rf", 0.3), ("lin", 0.9), ("rf", math.nan)]):
-        run = client.create_run("0", start_time=1_000 + i, run_name=f"r{i}")
+        system = {"mlflow.user": "ana", "mlflow.source.type": "LOCAL"}
+        run = client.create_run("0", start_time=1_000 + i, run_name=f"r{i}", tags=system)
         rid = run.info.run_id
         client.log_batch(
             rid,
@@ -47,7 +48,7 @@ async def test_search_with_filter_order_and_columns(jp_fetch: Any, runs) -> None
     assert [r["run_name"] for r in body["runs"]] == ["r2", "r0"]
     first = body["runs"][0]
     assert first["params"] == {"model": "rf"} and first["metrics"] == {"rmse": "NaN"}
-    assert "labtrack.user" in first["tags"] and "note" not in first["tags"]
+    assert "mlflow.user" in first["tags"] and "note" not in first["tags"]
     assert body["keys"]["params"] == ["depth", "model"]
     assert body["keys"]["metrics"] == ["mae", "rmse"]
     assert body["marker"]
@@ -120,7 +121,7 @@ async def test_get_patch_delete_restore_a_run(jp_fetch: Any, runs, labtrack_home
     )
     assert code == 200
     assert body["info"]["run_name"] == "best"
-    assert body["data"]["tags"]["labtrack.note.content"] == "**good**"
+    assert body["data"]["tags"]["mlflow.note.content"] == "**good**"
     assert body["data"]["tags"]["k"] == "v" and "note" not in body["data"]["tags"]
     assert (await api(jp_fetch, "DELETE", f"runs/{rid}"))[0] == 204
     _, listed = await api(jp_fetch, "GET", "runs", experiment_id="0")

@@ -110,7 +110,7 @@ async def test_kernel_learns_its_notebook_from_the_server_and_rename_follows(
     out = await execute(jp_serverapp, kernel_id, "mlflow.end_run()\n" + LOG_RUN)
     second = client.get_run(out.split("RUN ", 1)[1].split()[0])
     assert second.info.experiment_id == exp.experiment_id
-    assert second.data.tags["labtrack.source.name"] == "renamed.ipynb"
+    assert second.data.tags["mlflow.source.name"] == "renamed.ipynb"
 
     # The kernel goes away with a run still RUNNING: the server ends it as KILLED.
     await jp_fetch("api", "kernels", kernel_id, method="DELETE")

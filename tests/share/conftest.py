@@ -48,7 +48,7 @@ def make_run(
 ) -> str:
     exp = client.get_experiment_by_name(experiment)
     exp_id = exp.experiment_id if exp else client.create_experiment(experiment, tags={"team": "x"})
-    tags = {"labtrack.parentRunId": parent} if parent else {}
+    tags = {"mlflow.parentRunId": parent} if parent else {}
     run = client.create_run(exp_id, start_time=1_700_000_000_000, tags=tags, run_name=name)
     rid = run.info.run_id
     notebook = client.store.put_blob("notebook", json.dumps({"cells": [], "n": name}).encode())

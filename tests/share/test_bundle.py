@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from labtrack.cli import cli
-from labtrack.entities import ViewType
+from labtrack.entities import RunTag, ViewType
 from labtrack.errors import InvalidParameterError, InvalidStateError
 from labtrack.share import (
     BUNDLE_FORMAT_VERSION,
@@ -96,8 +96,8 @@ def test_children_come_along_and_parent_links_are_remapped(source, target, tmp_p
     summary = export_runs([parent], bundle, tracking_uri=source.tracking_uri, progress=False)
     assert set(summary.run_ids) == {parent, child, grandchild}
     mapping = import_bundle(bundle, tracking_uri=target.tracking_uri, progress=False).mapping
-    assert target.get_run(mapping[child]).data.tags["labtrack.parentRunId"] == mapping[parent]
-    assert target.get_run(mapping[grandchild]).data.tags["labtrack.parentRunId"] == mapping[child]
+    assert target.get_run(mapping[child]).data.tags["mlflow.parentRunId"] == mapping[parent]
+    assert target.get_run(mapping[grandchild]).data.tags["mlflow.parentRunId"] == mapping[child]
 
 
 def test_a_parent_left_out_is_not_linked(source, target, tmp_path):
@@ -106,7 +106,7 @@ def test_a_parent_left_out_is_not_linked(source, target, tmp_path):
     bundle = tmp_path / "b.zip"
     export_runs([child], bundle, tracking_uri=source.tracking_uri, progress=False)
     mapping = import_bundle(bundle, tracking_uri=target.tracking_uri, progress=False).mapping
-    assert "labtrack.parentRunId" not in target.get_run(mapping[child]).data.tags
+    assert "mlflow.parentRunId" not in target.get_run(mapping[child]).data.tags
 
 
 def test_importing_twice_skips_the_runs_already_imported(source, target, tmp_path):
@@ -263,3 +263,51 @@ def test_exporting_a_running_run_warns(source, tmp_path):
     run = source.create_run("0", run_name="live")
     with pytest.warns(UserWarning, match="still running"):
         export_runs([run.info.run_id], tmp_path / "b.zip", tracking_uri=source.tracking_uri)
+
+
+def _with_legacy_tag_names(bundle, out):
+    """A copy of ``bundle`` as labtrack wrote bundles before it used MLflow's tag names."""
+    from labtrack.utils.mlflow_tags import LEGACY_NAMES
+
+    back = {new: old for old, new in LEGACY_NAMES.items()}
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(out, "w") as dst:
+        for entry in src.infolist():
+            data = src.read(entry)
+            if entry.filename.endswith("run.json"):
+                run = json.loads(data)
+                run["tags"] = {back.get(k, k): v for k, v in run["tags"].items()}
+                if run["tags"].get("labtrack.source.type") == "LOCAL":
+                    run["tags"]["labtrack.source.type"] = "SCRIPT"
+                data = json.dumps(run).encode()
+            elif entry.filename == "experiments.json":
+                exps = json.loads(data)
+                for exp in exps:
+                    exp["tags"] = {back.get(k, k): v for k, v in exp["tags"].items()}
+                data = json.dumps(exps).encode()
+            dst.writestr(entry, data)
+
+
+def test_a_bundle_with_the_older_labtrack_tag_names_imports_with_mlflow_names(
+    source, target, tmp_path
+):
+    parent = make_run(source, name="parent")
+    child = make_run(source, name="child", parent=parent, artifacts=False)
+    tags = [RunTag("mlflow.note.content", "a description"), RunTag("mlflow.source.type", "LOCAL")]
+    source.store.log_batch(parent, tags=tags, allow_terminated=True)
+    source.set_experiment_tag(source.get_run(parent).info.experiment_id, "mlflow.note.content", "x")
+    bundle, old = tmp_path / "new.zip", tmp_path / "old.zip"
+    export_runs([parent], bundle, tracking_uri=source.tracking_uri, progress=False)
+    _with_legacy_tag_names(bundle, old)
+    with zipfile.ZipFile(old) as zf:
+        assert "labtrack.parentRunId" in zf.read(f"runs/{child}/run.json").decode()
+
+    mapping = import_bundle(old, tracking_uri=target.tracking_uri, progress=False).mapping
+    new_parent, new_child = target.get_run(mapping[parent]), target.get_run(mapping[child])
+    assert new_child.data.tags["mlflow.parentRunId"] == mapping[parent]
+    assert new_parent.data.tags["mlflow.note.content"] == "a description"
+    assert new_parent.data.tags["mlflow.source.type"] == "LOCAL"
+    assert new_parent.data.tags["mlflow.runName"] == "parent"
+    assert not [k for k in new_parent.data.tags if k.startswith("labtrack.") and "Run" in k]
+    assert "labtrack.runName" not in new_child.data.tags
+    exp = target.get_experiment(new_parent.info.experiment_id)
+    assert exp.tags["mlflow.note.content"] == "x"

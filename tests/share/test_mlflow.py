@@ -28,12 +28,12 @@ needs_mlflow = pytest.mark.skipif(
 )
 
 
-def test_system_tags_map_both_ways():
+def test_older_labtrack_tag_names_map_to_mlflow_names():
     tags = {
         "labtrack.runName": "r",
         "labtrack.user": "ana",
         "labtrack.source.name": "train.ipynb",
-        "labtrack.source.type": "NOTEBOOK",
+        "labtrack.source.type": "SCRIPT",
         "labtrack.parentRunId": "p",
         "labtrack.note.content": "# notes",
         "labtrack.notebook.revision": "abc",
@@ -43,13 +43,15 @@ def test_system_tags_map_both_ways():
     assert mlflow_tags["mlflow.runName"] == "r"
     assert mlflow_tags["mlflow.user"] == "ana"
     assert mlflow_tags["mlflow.source.name"] == "train.ipynb"
-    assert mlflow_tags["mlflow.source.type"] == "NOTEBOOK"
+    assert mlflow_tags["mlflow.source.type"] == "LOCAL"  # MLflow's name for a script
     assert mlflow_tags["mlflow.parentRunId"] == "p"
     assert mlflow_tags["mlflow.note.content"] == "# notes"
     assert mlflow_tags["labtrack.notebook.revision"] == "abc"  # no MLflow equivalent
     assert mlflow_tags["team"] == "x"
-    assert to_labtrack_tags(mlflow_tags) == tags
-    assert set(TAG_MAP.values()) == {k.replace("labtrack.", "mlflow.", 1) for k in TAG_MAP}
+    # Both sides now use MLflow's names: tags that have them pass unchanged.
+    assert to_labtrack_tags(mlflow_tags) == mlflow_tags
+    assert to_mlflow_tags(mlflow_tags) == mlflow_tags
+    assert all(v.startswith("mlflow.") for v in TAG_MAP.values())
 
 
 @pytest.mark.skipif(HAVE_MLFLOW, reason="checks the message shown without mlflow")
@@ -94,7 +96,7 @@ def test_runs_go_to_mlflow_and_come_back(source, target, mlflow_uri):
     )
     new_parent = target.get_run(back.mapping[m_parent.info.run_id])
     new_child = target.get_run(back.mapping[m_child.info.run_id])
-    assert new_child.data.tags["labtrack.parentRunId"] == new_parent.info.run_id
+    assert new_child.data.tags["mlflow.parentRunId"] == new_parent.info.run_id
     assert new_parent.info.run_name == "search"
     assert new_parent.data.tags[IMPORTED_FROM] == m_parent.info.run_id
     # The notebook version went to MLflow as an artifact and came back as the same blob.
@@ -123,8 +125,8 @@ def test_runs_logged_with_mlflow_import_with_labtrack_tags(target, mlflow_uri):
     summary = import_from_mlflow(mlflow_uri, tracking_uri=target.tracking_uri, progress=False)
     new = target.get_run(summary.mapping[run.info.run_id])
     assert new.info.run_name == "from-mlflow"
-    assert new.data.tags["labtrack.note.content"] == "made in MLflow"
-    assert new.data.tags["labtrack.user"] == run.data.tags["mlflow.user"]
+    assert new.data.tags["mlflow.note.content"] == "made in MLflow"
+    assert new.data.tags["mlflow.user"] == run.data.tags["mlflow.user"]
     assert new.data.params == {"lr": "0.1"}
     assert [m.value for m in target.get_metric_history(new.info.run_id, "acc")] == [0.5, 0.6, 0.7]
     assert target.load_text(new.info.run_id, "notes/a.txt") == "hi"

@@ -9,12 +9,15 @@ import pytest
 
 import labtrack
 import labtrack.sklearn
+from labtrack.sklearn import _patching
 
 
 @pytest.fixture(autouse=True)
 def home(fresh_home: Path) -> Iterator[Path]:
     yield fresh_home
     labtrack.sklearn.autolog(disable=True)
+    # A fresh process has configured nothing yet: the next test's labtrack.autolog() applies.
+    _patching.configured_by = None
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def test_regressor_fit_logs_params_metrics_tags_and_model(diabetes):
     assert run.data.params["n_estimators"] == "10" and run.data.params["max_depth"] == "4"
     assert run.data.tags["estimator_name"] == "RandomForestRegressor"
     assert run.data.tags["estimator_class"] == "sklearn.ensemble._forest.RandomForestRegressor"
-    assert run.data.tags["labtrack.autologging"] == "sklearn"
+    assert run.data.tags["mlflow.autologging"] == "sklearn"
     assert set(run.data.metrics) == {
         "training_mean_squared_error",
         "training_root_mean_squared_error",
@@ -123,7 +123,7 @@ def test_grid_search_makes_a_parent_with_best_params_and_child_runs(iris):
     assert csv.splitlines()[0].startswith("mean_fit_time") and len(csv.splitlines()) == 7
     children = TrackingClient().search_runs(
         parent.info.experiment_id,
-        f"tags.`labtrack.parentRunId` = '{parent.info.run_id}'",
+        f"tags.`mlflow.parentRunId` = '{parent.info.run_id}'",
     )
     assert len(children) == 2
     ranks = sorted(c.data.metrics["rank_test_score"] for c in children)
@@ -361,3 +361,25 @@ def test_bad_options_are_refused():
         labtrack.sklearn.autolog(max_tuning_runs=-1)
     with pytest.raises(InvalidParameterError, match="serialization_format"):
         labtrack.sklearn.autolog(serialization_format="joblib")
+
+
+def test_global_autolog_leaves_an_earlier_sklearn_disable_alone(iris):
+    """MLflow's rule: mlflow.autolog() does not override mlflow.sklearn.autolog(disable=True)."""
+    X, y = iris
+    labtrack.sklearn.autolog()
+    labtrack.sklearn.autolog(disable=True)
+    labtrack.autolog(log_models=False, log_datasets=False)
+    with labtrack.start_run() as run:
+        LogisticRegression(max_iter=300).fit(X, y)
+    data = labtrack.get_run(run.info.run_id).data
+    assert data.params == {} and data.metrics == {}
+
+
+def test_estimator_html_is_logged_with_every_autologged_fit(iris):
+    X, y = iris
+    labtrack.sklearn.autolog(log_models=False, log_datasets=True)
+    LogisticRegression(max_iter=300).fit(X, y)
+    run_id = last_run().info.run_id
+    page = TrackingClient().load_text(run_id, "estimator.html")
+    assert page.startswith("<!DOCTYPE html>") and "LogisticRegression" in page
+    assert '<meta charset="UTF-8"/>' in page

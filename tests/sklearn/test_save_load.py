@@ -20,7 +20,7 @@ import labtrack
 import labtrack.pyfunc
 import labtrack.sklearn
 from labtrack.errors import InvalidParameterError
-from labtrack.models import ModelInfo, UnsafeModelError
+from labtrack.models import ModelInfo, UnsafeModelError, UnsafeModelWarning
 
 
 class MeanRegressor(RegressorMixin, BaseEstimator):
@@ -129,25 +129,40 @@ def test_pyfunc_reads_the_mlmodel_file_once(forest, tmp_path: Path, monkeypatch)
     assert model.get_raw_model().n_estimators == 10
 
 
-def test_pickle_formats_need_allow_unsafe(diabetes, tmp_path: Path):
+def test_pickle_formats_load_in_the_users_process_with_a_warning(
+    diabetes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     X_train, _, y_train, _ = diabetes
     custom = MeanRegressor().fit(X_train, y_train)
     with pytest.raises(InvalidParameterError, match="serialization_format='cloudpickle'"):
         labtrack.sklearn.save_model(custom, tmp_path / "skops")
-    labtrack.sklearn.save_model(custom, tmp_path / "pkl", serialization_format="cloudpickle")
+    with pytest.warns(UnsafeModelWarning, match="pickle or cloudpickle format"):
+        labtrack.sklearn.save_model(custom, tmp_path / "pkl", serialization_format="cloudpickle")
     assert (tmp_path / "pkl" / "model.pkl").is_file()
     reqs = (tmp_path / "pkl" / "requirements.txt").read_text()
     assert "cloudpickle==" in reqs and "skops" not in reqs
+    # An explicit call in the user's own process: the same trust as pickle.load, with a warning.
+    with pytest.warns(UnsafeModelWarning, match="same trust as pickle.load"):
+        loaded = labtrack.sklearn.load_model(str(tmp_path / "pkl"))
+    assert loaded.mean_ == custom.mean_
+    with pytest.warns(UnsafeModelWarning):
+        assert labtrack.pyfunc.load_model(str(tmp_path / "pkl")).predict(X_train)[
+            0
+        ] == pytest.approx(custom.mean_)
+    # Refused where the caller says so (serving does), or where the environment says so.
     with pytest.raises(UnsafeModelError, match="allow_unsafe=True") as err:
-        labtrack.sklearn.load_model(str(tmp_path / "pkl"))
+        labtrack.sklearn.load_model(str(tmp_path / "pkl"), allow_unsafe=False)
     assert "arbitrary code" in str(err.value)
     with pytest.raises(UnsafeModelError):
-        labtrack.pyfunc.load_model(str(tmp_path / "pkl"))
+        labtrack.pyfunc.load_model(str(tmp_path / "pkl"), allow_unsafe=False)
+    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "false")
+    with pytest.raises(UnsafeModelError, match="MLFLOW_ALLOW_PICKLE_DESERIALIZATION"):
+        labtrack.sklearn.load_model(str(tmp_path / "pkl"))
+    monkeypatch.setenv("LABTRACK_ALLOW_PICKLE_DESERIALIZATION", "true")  # labtrack's wins
+    with pytest.warns(UnsafeModelWarning):
+        labtrack.sklearn.load_model(str(tmp_path / "pkl"))
     loaded = labtrack.sklearn.load_model(str(tmp_path / "pkl"), allow_unsafe=True)
     assert loaded.mean_ == custom.mean_
-    assert labtrack.pyfunc.load_model(str(tmp_path / "pkl"), allow_unsafe=True).predict(X_train)[
-        0
-    ] == pytest.approx(custom.mean_)
 
 
 def test_unknown_serialization_format_is_refused(forest, tmp_path: Path):

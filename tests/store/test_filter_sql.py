@@ -428,3 +428,19 @@ EXPERIMENT_ORDERS: list[tuple[list[str], list[int]]] = [
 @pytest.mark.parametrize(("clauses", "expected"), EXPERIMENT_ORDERS)
 def test_experiment_order(engine: sa.Engine, clauses: list[str], expected: list[int]) -> None:
     assert experiment_ids(engine, None, clauses) == expected
+
+
+def test_experiments_made_in_the_same_millisecond_list_newest_first(tmp_path) -> None:
+    """Regression: with MLflow's ``experiment_id ASC`` tie-break, two experiments created in
+    one millisecond listed oldest first, against the default newest-first order."""
+    from labtrack.store.sql.store import SqlTrackingStore
+
+    store = SqlTrackingStore(f"sqlite:///{tmp_path / 't.db'}", str(tmp_path / "a"))
+    first, second = store.create_experiment("ab"), store.create_experiment("bb")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 't.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE experiments SET creation_time = 1000"))
+    found = [e.experiment_id for e in store.search_experiments(filter_string="name LIKE '%b'")]
+    assert found == [second, first]
+    engine.dispose()
+    store.close()

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from labtrack.entities import LifecycleStage, Metric, Param, RunStatus, RunTag, ViewType
+from labtrack.entities import LifecycleStage, Metric, Param, RunTag, ViewType
 from labtrack.errors import (
     FilterSyntaxError,
     InvalidParameterError,
@@ -104,12 +104,12 @@ def test_create_run_sets_info_and_name_tag(store):
     )
     assert info.start_time == 1000 and info.end_time is None
     assert info.artifact_uri.endswith(f"/0/{info.run_id}/artifacts")
-    assert run.data.tags == {"k": "v", "labtrack.runName": "baseline"}
+    assert run.data.tags == {"k": "v", "mlflow.runName": "baseline"}
 
 
 def test_unnamed_runs_get_a_generated_name(store):
     run = new_run(store)
-    assert run.info.run_name and run.data.tags["labtrack.runName"] == run.info.run_name
+    assert run.info.run_name and run.data.tags["mlflow.runName"] == run.info.run_name
 
 
 def test_unknown_and_malformed_run_ids(store):
@@ -191,7 +191,7 @@ def test_batch_limits(store):
 
 def test_finished_run_refuses_data(store):
     rid = new_run(store).info.run_id
-    info = store.update_run_info(rid, RunStatus.FINISHED, end_time=5000)
+    info = store.update_run_info(rid, "FINISHED", end_time=5000)
     assert (info.status, info.end_time) == ("FINISHED", 5000)
     with pytest.raises(InvalidStateError, match="start_run\\(run_id="):
         store.log_batch(rid, metrics=[Metric("m", 1.0, 1, 0)])
@@ -224,10 +224,10 @@ def test_tags_overwrite_and_delete(store):
 
 def test_setting_run_name_tag_renames_the_run(store):
     rid = new_run(store, name="a").info.run_id
-    store.set_tag(rid, RunTag("labtrack.runName", "b"))
+    store.set_tag(rid, RunTag("mlflow.runName", "b"))
     assert store.get_run(rid).info.run_name == "b"
     store.update_run_info(rid, run_name="c")
-    assert store.get_run(rid).data.tags["labtrack.runName"] == "c"
+    assert store.get_run(rid).data.tags["mlflow.runName"] == "c"
 
 
 @pytest.mark.parametrize(

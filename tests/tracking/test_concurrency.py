@@ -59,7 +59,7 @@ def test_four_processes_log_10000_points_each(request, tmp_path, backend):
         assert proc.returncode == 0, err
         assert "database is locked" not in err
         run_ids.append(out.strip().splitlines()[-1])
-    client = labtrack.TrackingClient(uri, str(tmp_path / "artifacts"))
+    client = labtrack.TrackingClient(uri, artifact_root=str(tmp_path / "artifacts"))
     for rid in run_ids:
         run = client.get_run(rid)
         assert run.info.status == "FINISHED"

@@ -18,7 +18,8 @@ def test_tracking_uri_defaults_to_labtrack_home(home):
 
 def test_set_tracking_uri_to_a_folder_and_back(tmp_path, home):
     mlflow.set_tracking_uri(tmp_path / "other")
-    assert mlflow.get_tracking_uri().endswith("other/labtrack.db")
+    assert mlflow.get_tracking_uri() == (tmp_path / "other").as_uri()  # a Path: MLflow's file URI
+    assert mlflow.MlflowClient().tracking_uri.endswith("other/labtrack.db")
     with mlflow.start_run() as run:
         pass
     assert mlflow.TrackingClient(str(tmp_path / "other")).get_run(run.info.run_id)
@@ -99,10 +100,9 @@ def test_nested_runs_record_their_parent_and_end_with_it():
     for run in (child, grandchild):
         fresh = mlflow.get_run(run.info.run_id)
         assert fresh.info.status == "FINISHED"
-    assert mlflow.get_run(child.info.run_id).data.tags["labtrack.parentRunId"] == parent.info.run_id
+    assert mlflow.get_run(child.info.run_id).data.tags["mlflow.parentRunId"] == parent.info.run_id
     assert (
-        mlflow.get_run(grandchild.info.run_id).data.tags["labtrack.parentRunId"]
-        == child.info.run_id
+        mlflow.get_run(grandchild.info.run_id).data.tags["mlflow.parentRunId"] == child.info.run_id
     )
     assert mlflow.active_run() is None
 
@@ -113,9 +113,9 @@ def test_start_run_arguments_name_tags_description():
     data = mlflow.get_run(run.info.run_id)
     assert data.info.run_name == "base"
     assert data.data.tags["team"] == "a"
-    assert data.data.tags["labtrack.note.content"] == "first try"
-    assert data.data.tags["labtrack.user"]
-    assert data.data.tags["labtrack.source.type"] in ("SCRIPT", "LOCAL", "NOTEBOOK")
+    assert data.data.tags["mlflow.note.content"] == "first try"
+    assert data.data.tags["mlflow.user"]
+    assert data.data.tags["mlflow.source.type"] in ("LOCAL", "NOTEBOOK")  # MLflow's values
 
 
 def test_resume_a_finished_run_by_id():
@@ -301,7 +301,7 @@ def test_search_runs_frame_has_mlflow_columns():
     row = df.set_index("run_id").loc[ids[1]]
     assert math.isnan(row["metrics.extra"])
     assert row["params.model"] == "lin"
-    assert df.set_index("run_id").loc[ids[0], "tags.labtrack.runName"] == "r0"
+    assert df.set_index("run_id").loc[ids[0], "tags.mlflow.runName"] == "r0"
 
 
 def test_search_runs_missing_params_and_tags_are_none():

@@ -151,11 +151,11 @@ for (const theme of THEMES) {
     const keys = view.locator('.lt-Compare-key');
     await expect(keys.filter({ hasText: 'estimator_name' })).toHaveCount(1);
     await expect(
-      keys.filter({ hasText: 'labtrack.log-model.history' })
+      keys.filter({ hasText: 'mlflow.log-model.history' })
     ).toHaveCount(0);
     await view.locator('.lt-Compare-systemTags input').check();
     await expect(
-      keys.filter({ hasText: 'labtrack.log-model.history' })
+      keys.filter({ hasText: 'mlflow.log-model.history' })
     ).toHaveCount(1);
     await view.locator('.lt-Compare-systemTags input').uncheck();
 

@@ -77,7 +77,7 @@ test('a run page shows the overview, a metric chart and artifact previews', asyn
   await expect(description.locator('img[onerror]')).toHaveCount(0);
   expect(await page.evaluate(() => (window as any).ltPwned)).toBeUndefined();
   const stored = await api(page, 'GET', `labtrack/api/runs/${runIds[0]}`);
-  expect(stored.data.tags['labtrack.note.content']).toContain('**Baseline**');
+  expect(stored.data.tags['mlflow.note.content']).toContain('**Baseline**');
 
   // Artifacts: text, a folder with an image, a CSV table.
   const tree = runPage.locator('.lt-Artifacts-tree');
@@ -131,7 +131,7 @@ test('compare three runs: table, diff only and every plot tab', async ({
     view.locator('.lt-Compare-table tbody .lt-Compare-key').allInnerTexts();
   expect(await rowKeys()).toContain('team');
   // The name tag repeats the header: hidden.
-  expect(await rowKeys()).not.toContain('labtrack.runName');
+  expect(await rowKeys()).not.toContain('mlflow.runName');
   await view.locator('.lt-Compare-diffOnly input').check();
   await expect.poll(rowKeys).not.toContain('team');
   expect(await rowKeys()).toEqual(

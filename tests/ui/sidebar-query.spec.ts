@@ -185,12 +185,12 @@ test('the column chooser picks params, metrics and tags; Compare runs the compar
   await expect(sidebar.locator('th[data-column="params.solver"]')).toHaveCount(
     0
   );
-  await chooser.getByLabel('labtrack.runName').check();
+  await chooser.getByLabel('mlflow.runName').check();
   await expect(
-    sidebar.locator('td[data-column="tags.labtrack.runName"]')
+    sidebar.locator('td[data-column="tags.mlflow.runName"]')
   ).toHaveText(['ridge-large', 'ridge-small']);
   expect(columnsAsked.at(-1)).not.toContain('params.solver');
-  expect(columnsAsked.at(-1)).toContain('tags.labtrack.runName');
+  expect(columnsAsked.at(-1)).toContain('tags.mlflow.runName');
   await saveScreenshot(page, 'sidebar-columns.png');
   await page.keyboard.press('Escape');
   await expect(chooser).toBeHidden();

@@ -21,7 +21,7 @@ def run_id() -> str:
         {"alpha": 0.5, "model": "rf"},
         {},
         finish=False,
-        tags={"labtrack.source.name": "notebooks/train.ipynb", "team": "vision"},
+        tags={"mlflow.source.name": "notebooks/train.ipynb", "team": "vision"},
     )
     client.log_batch(
         rid,

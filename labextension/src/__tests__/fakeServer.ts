@@ -120,5 +120,5 @@ export const EXPERIMENT = {
 export const KEYS = {
   params: ['alpha', 'solver'],
   metrics: ['r2', 'rmse'],
-  tags: ['labtrack.user', 'team']
+  tags: ['mlflow.user', 'team']
 };

@@ -118,7 +118,7 @@ describe('resolveDefaultColumns', () => {
   const keys = {
     params: ['alpha', 'solver'],
     metrics: ['r2', 'rmse'],
-    tags: ['labtrack.user', 'mlflow.source.name', 'team']
+    tags: ['mlflow.user', 'mlflow.source.name', 'team']
   };
 
   it('expands kind.* to the keys of that kind, system tags left out', () => {

@@ -74,7 +74,7 @@ describe('RunPageState', () => {
 
     expect(state.children.map(c => c.run_id)).toEqual(['kid']);
     expect(fake.callsTo('runs')[0].params.get('filter')).toBe(
-      "tags.`labtrack.parentRunId` = 'r1'"
+      "tags.`mlflow.parentRunId` = 'r1'"
     );
     expect(state.ranges).toEqual({
       acc: { last: 0.5, min: 0.1, max: 0.9 },

@@ -21,7 +21,7 @@ export const MAX_POINTS = 1000;
 /** What `PATCH runs/{id}` changes. */
 export interface IRunUpdate {
   name?: string;
-  /** Markdown, stored in the tag `labtrack.note.content`. */
+  /** Markdown, stored in the tag `mlflow.note.content`. */
   description?: string;
   tags?: Record<string, string>;
   delete_tags?: string[];
@@ -67,7 +67,7 @@ export class RunsAPI {
     );
   }
 
-  /** The runs whose parent is `runId` (tag `labtrack.parentRunId`), newest first. */
+  /** The runs whose parent is `runId` (tag `mlflow.parentRunId`), newest first. */
   async children(experimentId: string, runId: string): Promise<IRunRow[]> {
     const filter = `tags.\`${RunTags.parentRunId}\` = '${runId.replace(/'/g, "''")}'`;
     const reply = await this._transport.request<IRunsReply>(

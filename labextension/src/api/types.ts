@@ -6,25 +6,28 @@
 
 // -- tags --------------------------------------------------------------------
 
-/** Run tags the frontend reads. */
+/**
+ * Run tags the frontend reads: MLflow's system tag names where MLflow has one
+ * (`src/labtrack/utils/mlflow_tags.py` lists them all).
+ */
 export namespace RunTags {
   /** The kernel that ran the run: its notebook's live content is stored with it. */
   export const kernelId = 'labtrack.kernel.id';
-  export const user = 'labtrack.user';
-  export const sourceName = 'labtrack.source.name';
-  export const parentRunId = 'labtrack.parentRunId';
+  export const user = 'mlflow.user';
+  export const sourceName = 'mlflow.source.name';
+  export const parentRunId = 'mlflow.parentRunId';
   /** The run's Markdown description. */
-  export const note = 'labtrack.note.content';
+  export const note = 'mlflow.note.content';
   /** Points a run at its captured notebook version. */
   export const notebookRevision = 'labtrack.notebook.revision';
   /** The notebook's `metadata.labtrack.notebook_id`: it survives renames. */
   export const notebookId = 'labtrack.notebook.id';
   /** JSON list of the models logged in the run (MLflow's `mlflow.log-model.history`). */
-  export const loggedModels = 'labtrack.log-model.history';
+  export const loggedModels = 'mlflow.log-model.history';
   /** Names of the registered models with a version from this run. */
   export const registeredModels = 'labtrack.registeredModels';
   /** The run's name, also kept as a tag. */
-  export const runName = 'labtrack.runName';
+  export const runName = 'mlflow.runName';
 
   /**
    * Tags labtrack or MLflow write themselves (names, sources, model
@@ -37,7 +40,7 @@ export namespace RunTags {
 /** Experiment tags the frontend reads. */
 export namespace ExperimentTags {
   /** `NOTEBOOK` for a notebook's own experiment, which is named after its path. */
-  export const type = 'labtrack.experiment.type';
+  export const type = 'mlflow.experiment.sourceType';
   /** The notebook id of a notebook experiment: renames keep it. */
   export const notebookId = 'labtrack.notebook.id';
 }

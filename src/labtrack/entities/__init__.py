@@ -1,7 +1,8 @@
 """Plain data objects handed out by the store: experiments, runs and their data.
 
-They mirror MLflow's entities (``Run.info``, ``Run.data``, ``Metric``, ...) so code that reads
-them keeps working. They hold no database state; the store builds them.
+They mirror MLflow's entities (``mlflow.entities``: ``Run.info``, ``Run.data``, ``Metric``, ...)
+so code that reads them keeps working: ``dict(run.info)``, iteration over properties,
+``run.to_dictionary()``, equality by content. They hold no database state; the store builds them.
 """
 
 from __future__ import annotations
@@ -10,10 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from labtrack.entities._mlflow_object import MlflowObject
+from labtrack.entities.file_info import FileInfo
+from labtrack.entities.source_type import SourceType
 from labtrack.errors import InvalidParameterError
 
 __all__ = [
+    "RUN_STATUSES",
+    "TERMINATED_STATUSES",
     "Experiment",
+    "ExperimentTag",
+    "FileInfo",
     "LifecycleStage",
     "Metric",
     "PagedList",
@@ -23,45 +31,103 @@ __all__ = [
     "RunInfo",
     "RunStatus",
     "RunTag",
+    "SourceType",
     "ViewType",
+    "status_name",
 ]
 
 
 class RunStatus:
-    """Run states, as strings (``run.info.status == "FINISHED"``)."""
+    """MLflow's run states: ints, as ``mlflow.entities.RunStatus`` has them.
 
-    RUNNING = "RUNNING"
-    SCHEDULED = "SCHEDULED"
-    FINISHED = "FINISHED"
-    FAILED = "FAILED"
-    KILLED = "KILLED"
+    ``run.info.status`` holds the name (``"FINISHED"``); convert with :meth:`to_string` and
+    :meth:`from_string`.
 
-    _ALL = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
-    _TERMINATED = ("FINISHED", "FAILED", "KILLED")
+    >>> RunStatus.to_string(RunStatus.FINISHED), RunStatus.from_string("KILLED")
+    ('FINISHED', 5)
+    """
 
-    @classmethod
-    def all_status(cls) -> tuple[str, ...]:
-        return cls._ALL
+    RUNNING = 1
+    SCHEDULED = 2
+    FINISHED = 3
+    FAILED = 4
+    KILLED = 5
 
-    @classmethod
-    def from_string(cls, status: str) -> str:
-        upper = str(status).upper()
-        if upper not in cls._ALL:
+    _STRING_TO_STATUS = {
+        "RUNNING": RUNNING,
+        "SCHEDULED": SCHEDULED,
+        "FINISHED": FINISHED,
+        "FAILED": FAILED,
+        "KILLED": KILLED,
+    }
+    _STATUS_TO_STRING = {v: k for k, v in _STRING_TO_STATUS.items()}
+
+    @staticmethod
+    def from_string(status_str: str) -> int:
+        if status_str not in RunStatus._STRING_TO_STATUS:
             raise InvalidParameterError(
-                f"Unknown run status {status!r}: use one of {', '.join(cls._ALL)}."
+                f"Unknown run status {status_str!r}: use one of {', '.join(RUN_STATUSES)}."
             )
-        return upper
+        return RunStatus._STRING_TO_STATUS[status_str]
 
-    to_string = from_string
+    @staticmethod
+    def to_string(status: int) -> str:
+        if status not in RunStatus._STATUS_TO_STRING:
+            raise InvalidParameterError(
+                f"Unknown run status {status!r}: use RunStatus.RUNNING, SCHEDULED, FINISHED, "
+                "FAILED or KILLED."
+            )
+        return RunStatus._STATUS_TO_STRING[status]
 
-    @classmethod
-    def is_terminated(cls, status: str) -> bool:
-        return status in cls._TERMINATED
+    @staticmethod
+    def is_terminated(status: int | str) -> bool:
+        """FINISHED, FAILED or KILLED (the int, or its name as ``run.info.status`` holds it)."""
+        return status in (3, 4, 5) or status in TERMINATED_STATUSES
+
+    @staticmethod
+    def all_status() -> list[int]:
+        return list(RunStatus._STATUS_TO_STRING)
+
+
+# Run states as runs hold them (``run.info.status``), and the ones a run ends in.
+RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
+TERMINATED_STATUSES = frozenset({"FINISHED", "FAILED", "KILLED"})
+
+
+def status_name(status: int | str) -> str:
+    """A run status as runs hold it, from its name (any case) or a :class:`RunStatus` int.
+
+    >>> status_name("killed"), status_name(RunStatus.FAILED)
+    ('KILLED', 'FAILED')
+    """
+    if isinstance(status, int) and not isinstance(status, bool):
+        return RunStatus.to_string(status)
+    upper = str(status).upper()
+    if upper not in RUN_STATUSES:
+        raise InvalidParameterError(
+            f"Unknown run status {status!r}: use one of {', '.join(RUN_STATUSES)}."
+        )
+    return upper
 
 
 class LifecycleStage:
     ACTIVE = "active"
     DELETED = "deleted"
+    _VALID_STAGES = frozenset({ACTIVE, DELETED})
+
+    @classmethod
+    def view_type_to_stages(cls, view_type: int = 3) -> list[str]:
+        return list(ViewType.stages(view_type))
+
+    @classmethod
+    def is_valid(cls, lifecycle_stage: str) -> bool:
+        return lifecycle_stage in cls._VALID_STAGES
+
+    @classmethod
+    def matches_view_type(cls, view_type: int, lifecycle_stage: str) -> bool:
+        if not cls.is_valid(lifecycle_stage):
+            raise InvalidParameterError(f"Invalid lifecycle stage {lifecycle_stage!r}.")
+        return lifecycle_stage in ViewType.stages(view_type)
 
 
 class ViewType:
@@ -70,6 +136,24 @@ class ViewType:
     ACTIVE_ONLY = 1
     DELETED_ONLY = 2
     ALL = 3
+    _VIEW_TO_STRING = {ACTIVE_ONLY: "active_only", DELETED_ONLY: "deleted_only", ALL: "all"}
+    _STRING_TO_VIEW = {v: k for k, v in _VIEW_TO_STRING.items()}
+
+    @classmethod
+    def from_string(cls, view_str: str) -> int:
+        if view_str not in cls._STRING_TO_VIEW:
+            raise InvalidParameterError(
+                f"Unknown view type {view_str!r}: use one of {', '.join(cls._STRING_TO_VIEW)}."
+            )
+        return cls._STRING_TO_VIEW[view_str]
+
+    @classmethod
+    def to_string(cls, view_type: int) -> str:
+        if view_type not in cls._VIEW_TO_STRING:
+            raise InvalidParameterError(
+                f"Unknown view_type {view_type!r}: use ViewType.ACTIVE_ONLY, DELETED_ONLY or ALL."
+            )
+        return cls._VIEW_TO_STRING[view_type]
 
     @classmethod
     def stages(cls, view_type: int) -> tuple[str, ...]:
@@ -85,8 +169,8 @@ class ViewType:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Metric:
+@dataclass(frozen=True, slots=True, repr=False)
+class Metric(MlflowObject):
     key: str
     value: float
     timestamp: int
@@ -94,23 +178,26 @@ class Metric:
     run_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+@dataclass(frozen=True, slots=True, repr=False)
+class Param(MlflowObject):
     key: str
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class RunTag:
+@dataclass(frozen=True, slots=True, repr=False)
+class RunTag(MlflowObject):
     key: str
     value: str
 
 
-ExperimentTag = RunTag
+@dataclass(frozen=True, slots=True, repr=False)
+class ExperimentTag(MlflowObject):
+    key: str
+    value: str
 
 
-@dataclass(slots=True)
-class Experiment:
+@dataclass(slots=True, repr=False)
+class Experiment(MlflowObject):
     experiment_id: str
     name: str
     artifact_location: str
@@ -120,8 +207,8 @@ class Experiment:
     last_update_time: int | None = None
 
 
-@dataclass(slots=True)
-class RunInfo:
+@dataclass(slots=True, repr=False)
+class RunInfo(MlflowObject):
     run_id: str
     experiment_id: str
     run_name: str
@@ -132,43 +219,57 @@ class RunInfo:
     lifecycle_stage: str
     artifact_uri: str
 
+    # MLflow 2's name for run_id; MLflow 3 dropped it from dict(run.info).
+    _NOT_ITERATED = ("run_uuid",)
+
     @property
     def run_uuid(self) -> str:
         return self.run_id
 
 
-@dataclass(slots=True)
-class RunData:
+def _as_dict(values: Any) -> dict[str, Any]:
+    # MLflow's RunData takes lists of Metric / Param / RunTag; the store passes dicts.
+    if isinstance(values, dict):
+        return values
+    return {item.key: item.value for item in values or ()}
+
+
+@dataclass(slots=True, repr=False)
+class RunData(MlflowObject):
     metrics: dict[str, float] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
 
-
-@dataclass(slots=True)
-class Run:
-    info: RunInfo
-    data: RunData
+    def __post_init__(self) -> None:
+        if type(self.metrics) is not dict or type(self.params) is not dict:
+            self.metrics, self.params = _as_dict(self.metrics), _as_dict(self.params)
+        if type(self.tags) is not dict:
+            self.tags = _as_dict(self.tags)
 
     def to_dictionary(self) -> dict[str, Any]:
-        return {
-            "info": {
-                "run_id": self.info.run_id,
-                "run_uuid": self.info.run_id,
-                "experiment_id": self.info.experiment_id,
-                "run_name": self.info.run_name,
-                "user_id": self.info.user_id,
-                "status": self.info.status,
-                "start_time": self.info.start_time,
-                "end_time": self.info.end_time,
-                "lifecycle_stage": self.info.lifecycle_stage,
-                "artifact_uri": self.info.artifact_uri,
-            },
-            "data": {
-                "metrics": dict(self.data.metrics),
-                "params": dict(self.data.params),
-                "tags": dict(self.data.tags),
-            },
-        }
+        return {"metrics": self.metrics, "params": self.params, "tags": self.tags}
+
+
+@dataclass(slots=True, repr=False)
+class Run(MlflowObject):
+    """A run: ``info`` (ids, status, times), ``data`` (metrics, params, tags), and in MLflow 3
+    its ``inputs`` and ``outputs`` when the store records them (``None`` otherwise)."""
+
+    info: RunInfo
+    data: RunData
+    inputs: Any = None
+    outputs: Any = None
+
+    def to_dictionary(self) -> dict[str, Any]:
+        """MLflow's form: ``{"info": {...}, "data": {...}}`` (and inputs, outputs if any)."""
+        out: dict[str, Any] = {"info": dict(self.info)}
+        if self.data:
+            out["data"] = self.data.to_dictionary()
+        if self.inputs:
+            out["inputs"] = self.inputs.to_dictionary()
+        if self.outputs:
+            out["outputs"] = self.outputs.to_dictionary()
+        return out
 
 
 T = TypeVar("T")

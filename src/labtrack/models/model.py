@@ -204,7 +204,7 @@ class Model:
 
 
 def _record_logged_model(client: Any, run_id: str, artifact_path: str, flavors: list[str]) -> None:
-    """Append to the run's ``labtrack.log-model.history`` tag (the sidebar's "has a model")."""
+    """Append to the run's ``mlflow.log-model.history`` tag (the sidebar's "has a model")."""
     import json
     from datetime import datetime, timezone
 

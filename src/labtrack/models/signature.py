@@ -18,6 +18,7 @@ double, float -> double) are applied; extra columns are dropped.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ __all__ = [
     "ColSpec",
     "DataType",
     "ModelSignature",
+    "ParamSchema",
+    "ParamSpec",
     "Schema",
     "TensorSpec",
     "infer_signature",
@@ -127,6 +130,30 @@ class Schema:
     def input_names(self) -> list[str | int]:
         return [s.name if s.name is not None else i for i, s in enumerate(self.inputs)]
 
+    def input_types(self) -> list[Any]:
+        """Each input's :class:`DataType` (columns) or numpy dtype (tensors)."""
+        return [s.dtype if isinstance(s, TensorSpec) else s.type for s in self.inputs]
+
+    def numpy_types(self) -> list[Any]:
+        return [s.dtype if isinstance(s, TensorSpec) else s.type.to_numpy() for s in self.inputs]
+
+    def required_input_names(self) -> list[str | int]:
+        return [
+            s.name if s.name is not None else i
+            for i, s in enumerate(self.inputs)
+            if not isinstance(s, ColSpec) or s.required
+        ]
+
+    def optional_input_names(self) -> list[str | int]:
+        return [
+            s.name if s.name is not None else i
+            for i, s in enumerate(self.inputs)
+            if isinstance(s, ColSpec) and not s.required
+        ]
+
+    def input_dict(self) -> dict[str | int, ColSpec | TensorSpec]:
+        return dict(zip(self.input_names(), self.inputs, strict=True))
+
     def to_dict(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.inputs]
 
@@ -162,13 +189,129 @@ def _spec_from_dict(d: dict[str, Any]) -> ColSpec | TensorSpec:
     return ColSpec(kind, d.get("name"), bool(d.get("required", True)))
 
 
-class ModelSignature:
-    """The input schema, and optionally the output schema, of a model."""
+@dataclass(frozen=True)
+class ParamSpec:
+    """One inference parameter (``predict(data, params={...})``): name, type, default."""
 
-    def __init__(self, inputs: Schema, outputs: Schema | None = None, params: Any = None) -> None:
+    name: str
+    type: DataType
+    default: Any
+    shape: tuple[int, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        default = self.default
+        if isinstance(default, (datetime.date, datetime.datetime)):
+            default = default.isoformat()
+        return {
+            "name": self.name,
+            "default": default,
+            "shape": list(self.shape) if self.shape is not None else None,
+            "type": self.type.value,
+        }
+
+    def __repr__(self) -> str:
+        shape = f" (shape: {self.shape})" if self.shape is not None else ""
+        return f"{self.name!r}: {self.type.value} (default: {self.default}){shape}"
+
+
+class ParamSchema:
+    """The inference parameters a model takes (MLflow's ``ParamSchema``)."""
+
+    def __init__(self, params: Sequence[ParamSpec]) -> None:
+        names = [p.name for p in params]
+        if len(set(names)) < len(names):
+            raise InvalidParameterError(f"Parameter names must be unique; got {names}.")
+        self.params = list(params)
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [p.to_dict() for p in self.params]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> ParamSchema:
+        specs = []
+        for d in json.loads(text):
+            shape = d.get("shape")
+            specs.append(
+                ParamSpec(
+                    d["name"],
+                    DataType(d["type"]),
+                    d.get("default"),
+                    tuple(shape) if shape else None,
+                )
+            )
+        return cls(specs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParamSchema) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return "[" + ", ".join(repr(p) for p in self.params) + "]"
+
+
+_PARAM_TYPES = (
+    (bool, DataType.boolean),
+    (int, DataType.long),
+    (float, DataType.double),
+    (str, DataType.string),
+    (bytes, DataType.binary),
+    (datetime.date, DataType.datetime),
+)
+
+
+def _param_type(name: str, value: Any) -> DataType:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    for kind, data_type in _PARAM_TYPES:
+        if isinstance(value, kind):
+            return data_type
+    raise InvalidParameterError(
+        f"Parameter {name!r} has a value of type {type(value).__name__}; inference parameters "
+        "are bools, ints, floats, strings, bytes, datetimes, or lists of one of those."
+    )
+
+
+def infer_param_schema(params: dict[str, Any]) -> ParamSchema:
+    """A :class:`ParamSchema` from default values (a list value has shape ``(-1,)``)."""
+    if not isinstance(params, dict):
+        raise InvalidParameterError(
+            f"params must be a dict of name -> default value; got {type(params).__name__}."
+        )
+    specs = []
+    for name, value in params.items():
+        if isinstance(value, (list, tuple)):
+            types = {_param_type(name, v) for v in value}
+            if len(types) != 1:
+                raise InvalidParameterError(
+                    f"Parameter {name!r} is a list of mixed or no types; give one type."
+                )
+            specs.append(ParamSpec(str(name), types.pop(), list(value), (-1,)))
+        else:
+            specs.append(ParamSpec(str(name), _param_type(name, value), value))
+    return ParamSchema(specs)
+
+
+class ModelSignature:
+    """The input schema, and optionally the output schema and parameters, of a model."""
+
+    def __init__(
+        self,
+        inputs: Schema,
+        outputs: Schema | None = None,
+        params: ParamSchema | None = None,
+    ) -> None:
         if not isinstance(inputs, Schema) or not (outputs is None or isinstance(outputs, Schema)):
             raise InvalidParameterError(
                 "ModelSignature takes Schema objects; build one with infer_signature(X, y)."
+            )
+        if params is not None and not isinstance(params, ParamSchema):
+            raise InvalidParameterError(
+                "ModelSignature's params is a ParamSchema; build one with "
+                "infer_signature(X, y, params={'name': default})."
             )
         self.inputs = inputs
         self.outputs = outputs
@@ -179,13 +322,17 @@ class ModelSignature:
         return {
             "inputs": self.inputs.to_json(),
             "outputs": self.outputs.to_json() if self.outputs is not None else None,
-            "params": None,
+            "params": self.params.to_json() if self.params is not None else None,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelSignature:
-        outputs = d.get("outputs")
-        return cls(Schema.from_json(d["inputs"]), Schema.from_json(outputs) if outputs else None)
+        outputs, params = d.get("outputs"), d.get("params")
+        return cls(
+            Schema.from_json(d["inputs"]),
+            Schema.from_json(outputs) if outputs else None,
+            ParamSchema.from_json(params) if params else None,
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ModelSignature) and self.to_dict() == other.to_dict()
@@ -198,7 +345,7 @@ class ModelSignature:
 def infer_signature(
     model_input: Any, model_output: Any = None, params: Any = None
 ) -> ModelSignature:
-    """A signature from example input (and output) data.
+    """A signature from example input (and output) data, and inference ``params`` defaults.
 
     Takes pandas DataFrames and Series, numpy arrays, lists of dicts (records), dicts of
     columns and scipy sparse matrices.
@@ -209,7 +356,7 @@ def infer_signature(
     """
     inputs = infer_schema(model_input)
     outputs = infer_schema(model_output) if model_output is not None else None
-    return ModelSignature(inputs, outputs)
+    return ModelSignature(inputs, outputs, infer_param_schema(params) if params else None)
 
 
 def infer_schema(data: Any) -> Schema:

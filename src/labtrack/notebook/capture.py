@@ -20,14 +20,15 @@ from typing import Any
 
 from labtrack.notebook.identity import NotebookInfo, _ipython
 from labtrack.tracking.context import git_state
+from labtrack.utils import mlflow_tags
 
-REVISION_TAG = "labtrack.notebook.revision"
-ENVIRONMENT_TAG = "labtrack.environment.revision"
-PYTHON_TAG = "labtrack.python.version"
-GIT_DIRTY_TAG = "labtrack.source.git.dirty"
-CAPTURE_ERROR_TAG = "labtrack.notebook.capture_error"
+REVISION_TAG = mlflow_tags.NOTEBOOK_REVISION
+ENVIRONMENT_TAG = mlflow_tags.ENVIRONMENT_REVISION
+PYTHON_TAG = mlflow_tags.PYTHON_VERSION
+GIT_DIRTY_TAG = mlflow_tags.GIT_DIRTY
+CAPTURE_ERROR_TAG = mlflow_tags.NOTEBOOK_CAPTURE_ERROR
 # Set when the JupyterLab frontend sent its live model: the kernel then keeps that version.
-LIVE_TAG = "labtrack.notebook.live"
+LIVE_TAG = mlflow_tags.NOTEBOOK_LIVE
 
 _warned = False
 _env_cache: tuple[tuple[float, ...], bytes] | None = None

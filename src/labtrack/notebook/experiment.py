@@ -1,7 +1,7 @@
 """Notebook experiments: a run started in a notebook with no experiment set goes to the
 notebook's own experiment, named after its root-relative path and created on first use.
 
-The experiment carries ``labtrack.experiment.type = NOTEBOOK`` and ``labtrack.notebook.id``;
+The experiment carries ``mlflow.experiment.sourceType = NOTEBOOK`` and ``labtrack.notebook.id``;
 it is found by that id first (so it follows renames), then by name.
 """
 
@@ -11,15 +11,16 @@ from typing import TYPE_CHECKING
 
 from labtrack.errors import ResourceAlreadyExistsError
 from labtrack.notebook.identity import NotebookInfo, current_notebook, kernel_id
+from labtrack.utils import mlflow_tags
 
 if TYPE_CHECKING:
     from labtrack.tracking.client import TrackingClient
 
-EXPERIMENT_TYPE = "labtrack.experiment.type"
-NOTEBOOK_ID = "labtrack.notebook.id"
-NOTEBOOK_SOURCE = "labtrack.notebook.source"
-KERNEL_ID = "labtrack.kernel.id"
-NOTEBOOK = "NOTEBOOK"
+EXPERIMENT_TYPE = mlflow_tags.EXPERIMENT_SOURCE_TYPE
+NOTEBOOK_ID = mlflow_tags.NOTEBOOK_ID
+NOTEBOOK_SOURCE = mlflow_tags.NOTEBOOK_SOURCE
+KERNEL_ID = mlflow_tags.KERNEL_ID
+NOTEBOOK = mlflow_tags.SourceType.NOTEBOOK
 
 
 def _quote(value: str) -> str:
@@ -76,8 +77,8 @@ def notebook_tags(client: TrackingClient) -> dict[str, str]:
         # A kernel with no known notebook (a console): the server still watches its runs.
         return {KERNEL_ID: kid} if kid else {}
     tags = {
-        "labtrack.source.type": NOTEBOOK,
-        "labtrack.source.name": info.path,
+        mlflow_tags.SOURCE_TYPE: NOTEBOOK,
+        mlflow_tags.SOURCE_NAME: info.path,
         NOTEBOOK_SOURCE: info.source,
     }
     if info.notebook_id:

@@ -8,8 +8,12 @@
 the model's signature first: a missing column or a column of the wrong type is named in the
 error; safe widenings (int -> double) are applied; extra columns are ignored.
 
-Only flavors labtrack knows are loaded (``labtrack.sklearn``, and ``mlflow.sklearn`` folders
-read by it): the loader named in ``MLmodel`` is looked up, never imported from the file.
+Only flavors labtrack knows are loaded (``labtrack.sklearn`` and custom
+:class:`PythonModel` folders, and the same folders MLflow wrote): the loader named in
+``MLmodel`` is looked up, never imported from the file.
+
+Custom models: subclass :class:`PythonModel`, then :func:`save_model` / :func:`log_model`
+(:mod:`labtrack.pyfunc.model`).
 """
 
 from __future__ import annotations
@@ -21,9 +25,25 @@ from labtrack.errors import InvalidParameterError
 from labtrack.models.model import Model
 from labtrack.models.schema_check import enforce_schema
 from labtrack.models.uri import download_model
+from labtrack.pyfunc.model import (
+    PythonModel,
+    PythonModelContext,
+    get_default_pip_requirements,
+    log_model,
+    save_model,
+)
 from labtrack.utils import gc as _gc
 
-__all__ = ["PyFuncModel", "load_model"]
+__all__ = [
+    "FLAVOR_NAME",
+    "PyFuncModel",
+    "PythonModel",
+    "PythonModelContext",
+    "get_default_pip_requirements",
+    "load_model",
+    "log_model",
+    "save_model",
+]
 
 FLAVOR_NAME = "python_function"
 
@@ -31,6 +51,8 @@ FLAVOR_NAME = "python_function"
 _LOADERS = {
     "labtrack.sklearn": "labtrack.sklearn",
     "mlflow.sklearn": "labtrack.sklearn",
+    "labtrack.pyfunc.model": "labtrack.pyfunc.model",
+    "mlflow.pyfunc.model": "labtrack.pyfunc.model",
 }
 
 
@@ -58,11 +80,40 @@ class PyFuncModel:
             import pandas as pd
 
             data = pd.DataFrame.from_records(data)
-        return self._impl.predict(data, params)
+        return self._impl.predict(data, self._params(params))
+
+    def _params(self, params: dict[str, Any] | None) -> dict[str, Any] | None:
+        """``params`` over the signature's defaults; names it does not declare are dropped
+        with a warning (MLflow's rule)."""
+        schema = self._meta.signature.params if self._meta.signature is not None else None
+        if schema is None:
+            return params
+        import warnings
+
+        merged = {p.name: p.default for p in schema.params}
+        for key, value in (params or {}).items():
+            if key in merged:
+                merged[key] = value
+            else:
+                warnings.warn(
+                    f"Unrecognized params {key!r} are ignored: the model's signature declares "
+                    f"{sorted(merged)}.",
+                    stacklevel=3,
+                )
+        return merged
 
     def get_raw_model(self) -> Any:
         """The underlying model object (for scikit-learn, the estimator)."""
         return getattr(self._impl, "sk_model", self._impl)
+
+    def unwrap_python_model(self) -> Any:
+        """The :class:`PythonModel` instance of a custom model (MLflow's name)."""
+        model = getattr(self._impl, "python_model", None)
+        if model is None:
+            raise InvalidParameterError(
+                "This model is not a custom PythonModel; get_raw_model() gives the model."
+            )
+        return model
 
     def __repr__(self) -> str:
         flavors = ", ".join(sorted(self._meta.flavors))
@@ -73,12 +124,14 @@ def load_model(
     model_uri: str,
     suppress_warnings: bool = False,
     dst_path: str | None = None,
-    allow_unsafe: bool = False,
+    allow_unsafe: bool | None = None,
 ) -> PyFuncModel:
     """Load a model saved by any supported flavor as a :class:`PyFuncModel`.
 
-    ``model_uri`` is ``runs:/<run_id>/<path>`` or a local folder. ``allow_unsafe=True`` is
-    needed for pickle-format models, whose loading runs code from the file.
+    ``model_uri`` is ``runs:/<run_id>/<path>``, ``models:/...`` or a local folder. A model
+    saved as a pickle loads with a warning (your call, the same trust as ``pickle.load``);
+    ``allow_unsafe=False`` refuses it, ``True`` loads it silently
+    (:mod:`labtrack.models.pickle_policy`).
     """
 
     local = download_model(model_uri, dst_path)
@@ -88,7 +141,7 @@ def load_model(
 
 
 def _load_local(
-    model_uri: str, local: str, suppress_warnings: bool, allow_unsafe: bool
+    model_uri: str, local: str, suppress_warnings: bool, allow_unsafe: bool | None
 ) -> PyFuncModel:
     import warnings
 

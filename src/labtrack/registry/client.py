@@ -13,6 +13,7 @@ Other URLs (``file://``, ``http://``, an ``s3://`` outside the store) are refuse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from labtrack import config
 from labtrack.entities import LifecycleStage, PagedList, RunTag
 from labtrack.entities.model_registry import (
     ModelVersion,
@@ -27,7 +29,12 @@ from labtrack.entities.model_registry import (
     ModelVersionTransition,
     RegisteredModel,
 )
-from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.errors import (
+    InvalidParameterError,
+    InvalidStateError,
+    ResourceAlreadyExistsError,
+    ResourceNotFoundError,
+)
 from labtrack.registry.uri import parse_models_uri, parse_runs_uri
 from labtrack.store import artifacts
 from labtrack.store.artifacts.filesystems import parse_root
@@ -54,6 +61,31 @@ class RegistryClientMixin:
     """Registry calls for :class:`~labtrack.tracking.client.TrackingClient` (it inherits this)."""
 
     location: StoreLocation
+    _registry_uri: str | None = None
+    _registry_checked: str | None = None
+
+    @property
+    def _registry_store(self) -> TrackingStore:
+        """The store holding the registry: always the tracking store (labtrack keeps one).
+
+        A registry URI (``MlflowClient(registry_uri=...)``, ``set_registry_uri``,
+        ``MLFLOW_REGISTRY_URI``) naming another store is refused with what to do.
+        """
+        uri = self._registry_uri or config.registry_uri_set()
+        if uri is not None and uri != self._registry_checked:
+            try:
+                same = config.resolve(uri).tracking_uri == self.location.tracking_uri
+            except InvalidParameterError:
+                same = False
+            if not same:
+                raise InvalidParameterError(
+                    f"The registry URI {uri!r} names another store than the tracking store "
+                    f"({self.location.tracking_uri}). labtrack keeps registered models in the "
+                    "tracking store: unset the registry URI (set_registry_uri(None), "
+                    "MLFLOW_REGISTRY_URI) or set it to the tracking URI."
+                )
+            self._registry_checked = uri
+        return self.store
 
     if TYPE_CHECKING:
 
@@ -66,10 +98,10 @@ class RegistryClientMixin:
     def create_registered_model(
         self, name: str, tags: dict[str, Any] | None = None, description: str | None = None
     ) -> RegisteredModel:
-        return self.store.create_registered_model(name, _tags(tags), description)
+        return self._registry_store.create_registered_model(name, _tags(tags), description)
 
     def get_registered_model(self, name: str) -> RegisteredModel:
-        return self.store.get_registered_model(name)
+        return self._registry_store.get_registered_model(name)
 
     def search_registered_models(
         self,
@@ -79,23 +111,25 @@ class RegistryClientMixin:
         page_token: str | None = None,
     ) -> PagedList[RegisteredModel]:
         """Registered models matching ``"name LIKE '%churn%'"`` (``tags.<key>`` works too)."""
-        return self.store.search_registered_models(filter_string, max_results, order_by, page_token)
+        return self._registry_store.search_registered_models(
+            filter_string, max_results, order_by, page_token
+        )
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
-        return self.store.rename_registered_model(name, new_name)
+        return self._registry_store.rename_registered_model(name, new_name)
 
     def update_registered_model(self, name: str, description: str | None = None) -> RegisteredModel:
-        return self.store.update_registered_model(name, description)
+        return self._registry_store.update_registered_model(name, description)
 
     def delete_registered_model(self, name: str) -> None:
         """Delete the model with all its versions, tags and aliases (files stay in the store)."""
-        self.store.delete_registered_model(name)
+        self._registry_store.delete_registered_model(name)
 
     def set_registered_model_tag(self, name: str, key: str, value: Any) -> None:
-        self.store.set_registered_model_tag(name, RunTag(key, str(value)))
+        self._registry_store.set_registered_model_tag(name, RunTag(key, str(value)))
 
     def delete_registered_model_tag(self, name: str, key: str) -> None:
-        self.store.delete_registered_model_tag(name, key)
+        self._registry_store.delete_registered_model_tag(name, key)
 
     # -- versions ----------------------------------------------------------------------------
     def create_model_version(
@@ -117,9 +151,9 @@ class RegistryClientMixin:
         store). Registration is synchronous, so ``await_creation_for`` is accepted and unused.
         """
         name = check.model_name(name)
-        self.store.get_registered_model(name)  # a clear error before anything is copied
+        self._registry_store.get_registered_model(name)  # a clear error before anything is copied
         stored, source_run = self._store_source(name, source, run_id)
-        return self.store.create_model_version(
+        return self._registry_store.create_model_version(
             name,
             stored,
             run_id or source_run,
@@ -151,8 +185,32 @@ class RegistryClientMixin:
             name, f"runs:/{run_id}/{rel}", run_id, tags, None, description, user_id=user_id
         )
 
+    def copy_model_version(self, src_model_uri: str, dst_name: str) -> ModelVersion:
+        """Copy the version ``src_model_uri`` names (``models:/<name>/<version>``, ``@alias``,
+        ``/<stage>``) into the registered model ``dst_name`` (created if missing) as its next
+        version: the same files, run, tags and description (MLflow's rule).
+
+        >>> client.copy_model_version("models:/churn@champion", "churn-prod")  # doctest: +SKIP
+        """
+        if urlparse(str(src_model_uri)).scheme.lower() != "models":
+            raise InvalidParameterError(
+                f"copy_model_version copies a registered version: give models:/<name>/<version> "
+                f"(or models:/<name>@<alias>); got {src_model_uri!r}."
+            )
+        src = self.resolve_model_version(*parse_models_uri(src_model_uri))
+        dst_name = check.model_name(dst_name)
+        with contextlib.suppress(ResourceAlreadyExistsError):  # then a new version of it
+            self.create_registered_model(dst_name)
+        return self.create_model_version(
+            dst_name,
+            f"models:/{src.name}/{src.version}",
+            src.run_id,
+            dict(src.tags or {}),
+            description=src.description,
+        )
+
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:
-        return self.store.get_model_version(name, version)
+        return self._registry_store.get_model_version(name, version)
 
     def get_model_version_download_uri(self, name: str, version: int | str) -> str:
         """Where the version's files are in the store."""
@@ -166,16 +224,18 @@ class RegistryClientMixin:
         page_token: str | None = None,
     ) -> PagedList[ModelVersion]:
         """Versions matching ``"name = 'churn'"`` or ``"run_id = '...'"`` (and tags, stages)."""
-        return self.store.search_model_versions(filter_string, max_results, order_by, page_token)
+        return self._registry_store.search_model_versions(
+            filter_string, max_results, order_by, page_token
+        )
 
     def update_model_version(
         self, name: str, version: int | str, description: str | None = None
     ) -> ModelVersion:
-        return self.store.update_model_version(name, version, description)
+        return self._registry_store.update_model_version(name, version, description)
 
     def delete_model_version(self, name: str, version: int | str) -> None:
         """Delete a version; its number is never given to another version."""
-        self.store.delete_model_version(name, version)
+        self._registry_store.delete_model_version(name, version)
 
     def transition_model_version_stage(
         self,
@@ -190,7 +250,7 @@ class RegistryClientMixin:
 
         ``archive_existing_versions=True`` archives the other versions in that stage.
         """
-        return self.store.transition_model_version_stage(
+        return self._registry_store.transition_model_version_stage(
             name,
             version,
             stage,
@@ -204,29 +264,29 @@ class RegistryClientMixin:
         """The newest version in each of ``stages`` (default: every stage)."""
         if isinstance(stages, str):
             stages = [stages]
-        return self.store.get_latest_versions(name, stages)
+        return self._registry_store.get_latest_versions(name, stages)
 
     def get_model_version_transitions(
         self, name: str, version: int | str
     ) -> list[ModelVersionTransition]:
         """The stage changes of a version, oldest first."""
-        return self.store.get_model_version_transitions(name, version)
+        return self._registry_store.get_model_version_transitions(name, version)
 
     def set_model_version_tag(self, name: str, version: int | str, key: str, value: Any) -> None:
-        self.store.set_model_version_tag(name, version, RunTag(key, str(value)))
+        self._registry_store.set_model_version_tag(name, version, RunTag(key, str(value)))
 
     def delete_model_version_tag(self, name: str, version: int | str, key: str) -> None:
-        self.store.delete_model_version_tag(name, version, key)
+        self._registry_store.delete_model_version_tag(name, version, key)
 
     # -- aliases -----------------------------------------------------------------------------
     def set_registered_model_alias(self, name: str, alias: str, version: int | str) -> None:
-        self.store.set_registered_model_alias(name, alias, version)
+        self._registry_store.set_registered_model_alias(name, alias, version)
 
     def delete_registered_model_alias(self, name: str, alias: str) -> None:
-        self.store.delete_registered_model_alias(name, alias)
+        self._registry_store.delete_registered_model_alias(name, alias)
 
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
-        return self.store.get_model_version_by_alias(name, alias)
+        return self._registry_store.get_model_version_by_alias(name, alias)
 
     # -- models:/ URIs -----------------------------------------------------------------------
     def resolve_model_version(self, name: str, ref: str) -> ModelVersion:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from labtrack.entities import ViewType
 from labtrack.errors import LabtrackError
+from labtrack.utils import mlflow_tags
 
 if TYPE_CHECKING:
     from labtrack.entities import Run
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CellFailure", "Execution", "ProgressCallback", "execute_notebook", "kernel_runs"]
 
-KERNEL_ID_TAG = "labtrack.kernel.id"
+KERNEL_ID_TAG = mlflow_tags.KERNEL_ID
 # Never handed to the kernel: they would make it log for the caller's notebook or experiment.
 _DROPPED_ENV = (
     "JPY_SESSION_NAME",

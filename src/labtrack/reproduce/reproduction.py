@@ -74,6 +74,7 @@ from labtrack.reproduce.report import (
     environment_differences,
 )
 from labtrack.tracking import _state
+from labtrack.utils import mlflow_tags
 
 __all__ = [
     "REPRODUCED_FROM",
@@ -93,9 +94,9 @@ __all__ = [
 if TYPE_CHECKING:
     from labtrack.tracking.client import TrackingClient
 
-REPRODUCED_FROM = "labtrack.reproducedFrom"
-_PARENT = "labtrack.parentRunId"
-_SOURCE_NAME = "labtrack.source.name"
+REPRODUCED_FROM = mlflow_tags.REPRODUCED_FROM
+_PARENT = mlflow_tags.PARENT_RUN_ID
+_SOURCE_NAME = mlflow_tags.SOURCE_NAME
 
 
 def notebook_parameters(run_id: str, client: TrackingClient | None = None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from labtrack.notebook.capture import REVISION_TAG
 from labtrack.notebook.versions import load_version
 from labtrack.server.base import LabtrackHandler
 from labtrack.store.artifacts.paths import PathKind, is_within, safe_relative_path
+from labtrack.utils import mlflow_tags
 
 __all__ = ["NotebookRestoreHandler", "notebook_path", "read_notebook", "restored_name"]
 
@@ -33,7 +34,7 @@ NOTEBOOK_PATHS = PathKind(
     "Give the notebook's path relative to the Jupyter root, with '/' between folders "
     "(for example 'experiments/demo.ipynb').",
 )
-SOURCE_TAG = "labtrack.source.name"
+SOURCE_TAG = mlflow_tags.SOURCE_NAME
 MAX_ATTEMPTS = 1000
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # One restore at a time per server: the free name it picks stays free until it is written.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from labtrack.entities import RunStatus
+from labtrack.entities import status_name
 from labtrack.errors import InvalidParameterError
 from labtrack.store import search_filter
 from labtrack.utils.mlflow_tags import LOGGED_MODELS, REGISTERED_MODELS
@@ -66,7 +66,7 @@ class RunQuery:
             page_token=handler.arg("page_token") or None,
             columns=columns if handler.get_query_arguments("columns") else None,
             view=view,
-            statuses=[RunStatus.from_string(s) for s in handler.list_arg("status")],
+            statuses=[status_name(s) for s in handler.list_arg("status")],
             started_after=started_after,
             has_model=_flag(handler.arg("has_model"), "has_model"),
             has_registered_model=_flag(handler.arg("has_registered_model"), "has_registered_model"),

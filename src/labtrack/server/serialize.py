@@ -7,14 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from labtrack.entities import Experiment, Run
+from labtrack.utils import mlflow_tags
 
 # Always sent with a run row, whatever columns were asked for: the sidebar needs them.
 ALWAYS_TAGS = (
-    "labtrack.source.name",
-    "labtrack.user",
-    "labtrack.parentRunId",
-    "labtrack.kernel.id",
-    "labtrack.note.content",
+    mlflow_tags.SOURCE_NAME,
+    mlflow_tags.USER,
+    mlflow_tags.PARENT_RUN_ID,
+    mlflow_tags.KERNEL_ID,
+    mlflow_tags.NOTE,
 )
 
 

@@ -71,7 +71,7 @@ class Labtrack(Configurable):
         client = getattr(self, "_client", None)
         location = self.location()
         if client is None or client.location != location:
-            client = TrackingClient(location.tracking_uri, location.artifact_root)
+            client = TrackingClient(location.tracking_uri, artifact_root=location.artifact_root)
             self._client = client
         return client
 

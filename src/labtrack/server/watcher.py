@@ -17,11 +17,12 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 
 from labtrack.notebook.identity import is_placeholder_path, read_notebook_id
 from labtrack.server.settings import Labtrack
+from labtrack.utils import mlflow_tags
 
 CONTENTS_SCHEMA = "https://events.jupyter.org/jupyter_server/contents_service/v1"
 KERNEL_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 SYNC_SECONDS = 2.0
-NOTEBOOK_TYPE_TAG = "labtrack.experiment.type"
+NOTEBOOK_TYPE_TAG = mlflow_tags.EXPERIMENT_SOURCE_TYPE
 
 
 def rename_notebook_experiments(client: Any, old: str, new: str) -> list[str]:

@@ -83,7 +83,9 @@ def check(opts: ServeOptions) -> None:
         raise InvalidParameterError(f"--max-batch must be at least 1; got {opts.max_batch}.")
     try:
         if name is not None:
-            TrackingClient(opts.tracking_uri, opts.artifact_root).get_registered_model(name)
+            TrackingClient(
+                opts.tracking_uri, artifact_root=opts.artifact_root
+            ).get_registered_model(name)
     finally:
         store.close_all()  # no pooled connection may cross a fork
 
@@ -222,7 +224,7 @@ def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> N
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _state.reset_client(opts.tracking_uri, opts.artifact_root)
     name, default_ref, uri = _target(opts)
-    client = TrackingClient(opts.tracking_uri, opts.artifact_root)
+    client = TrackingClient(opts.tracking_uri, artifact_root=opts.artifact_root)
 
     def load(where: str) -> ModelRunner:
 

@@ -41,11 +41,13 @@ Metric values are JSON numbers, except NaN and infinities, written ``"NaN"``, ``
 
 Import rules: every run gets a new id and the tag ``labtrack.importedFrom = <old id>`` (written
 last, so a run with it is complete; importing the same bundle again skips those runs).
-Experiments are matched by name, or created with their tags. ``labtrack.parentRunId`` and
+Experiments are matched by name, or created with their tags. ``mlflow.parentRunId`` and
 ``labtrack.reproducedFrom`` are remapped to the new ids when the run they name comes along; a
 parent that is neither in the bundle nor in the store is dropped. ``run_id`` in ``MLmodel``
 files is rewritten to the new id. ``labtrack.registeredModels`` is dropped (registered models do
-not travel in bundles). Blobs are checked against their digest.
+not travel in bundles). Blobs are checked against their digest. Bundles written before labtrack
+used MLflow's system tag names (``labtrack.runName``, ``labtrack.parentRunId``...) import with
+MLflow's names.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from labtrack.share.records import (
 )
 from labtrack.store.artifacts import ArtifactRepository
 from labtrack.tracking.client import TrackingClient, experiment_not_found
+from labtrack.utils import mlflow_tags
 from labtrack.utils.version import __version__
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ __all__ = ["BUNDLE_FORMAT", "BUNDLE_FORMAT_VERSION", "ExportSummary", "export_ru
 
 BUNDLE_FORMAT = "labtrack-bundle"
 BUNDLE_FORMAT_VERSION = 1
-_PARENT = "labtrack.parentRunId"
+_PARENT = mlflow_tags.PARENT_RUN_ID
 
 
 @dataclass

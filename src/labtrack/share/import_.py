@@ -32,6 +32,7 @@ from labtrack.share.records import (
 from labtrack.store.artifacts import ArtifactRepository
 from labtrack.store.artifacts.paths import safe_artifact_path
 from labtrack.tracking.client import TrackingClient
+from labtrack.utils import mlflow_tags
 from labtrack.utils.user import current_user
 
 if TYPE_CHECKING:
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Bundle", "ImportSummary", "RunLoader", "import_bundle"]
 
-_RUN_NAME = "labtrack.runName"
-_PARENT = "labtrack.parentRunId"
-_LOGGED_MODELS = "labtrack.log-model.history"
+_RUN_NAME = mlflow_tags.RUN_NAME
+_PARENT = mlflow_tags.PARENT_RUN_ID
+_LOGGED_MODELS = mlflow_tags.LOGGED_MODELS
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _PARAMS_PER_BATCH = 100
 _POINTS_PER_TXN = 10_000
@@ -243,7 +244,7 @@ class RunLoader:
             self._fill(record, new_id, run.info.artifact_uri)
         except BaseException:
             # A half-imported run must not pass for an imported one: the next import redoes it.
-            self.store.update_run_info(new_id, run_status=RunStatus.FAILED)
+            self.store.update_run_info(new_id, run_status="FAILED")
             self.store.delete_run(new_id)
             raise
         self.summary.mapping[record.run_id] = new_id

@@ -5,9 +5,9 @@
 >>> import_from_mlflow("sqlite:///mlflow.db", experiments=["churn"])         # doctest: +SKIP
 
 Any MLflow tracking URI works (``http(s)://`` servers, ``sqlite:///``, ``databricks``...).
-System tags are translated both ways: ``labtrack.runName`` <-> ``mlflow.runName``, and likewise
-``user``, ``source.name``, ``source.type``, ``source.git.commit``, ``source.git.branch``,
-``parentRunId``, ``note.content`` and ``log-model.history``. Other tags are copied as they are.
+System tags have the same names on both sides (``mlflow.runName``, ``mlflow.parentRunId``...);
+tags are copied as they are, and runs read from an older labtrack record with its own names
+(``labtrack.runName``...) get MLflow's.
 
 A run's notebook version and environment (labtrack blobs) travel to MLflow as the artifacts
 ``labtrack/notebook.ipynb`` and ``labtrack/environment.json``; importing from MLflow turns them
@@ -43,6 +43,7 @@ from labtrack.share.records import (
     scratch,
 )
 from labtrack.tracking.client import TrackingClient
+from labtrack.utils import mlflow_tags
 
 __all__ = [
     "TAG_MAP",
@@ -52,32 +53,21 @@ __all__ = [
     "to_mlflow_tags",
 ]
 
-_SHARED = (
-    "runName",
-    "user",
-    "source.name",
-    "source.type",
-    "source.git.commit",
-    "source.git.branch",
-    "parentRunId",
-    "note.content",
-    "log-model.history",
-)
-TAG_MAP = {f"labtrack.{k}": f"mlflow.{k}" for k in _SHARED}
-_REVERSE = {v: k for k, v in TAG_MAP.items()}
-_LOGGED_MODELS = "labtrack.log-model.history"
+# Names labtrack used before it took MLflow's, and MLflow's.
+TAG_MAP = dict(mlflow_tags.LEGACY_NAMES)
+_LOGGED_MODELS = mlflow_tags.LOGGED_MODELS
 _PROVENANCE_DIR = "labtrack"
 _PROVENANCE_FILES = {"notebook": "notebook.ipynb", "environment": "environment.json"}
 
 
 def to_mlflow_tags(tags: dict[str, str]) -> dict[str, str]:
-    """labtrack system tags under MLflow's names; other tags unchanged."""
-    return {TAG_MAP.get(k, k): v for k, v in tags.items()}
+    """Tags as MLflow names them: labtrack's older system names mapped, the rest unchanged."""
+    return mlflow_tags.modern_tags(tags)
 
 
 def to_labtrack_tags(tags: dict[str, str]) -> dict[str, str]:
-    """MLflow system tags under labtrack's names; other tags unchanged."""
-    return {_REVERSE.get(k, k): v for k, v in tags.items()}
+    """Tags as labtrack names them: MLflow's names, so the same as :func:`to_mlflow_tags`."""
+    return mlflow_tags.modern_tags(tags)
 
 
 def _mlflow() -> Any:
@@ -140,7 +130,7 @@ class _MlflowWriter:
             self.summary.mapping[record.run_id] = found[0].info.run_id
             self.summary.skipped.append(record.run_id)
             return
-        skip = {"labtrack.runName", IMPORTED_FROM, *RUN_REFERENCE_TAGS, *LOCAL_ONLY_TAGS}
+        skip = {mlflow_tags.RUN_NAME, IMPORTED_FROM, *RUN_REFERENCE_TAGS, *LOCAL_ONLY_TAGS}
         tags = to_mlflow_tags({k: v for k, v in record.tags.items() if k not in skip})
         run = self.mc.create_run(
             exp_id, start_time=record.start_time, tags=tags, run_name=record.run_name or None
@@ -183,7 +173,7 @@ class _MlflowWriter:
         extra = [RunTag(IMPORTED_FROM, record.run_id)]
         if _LOGGED_MODELS in record.tags:
             fixed = record.tags[_LOGGED_MODELS].replace(record.run_id, new_id)
-            extra.append(RunTag(TAG_MAP[_LOGGED_MODELS], fixed))
+            extra.append(RunTag(_LOGGED_MODELS, fixed))
         self.mc.log_batch(new_id, tags=extra)
         if record.status in ("FINISHED", "FAILED", "KILLED"):
             self.mc.set_terminated(new_id, record.status, record.end_time or record.start_time)
@@ -198,8 +188,8 @@ class _MlflowWriter:
         for new_id, refs in self._refs.items():
             for key, old in refs.items():
                 if old in mapping:
-                    self.mc.set_tag(new_id, TAG_MAP.get(key, key), mapping[old])
-                elif key != "labtrack.parentRunId":
+                    self.mc.set_tag(new_id, key, mapping[old])
+                elif key != mlflow_tags.PARENT_RUN_ID:
                     self.mc.set_tag(new_id, key, old)
         for run_id in self._deleted:
             self.mc.delete_run(run_id)
@@ -293,8 +283,8 @@ def _read_mlflow_run(mc: Any, run: Any, folder: Path) -> RunRecord:
     record = RunRecord(
         run_id=info.run_id,
         experiment_id=str(info.experiment_id),
-        run_name=info.run_name or tags.get("labtrack.runName", ""),
-        user_id=info.user_id or tags.get("labtrack.user", ""),
+        run_name=info.run_name or tags.get(mlflow_tags.RUN_NAME, ""),
+        user_id=info.user_id or tags.get(mlflow_tags.USER, ""),
         status=info.status,
         start_time=int(info.start_time or 0),
         end_time=None if info.end_time is None else int(info.end_time),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labtrack.utils import mlflow_tags
+
 __all__ = [
     "BLOB_TAGS",
     "IMPORTED_FROM",
@@ -27,16 +29,22 @@ __all__ = [
 ]
 
 # The tag naming the run an imported run came from (its id in the source store).
-IMPORTED_FROM = "labtrack.importedFrom"
+IMPORTED_FROM = mlflow_tags.IMPORTED_FROM
 # Tags whose value is a run id: remapped to the new ids when the run they name comes along.
-RUN_REFERENCE_TAGS = ("labtrack.parentRunId", "labtrack.reproducedFrom")
+RUN_REFERENCE_TAGS = (mlflow_tags.PARENT_RUN_ID, mlflow_tags.REPRODUCED_FROM)
 # Tags whose value is a blob digest (notebook version, environment), and the blob's kind.
 BLOB_TAGS = {
-    "labtrack.notebook.revision": "notebook",
-    "labtrack.environment.revision": "environment",
+    mlflow_tags.NOTEBOOK_REVISION: "notebook",
+    mlflow_tags.ENVIRONMENT_REVISION: "environment",
 }
 # Tags that only mean something in the store they were written in.
-LOCAL_ONLY_TAGS = ("labtrack.registeredModels",)
+LOCAL_ONLY_TAGS = (mlflow_tags.REGISTERED_MODELS,)
+
+
+def _read_tags(data: Any) -> dict[str, str]:
+    """A record's tags as JSON holds them; bundles written before labtrack used MLflow's
+    system tag names (``labtrack.runName``...) get MLflow's names."""
+    return mlflow_tags.modern_tags({str(k): str(v) for k, v in (data or {}).items()})
 
 
 def encode_float(value: float) -> float | str:
@@ -109,7 +117,7 @@ class ExperimentRecord:
         return cls(
             str(data["experiment_id"]),
             str(data["name"]),
-            {str(k): str(v) for k, v in (data.get("tags") or {}).items()},
+            _read_tags(data.get("tags")),
             str(data.get("lifecycle_stage") or "active"),
             data.get("creation_time"),
         )
@@ -171,7 +179,7 @@ class RunRecord:
             end_time=None if info.get("end_time") is None else int(info["end_time"]),
             lifecycle_stage=str(info.get("lifecycle_stage") or "active"),
             params={str(k): str(v) for k, v in (data.get("params") or {}).items()},
-            tags={str(k): str(v) for k, v in (data.get("tags") or {}).items()},
+            tags=_read_tags(data.get("tags")),
             metrics={
                 str(k): MetricSeries.from_json(v) for k, v in (data.get("metrics") or {}).items()
             },

@@ -8,8 +8,9 @@
 
 Models are saved with skops by default: loading one never runs code from the file, and tree
 models are checked node by node before they are trusted (:mod:`labtrack.models.tree_check`).
-``serialization_format="cloudpickle"`` saves any object, but loading it then needs
-``allow_unsafe=True``.
+``serialization_format="cloudpickle"`` saves any object; loading it runs code from the file, so
+it loads with a warning in your own process and never in a server that was not told to
+(:mod:`labtrack.models.pickle_policy`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "SUPPORTED_SERIALIZATION_FORMATS",
     "UnsafeModelError",
     "autolog",
+    "configured_directly",
     "get_default_pip_requirements",
     "load_model",
     "log_model",
@@ -53,13 +55,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from labtrack.sklearn.autologging import AutologgingWarning, autolog
+    from labtrack.sklearn.autologging import AutologgingWarning, autolog, configured_directly
 
 
 def __getattr__(name: str) -> Any:
     # Autologging (and the patching machinery under it) loads on first use: loading or
     # serving a model never needs it (PEP 562).
-    if name in ("autolog", "AutologgingWarning"):
+    if name in ("autolog", "AutologgingWarning", "configured_directly"):
         value = getattr(autologging, name)
         globals()[name] = value
         return value

@@ -45,6 +45,9 @@ class Config:
 
 # The active configuration; None while autologging is off.
 config: Config | None = None
+# Who set it last: "integration" (labtrack.sklearn.autolog), "global" (labtrack.autolog), or
+# None (nobody yet). labtrack.autolog leaves an integration's own choice alone (MLflow's rule).
+configured_by: str | None = None
 
 
 class _Local(threading.local):

@@ -27,13 +27,13 @@ from labtrack.models.signature import infer_signature
 from labtrack.sklearn import _patching, flavor, metrics_patch, training
 from labtrack.sklearn._patching import AutologgingWarning, Config, local, raised
 from labtrack.sklearn.serialize import check_format
-from labtrack.tracking import _state, fluent
+from labtrack.tracking import _state, context, fluent
 from labtrack.utils import validation
-from labtrack.utils.mlflow_tags import PARENT_RUN_ID
+from labtrack.utils.mlflow_tags import AUTOLOGGING, PARENT_RUN_ID
 
-__all__ = ["AutologgingWarning", "autolog"]
+__all__ = ["AutologgingWarning", "autolog", "configured_directly"]
 
-AUTOLOGGING_TAG = "labtrack.autologging"
+AUTOLOGGING_TAG = AUTOLOGGING
 FLAVOR = "sklearn"
 FIT_METHODS = ("fit", "fit_transform", "fit_predict")
 PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "transform")
@@ -76,6 +76,9 @@ def autolog(
     registered_model_name: str | None = None,
     pos_label: Any = None,
     extra_tags: dict[str, Any] | None = None,
+    log_datasets: bool = True,
+    disable_for_unsupported_versions: bool = False,
+    _from_global: bool = False,
 ) -> None:
     """Enable (or with ``disable=True``, disable) autologging for scikit-learn.
 
@@ -92,9 +95,12 @@ def autolog(
       ``max_tuning_runs`` candidates;
     - post-training metrics: see :mod:`labtrack.sklearn.metrics_patch`.
 
-    ``exclusive=True`` leaves runs the user started untouched.
+    ``exclusive=True`` leaves runs the user started untouched. ``log_datasets`` is accepted
+    as in MLflow; ``disable_for_unsupported_versions`` has no effect (every scikit-learn that
+    labtrack installs with is supported). ``labtrack.autolog()`` leaves a configuration made
+    here alone, as ``mlflow.autolog()`` does.
     """
-
+    _patching.configured_by = "global" if _from_global else "integration"
     if disable:
         _patching.unpatch_all()
         _patching.config = None
@@ -123,6 +129,12 @@ def autolog(
     if not _patching.is_patched():
         _install()
     _patching.config = config
+
+
+def configured_directly() -> bool:
+    """Whether ``labtrack.sklearn.autolog`` itself (not ``labtrack.autolog``) set the current
+    configuration, enabled or disabled."""
+    return _patching.configured_by == "integration"
 
 
 def estimators_to_patch() -> list[type]:
@@ -309,6 +321,7 @@ class _Session:
                 "metrics",
                 lambda: self.client.log_batch(self.run_id, metrics=training.metric_list(values)),
             )
+        problems.run("estimator.html", lambda: self._log_estimator_html(est))
         if y_pred is not None and is_classifier(est):
             name = "training_confusion_matrix.png"
             fig = problems.run(
@@ -327,6 +340,16 @@ class _Session:
                 )
             if hasattr(est, "cv_results_"):
                 problems.run("child runs", lambda: self._child_runs(est))
+
+    def _log_estimator_html(self, est: Any) -> None:
+        """scikit-learn's HTML view of the estimator, as MLflow logs it (``estimator.html``)."""
+        from sklearn.utils import estimator_html_repr
+
+        page = (
+            '<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8"/>\n'
+            f"  </head>\n  <body>\n    {estimator_html_repr(est)}\n  </body>\n</html>\n"
+        )
+        self.client.log_text(self.run_id, page, "estimator.html")
 
     def _log_model(self, model: Any, path: str, example: Any) -> None:
 
@@ -363,7 +386,9 @@ class _Session:
         end = training.now_ms()
         for params, metrics in training.child_runs(est, self.config.max_tuning_runs):
             child = self.client.create_run(
-                parent.info.experiment_id, start_time=parent.info.start_time, tags=tags
+                parent.info.experiment_id,
+                start_time=parent.info.start_time,
+                tags=context.resolve_tags(self.client, tags),
             )
             rid = child.info.run_id
             self.log_params(params, run_id=rid)

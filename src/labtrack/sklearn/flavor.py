@@ -21,7 +21,9 @@ from labtrack.models.environment import (
     resolve_requirements,
     write_environment,
 )
+from labtrack.models.mlmodel_io import new_model_folder
 from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, save_input_example
+from labtrack.models.pickle_policy import pickle_save_warning
 from labtrack.models.signature import ModelSignature, infer_signature
 from labtrack.models.uri import download_model
 from labtrack.sklearn import serialize
@@ -71,18 +73,14 @@ def save_model(
     """
 
     check_format(serialization_format)
+    if serialization_format != SERIALIZATION_FORMAT_SKOPS:
+        pickle_save_warning("scikit-learn")
     if signature not in (None, False) and not isinstance(signature, ModelSignature):
         raise InvalidParameterError(
             "signature must be a ModelSignature; build one with "
             "labtrack.models.infer_signature(X, model.predict(X))."
         )
-    folder = Path(path)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise InvalidParameterError(
-            f"{str(folder)!r} already exists and is not an empty folder; save the model to a "
-            "new path (save_model never overwrites)."
-        )
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = new_model_folder(path)
     model = labtrack_model if labtrack_model is not None else Model()
     model_file = MODEL_FILES[serialization_format]
     serialize.dump(sk_model, folder / model_file, serialization_format)
@@ -174,7 +172,7 @@ def _model_file(folder: str, conf: dict[str, Any]) -> Path:
     return target
 
 
-def _load_from_folder(folder: str, allow_unsafe: bool, meta: Model | None = None) -> Any:
+def _load_from_folder(folder: str, allow_unsafe: bool | None, meta: Model | None = None) -> Any:
     """The estimator saved in ``folder``; ``meta`` is its ``MLmodel`` if already read."""
 
     if meta is None:
@@ -201,11 +199,14 @@ def _warn_version(saved: Any) -> None:
         )
 
 
-def load_model(model_uri: str, dst_path: str | None = None, allow_unsafe: bool = False) -> Any:
-    """Load a scikit-learn model from ``runs:/<run_id>/<path>`` or a local folder.
+def load_model(
+    model_uri: str, dst_path: str | None = None, allow_unsafe: bool | None = None
+) -> Any:
+    """Load a scikit-learn model from ``runs:/<run_id>/<path>``, ``models:/...`` or a folder.
 
-    Pickle-format models (``serialization_format="cloudpickle"``) need ``allow_unsafe=True``:
-    loading them runs code from the file.
+    Pickle-format models (``serialization_format="cloudpickle"``) run code from the file when
+    loaded: they load with a warning (your call, as with ``pickle.load``); ``allow_unsafe=False``
+    refuses them, ``True`` loads them silently (:mod:`labtrack.models.pickle_policy`).
 
     >>> model = load_model("runs:/0123456789abcdef0123456789abcdef/model")  # doctest: +SKIP
     """
@@ -227,7 +228,7 @@ class _SklearnPyfunc:
 
 
 def _load_pyfunc(
-    path: str, allow_unsafe: bool = False, model_meta: Model | None = None
+    path: str, allow_unsafe: bool | None = None, model_meta: Model | None = None
 ) -> _SklearnPyfunc:
     """What ``labtrack.pyfunc.load_model`` calls; it passes the ``MLmodel`` it has read."""
     meta = Model.load(path) if model_meta is None else model_meta

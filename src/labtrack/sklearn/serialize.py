@@ -4,7 +4,8 @@ skops rebuilds objects from data without running code from the file; labtrack lo
 file only when every type in it is on skops's default trust list or on :func:`trusted_types`
 (tree types after :mod:`labtrack.models.tree_check` has checked them, and a few plain
 scikit-learn helpers: scorers, CV splitters, metric functions). ``cloudpickle`` and ``pickle``
-files run arbitrary code when loaded, so reading one needs ``allow_unsafe=True``.
+files run arbitrary code when loaded: :mod:`labtrack.models.pickle_policy` decides when that is
+allowed (a user's own call loads them with a warning; serving refuses them unless opted in).
 
 >>> dump(model, "model.skops", "skops")  # doctest: +SKIP
 >>> load("model.skops", "skops")  # doctest: +SKIP
@@ -24,6 +25,7 @@ from typing import Any
 
 from labtrack.errors import InvalidParameterError, UnsafeModelError
 from labtrack.models import tree_check
+from labtrack.models.pickle_policy import check_pickle_load
 
 __all__ = [
     "MODEL_FILES",
@@ -141,22 +143,19 @@ def _skops_bytes(model: Any) -> bytes:
 
 # -- reading ----------------------------------------------------------------------------
 def load(
-    path: str | os.PathLike[str], serialization_format: str, allow_unsafe: bool = False
+    path: str | os.PathLike[str], serialization_format: str, allow_unsafe: bool | None = None
 ) -> Any:
     """Read a model written by :func:`dump`.
 
-    Pickle formats need ``allow_unsafe=True``: unpickling runs whatever code the file names.
+    Pickle formats run whatever code the file names when read: ``allow_unsafe`` says whether
+    that is allowed (:func:`~labtrack.models.pickle_policy.check_pickle_load`).
     """
     check_format(serialization_format)
     if serialization_format != SERIALIZATION_FORMAT_SKOPS:
-        if not allow_unsafe:
-            raise UnsafeModelError(
-                f"This model was saved with serialization_format={serialization_format!r}. "
-                "Loading a pickle runs arbitrary code stored in the file, so anyone who could "
-                "write to the model's location could run code on this machine. Load it only "
-                "from a source you trust, with allow_unsafe=True; better, save models with "
-                "the default serialization_format='skops'."
-            )
+        check_pickle_load(
+            allow_unsafe,
+            f"This model (serialization_format={serialization_format!r}, {os.fspath(path)!r})",
+        )
         with open(path, "rb") as f:
             if serialization_format == SERIALIZATION_FORMAT_CLOUDPICKLE:
                 return importlib.import_module("cloudpickle").load(f)

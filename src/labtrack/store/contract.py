@@ -156,7 +156,7 @@ class TrackingStore(ABC):
         tags: Sequence[RunTag],
         run_name: str | None,
     ) -> Run:
-        """Start a RUNNING run and return it. Without ``run_name`` (or a ``labtrack.runName``
+        """Start a RUNNING run and return it. Without ``run_name`` (or a ``mlflow.runName``
         tag) the run gets a generated name. ResourceNotFoundError for an unknown experiment;
         InvalidStateError for a deleted one; InvalidParameterError for bad tags or a name that
         differs from the name tag."""

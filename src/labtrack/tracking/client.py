@@ -24,15 +24,16 @@ from labtrack.entities import (
     Param,
     Run,
     RunInfo,
-    RunStatus,
     RunTag,
     ViewType,
+    status_name,
 )
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.registry.client import RegistryClientMixin
 from labtrack.store import artifacts, get_store
 from labtrack.store.contract import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
-from labtrack.tracking import context, hooks
+from labtrack.tracking import async_logging
+from labtrack.tracking.async_logging import RunOperations
 from labtrack.utils import mlflow_tags, validation
 from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 from labtrack.utils.user import current_user
@@ -54,11 +55,18 @@ class TrackingClient(RegistryClientMixin):
     ``postgresql+psycopg://...``; by default the one ``set_tracking_uri`` or the environment set.
     """
 
-    def __init__(self, tracking_uri: str | None = None, artifact_root: str | None = None) -> None:
+    def __init__(
+        self,
+        tracking_uri: str | None = None,
+        registry_uri: str | None = None,
+        *,
+        artifact_root: str | None = None,
+    ) -> None:
         if tracking_uri is None:  # the process's store (set_tracking_uri), else the default
             process_uri, process_root = config.process_location()
             tracking_uri, artifact_root = process_uri, artifact_root or process_root
         self.location = config.resolve(tracking_uri, artifact_root)
+        self._registry_uri = registry_uri
         self._store: TrackingStore | None = None
 
     @property
@@ -122,10 +130,12 @@ class TrackingClient(RegistryClientMixin):
         tags: dict[str, Any] | None = None,
         run_name: str | None = None,
     ) -> Run:
-        all_tags = context.system_tags()
-        for provider in hooks.run_tag_providers:  # the notebook's tags, when in one
-            all_tags.update(provider(self))
-        all_tags.update(tags or {})
+        """A RUNNING run holding ``tags`` (and ``mlflow.runName``), nothing else.
+
+        Unlike ``start_run``, no system tags are added and the run does not become active
+        (MLflow's rule); ``user_id`` is the ``mlflow.user`` tag, else the current user.
+        """
+        all_tags = dict(tags or {})
         return self.store.create_run(
             validation.experiment_id(experiment_id),
             user_id=str(all_tags.get(mlflow_tags.USER, current_user())),
@@ -150,7 +160,7 @@ class TrackingClient(RegistryClientMixin):
     ) -> RunInfo:
         return self.store.update_run_info(
             run_id,
-            run_status=RunStatus.from_string(status or RunStatus.FINISHED),
+            run_status=status_name(status or "FINISHED"),
             end_time=end_time,
         )
 
@@ -160,8 +170,12 @@ class TrackingClient(RegistryClientMixin):
     def restore_run(self, run_id: str) -> None:
         self.store.restore_run(run_id)
 
-    def log_param(self, run_id: str, key: str, value: Any) -> Any:
-        self.store.log_param(run_id, Param(key, validation.param_value(key, value)))
+    def log_param(self, run_id: str, key: str, value: Any, synchronous: bool | None = None) -> Any:
+        """Log a param; returns ``value`` (``RunOperations`` with ``synchronous=False``)."""
+        param = Param(validation.validate_key(key, "param key"), validation.param_value(key, value))
+        if async_logging.is_async(synchronous):
+            return async_logging.submit(self.store.log_param, run_id, param)
+        self.store.log_param(run_id, param)
         return value
 
     def log_metric(
@@ -172,11 +186,29 @@ class TrackingClient(RegistryClientMixin):
         timestamp: int | None = None,
         step: int | None = None,
         synchronous: bool | None = None,
-    ) -> None:
-        self.store.log_metric(run_id, Metric(key, value, timestamp or _now(), step or 0))
+    ) -> RunOperations | None:
+        """Log one metric point, written before returning (``RunOperations`` with
+        ``synchronous=False``)."""
+        metric = Metric(
+            validation.validate_key(key, "metric key"),
+            validation.metric_value(key, value),
+            _now() if timestamp is None else validation.timestamp_value(key, timestamp),
+            validation.step_value(key, step),
+        )
+        if async_logging.is_async(synchronous):
+            return async_logging.submit(self.store.log_metric, run_id, metric)
+        self.store.log_metric(run_id, metric)
+        return None
 
-    def set_tag(self, run_id: str, key: str, value: Any, synchronous: bool | None = None) -> None:
-        self.store.set_tag(run_id, RunTag(key, str(value)))
+    def set_tag(
+        self, run_id: str, key: str, value: Any, synchronous: bool | None = None
+    ) -> RunOperations | None:
+        """Set a tag (``RunOperations`` with ``synchronous=False``)."""
+        tag = RunTag(validation.validate_key(key, "tag key"), validation.tag_value(key, value))
+        if async_logging.is_async(synchronous):
+            return async_logging.submit(self.store.set_tag, run_id, tag)
+        self.store.set_tag(run_id, tag)
+        return None
 
     def delete_tag(self, run_id: str, key: str) -> None:
         self.store.delete_tag(run_id, key)
@@ -188,9 +220,15 @@ class TrackingClient(RegistryClientMixin):
         params: Sequence[Param] = (),
         tags: Sequence[RunTag] = (),
         synchronous: bool | None = None,
-    ) -> None:
-        """Log many values in one transaction: all are written, or none."""
-        self.store.log_batch(run_id, list(metrics), list(params), list(tags))
+    ) -> RunOperations | None:
+        """Log many values in one transaction: all are written, or none (in the background,
+        returning ``RunOperations``, with ``synchronous=False``)."""
+        batch = (run_id, list(metrics), list(params), list(tags))
+        if async_logging.is_async(synchronous):
+            validation.batch_sizes(len(batch[1]), len(batch[2]), len(batch[3]))
+            return async_logging.submit(self.store.log_batch, *batch)
+        self.store.log_batch(*batch)
+        return None
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         return self.store.get_metric_history(run_id, key)
@@ -292,25 +330,43 @@ class TrackingClient(RegistryClientMixin):
                 f"log_figure takes a matplotlib or plotly figure; got {type(figure).__name__}."
             )
 
-    def log_image(self, run_id: str, image: Any, artifact_file: str) -> None:
-        """Save a numpy array (HxW, HxWx3, HxWx4) or PIL image as an image file."""
-        import io
+    def log_image(
+        self,
+        run_id: str,
+        image: Any,
+        artifact_file: str | None = None,
+        key: str | None = None,
+        step: int | None = None,
+        timestamp: int | None = None,
+        synchronous: bool | None = None,
+    ) -> None:
+        """Save a numpy array or PIL image: as the file ``artifact_file``, or as step ``step``
+        of the image series ``key`` (:mod:`labtrack.tracking.media`)."""
+        from labtrack.tracking import media
 
-        from PIL import Image
+        media.log_image(self, run_id, image, artifact_file, key, step, timestamp)
 
-        if not isinstance(image, Image.Image):
-            import numpy as np
+    def log_table(self, run_id: str, data: Any, artifact_file: str) -> None:
+        """Write a DataFrame or dict of columns as a JSON or Parquet table artifact (appending
+        to the rows already in ``artifact_file``)."""
+        from labtrack.tracking import tables
 
-            arr = np.asarray(image)
-            if arr.dtype.kind == "f":
-                arr = (np.clip(arr, 0, 1) * 255).astype("uint8")
-            image = Image.fromarray(arr)
-        buf = io.BytesIO()
-        image.save(
-            buf,
-            format=(Path(artifact_file).suffix.lstrip(".") or "png").upper().replace("JPG", "JPEG"),
+        tables.log_table(self, run_id, data, artifact_file)
+
+    def load_table(
+        self,
+        experiment_id: str,
+        artifact_file: str,
+        run_ids: list[str] | None = None,
+        extra_columns: list[str] | None = None,
+    ) -> Any:
+        """The table ``artifact_file`` of ``run_ids`` (default: every run of the experiment
+        that logged it) as one DataFrame."""
+        from labtrack.tracking import tables
+
+        return tables.load_table(
+            self, validation.experiment_id(experiment_id), artifact_file, run_ids, extra_columns
         )
-        self._writable_repo(run_id).write_bytes(artifact_file, buf.getvalue())
 
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
         return self._repo(run_id).list_artifacts(path)

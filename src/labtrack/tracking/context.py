@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
+from labtrack.tracking import hooks
 from labtrack.utils.mlflow_tags import (
     GIT_BRANCH,
     GIT_COMMIT,
+    GIT_REPO_URL,
     SOURCE_NAME,
     SOURCE_TYPE,
     USER,
+    SourceType,
 )
 from labtrack.utils.user import current_user
 
@@ -22,19 +26,26 @@ def _in_ipython_kernel() -> bool:
     return "ipykernel" in sys.modules
 
 
-def source() -> tuple[str, str]:
-    """(source type, source name): SCRIPT and its file, NOTEBOOK, or LOCAL.
-
-    The notebook's own path comes from ``labtrack.notebook.identity``, which the client asks
-    after this.
-    """
-    main = sys.modules.get("__main__")
-    main_file = getattr(main, "__file__", None)
+def _script_file() -> Path | None:
+    """The file a ``python script.py`` process runs (``None`` in kernels and consoles)."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     if main_file and not _in_ipython_kernel():
-        return "SCRIPT", str(Path(main_file).resolve())
+        return Path(main_file).resolve()
+    return None
+
+
+def source() -> tuple[str, str]:
+    """(source type, source name): MLflow's values, LOCAL and the script's file, or NOTEBOOK.
+
+    A script or a console is LOCAL (MLflow's value; the name tells them apart). The notebook's
+    own path comes from ``labtrack.notebook.identity``, which the client asks after this.
+    """
+    script = _script_file()
+    if script is not None:
+        return SourceType.LOCAL, str(script)
     if _in_ipython_kernel():
-        return "NOTEBOOK", ""
-    return "LOCAL", sys.argv[0] if sys.argv and sys.argv[0] else "<console>"
+        return SourceType.NOTEBOOK, ""
+    return SourceType.LOCAL, sys.argv[0] if sys.argv and sys.argv[0] else "<console>"
 
 
 def _git_dir(start: Path) -> Path | None:
@@ -77,13 +88,55 @@ def git_state(start: Path | None = None) -> tuple[str, str | None] | None:
         return None
 
 
+def git_remote_url(start: Path | None = None) -> str | None:
+    """The ``origin`` remote's URL of the checkout holding ``start`` (MLflow's repoURL)."""
+    try:
+        git = _git_dir((start or Path.cwd()).resolve())
+        if git is None:
+            return None
+        common = git
+        if (git / "commondir").is_file():
+            common = (git / (git / "commondir").read_text().strip()).resolve()
+        config = common / "config"
+        if not config.is_file():
+            return None
+        section = None
+        for raw in config.read_text(errors="replace").splitlines():
+            line = raw.strip()
+            if line.startswith("["):
+                section = line.strip("[]").replace('"', "").split()
+            elif section == ["remote", "origin"] and line.replace(" ", "").startswith("url="):
+                return line.split("=", 1)[1].strip()
+        return None
+    except OSError:
+        return None
+
+
 def system_tags() -> dict[str, str]:
     kind, name = source()
     tags = {USER: current_user(), SOURCE_TYPE: kind, SOURCE_NAME: name}
-    start = Path(name).parent if kind == "SCRIPT" else None
+    script = _script_file()
+    start = script.parent if script is not None else None
     git = git_state(start)
     if git is not None:
         tags[GIT_COMMIT] = git[0]
         if git[1]:
             tags[GIT_BRANCH] = git[1]
+        url = git_remote_url(start)
+        if url:
+            tags[GIT_REPO_URL] = url
     return tags
+
+
+def resolve_tags(client: Any, tags: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The tags of a run a process starts itself: system tags, the integrations' (the
+    notebook's, when in one), then ``tags``, which win (MLflow's ``resolve_tags``).
+
+    ``start_run`` and autologging's child runs use it; ``MlflowClient.create_run`` does not
+    (MLflow's rule: the explicit client records only the tags it is given).
+    """
+    out: dict[str, Any] = system_tags()
+    for provider in hooks.run_tag_providers:
+        out.update(provider(client))
+    out.update(tags or {})
+    return out

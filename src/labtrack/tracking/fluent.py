@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from labtrack import config
@@ -14,9 +15,9 @@ from labtrack.entities import (
     LifecycleStage,
     PagedList,
     Run,
-    RunStatus,
     RunTag,
     ViewType,
+    status_name,
 )
 from labtrack.errors import (
     InvalidParameterError,
@@ -25,7 +26,7 @@ from labtrack.errors import (
     ResourceAlreadyExistsError,
 )
 from labtrack.store.artifacts.paths import safe_artifact_path
-from labtrack.tracking import _state, hooks
+from labtrack.tracking import _state, async_logging, context, hooks
 from labtrack.utils import mlflow_tags, validation
 
 __all__ = [
@@ -38,11 +39,18 @@ __all__ = [
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
+    "get_parent_run",
+    "get_registry_uri",
     "get_run",
     "get_tracking_uri",
     "last_active_run",
+    "restore_experiment",
+    "restore_run",
     "search_experiments",
     "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "set_registry_uri",
     "set_tracking_uri",
     "start_run",
 ]
@@ -58,20 +66,47 @@ def set_tracking_uri(uri: str | os.PathLike[str] | None, artifact_root: str | No
         raise InvalidParameterError(
             f"set_tracking_uri takes a str or path; got {type(uri).__name__}."
         )
-    value = os.fspath(uri) if uri is not None else None
+    # A Path becomes a file: URI, as MLflow makes it (get_tracking_uri returns it so).
+    value = uri.absolute().as_uri() if isinstance(uri, Path) else uri
+    value = os.fspath(value) if value is not None else None
 
     config.resolve(value, artifact_root)  # validate now, not at the first log call
     _state.reset_client(value, artifact_root)
 
 
 def get_tracking_uri() -> str:
-    """The database URL of the store in use."""
-    return _state.client().tracking_uri
+    """The tracking URI as it was set (``set_tracking_uri``, ``LABTRACK_TRACKING_URI`` or
+    ``MLFLOW_TRACKING_URI``), like MLflow; without one, the database URL of the default store.
+
+    >>> set_tracking_uri("sqlite:///mlflow.db"); get_tracking_uri()  # doctest: +SKIP
+    'sqlite:///mlflow.db'
+    """
+    return (
+        config.process_location()[0]
+        or config.env_value("TRACKING_URI")
+        or (_state.client().tracking_uri)
+    )
 
 
 def is_tracking_uri_set() -> bool:
+    """Whether a tracking URI was set, by ``set_tracking_uri`` or the environment."""
+    return config.process_location()[0] is not None or config.env_value("TRACKING_URI") is not None
 
-    return config.process_location()[0] is not None or bool(os.environ.get("LABTRACK_TRACKING_URI"))
+
+def set_registry_uri(uri: str | None) -> None:
+    """Where the model registry is. labtrack keeps the registry in the tracking store, so this
+    must name the same store (or ``None``); registry calls say so otherwise."""
+    if uri is not None and not isinstance(uri, (str, os.PathLike)):
+        raise InvalidParameterError(
+            f"set_registry_uri takes a str or path; got {type(uri).__name__}."
+        )
+    config.set_process_registry_uri(os.fspath(uri) if uri is not None else None)
+
+
+def get_registry_uri() -> str:
+    """The registry URI as set (``set_registry_uri``, ``LABTRACK_REGISTRY_URI`` or
+    ``MLFLOW_REGISTRY_URI``), else the tracking URI (MLflow's default)."""
+    return config.registry_uri_set() or get_tracking_uri()
 
 
 # -- experiments ----------------------------------------------------------------------
@@ -116,6 +151,31 @@ def delete_experiment(experiment_id: str | int) -> None:
     _state.client().delete_experiment(experiment_id)
 
 
+def restore_experiment(experiment_id: str | int) -> None:
+    """Bring a deleted experiment back, with its runs."""
+    _state.client().restore_experiment(experiment_id)
+
+
+def set_experiment_tag(key: str, value: Any) -> None:
+    """Set a tag on the active experiment (the one ``start_run`` would use).
+
+    >>> set_experiment("nlp"); set_experiment_tag("nlp.framework", "Spark NLP")  # doctest: +SKIP
+    """
+    _state.client().set_experiment_tag(_resolve_experiment_id(), key, value)
+
+
+def set_experiment_tags(tags: dict[str, Any]) -> None:
+    """Set several tags on the active experiment."""
+    if not isinstance(tags, dict):
+        raise InvalidParameterError(
+            f"set_experiment_tags takes a dict of name -> value; got {type(tags).__name__}."
+        )
+    exp_id = _resolve_experiment_id()
+    client = _state.client()
+    for key, value in tags.items():
+        client.set_experiment_tag(exp_id, key, value)
+
+
 def set_experiment(
     experiment_name: str | None = None, experiment_id: str | int | None = None
 ) -> Experiment:
@@ -148,16 +208,43 @@ def set_experiment(
     return exp
 
 
+def _experiment_id_from_env(client: Any) -> str | None:
+    """``LABTRACK_`` / ``MLFLOW_EXPERIMENT_NAME`` (created if missing), else ``_EXPERIMENT_ID``;
+    both set must agree (MLflow's rule)."""
+    env_name = config.env_value("EXPERIMENT_NAME")
+    env_id = config.env_value("EXPERIMENT_ID")
+    if env_name:
+        exp = client.get_experiment_by_name(env_name)
+        if exp is None:
+            with contextlib.suppress(ResourceAlreadyExistsError):
+                client.create_experiment(env_name)
+            exp = client.get_experiment_by_name(env_name)
+        assert exp is not None
+        if env_id and str(env_id) != exp.experiment_id:
+            raise InvalidParameterError(
+                f"The experiment id in the environment ({env_id}) is not the id of the "
+                f"experiment named {env_name!r} ({exp.experiment_id}); unset one of "
+                "MLFLOW_EXPERIMENT_ID / MLFLOW_EXPERIMENT_NAME (or LABTRACK_...)."
+            )
+        return str(exp.experiment_id)
+    if env_id:
+        try:
+            return str(client.get_experiment(env_id).experiment_id)
+        except LabtrackError as exc:
+            raise InvalidParameterError(
+                f"The experiment id {env_id!r} in MLFLOW_EXPERIMENT_ID (or LABTRACK_EXPERIMENT_ID) "
+                "does not exist in this store. Give the id of an existing experiment."
+            ) from exc
+    return None
+
+
 def _resolve_experiment_id() -> str:
     if _state.active_experiment_id is not None:
         return _state.active_experiment_id
     client = _state.client()
-    env_id = os.environ.get("LABTRACK_EXPERIMENT_ID")
-    if env_id:
-        return client.get_experiment(env_id).experiment_id
-    env_name = os.environ.get("LABTRACK_EXPERIMENT_NAME")
-    if env_name:
-        return set_experiment(env_name).experiment_id
+    found = _experiment_id_from_env(client)
+    if found is not None:
+        return found
     for resolver in hooks.experiment_resolvers:  # the notebook's experiment, when in one
         found = resolver(client)
         if found is not None:
@@ -176,7 +263,7 @@ class ActiveRun(Run):
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
-        status = RunStatus.FINISHED if exc_type is None else RunStatus.FAILED
+        status = "FINISHED" if exc_type is None else "FAILED"
         _end_run_id(self.info.run_id, status)
 
 
@@ -206,6 +293,8 @@ def start_run(
     for prepare in hooks.run_prepare_hooks:
         prepare()
     parent = parent_run_id or (stack[-1].info.run_id if stack and nested else None)
+    if run_id is None:
+        run_id = _take_env_run_id()
     if run_id is not None:
         existing = client.get_run(run_id)
         if experiment_id is not None and validation.experiment_id(experiment_id) != (
@@ -217,7 +306,7 @@ def start_run(
             )
         if existing.info.lifecycle_stage != LifecycleStage.ACTIVE:
             raise InvalidStateError(f"Run {run_id} is deleted; restore it before resuming.")
-        client.store.update_run_info(run_id, run_status=RunStatus.RUNNING, run_name=run_name)
+        client.store.update_run_info(run_id, run_status="RUNNING", run_name=run_name)
         extra = dict(tags or {})
         if description is not None:
             extra[mlflow_tags.NOTE] = description
@@ -235,13 +324,24 @@ def start_run(
             all_tags[mlflow_tags.PARENT_RUN_ID] = parent
         if description is not None:
             all_tags[mlflow_tags.NOTE] = description
-        run = client.create_run(exp_id, tags=all_tags, run_name=run_name)
+        run = client.create_run(
+            exp_id, tags=context.resolve_tags(client, all_tags), run_name=run_name
+        )
         for hook in hooks.run_start_hooks:
             hook(client, run.info.run_id)
         run = client.get_run(run.info.run_id) if hooks.run_start_hooks else run
     active = ActiveRun(run)
     stack.append(active)
     return active
+
+
+def _take_env_run_id() -> str | None:
+    """The run ``LABTRACK_RUN_ID`` (or ``MLFLOW_RUN_ID``) names: the next ``start_run``
+    resumes it, once (MLflow's rule: the variable is removed when used)."""
+    found = config.env_value("RUN_ID")
+    for name in ("LABTRACK_RUN_ID", "MLFLOW_RUN_ID"):
+        os.environ.pop(name, None)
+    return found
 
 
 def _tags(values: dict[str, Any]) -> list:  # type: ignore[type-arg]
@@ -260,6 +360,7 @@ def _end_run_id(run_id: str, status: str) -> None:
 
 def _terminate(run_id: str, status: str) -> None:
     client = _state.client()
+    async_logging.flush()  # synchronous=False params and tags land before the run ends
     _state.writer().flush(raise_errors=False)
     for hook in hooks.run_end_hooks:
         hook(client, run_id)
@@ -267,9 +368,12 @@ def _terminate(run_id: str, status: str) -> None:
     _state.last_run_id = run_id
 
 
-def end_run(status: str = RunStatus.FINISHED) -> None:
-    """End the active run of this thread (no-op when there is none)."""
-    status = RunStatus.from_string(status)
+def end_run(status: str = "FINISHED") -> None:
+    """End the active run of this thread (no-op when there is none).
+
+    ``status`` is a name (``"FINISHED"``, ``"FAILED"``, ``"KILLED"``) or a ``RunStatus`` int.
+    """
+    status = status_name(status)
     stack = _state.run_stack()
     if stack:
         _terminate(stack[-1].info.run_id, status)
@@ -303,6 +407,17 @@ def delete_run(run_id: str) -> None:
     _state.client().delete_run(run_id)
 
 
+def restore_run(run_id: str) -> None:
+    """Bring a deleted run back."""
+    _state.client().restore_run(run_id)
+
+
+def get_parent_run(run_id: str) -> Run | None:
+    """The run ``run_id`` is nested in (its ``mlflow.parentRunId``), or ``None``."""
+    _state.writer().flush(raise_errors=False)
+    return _state.client().get_parent_run(run_id)
+
+
 def get_artifact_uri(artifact_path: str | None = None) -> str:
     """Where the active run's artifacts (or one of them) are stored."""
     uri = get_or_start_run().info.artifact_uri
@@ -314,7 +429,7 @@ def get_artifact_uri(artifact_path: str | None = None) -> str:
 def _end_runs_at_exit() -> None:
     # A script that exits normally finished its run (MLflow's rule). A kernel that exits with
     # a run open was shut down or restarted under it: the run did not finish, it was killed.
-    status = RunStatus.KILLED if "ipykernel" in sys.modules else RunStatus.FINISHED
+    status = "KILLED" if "ipykernel" in sys.modules else "FINISHED"
     try:
         stack = _state.run_stack()
         while stack:

@@ -11,13 +11,16 @@ import time
 from typing import Any
 
 from labtrack.entities import Metric, Param, RunTag
-from labtrack.tracking import _state
-from labtrack.tracking.fluent import get_or_start_run
+from labtrack.tracking import _state, async_logging
+from labtrack.tracking.async_logging import RunOperations
+from labtrack.tracking.fluent import _resolve_experiment_id, get_or_start_run
 from labtrack.utils import validation
 
 __all__ = [
     "delete_tag",
     "flush",
+    "flush_artifact_async_logging",
+    "flush_async_logging",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -27,6 +30,8 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "load_table",
+    "log_table",
     "log_text",
     "set_tag",
     "set_tags",
@@ -43,14 +48,26 @@ def _run_id(run_id: str | None = None) -> str:
 
 
 def log_param(key: str, value: Any, synchronous: bool | None = None) -> Any:
-    """Log a param of the active run; returns ``value``. A param cannot change once set."""
-    _state.client().log_param(_run_id(), key, value)
-    return value
+    """Log a param of the active run; returns ``value`` (with ``synchronous=False``, a
+    ``RunOperations`` to ``wait()`` on). A param cannot change once set."""
+    return _state.client().log_param(_run_id(), key, value, synchronous)
+
+
+def _batches(
+    rid: str, items: list[Any], size: int, field: str, synchronous: bool | None
+) -> RunOperations | None:
+    client = _state.client()
+    futures = []
+    for i in range(0, max(len(items), 1), size):
+        ops = client.log_batch(rid, **{field: items[i : i + size]}, synchronous=synchronous)
+        if ops is not None:
+            futures += ops._operation_futures
+    return RunOperations(futures) if async_logging.is_async(synchronous) else None
 
 
 def log_params(
     params: dict[str, Any], synchronous: bool | None = None, run_id: str | None = None
-) -> None:
+) -> RunOperations | None:
     """Log several params in one transaction (all or none)."""
     if not isinstance(params, dict):
         raise validation.InvalidParameterError(
@@ -58,8 +75,19 @@ def log_params(
         )
     rid = _run_id(run_id)
     items = [Param(k, validation.param_value(k, v)) for k, v in params.items()]
-    for i in range(0, max(len(items), 1), validation.MAX_BATCH_PARAMS):
-        _state.client().log_batch(rid, params=items[i : i + validation.MAX_BATCH_PARAMS])
+    return _batches(rid, items, validation.MAX_BATCH_PARAMS, "params", synchronous)
+
+
+class _QueuedMetrics(RunOperations):
+    """What ``synchronous=False`` metric calls return: ``wait()`` waits for the metric writer
+    (points are queued anyway; nothing more runs in the background)."""
+
+    def wait(self) -> None:
+        _state.writer().flush()
+
+
+def _flushed() -> RunOperations:
+    return _QueuedMetrics()
 
 
 def _queue(run_id: str, key: str, value: Any, step: Any, timestamp: Any) -> None:
@@ -80,23 +108,26 @@ def log_metric(
     synchronous: bool | None = None,
     timestamp: int | None = None,
     run_id: str | None = None,
-) -> None:
+) -> RunOperations | None:
     """Log a metric point (value, step, timestamp in ms); history is kept in full.
 
-    NaN and +/-inf are stored as they are.
+    The point is queued for the background writer (``synchronous=True`` writes it before
+    returning; ``synchronous=False`` also returns a ``RunOperations`` whose ``wait()`` waits
+    for the writer). NaN and +/-inf are stored as they are.
     """
     if synchronous:
         rid = _run_id(run_id)
         _state.writer().flush()
         ts = int(time.time() * 1000) if timestamp is None else timestamp
         _state.client().log_metric(rid, key, value, ts, step)
-        return
+        return None
     stack = _state.run_stack()
     if run_id is None:
         rid = stack[-1].info.run_id if stack else get_or_start_run().info.run_id
     else:
         rid = validation.run_id(run_id)
     _queue(rid, key, value, 0 if step is None else step, timestamp)
+    return _flushed() if synchronous is not None or async_logging.is_async(None) else None
 
 
 def log_metrics(
@@ -105,8 +136,8 @@ def log_metrics(
     synchronous: bool | None = None,
     run_id: str | None = None,
     timestamp: int | None = None,
-) -> None:
-    """Log several metrics at one step and time."""
+) -> RunOperations | None:
+    """Log several metrics at one step and time (queued, like :func:`log_metric`)."""
     if not isinstance(metrics, dict):
         raise validation.InvalidParameterError(
             f"log_metrics takes a dict of name -> number; got {type(metrics).__name__}."
@@ -119,7 +150,7 @@ def log_metrics(
         items = [Metric(k, v, ts, s) for k, v in metrics.items()]
         for i in range(0, len(items), validation.MAX_BATCH_METRICS):
             _state.client().log_batch(rid, metrics=items[i : i + validation.MAX_BATCH_METRICS])
-        return
+        return None
     # Validate all before queueing any: a bad value rejects the whole call.
     checked = [
         (validation.validate_key(k, "metric key"), validation.metric_value(k, v))
@@ -130,21 +161,23 @@ def log_metrics(
     writer = _state.writer()
     for k, v in checked:
         writer.append((rid, k, v, ts, s))
+    return _flushed() if synchronous is not None or async_logging.is_async(None) else None
 
 
-def set_tag(key: str, value: Any, synchronous: bool | None = None) -> None:
-    _state.client().set_tag(_run_id(), key, value)
+def set_tag(key: str, value: Any, synchronous: bool | None = None) -> RunOperations | None:
+    """Set a tag of the active run (``RunOperations`` with ``synchronous=False``)."""
+    return _state.client().set_tag(_run_id(), key, value, synchronous)
 
 
-def set_tags(tags: dict[str, Any], synchronous: bool | None = None) -> None:
+def set_tags(tags: dict[str, Any], synchronous: bool | None = None) -> RunOperations | None:
+    """Set several tags of the active run in one transaction."""
     if not isinstance(tags, dict):
         raise validation.InvalidParameterError(
             f"set_tags takes a dict of name -> value; got {type(tags).__name__}."
         )
     rid = _run_id()
     items = [RunTag(k, str(v)) for k, v in tags.items()]
-    for i in range(0, max(len(items), 1), validation.MAX_BATCH_TAGS):
-        _state.client().log_batch(rid, tags=items[i : i + validation.MAX_BATCH_TAGS])
+    return _batches(rid, items, validation.MAX_BATCH_TAGS, "tags", synchronous)
 
 
 def delete_tag(key: str) -> None:
@@ -186,11 +219,56 @@ def log_figure(
     _state.client().log_figure(_run_id(run_id), figure, artifact_file, save_kwargs)
 
 
-def log_image(image: Any, artifact_file: str, run_id: str | None = None) -> None:
-    """Save a numpy array or PIL image as an image artifact."""
-    _state.client().log_image(_run_id(run_id), image, artifact_file)
+def log_image(
+    image: Any,
+    artifact_file: str | None = None,
+    key: str | None = None,
+    step: int | None = None,
+    timestamp: int | None = None,
+    synchronous: bool | None = None,
+    run_id: str | None = None,
+) -> None:
+    """Save a numpy array or PIL image: as the file ``artifact_file``, or as step ``step`` of
+    the image series ``key`` (MLflow's ``images/`` layout, shown by MLflow's image charts).
+
+    >>> log_image(array, key="dogs", step=3)  # doctest: +SKIP
+    """
+    _state.client().log_image(
+        _run_id(run_id), image, artifact_file, key, step, timestamp, synchronous
+    )
+
+
+def log_table(data: Any, artifact_file: str, run_id: str | None = None) -> None:
+    """Log a DataFrame or dict of columns as a table artifact (``.json`` or ``.parquet``);
+    logging to the same file again appends rows.
+
+    >>> log_table({"inputs": ["q1"], "score": [0.5]}, "eval.json")  # doctest: +SKIP
+    """
+    _state.client().log_table(_run_id(run_id), data, artifact_file)
+
+
+def load_table(
+    artifact_file: str,
+    run_ids: list[str] | None = None,
+    extra_columns: list[str] | None = None,
+) -> Any:
+    """The table ``artifact_file`` from ``run_ids`` (default: every run of the active
+    experiment that logged it), as one DataFrame."""
+    return _state.client().load_table(
+        _resolve_experiment_id(), artifact_file, run_ids, extra_columns
+    )
 
 
 def flush() -> None:
-    """Wait until every queued metric point is in the store."""
+    """Wait until every queued metric point and background operation is in the store."""
+    async_logging.flush()
     _state.writer().flush()
+
+
+def flush_async_logging() -> None:
+    """MLflow's name for :func:`flush`."""
+    flush()
+
+
+def flush_artifact_async_logging() -> None:
+    """Artifacts are written before the call that logs them returns: nothing to wait for."""

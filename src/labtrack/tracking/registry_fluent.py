@@ -14,11 +14,11 @@ import contextlib
 import os
 from typing import Any
 
-from labtrack.entities.model_registry import ModelVersion
+from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 from labtrack.errors import ResourceAlreadyExistsError
 from labtrack.tracking import _state
 
-__all__ = ["register_model"]
+__all__ = ["register_model", "search_model_versions", "search_registered_models"]
 
 
 def register_model(
@@ -39,3 +39,43 @@ def register_model(
     with contextlib.suppress(ResourceAlreadyExistsError):  # it exists: add a version
         client.create_registered_model(name)
     return client.create_model_version(name, model_uri, tags=tags)
+
+
+def _all_pages(search: Any, max_results: int | None, **kwargs: Any) -> list[Any]:
+    out: list[Any] = []
+    token = None
+    while True:
+        want = 1000 if max_results is None else min(1000, max_results - len(out))
+        page = search(max_results=want, page_token=token, **kwargs)
+        out.extend(page)
+        token = page.token
+        if not token or (max_results is not None and len(out) >= max_results):
+            return out
+
+
+def search_registered_models(
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: list[str] | None = None,
+) -> list[RegisteredModel]:
+    """Every registered model matching ``filter_string`` (``"name LIKE 'churn%'"``)."""
+    return _all_pages(
+        _state.client().search_registered_models,
+        max_results,
+        filter_string=filter_string,
+        order_by=order_by,
+    )
+
+
+def search_model_versions(
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: list[str] | None = None,
+) -> list[ModelVersion]:
+    """Every model version matching ``filter_string`` (``"name = 'churn'"``)."""
+    return _all_pages(
+        _state.client().search_model_versions,
+        max_results,
+        filter_string=filter_string,
+        order_by=order_by,
+    )

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from labtrack.entities import Run, RunStatus, ViewType
+from labtrack.entities import Run, ViewType
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.tracking import _state
 from labtrack.tracking.fluent import _resolve_experiment_id, search_experiments
@@ -112,7 +112,7 @@ def fetch_runs(run_ids: Sequence[str]) -> list[Run]:
 
 
 def any_running(runs: Sequence[Run]) -> bool:
-    return any(r.info.status == RunStatus.RUNNING for r in runs)
+    return any(r.info.status == "RUNNING" for r in runs)
 
 
 def run_label(run: Run) -> str:
@@ -143,7 +143,7 @@ def format_time(ms: int | None) -> str:
 def duration_seconds(run: Run, now_ms: int | None = None) -> float:
     """Seconds from start to end (to now while running); NaN when unknown."""
     start, end = run.info.start_time, run.info.end_time
-    if end is None and run.info.status == RunStatus.RUNNING and now_ms is not None:
+    if end is None and run.info.status == "RUNNING" and now_ms is not None:
         end = now_ms
     if start is None or end is None:
         return math.nan

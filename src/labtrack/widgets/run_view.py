@@ -22,8 +22,8 @@ import numpy as np
 from bqplot import Axis, Figure, LinearScale, Lines
 from traitlets import Int, List, Unicode, observe
 
-from labtrack.entities import Metric, Run, RunStatus
-from labtrack.utils.mlflow_tags import SOURCE_NAME, USER
+from labtrack.entities import Metric, Run
+from labtrack.utils.mlflow_tags import NOTEBOOK_REVISION, SOURCE_NAME, USER
 from labtrack.widgets import _common
 from labtrack.widgets.live import LiveView
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ArtifactFolder", "RunView", "show_run", "REVISION_TAG"]
 
-REVISION_TAG = "labtrack.notebook.revision"
+REVISION_TAG = NOTEBOOK_REVISION
 MAX_LISTED = 500  # entries shown per artifact folder
 
 
@@ -171,7 +171,7 @@ class RunView(widgets.VBox, LiveView):  # type: ignore[misc]
             _common.flush_pending()
             run = _common.client().get_run(self.run_id)
             self._render(run)
-        return self.status == RunStatus.RUNNING
+        return self.status == "RUNNING"
 
     def _render(self, run: Run) -> None:
         old = self._run.data.metrics if self._history else {}
@@ -182,7 +182,7 @@ class RunView(widgets.VBox, LiveView):  # type: ignore[misc]
             if (
                 key not in self._history
                 or old.get(key) != run.data.metrics[key]
-                or (key == self.metric and self.status == RunStatus.RUNNING)
+                or (key == self.metric and self.status == "RUNNING")
             ):
                 self._history[key] = _common.client().get_metric_history(self.run_id, key)
         self.overview.value = self._overview_html(run)
@@ -205,7 +205,7 @@ class RunView(widgets.VBox, LiveView):  # type: ignore[misc]
             self._updating = False
         self._draw()
         self.artifacts.load()
-        self._keep_live(self.status == RunStatus.RUNNING)
+        self._keep_live(self.status == "RUNNING")
 
     def _metric_rows(self, keys: list[str], run: Run) -> list[list[Any]]:
         rows: list[list[Any]] = []

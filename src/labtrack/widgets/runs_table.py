@@ -31,7 +31,7 @@ import ipywidgets as widgets
 from ipydatagrid import DataGrid  # type: ignore[import-untyped,unused-ignore]
 from traitlets import Int, List, Unicode, link, observe, validate
 
-from labtrack.entities import Run, RunStatus
+from labtrack.entities import RUN_STATUSES, Run
 from labtrack.errors import InvalidParameterError, LabtrackError
 from labtrack.store.search_filter import parse_filter
 from labtrack.tracking.runs_csv import runs_to_csv
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RunsTable", "last_selection", "show_runs"]
 
-STATUS_OPTIONS = [_common.ALL_STATUSES, *RunStatus.all_status()]
+STATUS_OPTIONS = [_common.ALL_STATUSES, *RUN_STATUSES]
 
 # The table show_runs() built last: `%compare` with no ids compares its selection.
 

@@ -20,6 +20,7 @@ from labtrack.reproduce import check_environment, notebook_parameters, reproduct
 from labtrack.reproduce.params import typed_value
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.reproduce.jobs import ReproductionJobs, json_safe
+from labtrack.utils import mlflow_tags
 
 __all__ = [
     "NotReproducibleError",
@@ -123,7 +124,7 @@ def _reproducible(client: Any, run_id: str) -> dict[str, Any]:
     return {
         "defaults": notebook_parameters(run_id, client),
         "values": reproduction_parameters(run_id, client),
-        "notebook": run.data.tags.get("labtrack.source.name"),
+        "notebook": run.data.tags.get(mlflow_tags.SOURCE_NAME),
     }
 
 

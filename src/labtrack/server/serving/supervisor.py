@@ -39,10 +39,11 @@ from tornado.netutil import Resolver
 
 from labtrack.server.serving.proxy_pool import ProxyPool
 from labtrack.server.settings import Labtrack, redact_uri
+from labtrack.utils import mlflow_tags
 
 __all__ = ["ENABLED_TAG", "ModelProcess", "ServingSupervisor"]
 
-ENABLED_TAG = "labtrack.serving.enabled"
+ENABLED_TAG = mlflow_tags.SERVING_ENABLED
 UNSAFE_HINT = (
     "To serve pickle-format models from JupyterLab, start Jupyter with "
     "--Labtrack.allow_unsafe_models=True (or set c.Labtrack.allow_unsafe_models = True in "

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from labtrack.entities import FileInfo
 from labtrack.store.artifacts.paths import safe_artifact_path
 
 if TYPE_CHECKING:
-    from labtrack.store.artifacts.repository import ArtifactRepository, FileInfo
+    from labtrack.store.artifacts.repository import ArtifactRepository
 
 __all__ = ["ArtifactRepository", "FileInfo", "safe_artifact_path"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("ArtifactRepository", "FileInfo"):
+    if name == "ArtifactRepository":
         from labtrack.store.artifacts import repository
 
         return getattr(repository, name)

@@ -16,9 +16,9 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
+from labtrack.entities import FileInfo
 from labtrack.errors import (
     InvalidParameterError,
     LabtrackError,
@@ -35,24 +35,6 @@ PROGRESS_MIN_FILES = 20
 PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 _READ_MODES = ("rb", "r")
 _NOT_FOUND_SHOWN = 20
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """One entry of :meth:`ArtifactRepository.list_artifacts` (MLflow's ``FileInfo``).
-
-    ``path`` is relative to the run's artifact root; ``file_size`` is ``None`` for folders.
-    """
-
-    path: str
-    is_dir: bool
-    file_size: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "is_dir": self.is_dir}
-        if self.file_size is not None:
-            out["file_size"] = self.file_size
-        return out
 
 
 def _progress_enabled(n_files: int, n_bytes: int, stream: Any = None) -> bool:

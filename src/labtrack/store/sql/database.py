@@ -119,10 +119,11 @@ class Database:
         except OperationalError as exc:
             raise StoreError(self.explain(exc)) from exc
 
-    def explain(self, exc: OperationalError) -> str:
-        """What went wrong, and what to do about it, for a user."""
+    def explain(self, exc: OperationalError, action: str = "written") -> str:
+        """What went wrong, and what to do about it, for a user (``action``: read, written)."""
         detail = str(exc.orig) if exc.orig is not None else str(exc)
-        hint = "Check that the store is reachable and writable."
+        able = "readable" if action == "read" else "writable"
+        hint = f"Check that the store is reachable and {able}."
         lowered = detail.lower()
         if "readonly" in lowered or "read-only" in lowered:
             hint = "The store is read-only: make the file and its folder writable."
@@ -130,7 +131,7 @@ class Database:
             hint = "The disk is full: free space, then retry."
         elif "unable to open" in lowered:
             hint = "The store folder does not exist or is not writable."
-        return f"The store at {self.tracking_uri} could not be written: {detail}. {hint}"
+        return f"The store at {self.tracking_uri} could not be {action}: {detail}. {hint}"
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """``work(connection)`` in one write transaction: all of it is committed or nothing."""
@@ -150,7 +151,7 @@ class Database:
             with self.read_engine.connect() as connection:
                 return work(connection)
         except OperationalError as exc:
-            raise StoreError(self.explain(exc)) from exc
+            raise StoreError(self.explain(exc, "read")) from exc
 
     def read_page(
         self,

@@ -47,15 +47,15 @@ def _prepare_sqlite_file(url: str) -> None:
         ) from exc
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, immediate: bool, connections: int = 4) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # Keep connections open: opening one runs the pragmas, and closing the last one
         # checkpoints the WAL, ~10 ms each. An idle pooled connection holds no snapshot.
         poolclass=QueuePool,
-        pool_size=4,
-        max_overflow=8,
+        pool_size=connections,
+        max_overflow=8 if connections > 1 else 0,
     )
 
     @event.listens_for(engine, "connect")
@@ -78,6 +78,11 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 
 def make_engines(url: str) -> tuple[Engine, Engine]:
     """Return (write_engine, read_engine) for a database URL."""
+    if url == "sqlite:///:memory:":
+        # Every connection to :memory: is a database of its own: one connection, kept open,
+        # serves reads and writes in turn (the pool hands it to one caller at a time).
+        engine = _sqlite_engine(url, immediate=True, connections=1)
+        return engine, engine
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         return _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)

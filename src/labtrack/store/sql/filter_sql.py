@@ -382,8 +382,10 @@ def apply_order(stmt: Select[Any], order_keys: Sequence[OrderKey]) -> Select[Any
 def apply_experiment_order(stmt: Select[Any], order_keys: Sequence[OrderKey]) -> Select[Any]:
     """Order a query over ``tables.experiments`` by parsed order-by keys.
 
-    As in MLflow, no keys means ``creation_time DESC, experiment_id ASC``, and keys without
-    ``experiment_id`` get ``experiment_id DESC`` as the tie-breaker. Missing values sort last.
+    No keys means ``creation_time DESC, experiment_id DESC``: newest first, also among
+    experiments created in the same millisecond (MLflow breaks that tie by ``experiment_id
+    ASC``, which lists them oldest first). Keys without ``experiment_id`` get
+    ``experiment_id DESC`` as the tie-breaker, as in MLflow. Missing values sort last.
 
         >>> from sqlalchemy import select
         >>> from labtrack.store.search_filter import parse_experiment_order_by
@@ -392,7 +394,7 @@ def apply_experiment_order(stmt: Select[Any], order_keys: Sequence[OrderKey]) ->
     """
     keys = list(order_keys) or [
         OrderKey("attribute", "creation_time", False),
-        OrderKey("attribute", "experiment_id", True),
+        OrderKey("attribute", "experiment_id", False),
     ]
     if not any(k.entity == "attribute" and k.key == "experiment_id" for k in keys):
         keys.append(OrderKey("attribute", "experiment_id", False))

@@ -18,6 +18,7 @@ from labtrack.entities import (
     RunStatus,
     RunTag,
     ViewType,
+    status_name,
 )
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.store.sql import tables
@@ -95,7 +96,7 @@ class RunRepository:
                     name=name,
                     experiment_id=experiment.experiment_id,
                     user_id=user_id,
-                    status=RunStatus.RUNNING,
+                    status="RUNNING",
                     start_time=start_time,
                     end_time=None,
                     lifecycle_stage=LifecycleStage.ACTIVE,
@@ -122,7 +123,7 @@ class RunRepository:
     ) -> RunInfo:
         values: dict[str, object] = {}
         if run_status is not None:
-            status = RunStatus.from_string(run_status)
+            status = status_name(run_status)
             values["status"] = status
             values["end_time"] = (end_time or now_ms()) if RunStatus.is_terminated(status) else None
         elif end_time is not None:

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 # The alembic revision the tables below correspond to.
-SCHEMA_VERSION = "0003_registry"
+SCHEMA_VERSION = "0004_mlflow_tags"
 
 metadata = MetaData(
     naming_convention={

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, Table, and_, func, select, update
 
-from labtrack.entities import LifecycleStage, RunStatus
+from labtrack.entities import LifecycleStage
 from labtrack.store.contract import RunKeys
 from labtrack.store.sql import tables
 from labtrack.store.sql.database import Database, now_ms
@@ -69,7 +69,7 @@ class ViewRepository:
         of_kernel = select(run_tags.c.run_uuid).where(
             run_tags.c.key == KERNEL_ID, run_tags.c.value == kernel_id
         )
-        condition = and_(runs.c.status == RunStatus.RUNNING, runs.c.run_uuid.in_(of_kernel))
+        condition = and_(runs.c.status == "RUNNING", runs.c.run_uuid.in_(of_kernel))
         if started_before is not None:
             condition = and_(condition, runs.c.start_time < started_before)
 
@@ -82,7 +82,7 @@ class ViewRepository:
                 connection.execute(
                     update(runs)
                     .where(runs.c.run_uuid.in_(killed))
-                    .values(status=RunStatus.KILLED, end_time=now, last_update_time=now)
+                    .values(status="KILLED", end_time=now, last_update_time=now)
                 )
             return killed
 

@@ -1,0 +1,116 @@
+"""Entities behave like MLflow's: properties iterate, dicts convert, statuses are MLflow's ints."""
+
+from __future__ import annotations
+
+import pytest
+
+import labtrack as mlflow
+from labtrack.entities import (
+    Experiment,
+    ExperimentTag,
+    FileInfo,
+    LifecycleStage,
+    Metric,
+    Param,
+    Run,
+    RunData,
+    RunInfo,
+    RunStatus,
+    RunTag,
+    SourceType,
+    ViewType,
+    status_name,
+)
+from labtrack.errors import InvalidParameterError
+
+
+def _run() -> Run:
+    info = RunInfo("a" * 32, "0", "baseline", "ana", "FINISHED", 1, 2, "active", "/x/artifacts")
+    return Run(info, RunData({"rmse": 0.5}, {"alpha": "0.1"}, {"team": "x"}))
+
+
+def test_dict_of_run_info_has_mlflow_keys_in_name_order():
+    info = dict(_run().info)
+    assert list(info) == [
+        "artifact_uri",
+        "end_time",
+        "experiment_id",
+        "lifecycle_stage",
+        "run_id",
+        "run_name",
+        "start_time",
+        "status",
+        "user_id",
+    ]
+    assert info["run_id"] == _run().info.run_uuid == "a" * 32  # MLflow 2's name still works
+
+
+def test_run_to_dictionary_is_mlflows_shape():
+    d = _run().to_dictionary()
+    assert sorted(d) == ["data", "info"]
+    assert d["data"] == {
+        "metrics": {"rmse": 0.5},
+        "params": {"alpha": "0.1"},
+        "tags": {"team": "x"},
+    }
+    assert d["info"]["status"] == "FINISHED"
+
+
+def test_entities_iterate_compare_and_print_like_mlflows():
+    assert dict(Param("alpha", "0.5")) == {"key": "alpha", "value": "0.5"}
+    assert dict(Metric("m", 1.0, 5, 2))["step"] == 2
+    assert Metric("m", 1.0, 5) == Metric("m", 1.0, 5) and Metric("m", 1.0, 5) != Metric("m", 2.0, 5)
+    assert repr(RunTag("k", "v")) == "<RunTag: key='k', value='v'>"
+    exp = Experiment("1", "e", "/art", tags={"a": "b"})
+    assert dict(exp)["tags"] == {"a": "b"} and dict(exp)["name"] == "e"
+    assert dict(ExperimentTag("k", "v")) == {"key": "k", "value": "v"}
+    assert FileInfo("a.txt", False, 3).to_dict() == {
+        "path": "a.txt",
+        "is_dir": False,
+        "file_size": 3,
+    }
+
+
+def test_from_dictionary_ignores_what_the_entity_cannot_take():
+    assert Metric.from_dictionary({"key": "m", "value": 1.0, "timestamp": 3, "x": 1}) == Metric(
+        "m", 1.0, 3
+    )
+    info = _run().info
+    assert RunInfo.from_dictionary(dict(info)) == info  # run_uuid is derived, not taken
+
+
+def test_run_data_takes_lists_of_entities_as_mlflow_does():
+    data = RunData([Metric("m", 1.0, 1)], [Param("p", "1")], [RunTag("t", "v")])
+    assert (data.metrics, data.params, data.tags) == ({"m": 1.0}, {"p": "1"}, {"t": "v"})
+
+
+def test_run_status_is_mlflows_ints_and_names():
+    assert (RunStatus.RUNNING, RunStatus.FINISHED, RunStatus.KILLED) == (1, 3, 5)
+    assert RunStatus.to_string(RunStatus.FAILED) == "FAILED"
+    assert RunStatus.from_string("SCHEDULED") == RunStatus.SCHEDULED
+    assert RunStatus.is_terminated(RunStatus.FINISHED) and RunStatus.is_terminated("KILLED")
+    assert not RunStatus.is_terminated(RunStatus.RUNNING)
+    assert RunStatus.all_status() == [1, 2, 3, 4, 5]
+    with pytest.raises(InvalidParameterError, match="RUNNING, SCHEDULED"):
+        RunStatus.from_string("DONE")
+    assert status_name("killed") == "KILLED" and status_name(RunStatus.FAILED) == "FAILED"
+
+
+def test_view_type_lifecycle_and_source_type_helpers():
+    assert ViewType.from_string("deleted_only") == ViewType.DELETED_ONLY
+    assert ViewType.to_string(ViewType.ALL) == "all"
+    assert LifecycleStage.view_type_to_stages(ViewType.ALL) == ["active", "deleted"]
+    assert LifecycleStage.matches_view_type(ViewType.ACTIVE_ONLY, "active")
+    assert not LifecycleStage.matches_view_type(ViewType.DELETED_ONLY, "active")
+    assert SourceType.to_string(SourceType.LOCAL) == "LOCAL"
+    assert SourceType.from_string("NOTEBOOK") == SourceType.NOTEBOOK
+
+
+def test_active_run_is_a_run_and_end_run_takes_a_status_int():
+    with mlflow.start_run() as active:
+        assert isinstance(active, Run)
+        assert dict(active.info)["status"] == "RUNNING"
+    assert mlflow.get_run(active.info.run_id).info.status == "FINISHED"
+    mlflow.start_run()
+    mlflow.end_run(RunStatus.KILLED)
+    assert mlflow.last_active_run().info.status == "KILLED"
