@@ -10,17 +10,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from labtrack.entities.dataset import Dataset, DatasetInput, InputTag, RunInputs, RunOutputs
+from labtrack.entities.logged_model import (
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelStatus,
+    LoggedModelTag,
+)
 from labtrack.errors import InvalidParameterError
 
 __all__ = [
+    "Dataset",
+    "DatasetInput",
     "Experiment",
+    "InputTag",
     "LifecycleStage",
+    "LoggedModel",
+    "LoggedModelInput",
+    "LoggedModelOutput",
+    "LoggedModelParameter",
+    "LoggedModelStatus",
+    "LoggedModelTag",
     "Metric",
     "PagedList",
     "Param",
     "Run",
     "RunData",
     "RunInfo",
+    "RunInputs",
+    "RunOutputs",
     "RunStatus",
     "RunTag",
     "ViewType",
@@ -87,11 +107,17 @@ class ViewType:
 
 @dataclass(frozen=True, slots=True)
 class Metric:
+    """A metric point. MLflow 3 links a point to a logged model (``model_id``) and to the
+    dataset it was computed on (``dataset_name``, ``dataset_digest``)."""
+
     key: str
     value: float
     timestamp: int
     step: int = 0
     run_id: str | None = None
+    model_id: str | None = None
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +174,9 @@ class RunData:
 class Run:
     info: RunInfo
     data: RunData
+    # What the run used (datasets, logged models) and produced (logged models).
+    inputs: RunInputs = field(default_factory=RunInputs)
+    outputs: RunOutputs = field(default_factory=RunOutputs)
 
     def to_dictionary(self) -> dict[str, Any]:
         return {
@@ -168,6 +197,8 @@ class Run:
                 "params": dict(self.data.params),
                 "tags": dict(self.data.tags),
             },
+            "inputs": self.inputs.to_dictionary(),
+            "outputs": self.outputs.to_dictionary(),
         }
 
 
