@@ -65,6 +65,18 @@ from labtrack.tracking.fluent_logging import (
     set_tag,
     set_tags,
 )
+from labtrack.tracking.inputs import log_input, log_inputs, log_outputs
+from labtrack.tracking.logged_models import (
+    create_external_model,
+    delete_logged_model_tag,
+    finalize_logged_model,
+    get_logged_model,
+    initialize_logged_model,
+    last_logged_model,
+    log_model_params,
+    search_logged_models,
+    set_logged_model_tags,
+)
 from labtrack.tracking.search_frame import search_runs
 from labtrack.utils.version import __version__
 
@@ -85,7 +97,7 @@ _LAZY = {
 
 
 # Submodules MLflow code reaches as attributes (``mlflow.pyfunc.load_model``), imported on use.
-_LAZY_MODULES = ("pyfunc", "sklearn", "models", "share", "widgets", "notebook")
+_LAZY_MODULES = ("pyfunc", "sklearn", "models", "share", "widgets", "notebook", "data")
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
@@ -137,30 +149,40 @@ __all__ = [
     "active_run",
     "autolog",
     "create_experiment",
+    "create_external_model",
     "delete_experiment",
     "delete_run",
+    "delete_logged_model_tag",
     "delete_tag",
     "diff_notebook_versions",
     "end_run",
     "entities",
     "errors",
     "exceptions",
+    "finalize_logged_model",
     "flush",
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
+    "get_logged_model",
     "get_notebook_version",
     "get_run",
     "get_tracking_uri",
+    "initialize_logged_model",
     "is_tracking_uri_set",
     "last_active_run",
+    "last_logged_model",
     "log_artifact",
     "log_artifacts",
     "log_dict",
     "log_figure",
     "log_image",
+    "log_input",
+    "log_inputs",
     "log_metric",
     "log_metrics",
+    "log_model_params",
+    "log_outputs",
     "log_param",
     "log_params",
     "log_text",
@@ -168,8 +190,10 @@ __all__ = [
     "register_model",
     "reproduce_run",
     "search_experiments",
+    "search_logged_models",
     "search_runs",
     "set_experiment",
+    "set_logged_model_tags",
     "set_tag",
     "set_tags",
     "set_tracking_uri",

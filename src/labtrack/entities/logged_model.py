@@ -144,11 +144,7 @@ class LoggedModel:
         yield "model_uri", self.model_uri
 
     def to_dictionary(self) -> dict[str, Any]:
-        out = dict(self)
-        out["status"] = str(self.status)
-        out["metrics"] = [
-            {"key": m.key, "value": m.value, "timestamp": m.timestamp, "step": m.step}
-            | {k: getattr(m, k) for k in ("run_id", "dataset_name", "dataset_digest", "model_id")}
-            for m in self.metrics or []
-        ]
+        """The fields (not ``model_uri``), status as its number, as MLflow's gives them."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["status"] = self.status.to_int()
         return out

@@ -526,6 +526,13 @@ class TrackingStore(ABC):
         FilterSyntaxError for a bad filter or order-by."""
 
     @abstractmethod
+    def link_metrics_to_models(self, run_id: str, metrics: Sequence[Metric]) -> None:
+        """Link points already in run ``run_id``'s history to their ``model_id`` (with their
+        dataset) without adding them to the history again (what ``log_model`` does with the
+        run's metrics of its step); a link made twice is kept once. ResourceNotFoundError for
+        an unknown model."""
+
+    @abstractmethod
     def logged_models_of_runs(self, run_ids: Sequence[str]) -> dict[str, list[LoggedModel]]:
         """The live logged models each run produced (``source_run_id``), oldest first."""
 

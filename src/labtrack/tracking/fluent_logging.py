@@ -13,6 +13,7 @@ from typing import Any
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.tracking import _state
 from labtrack.tracking.fluent import get_or_start_run
+from labtrack.tracking.inputs import dataset_input
 from labtrack.utils import validation
 
 __all__ = [
@@ -80,11 +81,18 @@ def log_metric(
     synchronous: bool | None = None,
     timestamp: int | None = None,
     run_id: str | None = None,
+    model_id: str | None = None,
+    dataset: Any = None,
 ) -> None:
     """Log a metric point (value, step, timestamp in ms); history is kept in full.
 
-    NaN and +/-inf are stored as they are.
+    NaN and +/-inf are stored as they are. ``model_id`` links the point to a logged model and
+    ``dataset`` (a ``labtrack.data`` dataset, logged as an input of the run) says what it was
+    measured on, as in MLflow 3; such points are written at once.
     """
+    if model_id is not None or dataset is not None:
+        _log_linked_metric(key, value, step, timestamp, run_id, model_id, dataset)
+        return
     if synchronous:
         rid = _run_id(run_id)
         _state.writer().flush()
@@ -99,14 +107,42 @@ def log_metric(
     _queue(rid, key, value, 0 if step is None else step, timestamp)
 
 
+def _log_linked_metric(
+    key: str,
+    value: float,
+    step: int | None,
+    timestamp: int | None,
+    run_id: str | None,
+    model_id: str | None,
+    dataset: Any,
+) -> None:
+    rid = _run_id(run_id)
+    client = _state.client()
+    name = digest = None
+    if dataset is not None:
+        record = dataset_input(dataset)
+        client.log_inputs(rid, [record])
+        name, digest = record.dataset.name, record.dataset.digest
+    _state.writer().flush()
+    ts = int(time.time() * 1000) if timestamp is None else timestamp
+    client.log_metric(rid, key, value, ts, step, None, name, digest, model_id)
+
+
 def log_metrics(
     metrics: dict[str, float],
     step: int | None = None,
     synchronous: bool | None = None,
     run_id: str | None = None,
     timestamp: int | None = None,
+    model_id: str | None = None,
+    dataset: Any = None,
 ) -> None:
-    """Log several metrics at one step and time."""
+    """Log several metrics at one step and time (linked to ``model_id``/``dataset`` as
+    ``log_metric`` does)."""
+    if model_id is not None or dataset is not None:
+        for k, v in metrics.items():
+            _log_linked_metric(k, v, step, timestamp, run_id, model_id, dataset)
+        return
     if not isinstance(metrics, dict):
         raise validation.InvalidParameterError(
             f"log_metrics takes a dict of name -> number; got {type(metrics).__name__}."

@@ -137,7 +137,7 @@ def build_models(connection: Connection, rows: Sequence[Row[Any]]) -> list[Logge
             status_message=row.status_message,
             tags=tags[row.model_id],
             params=params[row.model_id],
-            metrics=metrics[row.model_id],
+            metrics=metrics[row.model_id] or None,
         )
         for row in rows
     ]

@@ -354,6 +354,9 @@ class SqlTrackingStore(TrackingStore):
             experiment_ids, filter_string, datasets, max_results, order_by, page_token
         )
 
+    def link_metrics_to_models(self, run_id: str, metrics: Sequence[Metric]) -> None:
+        self.logged_models.log_model_metrics(run_id, metrics)
+
     def logged_models_of_runs(self, run_ids: Sequence[str]) -> dict[str, list[LoggedModel]]:
         return self.logged_models.models_of_runs(list(run_ids))
 
