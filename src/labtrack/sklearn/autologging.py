@@ -93,6 +93,7 @@ def autolog(
       ``cv_results.csv``, ``best_estimator`` model and child runs for the best
       ``max_tuning_runs`` candidates;
     - post-training metrics: see :mod:`labtrack.sklearn.metrics_patch`;
+    - ``estimator.html``: the estimator as scikit-learn draws it;
     - with ``log_datasets``, the training data as a dataset input (context ``train``) to which
       the training metrics are linked, as in MLflow 3; the model is a logged model and the
       training metrics are linked to it too.
@@ -224,7 +225,7 @@ def _logged_fit(
         )
     session.end("FINISHED", problems)
     if config.log_post_training_metrics:
-        metrics_patch.register_model(est, session.run_id)
+        metrics_patch.register_model(est, session.run_id, session.model_id)
     _report(est, problems)
     return result
 
@@ -246,6 +247,7 @@ class _Session:
         self.config = config
         self.run_id = run_id
         self.managed = managed  # started here, so ended here
+        self.model_id: str | None = None  # the logged model of the fit, once logged
         self.client = _state.client()
 
     @classmethod
@@ -323,10 +325,14 @@ class _Session:
             if search and hasattr(est, "best_params_"):
                 params |= {f"best_{k}": v for k, v in est.best_params_.items()}
             info = problems.run("model", lambda: self._log_model(est, "model", example, params))
-            model_id = info.model_id if info is not None else None
+            model_id = self.model_id = info.model_id if info is not None else None
         if values:
             points = training.metric_list(values, model_id, dataset)
             problems.run("metrics", lambda: self.client.log_batch(self.run_id, metrics=points))
+        problems.run(
+            "estimator.html",
+            lambda: self.client.log_text(self.run_id, training.estimator_html(est), "estimator.html"),
+        )
         if y_pred is not None and is_classifier(est):
             name = "training_confusion_matrix.png"
             fig = problems.run(

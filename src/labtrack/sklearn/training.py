@@ -174,6 +174,17 @@ def metric_list(
     return [Metric(k, v, ts, 0, None, model_id, name, digest) for k, v in values.items()]
 
 
+def estimator_html(est: Any) -> str:
+    """The estimator as scikit-learn draws it, as a page (MLflow's ``estimator.html``)."""
+    from sklearn.utils import estimator_html_repr
+
+    # The charset keeps the toggle triangles from being garbled.
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8"/>\n  </head>\n'
+        f"  <body>\n    {estimator_html_repr(est)}\n  </body>\n</html>\n"
+    )
+
+
 def training_dataset(x: Any, y: Any) -> Any:
     """The training data as a ``labtrack.data`` dataset (MLflow's choice of kind: pandas for
     a DataFrame, numpy with targets for arrays and sparse matrices), or ``None`` for other
