@@ -87,7 +87,7 @@ def test_a_registered_scheme_resolves_models_uris(monkeypatch: pytest.MonkeyPatc
 def test_register_goes_through_labtrack_register_model(monkeypatch: pytest.MonkeyPatch):
     calls = []
     monkeypatch.setattr(
-        registry_fluent, "register_model", lambda u, n: calls.append((u, n)) or "v1"
+        registry_fluent, "register_model", lambda u, n, tags=None: calls.append((u, n)) or "v1"
     )
     assert register("runs:/x/model", "churn") == "v1"
     assert calls == [("runs:/x/model", "churn")]

@@ -26,7 +26,7 @@ def compute_pandas_digest(df: Any) -> str:
 
     trimmed = df.head(MAX_ROWS)
     # Only string and number columns count; MLflow drops the others (lists, objects...).
-    string_columns = trimmed.columns[(df.map(type) == str).all(0)]
+    string_columns = trimmed.columns[(df.map(type) == str).all(axis=0)]
     numeric_columns = trimmed.select_dtypes(include=[np.number]).columns
     trimmed = trimmed[string_columns.union(numeric_columns)]
     return get_normalized_md5_digest(
