@@ -48,6 +48,5 @@ def get_dataset_source_from_json(source_json: str, source_type: str) -> DatasetS
         if source._get_source_type() == source_type:
             return source.from_json(source_json)
     raise ResourceNotFoundError(
-        f"Could not parse dataset source from JSON due to unrecognized source type: "
-        f"{source_type}."
+        f"Could not parse dataset source from JSON due to unrecognized source type: {source_type}."
     )

@@ -52,5 +52,7 @@ class HTTPDatasetSource(DatasetSource):
     def from_dict(cls, source_dict: dict[Any, Any]) -> HTTPDatasetSource:
         url = source_dict.get("url")
         if url is None:
-            raise InvalidParameterError('Failed to parse HTTPDatasetSource. Missing expected key: "url"')
+            raise InvalidParameterError(
+                'Failed to parse HTTPDatasetSource. Missing expected key: "url"'
+            )
         return cls(url=url)

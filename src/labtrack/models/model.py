@@ -261,9 +261,10 @@ class Model:
                 params={k: str(v) for k, v in {**(params or {}), **run_params}.items()},
                 model_type=model_type,
             )
-        with logged_models.finalizing(model), tempfile.TemporaryDirectory(
-            prefix="labtrack-model-"
-        ) as tmp:
+        with (
+            logged_models.finalizing(model),
+            tempfile.TemporaryDirectory(prefix="labtrack-model-") as tmp,
+        ):
             if rid is not None:
                 _link_run(client, rid, model.model_id, step, current)
             local = os.path.join(tmp, "model")

@@ -367,9 +367,7 @@ class RegistryClientMixin:
             # MLflow 3 keeps a logged model's files with the model: runs:/<run>/<name> is the
             # model the run logged under that name.
             logged = [
-                m
-                for m in self.store.logged_models_of_runs([rid]).get(rid, [])
-                if m.name == path
+                m for m in self.store.logged_models_of_runs([rid]).get(rid, []) if m.name == path
             ]
             if logged:
                 model = logged[-1]

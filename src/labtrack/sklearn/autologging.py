@@ -331,7 +331,9 @@ class _Session:
             problems.run("metrics", lambda: self.client.log_batch(self.run_id, metrics=points))
         problems.run(
             "estimator.html",
-            lambda: self.client.log_text(self.run_id, training.estimator_html(est), "estimator.html"),
+            lambda: self.client.log_text(
+                self.run_id, training.estimator_html(est), "estimator.html"
+            ),
         )
         if y_pred is not None and is_classifier(est):
             name = "training_confusion_matrix.png"

@@ -20,7 +20,9 @@ __all__ = ["log_input", "log_inputs", "log_outputs"]
 DATASET_CONTEXT = "mlflow.data.context"
 
 
-def dataset_input(dataset: Any, context: str | None = None, tags: dict[str, Any] | None = None) -> DatasetInput:
+def dataset_input(
+    dataset: Any, context: str | None = None, tags: dict[str, Any] | None = None
+) -> DatasetInput:
     """The record of one use of ``dataset`` (a ``labtrack.data`` dataset)."""
     to_entity = getattr(dataset, "_to_mlflow_entity", None)
     if to_entity is None:
@@ -66,7 +68,9 @@ def log_inputs(
                 f"{name} must have one entry per dataset ({len(datasets)}); got {len(values)}."
             )
     inputs = [
-        dataset_input(ds, (contexts or [None] * len(datasets))[i], (tags_list or [None] * len(datasets))[i])
+        dataset_input(
+            ds, (contexts or [None] * len(datasets))[i], (tags_list or [None] * len(datasets))[i]
+        )
         for i, ds in enumerate(datasets)
     ]
     _state.client().log_inputs(get_or_start_run().info.run_id, inputs, models)

@@ -36,8 +36,6 @@ __all__ = [
 # MLflow's tag for a model whose files live outside the store.
 MODEL_IS_EXTERNAL = "mlflow.model.isExternal"
 
-_last_model_id: str | None = None
-
 
 def create_logged_model(
     name: str | None = None,
@@ -69,8 +67,7 @@ def create_logged_model(
 
 def remember(model_id: str) -> None:
     """Make ``model_id`` what ``last_logged_model()`` returns."""
-    global _last_model_id
-    _last_model_id = model_id
+    _state.last_model_id = model_id
 
 
 @contextlib.contextmanager
@@ -148,7 +145,7 @@ def get_logged_model(model_id: str) -> LoggedModel:
 
 def last_logged_model() -> LoggedModel | None:
     """The model this process logged (or created) last, or ``None``."""
-    return get_logged_model(_last_model_id) if _last_model_id else None
+    return get_logged_model(_state.last_model_id) if _state.last_model_id else None
 
 
 def set_logged_model_tags(model_id: str, tags: dict[str, Any]) -> None:
@@ -161,7 +158,7 @@ def delete_logged_model_tag(model_id: str, key: str) -> None:
 
 def log_model_params(params: dict[str, Any], model_id: str | None = None) -> None:
     """Add params to a logged model (by default the one logged last)."""
-    model_id = model_id or _last_model_id
+    model_id = model_id or _state.last_model_id
     if model_id is None:
         raise InvalidParameterError(
             "log_model_params needs a model: give model_id=, or log a model first."
@@ -190,7 +187,9 @@ def search_logged_models(
     models: list[LoggedModel] = []
     token = None
     while True:
-        page = client.search_logged_models(ids, filter_string, datasets, max_results, order_by, token)
+        page = client.search_logged_models(
+            ids, filter_string, datasets, max_results, order_by, token
+        )
         models.extend(page)
         token = page.token
         if not token or (max_results is not None and len(models) >= max_results):
