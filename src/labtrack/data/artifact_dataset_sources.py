@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from labtrack.data.dataset_source import DatasetSource
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.store.artifacts import ArtifactRepository
 
 # scheme -> class name, as MLflow derives them from its artifact repositories.
 REMOTE_SCHEMES = {
@@ -98,17 +99,15 @@ class _RemoteArtifactDatasetSource(FileSystemDatasetSource):
     """A dataset in an object store, named by a URL of ``scheme``."""
 
     @classmethod
-    def _get_source_type(cls) -> str:  # type: ignore[override]
+    def _get_source_type(cls) -> str:
         return cls.scheme
 
     @classmethod
-    def _can_resolve(cls, raw_source: Any) -> bool:  # type: ignore[override]
+    def _can_resolve(cls, raw_source: Any) -> bool:
         return isinstance(raw_source, str) and urlparse(raw_source).scheme.lower() == cls.scheme
 
     def load(self, dst_path: str | None = None) -> str:
         """Download the dataset's file (or folder) and return its local path."""
-        from labtrack.store.artifacts import ArtifactRepository
-
         parent, _, name = self.uri.rstrip("/").rpartition("/")
         dst = dst_path or tempfile.mkdtemp(prefix="labtrack-dataset-")
         return ArtifactRepository(parent).download_artifacts(name, dst)

@@ -53,4 +53,8 @@ class DatasetSource:
         return f"{type(self).__name__}({self.to_dict()!r})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+        return (
+            isinstance(other, DatasetSource)
+            and type(other) is type(self)
+            and (self.to_dict() == other.to_dict())
+        )

@@ -25,8 +25,10 @@ def compute_pandas_digest(df: Any) -> str:
     import pandas as pd
 
     trimmed = df.head(MAX_ROWS)
-    # Only string and number columns count; MLflow drops the others (lists, objects...).
-    string_columns = trimmed.columns[(df.map(type) == str).all(axis=0)]
+    # Only string and number columns count; MLflow drops the others (lists, objects...). The
+    # types are read on the whole frame, not the trimmed one, as MLflow does.
+    cell_types = df.map(type)
+    string_columns = trimmed.columns[(cell_types == str).all(axis=0)]  # noqa: E721 - per cell
     numeric_columns = trimmed.select_dtypes(include=[np.number]).columns
     trimmed = trimmed[string_columns.union(numeric_columns)]
     return get_normalized_md5_digest(

@@ -52,8 +52,8 @@ class NumpyDataset(Dataset):
         name: str | None = None,
         digest: str | None = None,
     ) -> None:
-        self._features = _check(features, "features")
-        self._targets = _check(targets, "targets")
+        self._features: Arrays = _check(features, "features")
+        self._targets: Arrays | None = _check(targets, "targets")
         super().__init__(source=source, name=name, digest=digest)
 
     def _compute_digest(self) -> str:

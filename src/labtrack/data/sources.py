@@ -1,6 +1,7 @@
 """The kinds of dataset source, by class name (MLflow's ``mlflow.data.sources``):
 ``LocalArtifactDatasetSource``, ``HTTPDatasetSource``, ``CodeDatasetSource``, and one
-``<Scheme>ArtifactDatasetSource`` per storage scheme labtrack reads (``S3ArtifactDatasetSource``...).
+``<Scheme>ArtifactDatasetSource`` per storage scheme labtrack reads
+(``S3ArtifactDatasetSource``...).
 ``labtrack.data`` fills this module in when it loads.
 """
 

@@ -127,7 +127,7 @@ def _external_mlmodel(model: LoggedModel, path: Path) -> None:
     """A minimal ``MLmodel`` (no flavors): enough to register the model, as MLflow writes."""
     import yaml  # lazy: only external models write YAML from here
 
-    content = {
+    content: dict[str, Any] = {
         "artifact_path": model.artifact_location,
         "flavors": {},
         "model_id": model.model_id,

@@ -151,7 +151,7 @@ def where(text: str | None, datasets: Sequence[DatasetFilter]) -> ColumnElement[
     if datasets and not _mentions_metrics(text):
         # As in MLflow: with datasets and no metric filter, a model needs a point on one of them.
         row = _metrics.alias()
-        any_point = (
+        any_point: Select[Any] = (
             sa.select(sa.literal_column("1"))
             .select_from(row)
             .where(row.c.model_id == _models.c.model_id, *_on_datasets(datasets, row))
