@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -338,6 +337,8 @@ class TrackingClient(RegistryClientMixin, LoggedModelClientMixin):
         if path and not repo.exists(path):
             model = self.logged_model_of_run(run_id, path)
             if model is not None:
+                import tempfile  # here, not at the top: it pulls in shutil, random, bz2...
+
                 dst = dst_path or tempfile.mkdtemp(prefix="labtrack-")
                 target = os.path.join(dst, path.strip("/").rsplit("/", 1)[-1])
                 os.makedirs(target, exist_ok=True)
@@ -350,6 +351,8 @@ class TrackingClient(RegistryClientMixin, LoggedModelClientMixin):
             return str(f.read().decode())
 
     def download_to_temp(self, run_id: str, path: str) -> str:
+        import tempfile  # here, not at the top: it pulls in shutil, random, bz2...
+
         return self.download_artifacts(run_id, path, tempfile.mkdtemp(prefix="labtrack-"))
 
 

@@ -10,9 +10,7 @@ True
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +115,9 @@ def create_external_model(
         experiment_id,
     )
     client = _state.client()
+    # Imported here: tempfile (and datetime below) would add a dozen modules to `import labtrack`.
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="labtrack-model-") as tmp:
         _external_mlmodel(model, Path(tmp) / "MLmodel")
         client.log_model_artifacts(model.model_id, tmp)
@@ -125,6 +126,8 @@ def create_external_model(
 
 def _external_mlmodel(model: LoggedModel, path: Path) -> None:
     """A minimal ``MLmodel`` (no flavors): enough to register the model, as MLflow writes."""
+    from datetime import datetime, timezone
+
     import yaml  # lazy: only external models write YAML from here
 
     content: dict[str, Any] = {
