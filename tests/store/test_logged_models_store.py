@@ -205,3 +205,23 @@ def test_models_of_runs_lists_each_runs_live_models(store: SqlTrackingStore) -> 
     found = store.logged_models_of_runs([run_id, "f" * 32])
 
     assert [m.model_id for m in found[run_id]] == [second.model_id] and found["f" * 32] == []
+
+
+def test_ordering_by_a_metric_uses_each_models_latest_point(store: SqlTrackingStore) -> None:
+    run_id = _run(store)
+    fell = store.create_logged_model("0", "fell", run_id)
+    steady = store.create_logged_model("0", "steady", run_id)
+    store.log_batch(
+        run_id,
+        metrics=[
+            Metric("acc", 0.99, 1, 0, model_id=fell.model_id),
+            Metric("acc", 0.10, 100, 1, model_id=fell.model_id),
+            Metric("acc", 0.50, 50, 0, model_id=steady.model_id),
+        ],
+    )
+
+    found = store.search_logged_models(
+        ["0"], order_by=[{"field_name": "metrics.acc", "ascending": False}]
+    )
+
+    assert [m.name for m in found] == ["steady", "fell"]
