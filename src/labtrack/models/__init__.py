@@ -7,7 +7,7 @@ Nothing here imports numpy, pandas or scikit-learn until it is used.
 """
 
 from labtrack.errors import RegistryUnavailableError, UnsafeModelError
-from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo
+from labtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo, get_model_info
 from labtrack.models.signature import (
     ColSpec,
     DataType,
@@ -30,6 +30,7 @@ __all__ = [
     "TensorSpec",
     "UnsafeModelError",
     "download_model",
+    "get_model_info",
     "infer_signature",
     "register_scheme",
 ]

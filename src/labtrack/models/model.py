@@ -28,12 +28,13 @@ from labtrack.entities import Metric, RunTag
 from labtrack.entities.logged_model import LoggedModel, LoggedModelOutput
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.models.signature import ModelSignature, Schema
+from labtrack.models.uri import download_model
 from labtrack.tracking import _state, logged_models, registry_fluent
 from labtrack.tracking.fluent import active_run
 from labtrack.utils.mlflow_tags import LOGGED_MODELS
 from labtrack.utils.version import __version__
 
-__all__ = ["MLMODEL_FILE_NAME", "Model", "ModelInfo"]
+__all__ = ["MLMODEL_FILE_NAME", "Model", "ModelInfo", "get_model_info"]
 
 MLMODEL_FILE_NAME = "MLmodel"
 INPUT_EXAMPLE_FILE = "input_example.json"
@@ -285,6 +286,23 @@ class Model:
         if version is not None:
             info.registered_model_version = version.version
         return info
+
+
+def get_model_info(model_uri: str) -> ModelInfo:
+    """What ``log_model`` returned for the model at ``model_uri`` (``models:/<model_id>``,
+    ``models:/<name>/<version>``, ``runs:/...`` or a folder), read from its ``MLmodel``.
+
+    >>> get_model_info(info.model_uri).model_id == info.model_id      # doctest: +SKIP
+    True
+    """
+    saved = Model.load(download_model(model_uri))
+    logged = None
+    if saved.model_id:
+        try:
+            logged = _state.client().get_logged_model(saved.model_id)
+        except ResourceNotFoundError:
+            logged = None  # a model copied from another store: its MLmodel still tells
+    return saved.get_model_info(logged_model=logged)
 
 
 def _link_run(client: Any, run_id: str, model_id: str, step: int, current: Any) -> None:
