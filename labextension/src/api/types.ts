@@ -285,6 +285,8 @@ export interface IModelVersion {
   status_message: string | null;
   tags: Record<string, string>;
   aliases: string[];
+  /** The logged model (MLflow 3) the version was registered from. */
+  model_id?: string | null;
 }
 
 export interface IRegisteredModel {
