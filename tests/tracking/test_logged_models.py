@@ -92,6 +92,21 @@ def test_metrics_link_to_a_model_explicitly_and_at_log_time():
     linked = mlflow.MlflowClient().get_logged_model(info.model_id).metrics or []
     assert sorted((m.key, m.value) for m in linked) == [("before", 1.0), ("mse", 0.25)]
     assert all(m.model_id == info.model_id and m.run_id == info.run_id for m in linked)
+    # The run logged the model: it is an output of the run, not an input.
+    assert mlflow.get_run(info.run_id).inputs.model_inputs == []
+
+
+def test_metrics_on_a_model_the_run_did_not_log_make_it_an_input_once():
+    model = mlflow.create_external_model(name="outside")
+    with mlflow.start_run() as run:
+        mlflow.log_metric("acc", 0.5, model_id=model.model_id)
+        mlflow.log_metrics({"f1": 0.4, "auc": 0.6}, model_id=model.model_id)
+
+    stored = mlflow.get_run(run.info.run_id)
+    assert [i.model_id for i in stored.inputs.model_inputs] == [model.model_id]
+    assert stored.outputs.model_outputs == []
+    linked = mlflow.get_logged_model(model.model_id).metrics or []
+    assert sorted(m.key for m in linked) == ["acc", "auc", "f1"]
 
 
 def test_search_logged_models_as_a_frame_and_a_list():

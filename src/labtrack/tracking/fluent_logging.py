@@ -13,7 +13,7 @@ from typing import Any
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.tracking import _state
 from labtrack.tracking.fluent import get_or_start_run
-from labtrack.tracking.inputs import dataset_input
+from labtrack.tracking.inputs import dataset_input, link_model_input
 from labtrack.utils import validation
 
 __all__ = [
@@ -91,7 +91,7 @@ def log_metric(
     measured on, as in MLflow 3; such points are written at once.
     """
     if model_id is not None or dataset is not None:
-        _log_linked_metric(key, value, step, timestamp, run_id, model_id, dataset)
+        _log_linked_metrics({key: value}, step, timestamp, run_id, model_id, dataset)
         return
     if synchronous:
         rid = _run_id(run_id)
@@ -107,15 +107,16 @@ def log_metric(
     _queue(rid, key, value, 0 if step is None else step, timestamp)
 
 
-def _log_linked_metric(
-    key: str,
-    value: float,
+def _log_linked_metrics(
+    metrics: dict[str, float],
     step: int | None,
     timestamp: int | None,
     run_id: str | None,
     model_id: str | None,
     dataset: Any,
 ) -> None:
+    """Write points linked to a model and/or dataset at once; the dataset becomes an input of
+    the run, and so does the model unless the run logged it (MLflow 3)."""
     rid = _run_id(run_id)
     client = _state.client()
     name = digest = None
@@ -123,9 +124,12 @@ def _log_linked_metric(
         record = dataset_input(dataset)
         client.log_inputs(rid, [record])
         name, digest = record.dataset.name, record.dataset.digest
+    if model_id is not None:
+        link_model_input(rid, model_id)
     _state.writer().flush()
     ts = int(time.time() * 1000) if timestamp is None else timestamp
-    client.log_metric(rid, key, value, ts, step, None, name, digest, model_id)
+    for key, value in metrics.items():
+        client.log_metric(rid, key, value, ts, step, None, name, digest, model_id)
 
 
 def log_metrics(
@@ -139,14 +143,13 @@ def log_metrics(
 ) -> None:
     """Log several metrics at one step and time (linked to ``model_id``/``dataset`` as
     ``log_metric`` does)."""
-    if model_id is not None or dataset is not None:
-        for k, v in metrics.items():
-            _log_linked_metric(k, v, step, timestamp, run_id, model_id, dataset)
-        return
     if not isinstance(metrics, dict):
         raise validation.InvalidParameterError(
             f"log_metrics takes a dict of name -> number; got {type(metrics).__name__}."
         )
+    if model_id is not None or dataset is not None:
+        _log_linked_metrics(metrics, step, timestamp, run_id, model_id, dataset)
+        return
     rid = _run_id(run_id)
     ts = int(time.time() * 1000) if timestamp is None else timestamp
     s = 0 if step is None else step

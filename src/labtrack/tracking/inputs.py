@@ -14,7 +14,7 @@ from labtrack.errors import InvalidParameterError
 from labtrack.tracking import _state
 from labtrack.tracking.fluent import get_or_start_run
 
-__all__ = ["log_input", "log_inputs", "log_outputs"]
+__all__ = ["link_model_input", "log_input", "log_inputs", "log_outputs"]
 
 # The input tag that says how a run used a dataset (training, evaluation...): MLflow's name.
 DATASET_CONTEXT = "mlflow.data.context"
@@ -36,6 +36,16 @@ def dataset_input(
     if context is not None:
         all_tags[DATASET_CONTEXT] = str(context)
     return DatasetInput(to_entity(), [InputTag(k, v) for k, v in all_tags.items()])
+
+
+def link_model_input(run_id: str, model_id: str) -> None:
+    """Record ``model_id`` as an input of the run unless the run already used or produced it:
+    MLflow 3 does this when a run's metrics are linked to a model it did not log."""
+    run = _state.client().get_run(run_id)
+    known = {i.model_id for i in run.inputs.model_inputs}
+    known |= {o.model_id for o in run.outputs.model_outputs}
+    if model_id not in known:
+        _state.client().log_inputs(run_id, None, [LoggedModelInput(model_id)])
 
 
 def log_input(
