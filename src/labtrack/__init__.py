@@ -29,6 +29,7 @@ from labtrack.entities import (
 )
 from labtrack.errors import LabtrackError, MlflowException
 from labtrack.notebook.hooks import install as _install_notebook_hooks
+from labtrack.tracking.active_model import ActiveModel, clear_active_model, get_active_model_id
 from labtrack.tracking.client import TrackingClient
 from labtrack.tracking.fluent import (
     ActiveRun,
@@ -75,6 +76,7 @@ from labtrack.tracking.logged_models import (
     last_logged_model,
     log_model_params,
     search_logged_models,
+    set_active_model,
     set_logged_model_tags,
 )
 from labtrack.tracking.search_frame import search_runs
@@ -131,6 +133,7 @@ def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]
 
 
 __all__ = [
+    "ActiveModel",
     "ActiveRun",
     "Experiment",
     "LabtrackError",
@@ -148,6 +151,7 @@ __all__ = [
     "__version__",
     "active_run",
     "autolog",
+    "clear_active_model",
     "create_experiment",
     "create_external_model",
     "delete_experiment",
@@ -161,6 +165,7 @@ __all__ = [
     "exceptions",
     "finalize_logged_model",
     "flush",
+    "get_active_model_id",
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
@@ -192,6 +197,7 @@ __all__ = [
     "search_experiments",
     "search_logged_models",
     "search_runs",
+    "set_active_model",
     "set_experiment",
     "set_logged_model_tags",
     "set_tag",

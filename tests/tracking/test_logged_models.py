@@ -206,3 +206,52 @@ def test_unknown_models_and_bad_names_are_clear_errors():
     with pytest.raises(InvalidParameterError, match="log a model first"):
         mlflow.tracking._state.last_model_id = None
         mlflow.log_model_params({"a": "1"})
+
+
+def test_the_active_model_takes_metrics_logged_without_a_model_id(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("MLFLOW_ACTIVE_MODEL_ID", raising=False)
+    with mlflow.start_run() as run:
+        info = labtrack.sklearn.log_model(_model(), name="clf")
+    assert mlflow.get_active_model_id() is None  # logging a model does not make it active
+
+    with mlflow.set_active_model(name="agent") as agent:  # no model of that name: one is made
+        assert isinstance(agent, mlflow.ActiveModel) and agent.name == "agent"
+        assert mlflow.get_active_model_id() == agent.model_id
+        with mlflow.set_active_model(model_id=info.model_id):
+            assert mlflow.get_active_model_id() == info.model_id
+        assert mlflow.get_active_model_id() == agent.model_id  # the outer one comes back
+        with mlflow.start_run() as run:
+            mlflow.log_metric("acc", 0.75)
+            mlflow.log_metrics({"f1": 0.5})
+    assert mlflow.get_active_model_id() is None
+
+    assert sorted(m.key for m in mlflow.get_logged_model(agent.model_id).metrics or []) == [
+        "acc",
+        "f1",
+    ]
+    assert [i.model_id for i in mlflow.get_run(run.info.run_id).inputs.model_inputs] == [
+        agent.model_id
+    ]
+    # By name again: the same model, not a new one.
+    assert mlflow.set_active_model(name="agent").model_id == agent.model_id
+    mlflow.clear_active_model()
+    assert mlflow.get_active_model_id() is None
+
+
+def test_the_active_model_comes_from_the_environment_until_cleared(monkeypatch):  # type: ignore[no-untyped-def]
+    model = mlflow.create_external_model(name="served")
+    monkeypatch.setenv("MLFLOW_ACTIVE_MODEL_ID", model.model_id)
+    assert mlflow.get_active_model_id() == model.model_id
+    mlflow.clear_active_model()
+    assert mlflow.get_active_model_id() is None
+
+
+def test_set_active_model_says_what_it_needs():
+    with pytest.raises(InvalidParameterError, match="name= or model_id="):
+        mlflow.set_active_model()
+    model = mlflow.create_external_model(name="one")
+    with pytest.raises(InvalidParameterError, match="does not match"):
+        mlflow.set_active_model(name="two", model_id=model.model_id)
+    with pytest.raises(ResourceNotFoundError):
+        mlflow.set_active_model(model_id="m-" + "0" * 32)
+    assert mlflow.get_active_model_id() is None

@@ -12,6 +12,7 @@ from typing import Any
 
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.tracking import _state
+from labtrack.tracking.active_model import get_active_model_id
 from labtrack.tracking.fluent import get_or_start_run
 from labtrack.tracking.inputs import dataset_input, link_model_input
 from labtrack.utils import validation
@@ -88,8 +89,10 @@ def log_metric(
 
     NaN and +/-inf are stored as they are. ``model_id`` links the point to a logged model and
     ``dataset`` (a ``labtrack.data`` dataset, logged as an input of the run) says what it was
-    measured on, as in MLflow 3; such points are written at once.
+    measured on, as in MLflow 3; such points are written at once. Without ``model_id=`` the
+    point links to the active model (``set_active_model``), if any.
     """
+    model_id = model_id or get_active_model_id()
     if model_id is not None or dataset is not None:
         _log_linked_metrics({key: value}, step, timestamp, run_id, model_id, dataset)
         return
@@ -147,6 +150,7 @@ def log_metrics(
         raise validation.InvalidParameterError(
             f"log_metrics takes a dict of name -> number; got {type(metrics).__name__}."
         )
+    model_id = model_id or get_active_model_id()
     if model_id is not None or dataset is not None:
         _log_linked_metrics(metrics, step, timestamp, run_id, model_id, dataset)
         return

@@ -17,6 +17,7 @@ from typing import Any
 from labtrack.entities.logged_model import LoggedModel, LoggedModelStatus
 from labtrack.errors import InvalidParameterError
 from labtrack.tracking import _state, context
+from labtrack.tracking.active_model import ActiveModel, get_active_model_id
 from labtrack.tracking.fluent import _resolve_experiment_id, active_run
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "last_logged_model",
     "log_model_params",
     "search_logged_models",
+    "set_active_model",
     "set_logged_model_tags",
 ]
 
@@ -160,8 +162,8 @@ def delete_logged_model_tag(model_id: str, key: str) -> None:
 
 
 def log_model_params(params: dict[str, Any], model_id: str | None = None) -> None:
-    """Add params to a logged model (by default the one logged last)."""
-    model_id = model_id or _state.last_model_id
+    """Add params to a logged model (by default the active one, else the one logged last)."""
+    model_id = model_id or get_active_model_id() or _state.last_model_id
     if model_id is None:
         raise InvalidParameterError(
             "log_model_params needs a model: give model_id=, or log a model first."
@@ -227,3 +229,32 @@ LOGGED_MODEL_COLUMNS = [
     "status_message",
     "tags",
 ]
+
+
+def set_active_model(*, name: str | None = None, model_id: str | None = None) -> ActiveModel:
+    """Make a logged model active: by ``model_id``, or by ``name`` (the newest model of that
+    name in the active experiment, created as an external model if there is none)."""
+    if name is None and model_id is None:
+        raise InvalidParameterError("set_active_model needs name= or model_id=.")
+    if model_id is not None:
+        model = get_logged_model(model_id)
+        if name is not None and model.name != name:
+            raise InvalidParameterError(
+                f"LoggedModel with model_id {model_id!r} has name {model.name!r}, which does not "
+                f"match the provided name {name!r}. Give one of the two, or matching ones."
+            )
+        return ActiveModel(model)
+    found: list[Any] = search_logged_models(
+        filter_string=f"name = '{_quoted(str(name))}'", max_results=1, output_format="list"
+    )
+    model = found[0] if found else create_external_model(name=name)
+    return ActiveModel(model)
+
+
+def _quoted(value: str) -> str:
+    if "'" in value:
+        raise InvalidParameterError(
+            f"set_active_model(name=...) cannot look up a name with a quote in it: {value!r}. "
+            "Give model_id= instead."
+        )
+    return value
