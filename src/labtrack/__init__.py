@@ -28,6 +28,7 @@ from labtrack.entities import (
 )
 from labtrack.errors import LabtrackError, MlflowException
 from labtrack.notebook.hooks import install as _install_notebook_hooks
+from labtrack.tracking.active_model import ActiveModel, clear_active_model, get_active_model_id
 from labtrack.tracking.client import TrackingClient
 from labtrack.tracking.fluent import (
     ActiveRun,
@@ -75,6 +76,19 @@ from labtrack.tracking.fluent_logging import (
     set_tag,
     set_tags,
 )
+from labtrack.tracking.inputs import log_input, log_inputs, log_outputs
+from labtrack.tracking.logged_models import (
+    create_external_model,
+    delete_logged_model_tag,
+    finalize_logged_model,
+    get_logged_model,
+    initialize_logged_model,
+    last_logged_model,
+    log_model_params,
+    search_logged_models,
+    set_active_model,
+    set_logged_model_tags,
+)
 from labtrack.tracking.search_frame import search_runs
 from labtrack.utils.version import __version__
 
@@ -99,7 +113,7 @@ _LAZY = {
 
 
 # Submodules MLflow code reaches as attributes (``mlflow.pyfunc.load_model``), imported on use.
-_LAZY_MODULES = ("artifacts", "pyfunc", "sklearn", "models", "share", "widgets", "notebook")
+_LAZY_MODULES = ("artifacts", "pyfunc", "sklearn", "models", "share", "widgets", "notebook", "data")
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
@@ -136,6 +150,7 @@ def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]
 
 
 __all__ = [
+    "ActiveModel",
     "ActiveRun",
     "Image",
     "Experiment",
@@ -154,9 +169,12 @@ __all__ = [
     "__version__",
     "active_run",
     "autolog",
+    "clear_active_model",
     "create_experiment",
+    "create_external_model",
     "delete_experiment",
     "delete_run",
+    "delete_logged_model_tag",
     "delete_tag",
     "diff_notebook_versions",
     "end_run",
@@ -164,27 +182,36 @@ __all__ = [
     "errors",
     "evaluate",
     "exceptions",
+    "finalize_logged_model",
     "flush",
     "flush_artifact_async_logging",
     "flush_async_logging",
+    "get_active_model_id",
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
+    "get_logged_model",
     "get_notebook_version",
     "get_parent_run",
     "get_registry_uri",
     "get_run",
     "get_tracking_uri",
+    "initialize_logged_model",
     "is_tracking_uri_set",
     "last_active_run",
     "load_table",
+    "last_logged_model",
     "log_artifact",
     "log_artifacts",
     "log_dict",
     "log_figure",
     "log_image",
+    "log_input",
+    "log_inputs",
     "log_metric",
     "log_metrics",
+    "log_model_params",
+    "log_outputs",
     "log_param",
     "log_params",
     "log_table",
@@ -197,11 +224,14 @@ __all__ = [
     "search_experiments",
     "search_model_versions",
     "search_registered_models",
+    "search_logged_models",
     "search_runs",
+    "set_active_model",
     "set_experiment",
     "set_experiment_tag",
     "set_experiment_tags",
     "set_registry_uri",
+    "set_logged_model_tags",
     "set_tag",
     "set_tags",
     "set_tracking_uri",

@@ -87,7 +87,7 @@ def test_a_registered_scheme_resolves_models_uris(monkeypatch: pytest.MonkeyPatc
 def test_register_goes_through_labtrack_register_model(monkeypatch: pytest.MonkeyPatch):
     calls = []
     monkeypatch.setattr(
-        registry_fluent, "register_model", lambda u, n: calls.append((u, n)) or "v1"
+        registry_fluent, "register_model", lambda u, n, tags=None: calls.append((u, n)) or "v1"
     )
     assert register("runs:/x/model", "churn") == "v1"
     assert calls == [("runs:/x/model", "churn")]
@@ -116,3 +116,23 @@ def test_pip_requirements_replace_and_extras_add(tmp_path: Path):
         resolve_requirements(defaults, ["a"], ["b"])
     with pytest.raises(InvalidParameterError, match="one per item"):
         resolve_requirements(defaults, ["a\nb"])
+
+
+def test_get_model_info_reads_a_logged_model_back(tmp_path: Path) -> None:
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+
+    import labtrack
+    import labtrack.sklearn
+    from labtrack.models import get_model_info
+
+    X = np.array([[1.0], [2.0], [3.0]])
+    with labtrack.start_run() as run:
+        info = labtrack.sklearn.log_model(
+            LinearRegression().fit(X, X.ravel()), name="linreg", input_example=X[:2]
+        )
+
+    for uri in (info.model_uri, f"runs:/{run.info.run_id}/linreg"):
+        same = get_model_info(uri)
+        assert (same.model_id, same.name, same.run_id) == (info.model_id, "linreg", info.run_id)
+        assert same.model_uri == info.model_uri and same.signature == info.signature

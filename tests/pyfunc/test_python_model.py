@@ -64,10 +64,11 @@ def test_log_model_with_artifacts_config_example_and_params(tmp_path):
             model_config={"offset": 0.5},
             input_example=pd.DataFrame({"x": [1.0, 2.0]}),
         )
-    assert info.model_uri == f"runs:/{run.info.run_id}/scaled"
+    assert info.model_uri == f"models:/{info.model_id}"  # MLflow 3: the logged model
+    assert info.run_id == run.info.run_id
     assert info.signature is not None and info.signature.outputs is not None
-    files = [f.path for f in mlflow.MlflowClient().list_artifacts(run.info.run_id, "scaled")]
-    assert "scaled/artifacts" in files and "scaled/input_example.json" in files
+    files = [f.path for f in mlflow.MlflowClient().list_logged_model_artifacts(info.model_id)]
+    assert "artifacts" in files and "input_example.json" in files
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnsafeModelWarning)
         loaded = labtrack.pyfunc.load_model(info.model_uri)

@@ -68,5 +68,7 @@ def log_forest(diabetes: Any, sign: float = 1.0, path: str = "model") -> str:
 
     X, _ = diabetes
     with labtrack.start_run():
-        info = labtrack.sklearn.log_model(fit_forest(diabetes, sign), path, input_example=X[:3])
-    return info.model_uri
+        info = labtrack.sklearn.log_model(
+            fit_forest(diabetes, sign), name=path, input_example=X[:3]
+        )
+    return f"runs:/{info.run_id}/{path}"

@@ -29,8 +29,11 @@ def test_register_model_references_the_run_artifact_in_place(home: Path, diabete
     mv = mlflow.register_model(uri, "diabetes", tags={"data": "v1"})
 
     run = mlflow.get_run(_run_id(uri))
+    # MLflow 3: runs:/<run>/model is the logged model the run logged as "model".
+    (output,) = run.outputs.model_outputs
+    logged = mlflow.get_logged_model(output.model_id)
     assert (mv.name, mv.version, mv.run_id) == ("diabetes", 1, run.info.run_id)
-    assert mv.source == f"{run.info.artifact_uri}/model"
+    assert mv.source == logged.artifact_location and mv.model_id == logged.model_id
     assert mv.tags == {"data": "v1"} and mv.user_id
     assert mlflow.register_model(uri, "diabetes").version == 2  # the model exists: a version
 
@@ -41,12 +44,16 @@ def test_log_model_with_registered_model_name_registers_and_tags_the_run(
     X, _ = diabetes
     with mlflow.start_run() as run:
         info = labtrack.sklearn.log_model(
-            fit_forest(diabetes), "model", input_example=X[:2], registered_model_name="diab"
+            fit_forest(diabetes), name="model", input_example=X[:2], registered_model_name="diab"
         )
 
     client = mlflow.TrackingClient()
     mv = client.get_model_version("diab", 1)
-    assert mv.run_id == run.info.run_id and info.model_uri.endswith("/model")
+    assert mv.run_id == run.info.run_id and info.model_uri == f"models:/{info.model_id}"
+    assert info.registered_model_version == 1 and mv.model_id == info.model_id
+    assert json.loads(client.get_logged_model(info.model_id).tags["mlflow.modelVersions"]) == [
+        {"name": "diab", "version": 1}
+    ]
     tags = mlflow.get_run(run.info.run_id).data.tags
     assert json.loads(tags[REGISTERED_MODELS]) == ["diab"]
     found = mlflow.search_runs(filter_string=f"tags.`{REGISTERED_MODELS}` IS NOT NULL")
@@ -124,7 +131,8 @@ def test_a_local_folder_is_copied_into_the_store(home: Path, diabetes: Any, tmp_
 
 def test_a_path_inside_the_store_is_referenced_not_copied(home: Path, diabetes: Any) -> None:
     uri = log_forest(diabetes)
-    artifact = f"{mlflow.get_run(_run_id(uri)).info.artifact_uri}/model"
+    output = mlflow.get_run(_run_id(uri)).outputs.model_outputs[0]
+    artifact = mlflow.get_logged_model(output.model_id).artifact_location
     _create("diab")
 
     mv = mlflow.TrackingClient().create_model_version("diab", artifact, run_id=_run_id(uri))
@@ -170,6 +178,7 @@ def test_a_symlink_out_of_the_run_is_refused(home: Path, diabetes: Any, tmp_path
     outside = tmp_path / "outside"
     labtrack.sklearn.save_model(fit_forest(diabetes), str(outside))
     artifacts = Path(mlflow.get_run(run_id).info.artifact_uri)
+    artifacts.mkdir(parents=True, exist_ok=True)  # the model itself is kept with the model
     (artifacts / "escape").symlink_to(outside, target_is_directory=True)
     _create("diab")
 
@@ -261,3 +270,39 @@ def test_fluent_registry_searches_return_every_match(home: Path) -> None:
     ]
     assert len(mlflow.search_registered_models(max_results=2)) == 2
     assert mlflow.search_model_versions(filter_string="name = 'other'") == []
+
+
+def test_a_model_saved_into_the_runs_own_files_is_registered_from_there(
+    home: Path, diabetes: Any, tmp_path: Path
+) -> None:
+    """A 2.x layout (the model folder inside the run's artifacts) still wins for runs:/ URIs."""
+    folder = tmp_path / "m"
+    labtrack.sklearn.save_model(fit_forest(diabetes), str(folder))
+    with mlflow.start_run() as run:
+        mlflow.log_artifacts(str(folder), "model")
+
+    mv = mlflow.register_model(f"runs:/{run.info.run_id}/model", "diab")
+
+    assert mv.source == f"{mlflow.get_run(run.info.run_id).info.artifact_uri}/model"
+    assert mv.model_id is None
+
+
+def test_models_uri_of_a_logged_model_registers_and_loads(home: Path, diabetes: Any) -> None:
+    X, _ = diabetes
+    with mlflow.start_run():
+        info = labtrack.sklearn.log_model(fit_forest(diabetes), name="forest")
+
+    mv = mlflow.register_model(f"models:/{info.model_id}", "diab")
+
+    assert mv.model_id == info.model_id and mv.run_id == info.run_id
+    by_version = labtrack.sklearn.load_model("models:/diab/1")
+    by_id = labtrack.sklearn.load_model(info.model_uri)
+    assert list(by_version.predict(X[:3])) == list(by_id.predict(X[:3]))
+
+
+def test_a_runs_uri_naming_no_model_of_the_run_is_a_clear_error(home: Path, diabetes: Any) -> None:
+    uri = log_forest(diabetes)
+    _create("diab")
+
+    with pytest.raises(InvalidParameterError, match="no MLmodel file"):
+        mlflow.register_model(uri.rsplit("/", 1)[0] + "/forest", "diab")

@@ -57,7 +57,20 @@ def test_regressor_fit_logs_params_metrics_tags_and_model(diabetes):
     mse = run.data.metrics["training_mean_squared_error"]
     assert run.data.metrics["training_root_mean_squared_error"] == pytest.approx(mse**0.5)
     assert run.data.metrics["training_score"] == pytest.approx(model.score(X_train, y_train))
-    assert "model/MLmodel" in artifacts(run.info.run_id, "model")
+    # MLflow 3: the model is a logged model of the run, its files kept with the model.
+    assert "model" not in artifacts(run.info.run_id)
+    (model_output,) = run.outputs.model_outputs
+    logged = labtrack.get_logged_model(model_output.model_id)
+    assert logged.name == "model" and logged.source_run_id == run.info.run_id
+    assert logged.params["n_estimators"] == "10" and str(logged.status) == "READY"
+    linked = {m.key for m in logged.metrics or []}
+    assert set(run.data.metrics) <= linked  # and the score computed below, post-training
+    training = [m for m in logged.metrics or [] if m.key.startswith("training_")]
+    assert {m.dataset_name for m in training} == {"dataset"}
+    (train,) = run.inputs.dataset_inputs
+    assert {t.key: t.value for t in train.tags} == {"mlflow.data.context": "train"}
+    assert train.dataset.digest == labtrack.data.from_pandas(X_train).digest
+    assert "estimator.html" in artifacts(run.info.run_id)
     loaded = labtrack.sklearn.load_model(f"runs:/{run.info.run_id}/model")
     np.testing.assert_array_equal(loaded.predict(X_test), model.predict(X_test))
     pyfunc = labtrack.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
@@ -118,7 +131,9 @@ def test_grid_search_makes_a_parent_with_best_params_and_child_runs(iris):
     assert params["cv"] == "3" and "estimator" in params
     assert "estimator__max_depth" not in params  # the seed's untuned params are not logged
     assert parent.data.metrics["best_cv_score"] == pytest.approx(search.best_score_)
-    assert {"cv_results.csv", "model", "best_estimator"} <= set(artifacts(parent.info.run_id))
+    assert "cv_results.csv" in artifacts(parent.info.run_id)
+    names = {m.name for m in labtrack.search_logged_models(output_format="list")}
+    assert {"model", "best_estimator"} <= names
     csv = TrackingClient().load_text(parent.info.run_id, "cv_results.csv")
     assert csv.splitlines()[0].startswith("mean_fit_time") and len(csv.splitlines()) == 7
     children = TrackingClient().search_runs(
@@ -144,7 +159,7 @@ def test_randomized_search_is_autologged_too(iris):
         LogisticRegression(max_iter=300), {"C": [0.1, 1, 10]}, n_iter=2, cv=2, random_state=0
     ).fit(X, y)
     run = last_run()
-    assert "best_C" in run.data.params and "model" not in artifacts(run.info.run_id)
+    assert "best_C" in run.data.params and not run.outputs.model_outputs
 
 
 def test_a_users_run_is_used_and_left_open(diabetes):

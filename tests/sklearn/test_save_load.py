@@ -43,12 +43,15 @@ def forest(diabetes):  # type: ignore[no-untyped-def]
 def test_log_model_round_trips_through_sklearn_and_pyfunc(forest, diabetes):
     _, X_test, _, _ = diabetes
     with labtrack.start_run() as run:
-        info = labtrack.sklearn.log_model(forest, "model", input_example=X_test.iloc[:5])
+        info = labtrack.sklearn.log_model(forest, name="model", input_example=X_test.iloc[:5])
     assert isinstance(info, ModelInfo)
-    assert info.model_uri == f"runs:/{run.info.run_id}/model"
-    assert info.run_id == run.info.run_id and info.artifact_path == "model"
+    assert info.model_uri == f"models:/{info.model_id}"
+    assert info.run_id == run.info.run_id and info.name == "model"
+    assert info.artifact_path.endswith(f"/models/{info.model_id}/artifacts")
     assert set(info.flavors) == {"python_function", "sklearn"}
     loaded = labtrack.sklearn.load_model(info.model_uri)
+    by_run = labtrack.sklearn.load_model(f"runs:/{run.info.run_id}/model")
+    np.testing.assert_array_equal(by_run.predict(X_test), forest.predict(X_test))
     np.testing.assert_array_equal(loaded.predict(X_test), forest.predict(X_test))
     pyfunc = labtrack.pyfunc.load_model(info.model_uri)
     np.testing.assert_array_equal(pyfunc.predict(X_test), forest.predict(X_test))

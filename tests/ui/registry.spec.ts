@@ -44,11 +44,11 @@ test('register a model from a run, promote it, list it, serve it and call it', a
   await openLab(page);
   await execute(page, 'labtrack:open-run', { runId });
   const runPage = page.locator('.lt-RunPage');
-  const tree = runPage.locator('.lt-Artifacts-tree');
-  await tree
-    .locator('.lt-Artifacts-dir', { hasText: 'model' })
+  // MLflow 3: the model is a logged model of the run, registered from its row.
+  await runPage
+    .locator('.lt-LoggedModels-row', { hasText: 'model' })
+    .locator('.lt-LoggedModels-register')
     .click({ timeout: 30_000 });
-  await tree.locator('.lt-Artifacts-register').click({ timeout: 15_000 });
 
   // A name the registry refuses: the server's message, the dialog stays.
   const dialog = page.locator('.jp-Dialog');
@@ -84,7 +84,9 @@ test('register a model from a run, promote it, list it, serve it and call it', a
     `labtrack/api/registered-models/${MODEL}/versions/1`
   );
   expect(stored.run_id).toBe(runId);
-  expect(stored.source).toMatch(new RegExp(`/${runId}/artifacts/model$`));
+  // The logged model's own folder, and the version knows which model it is.
+  expect(stored.source).toMatch(/\/models\/m-[0-9a-f]{32}\/artifacts$/);
+  expect(stored.model_id).toMatch(/^m-[0-9a-f]{32}$/);
 
   // Promote version 1 to Production.
   await row.locator('.lt-Versions-move').selectOption('Production');
@@ -217,13 +219,16 @@ test('register a model from a run, promote it, list it, serve it and call it', a
   });
   await expect.poll(() => polls.length, { timeout: 15_000 }).toBeGreaterThan(1);
 
-  // The same folder again, as version 2 of the existing model.
+  // The same model again, as version 2 of the existing model.
   await execute(page, 'labtrack:open-run', { runId });
   await expect(serving).toBeHidden();
   const whenHidden = polls.length;
   await page.waitForTimeout(4_500);
   expect(polls.length).toBe(whenHidden);
-  await tree.locator('.lt-Artifacts-register').click({ timeout: 15_000 });
+  await runPage
+    .locator('.lt-LoggedModels-row', { hasText: 'model' })
+    .locator('.lt-LoggedModels-register')
+    .click({ timeout: 15_000 });
   await dialog
     .locator('.lt-RegisterDialog-mode', { hasText: 'existing model' })
     .locator('input')

@@ -172,6 +172,26 @@ describe('ModelPageState', () => {
     expect(JSON.parse(serving.reply!.text)).toEqual({ predictions: [7] });
   });
 
+  it("reads a logged model's input example from the model's own files", async () => {
+    const { fake } = server();
+    const id = 'm-0123456789abcdef0123456789abcdef';
+    fake.routes['registered-models/m/versions'] = () => ({
+      model_versions: [{ ...VERSION, model_id: id, source: `/a/models/${id}` }],
+      next_page_token: null
+    });
+    fake.routes[`logged-models/${id}/artifacts/file`] = call =>
+      call.params.get('path') === 'input_example.json'
+        ? '{"columns": ["age"], "data": [[3]]}'
+        : 'flavors: {}\n';
+    const state = await opened(fake);
+    state.setTab('serving');
+    await flush();
+    expect(JSON.parse(state.serving!.body)).toEqual({
+      dataframe_split: { columns: ['age'], data: [[3]] }
+    });
+    expect(fake.callsTo('runs/r1/artifacts/file')).toEqual([]);
+  });
+
   it("shows a refused change's message, and reads an open history again after a stage change", async () => {
     const { fake } = server();
     const state = await opened(fake);

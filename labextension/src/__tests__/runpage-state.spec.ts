@@ -52,7 +52,12 @@ function server(): FakeServer {
             files: [{ path: 'model/sub', is_dir: true }]
           },
     'runs/r1/artifacts/file': () => 'hello',
-    'runs/r1/notebook': () => ({ cells: [] })
+    'runs/r1/notebook': () => ({ cells: [] }),
+    'logged-models/m-1/artifacts': () => ({
+      path: '',
+      files: [{ path: 'MLmodel', is_dir: false, file_size: 300 }]
+    }),
+    'logged-models/m-1/artifacts/file': () => 'flavors: {}'
   });
 }
 
@@ -68,6 +73,29 @@ async function loaded(fake: FakeServer): Promise<RunPageState> {
 }
 
 describe('RunPageState', () => {
+  it("lists a logged model's files from the model, not the run, when shown", async () => {
+    const fake = server();
+    const state = await loaded(fake);
+    expect(fake.callsTo('logged-models/m-1/artifacts')).toEqual([]);
+
+    state.toggleModel('m-1');
+    await new Promise(resolve => setTimeout(resolve, 0));
+
+    expect(state.openModel).toBe('m-1');
+    expect(
+      state
+        .modelFiles('m-1')
+        .folder('')
+        ?.files?.map(f => f.path)
+    ).toEqual(['MLmodel']);
+    await state.modelFiles('m-1').select({ path: 'MLmodel', is_dir: false });
+    expect(fake.callsTo('logged-models/m-1/artifacts/file')).toHaveLength(1);
+    expect(fake.callsTo('runs/r1/artifacts/file')).toEqual([]);
+    state.toggleModel('m-1');
+    expect(state.openModel).toBeNull();
+    state.dispose();
+  });
+
   it('reads the child runs and the artifacts once, the ranges on every fetch', async () => {
     const fake = server();
     const state = await loaded(fake);

@@ -4,6 +4,7 @@
  * tests build one on a fake transport).
  */
 import { ExperimentsAPI } from './experiments';
+import { LoggedModelsAPI } from './loggedModels';
 import { NotebooksAPI } from './notebooks';
 import { RegistryAPI } from './registry';
 import { ReproduceAPI } from './reproduce';
@@ -14,6 +15,7 @@ import type { ITransport } from './transport';
 export class LabtrackAPI {
   constructor(transport: ITransport) {
     this.experiments = new ExperimentsAPI(transport);
+    this.loggedModels = new LoggedModelsAPI(transport);
     this.notebooks = new NotebooksAPI(transport);
     this.registry = new RegistryAPI(transport);
     this.reproduce = new ReproduceAPI(transport);
@@ -22,6 +24,8 @@ export class LabtrackAPI {
   }
 
   readonly experiments: ExperimentsAPI;
+  /** MLflow 3 logged models and their files. */
+  readonly loggedModels: LoggedModelsAPI;
   /** Run notebook versions. */
   readonly notebooks: NotebooksAPI;
   /** Registered models, versions, stages, aliases and serving. */

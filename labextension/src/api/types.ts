@@ -116,10 +116,72 @@ export interface IRunData {
   tags: Record<string, string>;
 }
 
-/** `GET runs/{id}`: MLflow's run shape. */
+/** `GET runs/{id}`: MLflow's run shape, with the run's logged models. */
 export interface IRunDetail {
   info: IRunInfo & { run_uuid?: string };
   data: IRunData;
+  /** What the run used (absent from older servers). */
+  inputs?: IRunInputs;
+  /** What the run produced (absent from older servers). */
+  outputs?: IRunOutputs;
+  /** The logged models the run produced (only `GET runs/{id}`). */
+  logged_models?: ILoggedModel[];
+}
+
+// -- datasets and logged models (MLflow 3) ------------------------------------
+
+/** A dataset's record; `source`, `schema` and `profile` are JSON text. */
+export interface IDataset {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema: string | null;
+  profile: string | null;
+}
+
+/** One dataset a run used, with the tags of that use (`mlflow.data.context`). */
+export interface IDatasetInput {
+  dataset: IDataset;
+  tags: { key: string; value: string }[];
+}
+
+export interface IRunInputs {
+  dataset_inputs: IDatasetInput[];
+  model_inputs: { model_id: string }[];
+}
+
+export interface IRunOutputs {
+  model_outputs: { model_id: string; step: number }[];
+}
+
+/** A metric point linked to a logged model. */
+export interface ILoggedModelMetric {
+  key: string;
+  value: MetricValue;
+  timestamp: number;
+  step: number;
+  run_id: string | null;
+  dataset_name: string | null;
+  dataset_digest: string | null;
+}
+
+/** A logged model (`GET logged-models/{id}`; `step` only with a run). */
+export interface ILoggedModel {
+  model_id: string;
+  name: string;
+  experiment_id: string;
+  artifact_location: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  model_type: string | null;
+  source_run_id: string | null;
+  status: 'UNSPECIFIED' | 'PENDING' | 'READY' | 'FAILED';
+  status_message: string | null;
+  tags: Record<string, string>;
+  params: Record<string, string>;
+  metrics: ILoggedModelMetric[];
+  step?: number;
 }
 
 /**
@@ -249,6 +311,8 @@ export interface IModelVersion {
   status_message: string | null;
   tags: Record<string, string>;
   aliases: string[];
+  /** The logged model (MLflow 3) the version was registered from. */
+  model_id?: string | null;
 }
 
 export interface IRegisteredModel {

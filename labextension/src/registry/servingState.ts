@@ -237,6 +237,19 @@ export class ServingState extends ViewState {
   private async _modelInputs(
     v: IModelVersion
   ): Promise<{ example: unknown; mlmodel: string | null }> {
+    if (v.model_id) {
+      // A logged model (MLflow 3): its files are kept with the model.
+      const models = this._api.loggedModels;
+      const id = v.model_id;
+      const [example, mlmodel] = await Promise.all([
+        models.artifactText(id, 'input_example.json').catch(() => null),
+        models.artifactText(id, 'MLmodel').catch(() => null)
+      ]);
+      return {
+        example: typeof example === 'string' ? parseJson(example) : example,
+        mlmodel: typeof mlmodel === 'string' ? mlmodel : null
+      };
+    }
     if (!v.run_id) {
       return { example: null, mlmodel: null };
     }

@@ -1,6 +1,7 @@
 /**
  * The run page: overview (name, description and tags editable), params,
- * metrics with last/min/max, metric charts, artifacts, captured notebook.
+ * metrics with last/min/max, metric charts, datasets, logged models,
+ * artifacts, captured notebook.
  * It only presents `RunPageState`. Every string from a run renders as text.
  */
 import * as React from 'react';
@@ -10,6 +11,8 @@ import type { MarkdownRenderer } from '../common/markdown';
 import { ErrorText, LoadingOrError } from '../common/Status';
 import type { RunCommand } from '../tokens';
 import { Artifacts } from './Artifacts';
+import { Datasets } from './Datasets';
+import { LoggedModels } from './LoggedModels';
 import { MetricChart } from './MetricChart';
 import { NotebookCells } from './NotebookCells';
 import { NotebookVersionActions } from './NotebookVersion';
@@ -136,6 +139,18 @@ export function RunPage(props: IRunPageProps): JSX.Element {
           <MetricsTable metrics={run.data.metrics} ranges={state.ranges} />
         </section>
       </div>
+      <section className="lt-RunPage-datasets">
+        <h3>Datasets</h3>
+        <Datasets inputs={run.inputs?.dataset_inputs ?? []} />
+      </section>
+      <section className="lt-RunPage-models">
+        <h3>Logged models</h3>
+        <LoggedModels
+          models={run.logged_models ?? []}
+          state={state}
+          onRegister={register ? name => register(runId, name) : undefined}
+        />
+      </section>
       <section>
         <h3>Artifacts</h3>
         <Artifacts

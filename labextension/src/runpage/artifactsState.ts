@@ -4,7 +4,7 @@
  * notebook cells) and downloads.
  */
 import type { LabtrackAPI } from '../api/client';
-import type { IArtifactFile, INotebookJSON } from '../api/types';
+import type { IArtifactFile, IArtifactList, INotebookJSON } from '../api/types';
 import { saveFile } from '../common/download';
 import { ViewState } from '../common/viewState';
 import { parseCsv, previewKind } from './logic';
@@ -26,11 +26,37 @@ export interface IFolder {
   error: string | null;
 }
 
+/** Where the files come from: a run's artifacts or a logged model's files. */
+export interface IArtifactSource {
+  list(path: string): Promise<IArtifactList>;
+  text(path: string): Promise<unknown>;
+  blob(path: string, download?: boolean): Promise<Blob>;
+}
+
+/** A run's artifacts. */
+export function runArtifacts(api: LabtrackAPI, runId: string): IArtifactSource {
+  return {
+    list: path => api.runs.artifacts(runId, path),
+    text: path => api.runs.artifactText(runId, path),
+    blob: (path, download) => api.runs.artifactBlob(runId, path, download)
+  };
+}
+
+/** A logged model's files (MLflow 3 keeps them with the model, not the run). */
+export function modelArtifacts(
+  api: LabtrackAPI,
+  modelId: string
+): IArtifactSource {
+  return {
+    list: path => api.loggedModels.artifacts(modelId, path),
+    text: path => api.loggedModels.artifactText(modelId, path),
+    blob: (path, download) =>
+      api.loggedModels.artifactBlob(modelId, path, download)
+  };
+}
+
 export class ArtifactsState extends ViewState {
-  constructor(
-    private readonly _api: LabtrackAPI,
-    readonly runId: string
-  ) {
+  constructor(private readonly _source: IArtifactSource) {
     super();
   }
 
@@ -61,7 +87,7 @@ export class ArtifactsState extends ViewState {
     this._folders.set(path, { files: null, error: null });
     this.emit();
     const outcome = await this.latest(`folder:${path}`, () =>
-      this._api.runs.artifacts(this.runId, path)
+      this._source.list(path)
     );
     if (outcome) {
       this._folders.set(
@@ -114,7 +140,7 @@ export class ArtifactsState extends ViewState {
 
   /** Download a file (with the token, through a Blob link). */
   async download(path: string): Promise<void> {
-    const blob = await this._api.runs.artifactBlob(this.runId, path, true);
+    const blob = await this._source.blob(path, true);
     saveFile(path.split('/').pop() || 'artifact', blob);
   }
 
@@ -133,13 +159,13 @@ export class ArtifactsState extends ViewState {
     if (kind === 'image') {
       return {
         kind,
-        blob: await this._api.runs.artifactBlob(this.runId, path)
+        blob: await this._source.blob(path)
       };
     }
     if (kind === 'none') {
       return { kind };
     }
-    const body = await this._api.runs.artifactText(this.runId, path);
+    const body = await this._source.text(path);
     if (kind === 'notebook') {
       const notebook =
         typeof body === 'string' ? (JSON.parse(body) as INotebookJSON) : body;

@@ -3,7 +3,7 @@
  * RUNNING and the page is visible (never after it ended or the page was
  * disposed: a reply that arrives after that changes nothing), and what the
  * page shows with it: child runs, metric ranges and charts, artifacts, the
- * captured notebook.
+ * files of its logged models, the captured notebook.
  */
 import type { LabtrackAPI } from '../api/client';
 import type { IRunUpdate } from '../api/runs';
@@ -15,7 +15,7 @@ import type {
 } from '../api/types';
 import { Poller } from '../common/poller';
 import { ViewState } from '../common/viewState';
-import { ArtifactsState } from './artifactsState';
+import { ArtifactsState, modelArtifacts, runArtifacts } from './artifactsState';
 import { summarize } from './logic';
 import { MetricChartState } from './chartsState';
 
@@ -45,13 +45,40 @@ export class RunPageState extends ViewState {
       options.interval ?? LIVE_INTERVAL
     );
     this.charts = new MetricChartState(options.api, options.runId);
-    this.artifacts = new ArtifactsState(options.api, options.runId);
+    this.artifacts = new ArtifactsState(
+      runArtifacts(options.api, options.runId)
+    );
   }
 
   readonly runId: string;
   /** The metric charts: which metrics, and their histories. */
   readonly charts: MetricChartState;
   readonly artifacts: ArtifactsState;
+
+  /** The logged model whose files are shown; null for none. */
+  get openModel(): string | null {
+    return this._openModel;
+  }
+
+  /** The files of a logged model of the run (listed when first shown). */
+  modelFiles(modelId: string): ArtifactsState {
+    let files = this._modelFiles.get(modelId);
+    if (!files) {
+      files = new ArtifactsState(modelArtifacts(this._api, modelId));
+      files.changed.connect(() => this.emit());
+      this._modelFiles.set(modelId, files);
+    }
+    return files;
+  }
+
+  /** Show a logged model's files, or hide them when they are shown. */
+  toggleModel(modelId: string): void {
+    this._openModel = this._openModel === modelId ? null : modelId;
+    if (this._openModel !== null) {
+      void this.modelFiles(modelId).load('');
+    }
+    this.emit();
+  }
 
   /** The run; null until the first fetch succeeds. */
   get run(): IRunDetail | null {
@@ -139,6 +166,9 @@ export class RunPageState extends ViewState {
     this._poller.dispose();
     this.charts.dispose();
     this.artifacts.dispose();
+    for (const files of this._modelFiles.values()) {
+      files.dispose();
+    }
     super.dispose();
   }
 
@@ -237,6 +267,8 @@ export class RunPageState extends ViewState {
   private _api: LabtrackAPI;
   private _isVisible: () => boolean;
   private _poller: Poller;
+  private _openModel: string | null = null;
+  private readonly _modelFiles = new Map<string, ArtifactsState>();
   private _run: IRunDetail | null = null;
   private _error: string | null = null;
   private _fetches = 0;

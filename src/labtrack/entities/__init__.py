@@ -12,23 +12,43 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from labtrack.entities._mlflow_object import MlflowObject
+from labtrack.entities.dataset import Dataset, DatasetInput, InputTag, RunInputs, RunOutputs
 from labtrack.entities.file_info import FileInfo
+from labtrack.entities.logged_model import (
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelStatus,
+    LoggedModelTag,
+)
 from labtrack.entities.source_type import SourceType
 from labtrack.errors import InvalidParameterError
 
 __all__ = [
     "RUN_STATUSES",
     "TERMINATED_STATUSES",
+    "Dataset",
+    "DatasetInput",
     "Experiment",
     "ExperimentTag",
     "FileInfo",
+    "InputTag",
     "LifecycleStage",
+    "LoggedModel",
+    "LoggedModelInput",
+    "LoggedModelOutput",
+    "LoggedModelParameter",
+    "LoggedModelStatus",
+    "LoggedModelTag",
     "Metric",
     "PagedList",
     "Param",
     "Run",
     "RunData",
     "RunInfo",
+    "RunInputs",
+    "RunOutputs",
     "RunStatus",
     "RunTag",
     "SourceType",
@@ -171,11 +191,17 @@ class ViewType:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Metric(MlflowObject):
+    """A metric point. MLflow 3 links a point to a logged model (``model_id``) and to the
+    dataset it was computed on (``dataset_name``, ``dataset_digest``)."""
+
     key: str
     value: float
     timestamp: int
     step: int = 0
     run_id: str | None = None
+    model_id: str | None = None
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -253,21 +279,23 @@ class RunData(MlflowObject):
 @dataclass(slots=True, repr=False)
 class Run(MlflowObject):
     """A run: ``info`` (ids, status, times), ``data`` (metrics, params, tags), and in MLflow 3
-    its ``inputs`` and ``outputs`` when the store records them (``None`` otherwise)."""
+    its ``inputs`` (datasets, logged models) and ``outputs`` (logged models)."""
 
     info: RunInfo
     data: RunData
-    inputs: Any = None
-    outputs: Any = None
+    # What the run used (datasets, logged models) and produced (logged models).
+    inputs: RunInputs = field(default_factory=RunInputs)
+    outputs: RunOutputs = field(default_factory=RunOutputs)
 
     def to_dictionary(self) -> dict[str, Any]:
         """MLflow's form: ``{"info": {...}, "data": {...}}`` (and inputs, outputs if any)."""
         out: dict[str, Any] = {"info": dict(self.info)}
         if self.data:
             out["data"] = self.data.to_dictionary()
-        if self.inputs:
+        # MLflow leaves out the inputs and outputs of a run built without them.
+        if self.inputs.dataset_inputs or self.inputs.model_inputs:
             out["inputs"] = self.inputs.to_dictionary()
-        if self.outputs:
+        if self.outputs.model_outputs:
             out["outputs"] = self.outputs.to_dictionary()
         return out
 

@@ -81,6 +81,8 @@ class ModelVersion:
     tags: dict[str, str] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     run_link: str | None = None
+    # The logged model (MLflow 3) this version was registered from.
+    model_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +99,7 @@ class ModelVersion:
             "status_message": self.status_message,
             "tags": dict(self.tags),
             "aliases": list(self.aliases),
+            "model_id": self.model_id,
         }
 
 

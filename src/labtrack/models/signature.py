@@ -91,12 +91,10 @@ class TensorSpec:
     name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "type": "tensor",
-            "tensor-spec": {"dtype": _dtype_name(self.dtype), "shape": list(self.shape)},
-        }
-        if self.name is not None:
-            out["name"] = self.name
+        # The name first, as MLflow writes it, so the JSON text is the same as MLflow's.
+        out: dict[str, Any] = {} if self.name is None else {"name": self.name}
+        out["type"] = "tensor"
+        out["tensor-spec"] = {"dtype": _dtype_name(self.dtype), "shape": list(self.shape)}
         return out
 
 

@@ -6,7 +6,9 @@
 >>> client.set_registered_model_alias("churn", "champion", mv.version)
 
 A version's files are always inside the store. ``runs:/<run_id>/<path>`` references the run's
-artifact folder (it must hold an ``MLmodel`` file); a path under the store's artifact root is
+artifact folder (it must hold an ``MLmodel`` file) or, when the run's files have no such folder,
+the logged model the run logged under that name (MLflow 3); ``models:/<model_id>`` references a
+logged model's files and links the version to it; a path under the store's artifact root is
 referenced as it is; any other local folder is copied into ``<artifact root>/models/`` first.
 Other URLs (``file://``, ``http://``, an ``s3://`` outside the store) are refused.
 """
@@ -14,6 +16,7 @@ Other URLs (``file://``, ``http://``, an ``s3://`` outside the store) are refuse
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import uuid
 from collections.abc import Sequence
@@ -23,6 +26,7 @@ from urllib.parse import urlparse
 
 from labtrack import config
 from labtrack.entities import LifecycleStage, PagedList, RunTag
+from labtrack.entities.logged_model import is_model_id
 from labtrack.entities.model_registry import (
     ModelVersion,
     ModelVersionStages,
@@ -51,6 +55,22 @@ if TYPE_CHECKING:
 __all__ = ["RegistryClientMixin"]
 
 MLMODEL = "MLmodel"
+# A logged model's tag listing the versions registered from it (MLflow's name).
+MODEL_VERSIONS_TAG = "mlflow.modelVersions"
+
+
+def logged_model_id(uri: str) -> str | None:
+    """The id in ``models:/<model_id>`` (a logged model), else ``None``.
+
+    >>> logged_model_id("models:/m-0123456789abcdef0123456789abcdef")
+    'm-0123456789abcdef0123456789abcdef'
+    >>> logged_model_id("models:/churn/1") is None
+    True
+    """
+    if not uri.lower().startswith("models:"):
+        return None
+    rest = uri[len("models:") :].strip("/")
+    return rest if is_model_id(rest) else None
 
 
 def _tags(tags: dict[str, Any] | None) -> list[RunTag]:
@@ -152,15 +172,29 @@ class RegistryClientMixin:
         """
         name = check.model_name(name)
         self._registry_store.get_registered_model(name)  # a clear error before anything is copied
-        stored, source_run = self._store_source(name, source, run_id)
-        return self._registry_store.create_model_version(
+        stored, source_run, model_id = self._store_source(name, source, run_id)
+        version = self._registry_store.create_model_version(
             name,
             stored,
             run_id or source_run,
             _tags(tags),
             description,
             user_id or current_user(),
+            model_id,
         )
+        if model_id is not None:
+            self._link_logged_model(model_id, version)
+        return version
+
+    def _link_logged_model(self, model_id: str, version: ModelVersion) -> None:
+        """Add the version to the logged model's ``mlflow.modelVersions`` tag (MLflow's link)."""
+        model = self.store.get_logged_model(model_id, allow_deleted=True)
+        try:
+            linked = json.loads(model.tags.get(MODEL_VERSIONS_TAG, "[]"))
+        except ValueError:
+            linked = []
+        linked.append({"name": version.name, "version": version.version})
+        self.store.set_logged_model_tags(model_id, {MODEL_VERSIONS_TAG: json.dumps(linked)})
 
     def create_model_version_from_run(
         self,
@@ -315,7 +349,13 @@ class RegistryClientMixin:
         return max(found, key=lambda v: v.version)
 
     def download_model_version(self, model_uri: str, dst_path: str | None = None) -> str:
-        """A local folder with the files of the version a ``models:/`` URI names."""
+        """A local folder with the files of the version (or logged model) a ``models:/`` URI
+        names."""
+        model_id = logged_model_id(model_uri)
+        if model_id is not None:
+            return self._download_source(
+                self.store.get_logged_model(model_id).artifact_location, dst_path
+            )
         name, ref = parse_models_uri(model_uri)
         return self._download_source(self.resolve_model_version(name, ref).source, dst_path)
 
@@ -337,8 +377,9 @@ class RegistryClientMixin:
     # -- where a version's files live --------------------------------------------------------
     def _store_source(
         self, name: str, source: str | os.PathLike[str], run_id: str | None
-    ) -> tuple[str, str | None]:
-        """(location inside the store, run id it came from) for a caller's ``source``."""
+    ) -> tuple[str, str | None, str | None]:
+        """(location inside the store, run id it came from, logged model id) for a caller's
+        ``source``."""
         text = os.fspath(source) if isinstance(source, os.PathLike) else source
         if not isinstance(text, str) or not text:
             raise InvalidParameterError(
@@ -348,12 +389,17 @@ class RegistryClientMixin:
         if scheme == "runs":
             return self._run_source(text, run_id)
         if scheme == "models":
+            model_id = logged_model_id(text)
+            if model_id is not None:
+                model = self.store.get_logged_model(model_id)
+                self._require_mlmodel(model.artifact_location, text)
+                return model.artifact_location, model.source_run_id, model_id
             src = self.resolve_model_version(*parse_models_uri(text))
-            return src.source, src.run_id
+            return src.source, src.run_id, src.model_id
         inside = self._inside_artifact_root(text)
         if inside is not None:
             self._require_mlmodel(inside, text)
-            return inside, None
+            return inside, None, None
         if len(scheme) > 1:
             raise InvalidParameterError(
                 f"Cannot register {text!r}: a model version's files must be inside the store "
@@ -361,9 +407,9 @@ class RegistryClientMixin:
                 "register runs:/<run_id>/<path>, or give a local model folder (it is copied "
                 "into the store)."
             )
-        return self._copy_into_store(name, Path(text).expanduser()), None
+        return self._copy_into_store(name, Path(text).expanduser()), None, None
 
-    def _run_source(self, uri: str, run_id: str | None) -> tuple[str, str]:
+    def _run_source(self, uri: str, run_id: str | None) -> tuple[str, str, str | None]:
         rid, path = parse_runs_uri(uri)
         if run_id is not None and run_id != rid:
             raise InvalidParameterError(
@@ -378,12 +424,21 @@ class RegistryClientMixin:
         root = run.info.artifact_uri.rstrip("/")
         # Checked from the run's root, so a symlink cannot lead the path out of it.
         if not artifacts.ArtifactRepository(root).exists(f"{path}/{MLMODEL}" if path else MLMODEL):
+            # MLflow 3 keeps a logged model's files with the model: runs:/<run>/<name> is the
+            # model the run logged under that name.
+            logged = [
+                m for m in self.store.logged_models_of_runs([rid]).get(rid, []) if m.name == path
+            ]
+            if logged:
+                model = logged[-1]
+                self._require_mlmodel(model.artifact_location, uri)
+                return model.artifact_location, rid, model.model_id
             raise InvalidParameterError(
                 f"{uri!r} is not a saved model: there is no {MLMODEL} file at {path or 'the'} "
                 f"{'in' if path else 'root of'} run {rid}'s artifacts. Give the folder "
                 "log_model wrote (for example runs:/<run_id>/model)."
             )
-        return (f"{root}/{path}" if path else root), rid
+        return (f"{root}/{path}" if path else root), rid, None
 
     def _inside_artifact_root(self, text: str) -> str | None:
         """``text`` normalised if it names a place under the store's artifact root."""

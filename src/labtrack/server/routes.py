@@ -19,6 +19,11 @@ from labtrack.server.experiments import (
     ExperimentsHandler,
     NotebookExperimentHandler,
 )
+from labtrack.server.logged_models import (
+    LoggedModelArtifactFileHandler,
+    LoggedModelArtifactsHandler,
+    LoggedModelHandler,
+)
 from labtrack.server.notebook_files import NotebookRestoreHandler
 from labtrack.server.openapi import OpenApiHandler
 from labtrack.server.registry import (
@@ -92,6 +97,7 @@ RUN_ID = r"(?P<run_id>[^/]+)"
 EXPERIMENT_ID = r"(?P<experiment_id>[^/]+)"
 MODEL = r"registered-models/(?P<name>[^/]+)"
 VERSION = r"(?P<version>[^/]+)"
+LOGGED_MODEL = r"logged-models/(?P<model_id>[^/]+)"
 
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
@@ -114,6 +120,9 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"runs/{RUN_ID}/reproduce", ReproduceHandler),
     (f"runs/{RUN_ID}/reproduce/(?P<job_id>[^/]+)", ReproductionJobHandler),
     ("compare", CompareHandler),
+    (LOGGED_MODEL, LoggedModelHandler),
+    (f"{LOGGED_MODEL}/artifacts", LoggedModelArtifactsHandler),
+    (f"{LOGGED_MODEL}/artifacts/file", LoggedModelArtifactFileHandler),
     ("changes", ChangesHandler),
     ("registered-models", RegisteredModelsHandler),
     (MODEL, RegisteredModelHandler),

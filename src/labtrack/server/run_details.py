@@ -122,26 +122,30 @@ class ArtifactFileHandler(LabtrackHandler):
         if not path:
             raise InvalidParameterError("Give the file's path inside the run: ?path=plots/a.png")
         run = await self.call(self.client.get_run, run_id)
-        repo = ArtifactRepository(run.info.artifact_uri)
-        handle = await self.call(repo.open, path, "rb")
-        kind = content_type(path)
-        self.set_header("Content-Type", kind)
-        # Never let a browser render an artifact as a page of ours: files are data.
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
-        if self.get_query_argument("download", "") in ("1", "true"):
-            name = path.rsplit("/", 1)[-1].replace('"', "")
-            self.set_header("Content-Disposition", f'attachment; filename="{name}"')
-        try:
-            while True:
-                chunk = await self.call(handle.read, CHUNK)
-                if not chunk:
-                    break
-                self.write(chunk)
-                await self.flush()
-        finally:
-            handle.close()
-        await self.finish(set_content_type=kind)  # an empty file's headers are sent here
+        await stream_artifact(self, ArtifactRepository(run.info.artifact_uri), path)
+
+
+async def stream_artifact(handler: LabtrackHandler, repo: ArtifactRepository, path: str) -> None:
+    """Send the file ``path`` of ``repo`` in chunks, as data a browser never renders as a
+    page of ours; ``?download=1`` asks the browser to save it."""
+    handle = await handler.call(repo.open, path, "rb")
+    kind = content_type(path)
+    handler.set_header("Content-Type", kind)
+    handler.set_header("X-Content-Type-Options", "nosniff")
+    handler.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
+    if handler.get_query_argument("download", "") in ("1", "true"):
+        name = path.rsplit("/", 1)[-1].replace('"', "")
+        handler.set_header("Content-Disposition", f'attachment; filename="{name}"')
+    try:
+        while True:
+            chunk = await handler.call(handle.read, CHUNK)
+            if not chunk:
+                break
+            handler.write(chunk)
+            await handler.flush()
+    finally:
+        handle.close()
+    await handler.finish(set_content_type=kind)  # an empty file's headers are sent here
 
 
 class NotebookVersionHandler(RunNotebookHandler):

@@ -13,6 +13,7 @@ from labtrack.errors import InvalidParameterError
 from labtrack.notebook.capture import LIVE_TAG, REVISION_TAG, canonical
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.experiments import view_arg
+from labtrack.server.run_models import runs_models_json
 from labtrack.server.runs_query import RunQuery
 from labtrack.server.serialize import run_json, run_row
 from labtrack.tracking.runs_csv import iter_csv
@@ -88,7 +89,9 @@ class RunHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        self.write_json(run_json(await self.call(self.client.get_run, run_id)))
+        run = await self.call(self.client.get_run, run_id)
+        models = await self.call(runs_models_json, self.client, run)
+        self.write_json({**run_json(run), "logged_models": models})
 
     @web.authenticated
     @authorized

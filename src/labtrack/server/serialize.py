@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from labtrack.entities import Experiment, Run
+from labtrack.entities import Experiment, LoggedModel, Run
 from labtrack.utils import mlflow_tags
 
 # Always sent with a run row, whatever columns were asked for: the sidebar needs them.
@@ -81,4 +81,47 @@ def run_json(run: Run) -> dict[str, Any]:
     return {
         "info": info,
         "data": {"params": row["params"], "metrics": row["metrics"], "tags": row["tags"]},
+        "inputs": {
+            "dataset_inputs": [
+                {"dataset": dict(d.dataset), "tags": [dict(t) for t in d.tags]}
+                for d in run.inputs.dataset_inputs
+            ],
+            "model_inputs": [{"model_id": m.model_id} for m in run.inputs.model_inputs],
+        },
+        "outputs": {
+            "model_outputs": [
+                {"model_id": m.model_id, "step": m.step} for m in run.outputs.model_outputs
+            ]
+        },
+    }
+
+
+def logged_model_json(model: LoggedModel) -> dict[str, Any]:
+    """A logged model (MLflow 3): identity, status, where its files are, params, tags and its
+    linked metric points."""
+    return {
+        "model_id": model.model_id,
+        "name": model.name,
+        "experiment_id": model.experiment_id,
+        "artifact_location": model.artifact_location,
+        "creation_timestamp": model.creation_timestamp,
+        "last_updated_timestamp": model.last_updated_timestamp,
+        "model_type": model.model_type,
+        "source_run_id": model.source_run_id,
+        "status": str(model.status),
+        "status_message": model.status_message,
+        "tags": dict(model.tags),
+        "params": dict(model.params),
+        "metrics": [
+            {
+                "key": m.key,
+                "value": number(m.value),
+                "timestamp": m.timestamp,
+                "step": m.step,
+                "run_id": m.run_id,
+                "dataset_name": m.dataset_name,
+                "dataset_digest": m.dataset_digest,
+            }
+            for m in model.metrics or []
+        ],
     }

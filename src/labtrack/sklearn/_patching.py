@@ -34,6 +34,7 @@ class Config:
     log_input_examples: bool = False
     log_model_signatures: bool = True
     log_post_training_metrics: bool = True
+    log_datasets: bool = True
     max_tuning_runs: int | None = 5
     exclusive: bool = False
     silent: bool = False

@@ -28,6 +28,7 @@ from labtrack.sklearn import _patching, flavor, metrics_patch, training
 from labtrack.sklearn._patching import AutologgingWarning, Config, local, raised
 from labtrack.sklearn.serialize import check_format
 from labtrack.tracking import _state, context, fluent
+from labtrack.tracking.inputs import dataset_input
 from labtrack.utils import validation
 from labtrack.utils.mlflow_tags import AUTOLOGGING, PARENT_RUN_ID
 
@@ -93,12 +94,16 @@ def autolog(
     - GridSearchCV / RandomizedSearchCV: ``best_<param>`` params, ``best_cv_score``,
       ``cv_results.csv``, ``best_estimator`` model and child runs for the best
       ``max_tuning_runs`` candidates;
-    - post-training metrics: see :mod:`labtrack.sklearn.metrics_patch`.
+    - post-training metrics: see :mod:`labtrack.sklearn.metrics_patch`;
+    - ``estimator.html``: the estimator as scikit-learn draws it;
+    - with ``log_datasets``, the training data as a dataset input (context ``train``) to which
+      the training metrics are linked, as in MLflow 3; the model is a logged model and the
+      training metrics are linked to it too.
 
-    ``exclusive=True`` leaves runs the user started untouched. ``log_datasets`` is accepted
-    as in MLflow; ``disable_for_unsupported_versions`` has no effect (every scikit-learn that
-    labtrack installs with is supported). ``labtrack.autolog()`` leaves a configuration made
-    here alone, as ``mlflow.autolog()`` does.
+    ``exclusive=True`` leaves runs the user started untouched.
+    ``disable_for_unsupported_versions`` has no effect (every scikit-learn that labtrack
+    installs with is supported). ``labtrack.autolog()`` leaves a configuration made here
+    alone, as ``mlflow.autolog()`` does.
     """
     _patching.configured_by = "global" if _from_global else "integration"
     if disable:
@@ -118,6 +123,7 @@ def autolog(
         log_input_examples=log_input_examples,
         log_model_signatures=log_model_signatures,
         log_post_training_metrics=log_post_training_metrics,
+        log_datasets=log_datasets,
         max_tuning_runs=max_tuning_runs,
         exclusive=exclusive,
         silent=silent,
@@ -230,7 +236,7 @@ def _logged_fit(
         )
     session.end("FINISHED", problems)
     if config.log_post_training_metrics:
-        metrics_patch.register_model(est, session.run_id)
+        metrics_patch.register_model(est, session.run_id, session.model_id)
     _report(est, problems)
     return result
 
@@ -252,6 +258,7 @@ class _Session:
         self.config = config
         self.run_id = run_id
         self.managed = managed  # started here, so ended here
+        self.model_id: str | None = None  # the logged model of the fit, once logged
         self.client = _state.client()
 
     @classmethod
@@ -316,12 +323,29 @@ class _Session:
                     "cv_results.csv",
                     lambda: self.client.log_text(self.run_id, csv, "cv_results.csv"),
                 )
+        dataset = None
+        if x is not None:
+            # Made for the metrics' link even when not logged as an input (MLflow does too).
+            dataset = problems.run("dataset", lambda: training.training_dataset(x, y))
+            if dataset is not None and cfg.log_datasets:
+                problems.run("dataset", lambda: self._log_dataset(dataset))
+        example = problems.run("input example", lambda: training.head(x)) if x is not None else None
+        model_id = None
+        if cfg.log_models:
+            params = est.get_params(deep=not search)
+            if search and hasattr(est, "best_params_"):
+                params |= {f"best_{k}": v for k, v in est.best_params_.items()}
+            info = problems.run("model", lambda: self._log_model(est, "model", example, params))
+            model_id = self.model_id = info.model_id if info is not None else None
         if values:
-            problems.run(
-                "metrics",
-                lambda: self.client.log_batch(self.run_id, metrics=training.metric_list(values)),
-            )
-        problems.run("estimator.html", lambda: self._log_estimator_html(est))
+            points = training.metric_list(values, model_id, dataset)
+            problems.run("metrics", lambda: self.client.log_batch(self.run_id, metrics=points))
+        problems.run(
+            "estimator.html",
+            lambda: self.client.log_text(
+                self.run_id, training.estimator_html(est), "estimator.html"
+            ),
+        )
         if y_pred is not None and is_classifier(est):
             name = "training_confusion_matrix.png"
             fig = problems.run(
@@ -329,29 +353,24 @@ class _Session:
             )
             if fig is not None:
                 problems.run(name, lambda: self.client.log_figure(self.run_id, fig, name))
-        example = problems.run("input example", lambda: training.head(x)) if x is not None else None
-        if cfg.log_models:
-            problems.run("model", lambda: self._log_model(est, "model", example))
         if search:
             if cfg.log_models and hasattr(est, "best_estimator_"):
+                best = est.best_estimator_
                 problems.run(
                     "best_estimator",
-                    lambda: self._log_model(est.best_estimator_, "best_estimator", example),
+                    lambda: self._log_model(
+                        best, "best_estimator", example, best.get_params(deep=True)
+                    ),
                 )
             if hasattr(est, "cv_results_"):
                 problems.run("child runs", lambda: self._child_runs(est))
 
-    def _log_estimator_html(self, est: Any) -> None:
-        """scikit-learn's HTML view of the estimator, as MLflow logs it (``estimator.html``)."""
-        from sklearn.utils import estimator_html_repr
+    def _log_dataset(self, dataset: Any) -> None:
+        """The training data as an input of the run, context ``train`` (MLflow's)."""
+        record = dataset_input(dataset, context="train")
+        self.client.log_inputs(self.run_id, [record])
 
-        page = (
-            '<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8"/>\n'
-            f"  </head>\n  <body>\n    {estimator_html_repr(est)}\n  </body>\n</html>\n"
-        )
-        self.client.log_text(self.run_id, page, "estimator.html")
-
-    def _log_model(self, model: Any, path: str, example: Any) -> None:
+    def _log_model(self, model: Any, path: str, example: Any, params: dict[str, Any]) -> Any:
 
         cfg = self.config
         signature: Any = False  # not inferred from the input example either
@@ -363,8 +382,10 @@ class _Session:
             )
             output = getattr(model, method)(example) if method else None
             signature = infer_signature(example, output)
-        Model.log(
-            artifact_path=path,
+        return Model.log(
+            artifact_path=None,
+            name=path,
+            params=params,
             flavor=flavor,
             registered_model_name=cfg.registered_model_name if path == "model" else None,
             run_id=self.run_id,

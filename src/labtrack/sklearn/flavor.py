@@ -124,7 +124,7 @@ def save_model(
 
 def log_model(
     sk_model: Any,
-    artifact_path: str = "model",
+    artifact_path: str | None = None,
     signature: ModelSignature | Literal[False] | None = None,
     input_example: Any = None,
     registered_model_name: str | None = None,
@@ -133,15 +133,24 @@ def log_model(
     extra_pip_requirements: Iterable[str] | str | None = None,
     pyfunc_predict_fn: str = "predict",
     metadata: dict[str, Any] | None = None,
+    *,
+    name: str | None = None,
+    params: dict[str, Any] | None = None,
+    tags: dict[str, Any] | None = None,
+    model_type: str | None = None,
+    step: int = 0,
+    model_id: str | None = None,
+    await_registration_for: int = 300,
 ) -> ModelInfo:
-    """Save a scikit-learn model into the active run's artifacts (a run starts if none is).
+    """Log a scikit-learn model as a logged model of the active run (MLflow 3).
 
     Returns a :class:`~labtrack.models.ModelInfo`; ``info.model_uri`` is
-    ``runs:/<run_id>/<artifact_path>``. ``registered_model_name`` also registers it (needs the
-    model registry).
+    ``models:/<model_id>``, and ``runs:/<run_id>/<name>`` finds it too. ``params`` and ``tags``
+    go on the logged model; ``registered_model_name`` also registers it.
+    ``artifact_path`` is MLflow 2's spelling of ``name`` (deprecated).
 
     >>> with labtrack.start_run():                                      # doctest: +SKIP
-    ...     info = log_model(model, "model", input_example=X[:5])
+    ...     info = log_model(model, name="model", input_example=X[:5])
     """
     flavor = sys.modules[__name__]
     check_format(serialization_format)
@@ -149,6 +158,12 @@ def log_model(
         artifact_path=artifact_path,
         flavor=flavor,
         registered_model_name=registered_model_name,
+        name=name,
+        params=params,
+        tags=tags,
+        model_type=model_type,
+        step=step,
+        model_id=model_id,
         sk_model=sk_model,
         serialization_format=serialization_format,
         signature=signature,

@@ -27,20 +27,23 @@ from typing import Any
 from labtrack.entities import Metric
 from labtrack.sklearn import _patching
 from labtrack.sklearn._patching import local, raised
-from labtrack.sklearn.training import now_ms
+from labtrack.sklearn.training import now_ms, training_dataset
 from labtrack.tracking import _state
+from labtrack.tracking.inputs import dataset_input
 
 FALLBACK_DATASET = "dataset"
 EXCLUDED = {"check_scoring", "get_scorer", "get_scorer_names", "make_scorer"}
 
 _model_runs: dict[int, str] = {}
-_predictions: dict[int, tuple[str, str]] = {}
+_model_ids: dict[int, str | None] = {}  # the logged model of each tracked estimator
+_predictions: dict[int, tuple[str, str, str | None]] = {}
 _datasets: dict[tuple[str, str], list[int]] = defaultdict(list)
 _calls: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
 
 
 def reset() -> None:
     _model_runs.clear()
+    _model_ids.clear()
     _predictions.clear()
     _datasets.clear()
     _calls.clear()
@@ -57,13 +60,15 @@ def _active() -> bool:
     )
 
 
-def register_model(model: Any, run_id: str) -> None:
+def register_model(model: Any, run_id: str, model_id: str | None = None) -> None:
     key = id(model)
     try:
         weakref.finalize(model, _model_runs.pop, key, None)
+        weakref.finalize(model, _model_ids.pop, key, None)
     except TypeError:
         return  # not weak-referenceable: cannot be tracked safely by id
     _model_runs[key] = run_id
+    _model_ids[key] = model_id
 
 
 def run_of(model: Any) -> str | None:
@@ -95,16 +100,16 @@ def _dataset_name(run_id: str, data: Any) -> str:
     return name if index == 0 else f"{name}-{index + 1}"
 
 
-def _remember(result: Any, run_id: str, dataset: str) -> None:
+def _remember(result: Any, run_id: str, dataset: str, model_id: str | None) -> None:
     key = id(result)
     try:
         weakref.finalize(result, _predictions.pop, key, None)
     except TypeError:
         return
-    _predictions[key] = (run_id, dataset)
+    _predictions[key] = (run_id, dataset, model_id)
 
 
-def _lookup(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, str] | None:
+def _lookup(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, str, str | None] | None:
     for arg in (*args, *kwargs.values()):
         if arg is not None and not isinstance(arg, (str, int, float, bool)):
             found = _predictions.get(id(arg))
@@ -140,13 +145,13 @@ def _command(
     return f"{fn_name}({', '.join(parts)})"
 
 
-def _log(run_id: str, key: str, value: Any) -> None:
+def _log(run_id: str, key: str, value: Any, model_id: str | None = None) -> None:
 
     client = _state.client()
     # The run may have ended (autolog ends the runs it starts): the store lets metrics in.
-    client.store.log_batch(
-        run_id, metrics=[Metric(key, float(value), now_ms(), 0)], allow_terminated=True
-    )
+    # Linked to the estimator's logged model, as MLflow 3 does.
+    point = Metric(key, float(value), now_ms(), 0, None, model_id)
+    client.store.log_batch(run_id, metrics=[point], allow_terminated=True)
     info = {k: c for (rid, _), calls in _calls.items() if rid == run_id for k, c in calls}
     client.log_text(run_id, json.dumps(dict(sorted(info.items())), indent=2), "metric_info.json")
 
@@ -168,10 +173,23 @@ def predict_hook(
         result = bound(*args, **kwargs)
     try:
         data = args[0] if args else next(iter(kwargs.values()), None)
-        _remember(result, run_id, _dataset_name(run_id, data))
+        _remember(result, run_id, _dataset_name(run_id, data), _model_ids.get(id(est)))
     except Exception as exc:
         _patching.warn(f"labtrack autologging could not track a prediction ({exc}).")
+    cfg = _patching.config
+    if cfg is not None and cfg.log_datasets:
+        try:
+            _log_eval_dataset(run_id, data)
+        except Exception as exc:
+            _patching.warn(f"labtrack autologging could not log the evaluation dataset ({exc}).")
     return result
+
+
+def _log_eval_dataset(run_id: str, data: Any) -> None:
+    """The data a tracked model predicted on, as an input of its run (context ``eval``)."""
+    dataset = training_dataset(data, None)
+    if dataset is not None:
+        _state.client().log_inputs(run_id, [dataset_input(dataset, context="eval")])
 
 
 def score_hook(
@@ -188,7 +206,8 @@ def score_hook(
             dataset = _dataset_name(run_id, data)
             name = f"{type(est).__name__}_score"
             command = _command(f"{type(est).__name__}.score", bound, args, kwargs)
-            _log(run_id, _metric_key(run_id, name, dataset, command), value)
+            key = _metric_key(run_id, name, dataset, command)
+            _log(run_id, key, value, _model_ids.get(id(est)))
     except Exception as exc:
         _patching.warn(f"labtrack autologging could not log {type(est).__name__}.score ({exc}).")
     return value
@@ -206,9 +225,9 @@ def metric_wrapper(name: str, original: Callable[..., Any]) -> Callable[..., Any
         try:
             found = _lookup(args, kwargs) if _loggable(value) else None
             if found is not None:
-                run_id, dataset = found
+                run_id, dataset, model_id = found
                 command = _command(name, original, args, kwargs)
-                _log(run_id, _metric_key(run_id, name, dataset, command), value)
+                _log(run_id, _metric_key(run_id, name, dataset, command), value, model_id)
         except Exception as exc:
             _patching.warn(f"labtrack autologging could not log {name} ({exc}).")
         return value

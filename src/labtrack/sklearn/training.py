@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from labtrack.data import from_numpy, from_pandas
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.errors import InvalidParameterError
 from labtrack.utils import validation
@@ -163,9 +164,43 @@ def _score(est: Any, x: Any, y: Any, weight: Any) -> Any:
     return est.score(x, y)
 
 
-def metric_list(values: dict[str, float]) -> list[Metric]:
+def metric_list(
+    values: dict[str, float], model_id: str | None = None, dataset: Any = None
+) -> list[Metric]:
+    """Points at step 0, linked to the logged model and the dataset they were measured on."""
     ts = now_ms()
-    return [Metric(k, v, ts, 0) for k, v in values.items()]
+    name = dataset.name if dataset is not None else None
+    digest = dataset.digest if dataset is not None else None
+    return [Metric(k, v, ts, 0, None, model_id, name, digest) for k, v in values.items()]
+
+
+def estimator_html(est: Any) -> str:
+    """The estimator as scikit-learn draws it, as a page (MLflow's ``estimator.html``)."""
+    from sklearn.utils import estimator_html_repr
+
+    # The charset keeps the toggle triangles from being garbled.
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8"/>\n  </head>\n'
+        f"  <body>\n    {estimator_html_repr(est)}\n  </body>\n</html>\n"
+    )
+
+
+def training_dataset(x: Any, y: Any) -> Any:
+    """The training data as a ``labtrack.data`` dataset (MLflow's choice of kind: pandas for
+    a DataFrame, numpy with targets for arrays and sparse matrices), or ``None`` for other
+    kinds of data."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(x, pd.DataFrame):
+        return from_pandas(x)
+    if hasattr(x, "toarray"):
+        x = x.toarray()
+    if not isinstance(x, np.ndarray):
+        return None
+    if y is not None:
+        y = y.toarray() if hasattr(y, "toarray") else np.asarray(y)
+    return from_numpy(x, targets=y)
 
 
 # -- confusion matrix -----------------------------------------------------------------------

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 active_experiment_id: str | None = None
 last_run_id: str | None = None
+# The logged model this process logged last (``last_logged_model``), in the current store.
+last_model_id: str | None = None
 
 _local = threading.local()
 _client: TrackingClient | None = None
@@ -52,10 +54,11 @@ def writer() -> MetricWriter:
 
 def reset_client(uri: str | None, root: str | None = None) -> None:
     """Point the fluent API at another store (pending points of the old one are flushed)."""
-    global _client, active_experiment_id
+    global _client, active_experiment_id, last_model_id
     with lock:
         for w in _writers.values():
             w.flush(raise_errors=False)
         config.set_process_location(uri, root)
         _client = None
         active_experiment_id = None
+        last_model_id = None

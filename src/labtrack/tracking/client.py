@@ -34,6 +34,7 @@ from labtrack.store import artifacts, get_store
 from labtrack.store.contract import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 from labtrack.tracking import async_logging
 from labtrack.tracking.async_logging import RunOperations
+from labtrack.tracking.logged_model_client import LoggedModelClientMixin
 from labtrack.utils import mlflow_tags, validation
 from labtrack.utils.mlflow_tags import PARENT_RUN_ID
 from labtrack.utils.user import current_user
@@ -48,7 +49,7 @@ def _now() -> int:
     return int(time.time() * 1000)
 
 
-class TrackingClient(RegistryClientMixin):
+class TrackingClient(RegistryClientMixin, LoggedModelClientMixin):
     """Create and read experiments and runs by id.
 
     ``tracking_uri`` is a labtrack home folder, ``sqlite:///...`` or
@@ -186,14 +187,21 @@ class TrackingClient(RegistryClientMixin):
         timestamp: int | None = None,
         step: int | None = None,
         synchronous: bool | None = None,
+        dataset_name: str | None = None,
+        dataset_digest: str | None = None,
+        model_id: str | None = None,
     ) -> RunOperations | None:
         """Log one metric point, written before returning (``RunOperations`` with
-        ``synchronous=False``)."""
+        ``synchronous=False``); ``model_id`` (and the dataset it was measured on) also links it
+        to a logged model (MLflow 3)."""
         metric = Metric(
             validation.validate_key(key, "metric key"),
             validation.metric_value(key, value),
             _now() if timestamp is None else validation.timestamp_value(key, timestamp),
             validation.step_value(key, step),
+            model_id=model_id,
+            dataset_name=dataset_name,
+            dataset_digest=dataset_digest,
         )
         if async_logging.is_async(synchronous):
             return async_logging.submit(self.store.log_metric, run_id, metric)
@@ -372,14 +380,27 @@ class TrackingClient(RegistryClientMixin):
         return self._repo(run_id).list_artifacts(path)
 
     def download_artifacts(self, run_id: str, path: str = "", dst_path: str | None = None) -> str:
-        return self._repo(run_id).download_artifacts(path, dst_path)
+        """Files of a run; ``path`` naming a model the run logged (MLflow 3 keeps its files
+        with the logged model, not the run) gives that model's files."""
+        repo = self._repo(run_id)
+        if path and not repo.exists(path):
+            model = self.logged_model_of_run(run_id, path)
+            if model is not None:
+                import tempfile  # here, not at the top: it pulls in shutil, random, bz2...
+
+                dst = dst_path or tempfile.mkdtemp(prefix="labtrack-")
+                target = os.path.join(dst, path.strip("/").rsplit("/", 1)[-1])
+                os.makedirs(target, exist_ok=True)
+                repo = artifacts.ArtifactRepository(model.artifact_location)
+                return repo.download_artifacts("", target)
+        return repo.download_artifacts(path, dst_path)
 
     def load_text(self, run_id: str, artifact_file: str) -> str:
         with self._repo(run_id).open(artifact_file) as f:
             return str(f.read().decode())
 
     def download_to_temp(self, run_id: str, path: str) -> str:
-        import tempfile
+        import tempfile  # here, not at the top: it pulls in shutil, random, bz2...
 
         return self.download_artifacts(run_id, path, tempfile.mkdtemp(prefix="labtrack-"))
 

@@ -257,7 +257,7 @@ class ActiveRun(Run):
     """The run ``start_run`` returned; ends itself when used as a context manager."""
 
     def __init__(self, run: Run) -> None:
-        super().__init__(run.info, run.data)
+        super().__init__(run.info, run.data, run.inputs, run.outputs)
 
     def __enter__(self) -> ActiveRun:
         return self

@@ -12,8 +12,10 @@ from typing import Any
 
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.tracking import _state, async_logging
+from labtrack.tracking.active_model import get_active_model_id
 from labtrack.tracking.async_logging import RunOperations
 from labtrack.tracking.fluent import _resolve_experiment_id, get_or_start_run
+from labtrack.tracking.inputs import dataset_input, link_model_input
 from labtrack.utils import validation
 
 __all__ = [
@@ -108,13 +110,22 @@ def log_metric(
     synchronous: bool | None = None,
     timestamp: int | None = None,
     run_id: str | None = None,
+    model_id: str | None = None,
+    dataset: Any = None,
 ) -> RunOperations | None:
     """Log a metric point (value, step, timestamp in ms); history is kept in full.
 
     The point is queued for the background writer (``synchronous=True`` writes it before
     returning; ``synchronous=False`` also returns a ``RunOperations`` whose ``wait()`` waits
-    for the writer). NaN and +/-inf are stored as they are.
+    for the writer). NaN and +/-inf are stored as they are. ``model_id`` links the point to a
+    logged model and ``dataset`` (a ``labtrack.data`` dataset, logged as an input of the run)
+    says what it was measured on, as in MLflow 3; such points are written at once. Without
+    ``model_id=`` the point links to the active model (``set_active_model``), if any.
     """
+    model_id = model_id or get_active_model_id()
+    if model_id is not None or dataset is not None:
+        _log_linked_metrics({key: value}, step, timestamp, run_id, model_id, dataset)
+        return _flushed() if synchronous is not None or async_logging.is_async(None) else None
     if synchronous:
         rid = _run_id(run_id)
         _state.writer().flush()
@@ -130,18 +141,50 @@ def log_metric(
     return _flushed() if synchronous is not None or async_logging.is_async(None) else None
 
 
+def _log_linked_metrics(
+    metrics: dict[str, float],
+    step: int | None,
+    timestamp: int | None,
+    run_id: str | None,
+    model_id: str | None,
+    dataset: Any,
+) -> None:
+    """Write points linked to a model and/or dataset at once; the dataset becomes an input of
+    the run, and so does the model unless the run logged it (MLflow 3)."""
+    rid = _run_id(run_id)
+    client = _state.client()
+    name = digest = None
+    if dataset is not None:
+        record = dataset_input(dataset)
+        client.log_inputs(rid, [record])
+        name, digest = record.dataset.name, record.dataset.digest
+    if model_id is not None:
+        link_model_input(rid, model_id)
+    _state.writer().flush()
+    ts = int(time.time() * 1000) if timestamp is None else timestamp
+    for key, value in metrics.items():
+        client.log_metric(rid, key, value, ts, step, None, name, digest, model_id)
+
+
 def log_metrics(
     metrics: dict[str, float],
     step: int | None = None,
     synchronous: bool | None = None,
     run_id: str | None = None,
     timestamp: int | None = None,
+    model_id: str | None = None,
+    dataset: Any = None,
 ) -> RunOperations | None:
-    """Log several metrics at one step and time (queued, like :func:`log_metric`)."""
+    """Log several metrics at one step and time (queued, like :func:`log_metric`; linked to
+    ``model_id``/``dataset`` as ``log_metric`` does)."""
     if not isinstance(metrics, dict):
         raise validation.InvalidParameterError(
             f"log_metrics takes a dict of name -> number; got {type(metrics).__name__}."
         )
+    model_id = model_id or get_active_model_id()
+    if model_id is not None or dataset is not None:
+        _log_linked_metrics(metrics, step, timestamp, run_id, model_id, dataset)
+        return _flushed() if synchronous is not None or async_logging.is_async(None) else None
     rid = _run_id(run_id)
     ts = int(time.time() * 1000) if timestamp is None else timestamp
     s = 0 if step is None else step

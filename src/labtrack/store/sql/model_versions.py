@@ -63,6 +63,7 @@ class ModelVersionRepository:
         tags: Sequence[RunTag] | None,
         description: str | None,
         user_id: str | None,
+        model_id: str | None = None,
     ) -> ModelVersion:
         """Record a version whose files are already in the store at ``source``."""
         versions = tables.model_versions
@@ -102,6 +103,7 @@ class ModelVersionRepository:
                     run_id=run_id,
                     status=ModelVersionStatus.READY,
                     status_message=None,
+                    model_id=model_id,
                 )
             )
             if tag_rows:

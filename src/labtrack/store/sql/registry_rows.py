@@ -127,6 +127,7 @@ def build_versions(connection: Connection, rows: Sequence[Row[Any]]) -> list[Mod
             current_stage=row.current_stage,
             description=row.description,
             source=row.source,
+            model_id=row.model_id,
             run_id=row.run_id,
             status=row.status,
             status_message=row.status_message,

@@ -8,12 +8,15 @@ lives in the repositories:
 - :mod:`.metrics`: metric points, histories, downsampled reads, summaries;
 - :mod:`.notebooks`: notebook versions (blobs) and kernel sessions;
 - :mod:`.registry` and :mod:`.model_versions`: the model registry;
+- :mod:`.logged_models` and :mod:`.datasets`: MLflow 3's logged models; datasets, run inputs
+  and outputs;
 - :mod:`.views`: the Jupyter server's key lists, change markers and killed kernels.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from labtrack.entities import (
     Experiment,
@@ -25,12 +28,21 @@ from labtrack.entities import (
     RunTag,
     ViewType,
 )
+from labtrack.entities.dataset import DatasetInput
+from labtrack.entities.logged_model import (
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelTag,
+)
 from labtrack.entities.model_registry import (
     ModelVersion,
     ModelVersionTransition,
     RegisteredModel,
 )
 from labtrack.store.contract import (
+    LOGGED_MODELS_MAX_RESULTS_DEFAULT,
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_DEFAULT,
@@ -42,7 +54,9 @@ from labtrack.store.contract import (
     TrackingStore,
 )
 from labtrack.store.sql.database import Database
+from labtrack.store.sql.datasets import DatasetRepository
 from labtrack.store.sql.experiments import ExperimentRepository
+from labtrack.store.sql.logged_models import LoggedModelRepository
 from labtrack.store.sql.metrics import MetricRepository
 from labtrack.store.sql.model_versions import ModelVersionRepository
 from labtrack.store.sql.notebooks import NotebookRepository
@@ -65,6 +79,17 @@ class SqlTrackingStore(TrackingStore):
         self.registered_models = RegisteredModelRepository(self.database)
         self.model_versions = ModelVersionRepository(self.database)
         self.views = ViewRepository(self.database)
+        self.logged_models = LoggedModelRepository(self.database)
+        self.datasets = DatasetRepository(self.database)
+
+    def _with_edges(self, runs: list[Run]) -> None:
+        """Fill in each run's inputs and outputs (one read for all of them)."""
+        if not runs:
+            return
+        ids = [run.info.run_id for run in runs]
+        edges = self.database.read(lambda connection: self.datasets.run_edges(connection, ids))
+        for run in runs:
+            run.inputs, run.outputs = edges[run.info.run_id]
 
     def close(self) -> None:
         self.database.close()
@@ -120,7 +145,9 @@ class SqlTrackingStore(TrackingStore):
         return self.runs.create_run(experiment_id, user_id, start_time, tags, run_name)
 
     def get_run(self, run_id: str) -> Run:
-        return self.runs.get_run(run_id)
+        run = self.runs.get_run(run_id)
+        self._with_edges([run])
+        return run
 
     def update_run_info(
         self,
@@ -145,7 +172,13 @@ class SqlTrackingStore(TrackingStore):
         tags: Sequence[RunTag] = (),
         allow_terminated: bool = False,
     ) -> None:
+        linked = [m for m in metrics if m.model_id is not None]
+        if linked:  # an unknown model is reported before the run's metrics are written
+            for model_id in {m.model_id for m in linked}:
+                self.logged_models.get_logged_model(str(model_id), True)
         self.runs.log_batch(run_id, metrics, params, tags, allow_terminated)
+        if linked:
+            self.logged_models.log_model_metrics(run_id, linked)
 
     def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
         self.metrics.log_metric_points(points)
@@ -162,9 +195,11 @@ class SqlTrackingStore(TrackingStore):
         order_by: Sequence[str] | None = None,
         page_token: str | None = None,
     ) -> PagedList[Run]:
-        return self.runs.search_runs(
+        found = self.runs.search_runs(
             experiment_ids, filter_string, run_view_type, max_results, order_by, page_token
         )
+        self._with_edges(found)
+        return found
 
     # -- metrics -----------------------------------------------------------------------
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
@@ -264,10 +299,78 @@ class SqlTrackingStore(TrackingStore):
         tags: Sequence[RunTag] | None = None,
         description: str | None = None,
         user_id: str | None = None,
+        model_id: str | None = None,
     ) -> ModelVersion:
         return self.model_versions.create_model_version(
-            name, source, run_id, tags, description, user_id
+            name, source, run_id, tags, description, user_id, model_id
         )
+
+    # -- logged models (MLflow 3) --------------------------------------------------------------
+    def create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None = None,
+        source_run_id: str | None = None,
+        tags: Sequence[LoggedModelTag] | Mapping[str, Any] | None = None,
+        params: Sequence[LoggedModelParameter] | Mapping[str, Any] | None = None,
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        return self.logged_models.create_logged_model(
+            experiment_id, name, source_run_id, tags, params, model_type
+        )
+
+    def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
+        return self.logged_models.get_logged_model(model_id, allow_deleted)
+
+    def finalize_logged_model(self, model_id: str, status: Any) -> LoggedModel:
+        return self.logged_models.finalize_logged_model(model_id, status)
+
+    def delete_logged_model(self, model_id: str) -> None:
+        self.logged_models.delete_logged_model(model_id)
+
+    def set_logged_model_tags(
+        self, model_id: str, tags: Sequence[LoggedModelTag] | Mapping[str, Any]
+    ) -> None:
+        self.logged_models.set_logged_model_tags(model_id, tags)
+
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        self.logged_models.delete_logged_model_tag(model_id, key)
+
+    def log_logged_model_params(
+        self, model_id: str, params: Sequence[LoggedModelParameter] | Mapping[str, Any]
+    ) -> None:
+        self.logged_models.log_logged_model_params(model_id, params)
+
+    def search_logged_models(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        datasets: Sequence[Mapping[str, Any]] | None = None,
+        max_results: int = LOGGED_MODELS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[Any] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[LoggedModel]:
+        return self.logged_models.search_logged_models(
+            experiment_ids, filter_string, datasets, max_results, order_by, page_token
+        )
+
+    def link_metrics_to_models(self, run_id: str, metrics: Sequence[Metric]) -> None:
+        self.logged_models.log_model_metrics(run_id, metrics)
+
+    def logged_models_of_runs(self, run_ids: Sequence[str]) -> dict[str, list[LoggedModel]]:
+        return self.logged_models.models_of_runs(list(run_ids))
+
+    # -- run inputs and outputs ----------------------------------------------------------------
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] | None = None,
+        models: Sequence[LoggedModelInput] | None = None,
+    ) -> None:
+        self.datasets.log_inputs(run_id, datasets, models)
+
+    def log_outputs(self, run_id: str, models: Sequence[LoggedModelOutput]) -> None:
+        self.datasets.log_outputs(run_id, models)
 
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:
         return self.model_versions.get_model_version(name, version)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 # The alembic revision the tables below correspond to.
-SCHEMA_VERSION = "0004_mlflow_tags"
+SCHEMA_VERSION = "0005_logged_models_datasets"
 
 metadata = MetaData(
     naming_convention={
@@ -196,6 +196,8 @@ model_versions = Table(
     Column("run_id", String(32)),
     Column("status", String(20), nullable=False),
     Column("status_message", Text),
+    # The logged model (MLflow 3) the version was registered from, if any.
+    Column("model_id", String(36)),
     PrimaryKeyConstraint("name", "version"),
     Index("ix_model_versions_run_id", "run_id"),
 )
@@ -259,4 +261,129 @@ model_version_transitions = Table(
     Column("timestamp", BigInteger, nullable=False),
     Index("ix_model_version_transitions_name_version", "name", "version"),
     _version_fk(),
+)
+
+
+# -- logged models (MLflow 3) ------------------------------------------------------------------
+# A model as an object of its own: files under <experiment>/models/<model_id>/artifacts, params,
+# tags, and metric points linked to it. ``status`` is LoggedModelStatus.to_int(); the run it came
+# from (``source_run_id``) may be none (create_external_model, initialize_logged_model).
+logged_models = Table(
+    "logged_models",
+    metadata,
+    Column("model_id", String(36), primary_key=True),
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(500), nullable=False),
+    Column("artifact_location", Text, nullable=False),
+    Column("creation_timestamp_ms", BigInteger, nullable=False),
+    Column("last_updated_timestamp_ms", BigInteger, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("lifecycle_stage", String(32), nullable=False, default="active"),
+    Column("model_type", String(500)),
+    Column("source_run_id", String(32)),
+    Column("status_message", Text),
+    Index("ix_logged_models_experiment_creation", "experiment_id", "creation_timestamp_ms"),
+    Index("ix_logged_models_source_run_id", "source_run_id"),
+)
+
+
+def _logged_model_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["model_id"], ["logged_models.model_id"], ondelete="CASCADE")
+
+
+logged_model_params = Table(
+    "logged_model_params",
+    metadata,
+    Column("model_id", String(36), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("model_id", "key"),
+    _logged_model_fk(),
+)
+
+logged_model_tags = Table(
+    "logged_model_tags",
+    metadata,
+    Column("model_id", String(36), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("model_id", "key"),
+    _logged_model_fk(),
+)
+
+# Metric points linked to a logged model (``log_metric(..., model_id=...)``). The run's own
+# history keeps the same point in ``metrics``: this table only says which model (and which
+# dataset) it measured, so the run's metric write path is not touched. NaN as in ``metrics``.
+logged_model_metrics = Table(
+    "logged_model_metrics",
+    metadata,
+    Column("model_id", String(36), nullable=False),
+    Column("key", String(250), nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("value", Float(precision=53), nullable=False),
+    Column("is_nan", Boolean, nullable=False, default=False),
+    Column("run_id", String(32), ForeignKey("runs.run_uuid", ondelete="CASCADE"), nullable=False),
+    Column("dataset_name", String(500)),
+    Column("dataset_digest", String(36)),
+    PrimaryKeyConstraint("model_id", "key", "timestamp", "step", "run_id"),
+    _logged_model_fk(),
+)
+
+# -- datasets and run inputs -------------------------------------------------------------------
+# A dataset is stored once per experiment, name and digest; runs point at it through ``inputs``.
+# ``dataset_source``, ``dataset_schema`` and ``dataset_profile`` are JSON text.
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("dataset_uuid", String(36), nullable=False, unique=True),
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiments.experiment_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(500), nullable=False),
+    Column("digest", String(36), nullable=False),
+    Column("dataset_source_type", String(36), nullable=False),
+    Column("dataset_source", Text, nullable=False),
+    Column("dataset_schema", Text),
+    Column("dataset_profile", Text),
+    PrimaryKeyConstraint("experiment_id", "name", "digest"),
+)
+
+# Edges between a source and a destination, as MLflow stores them: a dataset used by a run
+# (DATASET -> RUN), a logged model used by a run (RUN_INPUT -> MODEL_INPUT) and a logged model a
+# run produced (RUN_OUTPUT -> MODEL_OUTPUT, at ``step``).
+inputs = Table(
+    "inputs",
+    metadata,
+    Column("input_uuid", String(36), nullable=False, unique=True),
+    Column("source_type", String(36), nullable=False),
+    Column("source_id", String(36), nullable=False),
+    Column("destination_type", String(36), nullable=False),
+    Column("destination_id", String(36), nullable=False),
+    Column("step", BigInteger, nullable=False, default=0),
+    PrimaryKeyConstraint("source_type", "source_id", "destination_type", "destination_id"),
+    Index("ix_inputs_destination", "destination_type", "destination_id", "source_type"),
+)
+
+# How a run used a dataset: ``mlflow.data.context`` (training, evaluation ...) and user tags.
+input_tags = Table(
+    "input_tags",
+    metadata,
+    Column(
+        "input_uuid",
+        String(36),
+        ForeignKey("inputs.input_uuid", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(255), nullable=False),
+    Column("value", String(500), nullable=False),
+    PrimaryKeyConstraint("input_uuid", "name"),
 )
