@@ -34,7 +34,6 @@ PREVIEW_TYPES = {
     ".py": "text/x-python",
     "MLmodel": "text/yaml",
 }
-CHUNK = 256 * 1024
 
 
 def series_json(result: MetricSeries) -> dict[str, Any]:
@@ -132,16 +131,7 @@ class ArtifactFileHandler(LabtrackHandler):
         if self.get_query_argument("download", "") in ("1", "true"):
             name = path.rsplit("/", 1)[-1].replace('"', "")
             self.set_header("Content-Disposition", f'attachment; filename="{name}"')
-        try:
-            while True:
-                chunk = await self.call(handle.read, CHUNK)
-                if not chunk:
-                    break
-                self.write(chunk)
-                await self.flush()
-        finally:
-            handle.close()
-        await self.finish(set_content_type=kind)  # an empty file's headers are sent here
+        await self.send_file(handle, kind)
 
 
 class NotebookVersionHandler(RunNotebookHandler):
