@@ -31,6 +31,7 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         experiments,
         logged_models,
         metrics,
+        multipart,
         registry,
         runs,
     )
@@ -92,8 +93,9 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         ("ajax-api/3.0/mlflow/server-info", artifacts.ServerInfoHandler),
         ("api/2.0/mlflow-artifacts/artifacts", artifacts.ArtifactListHandler),
         (f"api/2.0/mlflow-artifacts/artifacts/{path}", artifacts.ArtifactHandler),
-        (f"api/2.0/mlflow-artifacts/mpu/create/{path}", artifacts.MultipartHandler),
-        (f"api/2.0/mlflow-artifacts/mpu/complete/{path}", artifacts.MultipartHandler),
-        (f"api/2.0/mlflow-artifacts/mpu/abort/{path}", artifacts.MultipartHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/create/{path}", multipart.CreateMultipartHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/upload-part/{path}", multipart.UploadPartHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/complete/{path}", multipart.CompleteMultipartHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/abort/{path}", multipart.AbortMultipartHandler),
     ]
     return table

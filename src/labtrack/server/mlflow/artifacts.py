@@ -23,7 +23,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from labtrack.errors import InvalidParameterError, LabtrackError, ResourceNotFoundError
+from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.server.mlflow import messages
 from labtrack.server.mlflow.base import GetRpc, MlflowHandler
 from labtrack.server.mlflow.fields import Fields
@@ -33,15 +33,13 @@ from labtrack.store.artifacts import ArtifactRepository
 __all__ = [
     "ArtifactHandler",
     "ArtifactListHandler",
-    "MultipartHandler",
+    "StreamedBody",
     "RunArtifactListHandler",
     "ServerInfoHandler",
 ]
 
 # A body larger than Jupyter's default (512 MB) is fine for a model file; this bounds a runaway.
 MAX_UPLOAD_BYTES = 100 * 1024**3
-# MLflow's _UnsupportedMultipartUploadException.MESSAGE: clients match its beginning.
-UNSUPPORTED_MULTIPART = "Multipart upload is not supported for the current artifact repository"
 _UNSAFE_TYPES = ("text/html", "image/svg+xml", "application/xhtml+xml", "text/xml")
 
 
@@ -69,10 +67,10 @@ class ArtifactListHandler(GetRpc, ProxyHandler):
         return messages.compact({"files": files})
 
 
-@web.stream_request_body
-class ArtifactHandler(ProxyHandler):
-    """``mlflow-artifacts/artifacts/<path>``: ``GET`` downloads, ``PUT`` uploads (the raw bytes
-    of one file), ``DELETE`` removes a file or folder."""
+class StreamedBody(ProxyHandler):
+    """A handler whose ``PUT`` body is streamed to a temporary file (decorate the subclass with
+    ``@web.stream_request_body``). Authentication and authorization are checked before the
+    first byte is read; the file is removed when the request ends."""
 
     _upload: Any = None
     _upload_dir: str | None = None
@@ -81,7 +79,6 @@ class ArtifactHandler(ProxyHandler):
         await super().prepare()
         if self.request.method != "PUT":
             return
-        # The body is streamed: refuse a stranger before reading it, not after.
         user = self.current_user
         if not user:
             raise web.HTTPError(403, "Authentication is required to upload artifacts.")
@@ -115,20 +112,30 @@ class ArtifactHandler(ProxyHandler):
             shutil.rmtree(self._upload_dir, ignore_errors=True)
             self._upload_dir = None
 
+    def body_file(self, name: str) -> str:
+        """The received body, closed and renamed ``name`` inside its temporary folder."""
+        assert self._upload is not None and self._upload_dir is not None
+        self._upload.close()
+        self._upload = None
+        named = os.path.join(self._upload_dir, name)
+        os.replace(os.path.join(self._upload_dir, "body"), named)
+        return named
+
+
+@web.stream_request_body
+class ArtifactHandler(StreamedBody):
+    """``mlflow-artifacts/artifacts/<path>``: ``GET`` downloads, ``PUT`` uploads (the raw bytes
+    of one file), ``DELETE`` removes a file or folder."""
+
     @web.authenticated
     @authorized
     async def put(self, path: str) -> None:
         rel = self.uris.relative(path)
         if not rel:
             raise InvalidParameterError("Give the artifact's path after artifacts/.")
-        assert self._upload is not None and self._upload_dir is not None
-        self._upload.close()
-        self._upload = None
         # log_artifact names the file after the local file: give the body its final name.
         folder, _, name = rel.rpartition("/")
-        named = os.path.join(self._upload_dir, name)
-        os.replace(os.path.join(self._upload_dir, "body"), named)
-        await self.call(self.repo.log_artifact, named, folder or None)
+        await self.call(self.repo.log_artifact, self.body_file(name), folder or None)
         self.reply()
 
     @web.authenticated
@@ -177,22 +184,6 @@ class RunArtifactListHandler(GetRpc):
         return messages.compact({"root_uri": root, "files": [f.to_dict() for f in files]})
 
 
-class MultipartHandler(ProxyHandler):
-    """``POST mlflow-artifacts/mpu/{create,complete,abort}/<path>``: not offered. MLflow's
-    clients read this exact message as "upload the file in one request", which the proxy
-    streams to disk whatever its size."""
-
-    @web.authenticated
-    @authorized
-    async def post(self, path: str) -> None:
-        self.uris.relative(path)
-        self.fields()
-        raise LabtrackError(
-            f"{UNSUPPORTED_MULTIPART}: labtrack's proxy takes each file in one streamed PUT.",
-            error_code="NOT_IMPLEMENTED",
-        )
-
-
 class ServerInfoHandler(GetRpc):
     """``GET api/3.0/mlflow/server-info``: what MLflow 3 clients ask before downloads."""
 
@@ -201,6 +192,6 @@ class ServerInfoHandler(GetRpc):
             "store_type": "SqlStore",
             "workspaces_enabled": False,
             "trace_archival_enabled": False,
-            "multipart_uploads_enabled": False,
+            "multipart_uploads_enabled": True,
             "multipart_downloads_enabled": False,
         }

@@ -137,7 +137,8 @@ class MlflowHandler(LabtrackHandler):
 
 class Rpc(MlflowHandler):
     """One MLflow RPC: a subclass writes :meth:`answer`, its verb class (:class:`GetRpc`,
-    :class:`PostRpc` ...) mounts it on the HTTP verb, authenticated and authorized."""
+    :class:`PostRpc` ...) mounts it on the HTTP verb, authenticated and authorized. Groups of
+    the route's pattern are in ``self.path_kwargs``."""
 
     async def answer(self, fields: Fields) -> dict[str, Any] | None:
         """The response message (``None`` for ``{}``)."""
@@ -150,26 +151,26 @@ class Rpc(MlflowHandler):
 class GetRpc(Rpc):
     @web.authenticated
     @authorized
-    async def get(self) -> None:
+    async def get(self, **path: str) -> None:
         await self._rpc()
 
 
 class PostRpc(Rpc):
     @web.authenticated
     @authorized
-    async def post(self) -> None:
+    async def post(self, **path: str) -> None:
         await self._rpc()
 
 
 class PatchRpc(Rpc):
     @web.authenticated
     @authorized
-    async def patch(self) -> None:
+    async def patch(self, **path: str) -> None:
         await self._rpc()
 
 
 class DeleteRpc(Rpc):
     @web.authenticated
     @authorized
-    async def delete(self) -> None:
+    async def delete(self, **path: str) -> None:
         await self._rpc()

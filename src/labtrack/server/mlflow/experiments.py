@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from labtrack.entities import RunTag, ViewType
-from labtrack.errors import InvalidParameterError, LabtrackError, ResourceNotFoundError
+from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.server.mlflow import messages
 from labtrack.server.mlflow.base import GetRpc, PostRpc
 from labtrack.server.mlflow.fields import Fields
+from labtrack.utils import validation
 
 VIEW_TYPES = ("ACTIVE_ONLY", "DELETED_ONLY", "ALL")
 
@@ -117,13 +118,9 @@ class SetExperimentTagHandler(PostRpc):
 
 
 class DeleteExperimentTagHandler(PostRpc):
-    """``POST experiments/delete-experiment-tag`` (MLflow 3): labtrack's store cannot yet."""
+    """``POST experiments/delete-experiment-tag`` (MLflow 3)."""
 
     async def answer(self, fields: Fields) -> None:
-        fields.required_string("experiment_id")
-        fields.required_string("key")
-        raise LabtrackError(
-            "Deleting an experiment tag is not supported by labtrack yet; set the tag to an "
-            "empty value with set_experiment_tag(experiment_id, key, '') instead.",
-            error_code="NOT_IMPLEMENTED",
-        )
+        experiment_id = validation.experiment_id(fields.required_string("experiment_id"))
+        key = fields.required_string("key")
+        await self.call(self.client.store.delete_experiment_tag, experiment_id, key)
