@@ -55,6 +55,7 @@ from labtrack.server.serving.handlers import (
     setup_serving,
 )
 from labtrack.server.settings import Labtrack, redact_uri
+from labtrack.server.store_rpc import StoreRpcHandler
 
 __all__ = ["API_PREFIX", "route_tables", "setup_route_handlers"]
 
@@ -105,6 +106,7 @@ VERSION = r"(?P<version>[^/]+)"
 
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
+    ("store/(?P<method>[a-z_]+)", StoreRpcHandler),
     (r"openapi\.json", OpenApiHandler),
     ("experiments", ExperimentsHandler),
     (f"experiments/{EXPERIMENT_ID}", ExperimentHandler),

@@ -77,7 +77,9 @@ def metric_points(run_id: str, metrics: Any, field: str = "metrics") -> list[Met
 class _Waiting:
     __slots__ = ("error", "future", "points", "run_id")
 
-    def __init__(self, run_id: str, points: list[MetricPoint], future: asyncio.Future[None]):
+    def __init__(
+        self, run_id: str | None, points: list[MetricPoint], future: asyncio.Future[None]
+    ) -> None:
         self.run_id = run_id
         self.points = points
         self.future = future
@@ -97,7 +99,16 @@ class MetricIngest:
         self.requests = 0
 
     async def write(self, run_id: str, points: list[MetricPoint]) -> None:
-        """Store ``points`` of ``run_id``; returns once they are committed."""
+        """Store ``points`` of ``run_id`` (which must not be deleted); returns once they are
+        committed."""
+        await self._enqueue(run_id, points)
+
+    async def write_points(self, points: list[MetricPoint]) -> None:
+        """Store points of any runs without looking at the runs (the store contract's
+        ``log_metric_points``, what labtrack's own writers send)."""
+        await self._enqueue(None, points)
+
+    async def _enqueue(self, run_id: str | None, points: list[MetricPoint]) -> None:
         loop = asyncio.get_running_loop()
         waiting = _Waiting(run_id, points, loop.create_future())
         self._waiting.append(waiting)
@@ -129,8 +140,8 @@ class MetricIngest:
 
     def _commit(self, group: Sequence[_Waiting]) -> None:
         """Check each request's run, then write every accepted point in one transaction."""
-        states: dict[str, LabtrackError | None] = {}
-        for run_id in {w.run_id for w in group}:
+        states: dict[str | None, LabtrackError | None] = {None: None}
+        for run_id in {w.run_id for w in group if w.run_id is not None}:
             states[run_id] = self._check_run(run_id)
         points: list[MetricPoint] = []
         for waiting in group:

@@ -74,6 +74,10 @@ class ArtifactUris:
             return PROXY_SCHEME + "/" + text[len(self.root) + 1 :]
         return location
 
+    def location_to_wire(self, location: str) -> str:
+        """:meth:`to_wire` for a location that is there."""
+        return self.to_wire(location) or location
+
     def from_wire(self, uri: str) -> str:
         """The store location of ``mlflow-artifacts:/<path>`` (other URIs are returned as they
         are); the path passes the same checks as every artifact path."""
