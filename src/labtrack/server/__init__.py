@@ -28,6 +28,10 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     watcher = NotebookWatcher(server_app, settings)
     watcher.start()
     server_app.web_app.settings["labtrack_watcher"] = watcher
+    if settings.mlflow_kernel_env:
+        from labtrack.server.kernel_env import give_kernels_mlflow
+
+        give_kernels_mlflow(server_app)
     try:
         location = settings.location()
     except LabtrackError as err:
