@@ -46,9 +46,10 @@ class Fetch:
             return err.response
 
     async def __call__(
-        self, method: str, path: str, body: Any = None, token: bool = True, **query: Any
+        self, method: str, route: str, body: Any = None, token: bool = True, **query: Any
     ) -> tuple[int, Any]:
         """A JSON request (POST/PUT/PATCH/DELETE bodies are JSON); (status, decoded body)."""
+        path = route
         if query:
             from urllib.parse import urlencode
 
