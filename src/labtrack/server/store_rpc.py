@@ -129,8 +129,20 @@ def _points(values: Any) -> list[MetricPoint]:
     return out
 
 
-def arguments(method: str, raw: Any, uris: ArtifactUris) -> dict[str, Any]:
-    """The keyword arguments of ``method`` from a request's ``args``, checked."""
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _loosely_fits(value: Any, hint: Any) -> bool:
+    """A scalar where the contract names another scalar type: the store itself says what is
+    wrong with it (as it does in process, ``get_experiment(7)`` works and ``get_experiment(1.5)``
+    says what an experiment id is)."""
+    scalars = [a for a in typing.get_args(hint) or (hint,) if a in _SCALARS]
+    return bool(scalars) and isinstance(value, _SCALARS)
+
+
+def arguments(method: str, raw: Any, uris: ArtifactUris) -> tuple[dict[str, Any], list[str]]:
+    """The keyword arguments of ``method`` from a request's ``args``, checked against the
+    contract, and the names of those that only loosely fit it (a scalar of another type)."""
     if not isinstance(raw, dict):
         raise InvalidParameterError('The body must be {"args": {<argument>: <value>, ...}}.')
     kwargs: dict[str, Any] = codec.decode(raw, uris.from_wire)
@@ -139,16 +151,21 @@ def arguments(method: str, raw: Any, uris: ArtifactUris) -> dict[str, Any]:
     except TypeError as exc:
         raise InvalidParameterError(f"Invalid arguments for {method}: {exc}.") from None
     hints = _HINTS[method]
+    loose = []
     for name, value in kwargs.items():
-        if name in hints and not _fits(value, hints[name]):
-            raise InvalidParameterError(
-                f"Invalid argument {name!r} for {method}: expected {hints[name]}, got "
-                f"{type(value).__name__}."
-            )
+        if name not in hints or _fits(value, hints[name]):
+            continue
+        if not _loosely_fits(value, hints[name]):
+            raise InvalidParameterError(_mismatch(method, name, hints[name], value))
+        loose.append(name)
     for name in codec.URI_ARGS.get(method, ()):
         if isinstance(kwargs.get(name), str):
             kwargs[name] = uris.from_wire(kwargs[name])
-    return kwargs
+    return kwargs, loose
+
+
+def _mismatch(method: str, name: str, hint: Any, value: Any) -> str:
+    return f"Invalid argument {name!r} for {method}: expected {hint}, got {type(value).__name__}."
 
 
 def _error_class(err: LabtrackError) -> str:
@@ -176,13 +193,21 @@ class StoreRpcHandler(LabtrackHandler):
                 return
         location = self.labtrack.location()
         uris = ArtifactUris(location.artifact_root)
-        kwargs = arguments(method, self.read_json().get("args", {}), uris)
+        kwargs, loose = arguments(method, self.read_json().get("args", {}), uris)
         store = self.client.store
-        if method == "log_metric_points":
-            await ingest_for(store).write_points(_points(kwargs["points"]))
-            result = None
-        else:
-            result = await self.call(getattr(store, method), **kwargs)
+        try:
+            if method == "log_metric_points":
+                await ingest_for(store).write_points(_points(kwargs["points"]))
+                result = None
+            else:
+                result = await self.call(getattr(store, method), **kwargs)
+        except (TypeError, ValueError, AttributeError) as exc:
+            if not loose or isinstance(exc, LabtrackError):
+                raise
+            # A scalar of another type that the store did not check itself.
+            name = loose[0]
+            hint = _HINTS[method][name]
+            raise InvalidParameterError(_mismatch(method, name, hint, kwargs[name])) from None
         body = json.dumps({"result": codec.encode(result, uris.location_to_wire)})
         if request_id:
             replies.put(request_id, 200, body)
