@@ -29,6 +29,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -303,7 +304,9 @@ def case_ingest(ctx: Context) -> None:
     R, plan = ctx.results, ctx.plan
     sizes = plan.extra.get("ingest", {"seconds": 2.0, "pairs": 1, "requests": 200})
     backends = ["sqlite", "postgresql"]
-    postgres = Postgres(ctx.work / "ingest-postgres")
+    # Its own folder under the system's temporary folder: the work folder is private to this
+    # user, and PostgreSQL runs as another when the suite runs as root.
+    postgres = Postgres(Path(tempfile.mkdtemp(prefix="labtrack-bench-pg-")))
     try:
         postgres.start()
         _ensure_psycopg(ctx)
@@ -315,6 +318,7 @@ def case_ingest(ctx: Context) -> None:
             _one_backend(ctx, backend, postgres, sizes)
     finally:
         postgres.stop()
+        shutil.rmtree(postgres.folder, ignore_errors=True)
 
 
 def _one_backend(ctx: Context, backend: str, postgres: Postgres, sizes: dict[str, Any]) -> None:
@@ -352,14 +356,19 @@ def _one_backend(ctx: Context, backend: str, postgres: Postgres, sizes: dict[str
                     )
                     stored = _stored(server, prefix, run_ids[0])
                     expected = got["acked"][0] * STEPS
-                    if got["errors"] or stored != expected:
+                    if stored != expected:
                         ctx.fail(
-                            f"{measure.key} {side}: {got['errors']} errors, m0 has {stored} "
-                            f"points of {expected} acknowledged"
+                            f"{measure.key} {side}: m0 has {stored} points of the {expected} "
+                            "its requests were acknowledged for"
                         )
                         values[side] = None
                     else:
                         values[side] = got["points_per_s"]
+                    if got["errors"]:
+                        measure.note(
+                            f"{side} refused or failed {got['errors']} request(s) in a load "
+                            "(only acknowledged points count)"
+                        )
                 measure.add_pair(values)
             measure.note(
                 "raw HTTP clients (processes) sending prebuilt bodies back to back; "

@@ -146,3 +146,37 @@ def test_report_marks_targets_and_writes_tables(tmp_path: Path, value: float, st
         json.loads((tmp_path / "t.json").read_text())["measures"][0]["key"] == "log_metric.caller"
     )
     assert (tmp_path / "t.png").stat().st_size > 0
+
+
+def test_ingest_load_counts_acknowledged_points() -> None:
+    """Case 9's client: bodies of 1,000 new points each, only 200s counted."""
+    import http.server
+    import threading
+
+    from bench import ingest
+
+    seen: list[dict] = []  # type: ignore[type-arg]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(body)
+            self.send_response(200 if len(seen) % 2 else 503)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        payloads = [ingest.bodies("run-a", 4)]
+        got = ingest.load(server.server_address[1], "/log-batch", {}, payloads, seconds=30)
+    finally:
+        server.shutdown()
+    assert (got["requests"], got["errors"]) == (2, 2)
+    steps = [m["step"] for body in seen for m in body["metrics"] if m["key"] == "m0"]
+    assert steps == list(range(400))
+    assert all(len(body["metrics"]) == 1000 for body in seen)
