@@ -106,7 +106,7 @@ VERSION = r"(?P<version>[^/]+)"
 
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
-    ("store/(?P<method>[a-z_]+)", StoreRpcHandler),
+    ("store/(?P<method>[^/]+)", StoreRpcHandler),
     (r"openapi\.json", OpenApiHandler),
     ("experiments", ExperimentsHandler),
     (f"experiments/{EXPERIMENT_ID}", ExperimentHandler),
