@@ -291,6 +291,45 @@ def _stored(server: Server, prefix: str, run_id: str) -> int:
     return count
 
 
+CALLER = """
+import json, os, sys, time
+import labtrack
+labtrack.set_tracking_uri(os.environ["BENCH_SERVER"])
+n = int(sys.argv[1])
+with labtrack.start_run():
+    labtrack.log_metric("warm", 0.0)
+    labtrack.flush()
+    start = time.perf_counter()
+    for step in range(n):
+        labtrack.log_metric("loss", 1.0 / (step + 1), step=step)
+    caller = time.perf_counter() - start
+    labtrack.flush()
+    durable = time.perf_counter() - start
+print(json.dumps({"caller_us": caller / n * 1e6, "durable_s": durable}))
+"""
+
+
+def _rest_caller(ctx: Context, server: Server, n: int) -> dict[str, float] | None:
+    """labtrack's own client logging to the server over HTTP (the REST store)."""
+    env = dict(ctx.lt_env)
+    env.update(
+        BENCH_SERVER=f"http://127.0.0.1:{server.port}/",
+        LABTRACK_TRACKING_TOKEN=server.headers["Authorization"].split()[-1],
+    )
+    done = subprocess.run(
+        [str(ctx.lt_python), "-c", CALLER, str(n)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        ctx.fail(f"case 9 REST client: {done.stderr[-500:]}")
+        return None
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _ensure_psycopg(ctx: Context) -> None:
     done = subprocess.run([str(ctx.ml_python), "-c", "import psycopg"], capture_output=True)
     if done.returncode != 0:
@@ -334,6 +373,23 @@ def _one_backend(ctx: Context, backend: str, postgres: Postgres, sizes: dict[str
         for _, server, prefix in sides:
             server.start()
             server.wait_until(prefix + "experiments/get?experiment_id=0", timeout=240)
+        if backend == "sqlite":
+            caller = R.measure(
+                "9", "ingest.rest_caller", "log_metric caller-side, labtrack client over HTTP", "µs"
+            )
+            durable = R.measure(
+                "9", "ingest.rest_durable", "same, until every point is stored, per point", "µs"
+            )
+            n = sizes.get("rest_points", 100_000)
+            for _ in range(sizes["pairs"]):
+                got = _rest_caller(ctx, lt, n)
+                if got is not None:
+                    caller.add_pair({"labtrack": got["caller_us"]})
+                    durable.add_pair({"labtrack": got["durable_s"] / n * 1e6})
+            caller.note(
+                f"labtrack only: {n:,} log_metric calls in a run of a process whose tracking URI "
+                "is the server (the REST store, the same background writer as the local store)"
+            )
         for clients in (1, 4):
             measure = R.measure(
                 "9",

@@ -82,6 +82,11 @@ def _times_mlflow(key: str, factor: float) -> Callable[[Results], tuple[bool, st
 
 TARGETS = [
     Target("log_metric caller-side < 5 µs", "log_metric.caller", _lt("log_metric.caller", 5, "µs")),
+    Target(
+        "log_metric caller-side < 5 µs, labtrack client over HTTP",
+        "ingest.rest_caller",
+        _lt("ingest.rest_caller", 5, "µs"),
+    ),
     Target("import < 150 ms", "cold.import", _lt("cold.import", 0.150, "ms", 1e3)),
     Target(
         "cold process to first metric durable < 0.5 s (existing store)",
