@@ -94,7 +94,6 @@ async def test_a_failed_commit_fails_every_request_of_the_group(labtrack_home: P
     )
     assert all(isinstance(r, StoreError) for r in results)
     assert client.get_metric_history(run_id, "k") == []
-    ingest.close()
 
 
 async def test_params_and_tags_in_a_batch_are_all_or_nothing(

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from labtrack.entities import LifecycleStage
@@ -91,8 +90,8 @@ class MetricIngest:
 
     def __init__(self, store: TrackingStore) -> None:
         self.store = store
-        # One commit at a time: that is what lets the next group gather.
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="labtrack-ingest")
+        # One commit at a time (the drain loop awaits each): that is what lets the next group
+        # gather. Commits run on the event loop's worker threads, like every store call.
         self._waiting: list[_Waiting] = []
         self._draining = False
         self.commits = 0  # how many transactions were made (tests, benchmarks)
@@ -122,7 +121,7 @@ class MetricIngest:
             while self._waiting:
                 group, self._waiting = self._waiting, []
                 try:
-                    await loop.run_in_executor(self._writer, self._commit, group)
+                    await loop.run_in_executor(None, self._commit, group)
                 except Exception as exc:  # the store failed: every request of the group hears it
                     for waiting in group:
                         if not waiting.future.done():
@@ -166,8 +165,6 @@ class MetricIngest:
             )
         return None
 
-    def close(self) -> None:
-        self._writer.shutdown(wait=True)
 
 
 _ingests: dict[int, MetricIngest] = {}
