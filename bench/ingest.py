@@ -26,7 +26,6 @@ import http.client
 import json
 import multiprocessing as mp
 import os
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -34,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import servers
 from bench.context import Context
 from bench.procs import CaseError, Server, free_port, stop_group
 
@@ -212,33 +212,13 @@ class Postgres:
 
 
 def _labtrack_server(ctx: Context, tag: str, store_uri: str | None) -> Server:
-    port, token = free_port(), secrets.token_hex(16)
+    """Case 6's ``jupyter server`` with labtrack, on a store of its own."""
     home = ctx.work / f"ingest-{tag}"
-    for sub in ("config", "runtime", "root", "labtrack"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    env = dict(ctx.lt_env)
-    env.update(
-        LABTRACK_HOME=str(home / "labtrack"),
-        JUPYTER_CONFIG_DIR=str(home / "config"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-    )
-    cmd = [
-        str(ctx.lt_bin / "jupyter"),
-        "server",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--port-retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={home / 'root'}",
-        "--allow-root",
-    ]
+    home.mkdir(parents=True, exist_ok=True)
+    server = servers._jupyter(ctx, home)
     if store_uri:
-        cmd.append(f"--Labtrack.tracking_uri={store_uri}")
-    headers = {"Authorization": f"Bearer {token}"}
-    return Server(
-        f"jupyter server ({tag})", cmd, env, ctx.work, ctx.logs / f"{tag}.log", port, headers
-    )
+        server.cmd.append(f"--Labtrack.tracking_uri={store_uri}")
+    return server
 
 
 def _mlflow_server(ctx: Context, tag: str, store_uri: str) -> Server:

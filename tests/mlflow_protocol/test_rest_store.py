@@ -66,30 +66,33 @@ def start_standalone(home: Path, port: int, *args: str, token: str | None = "s3c
     return Standalone(base, token or "", home, port, proc.pid, log)
 
 
-@pytest.fixture
-def standalone(tmp_path: Path) -> Iterator[Standalone]:
-    server = start_standalone(tmp_path / "home", free_port())
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]:
+    """One server for the tests that leave it running (each uses names of its own)."""
+    server = start_standalone(tmp_path_factory.mktemp("shared") / "home", free_port())
     yield server
     stop(server.pid)
 
 
 @pytest.fixture
-def over_http(standalone: Standalone, monkeypatch: pytest.MonkeyPatch) -> Iterator[Standalone]:
-    """The fluent API of this process pointed at the standalone server."""
-    monkeypatch.setenv("LABTRACK_TRACKING_TOKEN", standalone.token)
-    monkeypatch.setenv("LABTRACK_HTTP_RETRY_SECONDS", "2")
-    labtrack.set_tracking_uri(standalone.base)
-    yield standalone
-    while labtrack.active_run():
-        labtrack.end_run()
-    labtrack.set_tracking_uri(None)
-    from labtrack.store import close_all
-    from labtrack.tracking import _state
+def standalone(tmp_path: Path) -> Iterator[Standalone]:
+    """A server of this test's own (the test may stop it)."""
+    server = start_standalone(tmp_path / "home", free_port())
+    yield server
+    stop(server.pid)
 
-    for writer in _state._writers.values():
-        writer.close()
-    _state._writers.clear()
-    close_all()
+
+@pytest.fixture(params=["shared"])
+def over_http(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, fresh_home: Path
+) -> Standalone:
+    """The fluent API of this process pointed at a server (``shared`` unless the test asks for
+    its own with ``@pytest.mark.parametrize("over_http", ["standalone"], indirect=True)``)."""
+    server: Standalone = request.getfixturevalue(request.param)
+    monkeypatch.setenv("LABTRACK_TRACKING_TOKEN", server.token)
+    monkeypatch.setenv("LABTRACK_HTTP_RETRY_SECONDS", "2")
+    labtrack.set_tracking_uri(server.base)
+    return server  # fresh_home ends runs and closes writers and stores afterwards
 
 
 def status_of(url: str, token: str | None) -> int:
@@ -103,14 +106,14 @@ def status_of(url: str, token: str | None) -> int:
         return err.code
 
 
-def test_the_standalone_server_needs_its_token_and_runs_no_code(standalone: Standalone) -> None:
-    store_url = standalone.base + "labtrack/api/store"
-    assert status_of(store_url, standalone.token) == 200
+def test_the_standalone_server_needs_its_token_and_runs_no_code(shared: Standalone) -> None:
+    store_url = shared.base + "labtrack/api/store"
+    assert status_of(store_url, shared.token) == 200
     assert status_of(store_url, None) == 403
     assert status_of(store_url, "wrong") == 403
     # Jupyter's services that run code or read files are not there at all.
     for path in ("api/kernels", "api/contents", "api/sessions", "api/terminals"):
-        assert status_of(standalone.base + path, standalone.token) == 404, path
+        assert status_of(shared.base + path, shared.token) == 404, path
 
 
 def test_without_a_token_it_warns_and_serves_anyone(tmp_path: Path) -> None:
@@ -125,8 +128,9 @@ def test_without_a_token_it_warns_and_serves_anyone(tmp_path: Path) -> None:
 
 
 def test_mlflow_logs_into_the_standalone_server(
-    standalone: Standalone, mlflow3: Path, tmp_path: Path
+    shared: Standalone, mlflow3: Path, tmp_path: Path
 ) -> None:
+    standalone = shared
     script = """
     import json, mlflow
     mlflow.set_experiment("standalone")
@@ -186,6 +190,7 @@ def test_a_model_logs_registers_and_loads_over_http(over_http: Standalone) -> No
     assert info.model_uri.startswith("runs:/")
 
 
+@pytest.mark.parametrize("over_http", ["standalone"], indirect=True)
 def test_a_lost_connection_keeps_the_points_until_the_server_is_back(
     over_http: Standalone,
 ) -> None:
@@ -261,7 +266,8 @@ def test_points_left_at_exit_are_saved_and_resent(standalone: Standalone, tmp_pa
     assert [m.step for m in history] == list(range(1000))
 
 
-def test_a_retried_request_is_done_once(standalone: Standalone) -> None:
+def test_a_retried_request_is_done_once(shared: Standalone) -> None:
+    standalone = shared
     body = json.dumps({"args": {"name": "once"}}).encode()
     answers = []
     for _ in range(2):  # the same request id twice, as a transport retry sends it
@@ -278,9 +284,8 @@ def test_a_retried_request_is_done_once(standalone: Standalone) -> None:
     assert names.count("once") == 1
 
 
-def test_errors_keep_their_class_and_a_wrong_token_says_what_to_do(
-    standalone: Standalone,
-) -> None:
+def test_errors_keep_their_class_and_a_wrong_token_says_what_to_do(shared: Standalone) -> None:
+    standalone = shared
     from labtrack.errors import ResourceAlreadyExistsError, ResourceNotFoundError
 
     store = RestTrackingStore(standalone.base, standalone.token)

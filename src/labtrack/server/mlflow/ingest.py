@@ -166,7 +166,6 @@ class MetricIngest:
         return None
 
 
-
 _ingests: dict[int, MetricIngest] = {}
 _lock = threading.Lock()
 
