@@ -180,3 +180,33 @@ def test_ingest_load_counts_acknowledged_points() -> None:
     steps = [m["step"] for body in seen for m in body["metrics"] if m["key"] == "m0"]
     assert steps == list(range(400))
     assert all(len(body["metrics"]) == 1000 for body in seen)
+
+
+def test_ingest_load_counts_each_client_in_its_own_place() -> None:
+    """Clients finish in any order; acked[i] is still client i's (checked against run i)."""
+    import http.server
+    import threading
+
+    from bench import ingest
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # The first client has the most to send, so it is the last to finish.
+        payloads = [ingest.bodies("run-a", 12), ingest.bodies("run-b", 1)]
+        got = ingest.load(server.server_address[1], "/log-batch", {}, payloads, seconds=30)
+    finally:
+        server.shutdown()
+    assert got["acked"] == [12, 1]
+    assert got["failed"] == [0, 0]
