@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from labtrack.cli import _common
+from labtrack.store.rest.store import resend as send
 
 
 @click.command("server")
@@ -82,8 +83,6 @@ def resend(files: tuple[str, ...]) -> None:
     FILES are the files named in that process's message (under ~/.labtrack/unsent/); each is
     deleted once its points are stored. The token comes from LABTRACK_TRACKING_TOKEN.
     """
-    from labtrack.store.rest.store import resend as send
-
     for path in files:
         where, count = send(path)
         click.echo(f"{path}: {count} points sent to {where}")

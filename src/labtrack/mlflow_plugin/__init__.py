@@ -48,6 +48,7 @@ def _server_of(uri: str) -> str | None:
         return None
     if not uri.rstrip("/").endswith(MLFLOW_SUFFIX):
         return None
+    # lazy: MLflow imports this module with itself; labtrack loads when MLflow calls
     from labtrack.config import server_base_url
 
     return server_base_url(uri)
@@ -66,6 +67,7 @@ def _client() -> TrackingClient | None:
     server = labtrack_server()
     if server is None:
         return None
+    # lazy: MLflow imports this module with itself; labtrack loads when MLflow calls
     from labtrack.tracking.client import TrackingClient
 
     return TrackingClient(server)
@@ -81,6 +83,7 @@ class NotebookRunContext:
         client = _client()
         if client is None:
             return {}
+        # lazy: MLflow imports this module with itself; labtrack loads when MLflow calls
         from labtrack.notebook.capture import capture_tags
         from labtrack.notebook.experiment import notebook_tags
         from labtrack.notebook.identity import current_notebook
@@ -99,12 +102,14 @@ class NotebookExperiment:
     def in_context(self) -> bool:
         if not (_in_kernel() and labtrack_server() is not None):
             return False
+        # lazy: MLflow imports this module with itself; labtrack loads when MLflow calls
         from labtrack.notebook.identity import current_notebook
 
         client = _client()
         return client is not None and current_notebook(client.store) is not None
 
     def get_experiment_id(self) -> str:
+        # lazy: MLflow imports this module with itself; labtrack loads when MLflow calls
         from labtrack.notebook.experiment import notebook_experiment_id
 
         client = _client()
@@ -121,11 +126,13 @@ class LabtrackHeaders:
         return labtrack_server() is not None
 
     def request_headers(self) -> dict[str, str]:
+        # lazy: MLflow imports this module with itself; labtrack loads when MLflow calls
         from labtrack.utils.version import __version__
 
         headers = {"User-Agent": f"labtrack-mlflow-plugin/{__version__}"}
         if not os.environ.get("MLFLOW_TRACKING_TOKEN"):
             # MLflow sets Authorization itself from MLFLOW_TRACKING_TOKEN (and then wins).
+            # lazy: MLflow imports this module with itself; labtrack loads when MLflow calls
             from labtrack.store.rest.transport import token_from_env
 
             token = token_from_env()
