@@ -112,6 +112,7 @@ export default tseslint.config(
       'test-results/**',
       'playwright-report/**',
       'bench/.mlflow-venv/**',
+      'tests/mlflow_protocol/.venvs/**',
       'tests/conformance/.mlflow-venvs/**',
       '**/*.d.ts'
     ]

@@ -20,14 +20,15 @@ def python(venv: Path = VENV) -> Path:
     return venv / "bin" / "python"
 
 
-def _ready(spec: str, venv: Path) -> bool:
+# The SQL store import catches a venv whose dependencies drifted past what MLflow supports.
+FULL_CHECK = "import mlflow, sklearn, mlflow.store.tracking.sqlalchemy_store"
+
+
+def _ready(spec: str, venv: Path, check: str = FULL_CHECK) -> bool:
     if not python(venv).exists():
         return False
-    # The SQL store import catches a venv whose dependencies drifted past what MLflow supports.
-    check = (
-        "import mlflow, sklearn, mlflow.store.tracking.sqlalchemy_store; print(mlflow.__version__)"
-    )
-    done = subprocess.run([str(python(venv)), "-c", check], capture_output=True, text=True)
+    probe = f"{check}; import mlflow; print(mlflow.__version__)"
+    done = subprocess.run([str(python(venv)), "-c", probe], capture_output=True, text=True)
     if done.returncode != 0:
         return False
     wanted = spec.partition("==")[2]
@@ -35,15 +36,21 @@ def _ready(spec: str, venv: Path) -> bool:
 
 
 def ensure(
-    spec: str = "mlflow", say: object = print, venv: Path = VENV, extra: tuple[str, ...] = ()
+    spec: str = "mlflow",
+    say: object = print,
+    venv: Path = VENV,
+    extra: tuple[str, ...] = (),
+    check: str = FULL_CHECK,
 ) -> Path:
     """The venv's Python, after creating the venv and installing ``spec`` if needed.
 
     ``spec`` is a pip requirement (``mlflow==3.17.2``, ``mlflow<3``); an exact pin is checked
     against what the venv has, so changing the pin rebuilds the venv. ``extra`` holds further
     requirements installed with it (an old MLflow line may need an older dependency).
+    ``check`` is the Python statement that proves the venv works (``mlflow-skinny`` has no SQL
+    store, so its users check other imports).
     """
-    if _ready(spec, venv):
+    if _ready(spec, venv, check):
         return python(venv)
     base = getattr(sys, "_base_executable", None) or sys.executable
     say(f"Installing {spec} into {venv} (first use; a few minutes) ...")  # type: ignore[operator]
@@ -66,6 +73,6 @@ def ensure(
         ],
         check=True,
     )
-    if not _ready(spec, venv):
+    if not _ready(spec, venv, check):
         raise SystemExit(f"{venv}: mlflow did not import after the install")
     return python(venv)

@@ -70,6 +70,7 @@ QUICK = Plan(
     autolog_pairs=1,
     mlflow_all_pages=False,
     measure_server_start=False,
+    extra={"ingest": {"seconds": 2.0, "pairs": 1, "requests": 300, "rest_points": 50_000}},
 )
 
 FULL = Plan(
@@ -98,6 +99,7 @@ FULL = Plan(
     load_max_requests=5000,
     load_pairs=2,
     autolog_pairs=5,
+    extra={"ingest": {"seconds": 5.0, "pairs": 3, "requests": 800, "rest_points": 100_000}},
 )
 
 PLANS = {"quick": QUICK, "full": FULL}

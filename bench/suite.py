@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench import mlflow_env, report, servers, tracking
+from bench import ingest, mlflow_env, report, servers, tracking
 from bench.context import REPO, Context
 from bench.plan import PLANS
 
@@ -41,6 +41,7 @@ STEPS = [
     ("5", tracking.case_cold),
     ("7", servers.case_serving),
     ("8", tracking.case_autolog),
+    ("9", ingest.case_ingest),
     ("x", tracking.case_capture),
 ]
 

@@ -5,7 +5,8 @@ Order: an explicit URI (``set_tracking_uri``, a client's argument or the server'
 ``MLFLOW_TRACKING_URI``, then ``LABTRACK_HOME``, then ``~/.labtrack``. A plain folder path (or
 ``file:`` URI) means "a labtrack home": its ``labtrack.db`` SQLite file plus ``artifacts/``.
 ``sqlite:///:memory:`` is one in-memory database for the process, its artifacts in a temporary
-folder removed at exit.
+folder removed at exit. An ``http(s)://`` URL is a labtrack server, reached through the REST
+store.
 
 Every setting that MLflow reads from an ``MLFLOW_<NAME>`` variable is read by :func:`env_value`:
 ``LABTRACK_<NAME>`` first, then ``MLFLOW_<NAME>``.
@@ -25,9 +26,11 @@ __all__ = [
     "default_home",
     "env_value",
     "is_memory_uri",
+    "is_server_uri",
     "process_location",
     "registry_uri_set",
     "resolve",
+    "server_base_url",
     "set_process_location",
     "set_process_registry_uri",
 ]
@@ -35,6 +38,8 @@ __all__ = [
 DB_FILENAME = "labtrack.db"
 ARTIFACTS_DIRNAME = "artifacts"
 _DB_SCHEMES = ("sqlite", "postgresql", "postgres")
+# Below a server's base URL: its artifact proxy (MLflow's mlflow-artifacts protocol).
+SERVER_ARTIFACT_PROXY = "labtrack/mlflow/api/2.0/mlflow-artifacts/artifacts"
 
 # What ``set_tracking_uri`` chose for this process. A client made without arguments uses it, so
 # it agrees with the fluent API (MLflow's rule); the server never does (it has its own setting).
@@ -146,6 +151,36 @@ def _sqlite_path(uri: str) -> Path | None:
 _DATABRICKS_URIS = ("databricks", "databricks-uc", "uc")
 
 
+def server_base_url(uri: str) -> str:
+    """A labtrack server's base URL (ending in ``/``) from the URL a user gives: the Jupyter
+    base URL, or the MLflow URL MLflow clients use (``.../labtrack/mlflow``).
+
+    >>> server_base_url("http://127.0.0.1:8888/labtrack/mlflow")
+    'http://127.0.0.1:8888/'
+    >>> server_base_url("https://hub.example/user/ann")
+    'https://hub.example/user/ann/'
+    """
+    parts = urlparse(uri)
+    if not parts.hostname:
+        raise InvalidParameterError(f"Invalid server URL {uri!r}: it names no host.")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise InvalidParameterError(
+            f"Invalid server URL {uri!r}: give scheme, host, port and path only; the token goes "
+            "in LABTRACK_TRACKING_TOKEN."
+        )
+    path = parts.path.rstrip("/")
+    for suffix in ("/labtrack/mlflow", "/labtrack/api", "/labtrack"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+            break
+    return f"{parts.scheme.lower()}://{parts.netloc}{path}/"
+
+
+def is_server_uri(uri: str) -> bool:
+    """Whether a resolved tracking URI names a labtrack server (the REST store)."""
+    return uri.startswith(("http://", "https://"))
+
+
 def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -> StoreLocation:
     """Resolve the store location from arguments, then the environment, then the default.
 
@@ -177,12 +212,18 @@ def resolve(tracking_uri: str | None = None, artifact_root: str | None = None) -
         location = StoreLocation(uri, default_root)
     elif uri.startswith("file:"):
         location = _home_location(Path(unquote(urlparse(uri).path)))
+    elif uri.lower().startswith(("http://", "https://")):
+        # A labtrack server: it decides where artifacts go (its artifact proxy), so a local
+        # artifact root does not apply.
+        base = server_base_url(uri)
+        return StoreLocation(base, base + SERVER_ARTIFACT_PROXY)
     elif "://" in uri or uri in _DATABRICKS_URIS:
         # MLflow reads a bare "databricks" as a workspace, not a folder: so does labtrack,
         # rather than quietly start a store in ./databricks.
         raise InvalidParameterError(
             f"Unsupported tracking URI {uri!r}. Use a folder path (a labtrack home), "
-            "'sqlite:///path/to/file.db' or 'postgresql+psycopg://user:pass@host/db'."
+            "'sqlite:///path/to/file.db', 'postgresql+psycopg://user:pass@host/db' or a "
+            "labtrack server's URL ('http://host:8888/')."
         )
     else:
         location = _home_location(Path(uri))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,3 +148,60 @@ def test_report_marks_targets_and_writes_tables(tmp_path: Path, value: float, st
         json.loads((tmp_path / "t.json").read_text())["measures"][0]["key"] == "log_metric.caller"
     )
     assert (tmp_path / "t.png").stat().st_size > 0
+
+
+class _LogBatchAnswers:
+    """A local HTTP server that records each log-batch body and answers with ``status(n)``."""
+
+    def __init__(self, status: Callable[[int], int]) -> None:
+        import http.server
+        import threading
+
+        self.seen: list[dict[str, Any]] = []
+        seen = self.seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+                seen.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(status(len(seen)))
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def load(self, payloads: list[list[bytes]]) -> dict[str, Any]:
+        from bench import ingest
+
+        try:
+            return ingest.load(self.server.server_address[1], "/log-batch", {}, payloads, 30)
+        finally:
+            self.server.shutdown()
+
+
+def test_ingest_load_counts_acknowledged_points() -> None:
+    """Case 9's client: bodies of 1,000 new points each, only 200s counted."""
+    from bench import ingest
+
+    answers = _LogBatchAnswers(lambda n: 200 if n % 2 else 503)
+    got = answers.load([ingest.bodies("run-a", 4)])
+    assert (got["requests"], got["errors"]) == (2, 2)
+    steps = [m["step"] for body in answers.seen for m in body["metrics"] if m["key"] == "m0"]
+    assert steps == list(range(400))
+    assert all(len(body["metrics"]) == 1000 for body in answers.seen)
+
+
+def test_ingest_load_counts_each_client_in_its_own_place() -> None:
+    """Clients finish in any order; acked[i] is still client i's (checked against run i)."""
+    from bench import ingest
+
+    # The first client has the most to send, so it is the last to finish.
+    got = _LogBatchAnswers(lambda n: 200).load(
+        [ingest.bodies("run-a", 12), ingest.bodies("run-b", 1)]
+    )
+    assert got["acked"] == [12, 1]
+    assert got["failed"] == [0, 0]

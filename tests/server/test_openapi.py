@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 from tornado.web import RequestHandler
 
 from labtrack.server.openapi import openapi_spec
-from labtrack.server.routes import API_PREFIX, ROUTES, SERVING_PREFIX, SERVING_ROUTES
+from labtrack.server.routes import route_tables
 
 VERBS = ("get", "post", "put", "patch", "delete")
 
@@ -53,7 +53,7 @@ def mounted() -> dict[str, set[str]]:
     """Every mounted path (OpenAPI form) -> the verbs its handler implements."""
     return {
         _path(prefix, pattern): _verbs(handler)
-        for prefix, table in ((API_PREFIX, ROUTES), (SERVING_PREFIX, SERVING_ROUTES))
+        for prefix, table in route_tables()
         for pattern, handler in table
     }
 

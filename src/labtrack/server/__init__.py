@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from labtrack.errors import LabtrackError
+from labtrack.server.kernel_env import give_kernels_mlflow
 
 __all__ = ["_jupyter_server_extension_points", "_load_jupyter_server_extension"]
 
@@ -28,6 +29,8 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     watcher = NotebookWatcher(server_app, settings)
     watcher.start()
     server_app.web_app.settings["labtrack_watcher"] = watcher
+    if settings.mlflow_kernel_env:
+        give_kernels_mlflow(server_app)
     try:
         location = settings.location()
     except LabtrackError as err:

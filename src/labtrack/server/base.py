@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
 from tornado.ioloop import IOLoop
@@ -18,6 +18,7 @@ __all__ = ["LabtrackHandler"]
 
 T = TypeVar("T")
 MAX_BODY_BYTES = 20 * 1024 * 1024
+CHUNK = 256 * 1024
 
 
 class LabtrackHandler(APIHandler):
@@ -107,6 +108,19 @@ class LabtrackHandler(APIHandler):
         if not isinstance(body, dict):
             raise InvalidParameterError("The request body must be a JSON object.")
         return body
+
+    async def send_file(self, handle: IO[bytes], content_type: str) -> None:
+        """Stream an open file as the response body, a chunk at a time, and close it."""
+        try:
+            while True:
+                chunk = await self.call(handle.read, CHUNK)
+                if not chunk:
+                    break
+                self.write(chunk)
+                await self.flush()
+        finally:
+            handle.close()
+        await self.finish(set_content_type=content_type)  # an empty file's headers go here
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")

@@ -1,7 +1,10 @@
 """The OpenAPI description of the REST API (``openapi.yaml`` beside this module) and its route.
 
-``GET openapi.json`` serves it with ``servers`` set to the server's base URL, so a client
-(or a generated one) finds the routes under any base URL.
+MLflow's protocol is described in ``mlflow/openapi.yaml``, merged in here: its paths and
+components join the rest, and each ``/labtrack/mlflow/api/<version>/mlflow/`` path gets its
+``ajax-api`` twin (same operation, ``Ajax`` appended to its id), as the server mounts both.
+``GET openapi.json`` serves the whole with ``servers`` set to the server's base URL, so a
+client (or a generated one) finds the routes under any base URL.
 """
 
 from __future__ import annotations
@@ -20,10 +23,42 @@ from labtrack.server.base import LabtrackHandler
 __all__ = ["OpenApiHandler", "openapi_spec"]
 
 
+_MLFLOW_API = "/labtrack/mlflow/api/"
+
+
+def _read(package: str) -> dict[str, Any]:
+    text = files(package).joinpath("openapi.yaml").read_text(encoding="utf-8")
+    spec: dict[str, Any] = yaml.safe_load(text)
+    return spec
+
+
+def _ajax_twin(item: dict[str, Any]) -> dict[str, Any]:
+    twin = copy.deepcopy(item)
+    for operation in twin.values():
+        if isinstance(operation, dict) and "operationId" in operation:
+            operation["operationId"] += "Ajax"
+    return twin
+
+
+def _merge(spec: dict[str, Any], part: dict[str, Any]) -> None:
+    """Add ``part``'s paths (with their ajax-api twins) and components to ``spec``."""
+    for path, item in part["paths"].items():
+        spec["paths"][path] = item
+        if path.startswith(_MLFLOW_API) and "/mlflow/" in path[len(_MLFLOW_API) :]:
+            twin = "/labtrack/mlflow/ajax-api/" + path[len(_MLFLOW_API) :]
+            spec["paths"][twin] = _ajax_twin(item)
+    for kind, entries in part.get("components", {}).items():
+        known = spec["components"].setdefault(kind, {})
+        clash = set(known) & set(entries)
+        if clash:
+            raise ValueError(f"openapi.yaml files both define components.{kind}: {clash}")
+        known.update(entries)
+
+
 @cache
 def _load() -> dict[str, Any]:
-    text = files("labtrack.server").joinpath("openapi.yaml").read_text(encoding="utf-8")
-    spec: dict[str, Any] = yaml.safe_load(text)
+    spec = _read("labtrack.server")
+    _merge(spec, _read("labtrack.server.mlflow"))
     return spec
 
 

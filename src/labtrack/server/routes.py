@@ -12,6 +12,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from labtrack.server import mlflow
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.experiments import (
     ExperimentHandler,
@@ -59,8 +60,9 @@ from labtrack.server.serving.handlers import (
     setup_serving,
 )
 from labtrack.server.settings import Labtrack, redact_uri
+from labtrack.server.store_rpc import StoreRpcHandler
 
-__all__ = ["API_PREFIX", "setup_route_handlers"]
+__all__ = ["API_PREFIX", "route_tables", "setup_route_handlers"]
 
 API_PREFIX = "labtrack/api"
 
@@ -85,11 +87,20 @@ def setup_route_handlers(web_app: Any, settings: Labtrack) -> None:
     base_url = web_app.settings["base_url"]
     handlers = [
         (url_path_join(base_url, prefix, pattern), handler, {"labtrack": settings})
-        for prefix, table in ((API_PREFIX, ROUTES), (SERVING_PREFIX, SERVING_ROUTES))
+        for prefix, table in route_tables()
         for pattern, handler in table
     ]
     web_app.add_handlers(".*$", handlers)
     setup_serving(web_app, settings)
+
+
+def route_tables() -> list[tuple[str, list[tuple[str, type[LabtrackHandler]]]]]:
+    """Every (prefix below the base URL, URL table) the extension mounts."""
+    return [
+        (API_PREFIX, ROUTES),
+        (SERVING_PREFIX, SERVING_ROUTES),
+        (mlflow.MLFLOW_PREFIX, mlflow.routes()),
+    ]
 
 
 # (pattern below labtrack/api/, handler class). Path groups are tornado regex groups.
@@ -101,6 +112,7 @@ LOGGED_MODEL = r"logged-models/(?P<model_id>[^/]+)"
 
 ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("store", StoreHandler),
+    ("store/(?P<method>[^/]+)", StoreRpcHandler),
     (r"openapi\.json", OpenApiHandler),
     ("experiments", ExperimentsHandler),
     (f"experiments/{EXPERIMENT_ID}", ExperimentHandler),

@@ -34,7 +34,6 @@ PREVIEW_TYPES = {
     ".py": "text/x-python",
     "MLmodel": "text/yaml",
 }
-CHUNK = 256 * 1024
 
 
 def series_json(result: MetricSeries) -> dict[str, Any]:
@@ -136,16 +135,7 @@ async def stream_artifact(handler: LabtrackHandler, repo: ArtifactRepository, pa
     if handler.get_query_argument("download", "") in ("1", "true"):
         name = path.rsplit("/", 1)[-1].replace('"', "")
         handler.set_header("Content-Disposition", f'attachment; filename="{name}"')
-    try:
-        while True:
-            chunk = await handler.call(handle.read, CHUNK)
-            if not chunk:
-                break
-            handler.write(chunk)
-            await handler.flush()
-    finally:
-        handle.close()
-    await handler.finish(set_content_type=kind)  # an empty file's headers are sent here
+    await handler.send_file(handle, kind)
 
 
 class NotebookVersionHandler(RunNotebookHandler):

@@ -62,6 +62,18 @@ class Labtrack(Configurable):
         ),
     )
 
+    mlflow_kernel_env = Bool(
+        False,
+        config=True,
+        help=(
+            "Give the kernels this server starts MLFLOW_TRACKING_URI (this server's MLflow API, "
+            "<url>labtrack/mlflow) and MLFLOW_TRACKING_TOKEN (this server's token), so a plain "
+            "`import mlflow` in a notebook logs into the store the Experiment sidebar shows, "
+            "with no configuration. The kernels can then use the server's token, as any code "
+            "the user runs could read it from Jupyter's runtime files."
+        ),
+    )
+
     def location(self) -> StoreLocation:
         """Resolve the store now, through the same function the kernel uses."""
         return resolve(self.tracking_uri or None, self.artifact_root or None)

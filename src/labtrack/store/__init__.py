@@ -1,4 +1,8 @@
-"""Stores by location: one open store per (tracking URI, artifact root) in a process."""
+"""Stores by location: one open store per (tracking URI, artifact root) in a process.
+
+The scheme chooses the backend: ``sqlite`` / ``postgresql`` URLs the SQL store,
+``http(s)://`` a labtrack server through the REST store (:mod:`labtrack.store.rest`).
+"""
 
 from __future__ import annotations
 
@@ -22,10 +26,15 @@ def get_store(location: StoreLocation) -> TrackingStore:
             from labtrack.utils import gc as _gc
 
             # The first open imports SQLAlchemy: long-lived objects, nothing to collect.
-            with _gc.paused():
-                from labtrack.store.sql.store import SqlTrackingStore
+            if location.tracking_uri.startswith(("http://", "https://")):
+                from labtrack.store.rest.store import RestTrackingStore
 
-                store = SqlTrackingStore(location.tracking_uri, location.artifact_root)
+                store = RestTrackingStore(location.tracking_uri)
+            else:
+                with _gc.paused():
+                    from labtrack.store.sql.store import SqlTrackingStore
+
+                    store = SqlTrackingStore(location.tracking_uri, location.artifact_root)
             _stores[location] = store
         return store
 

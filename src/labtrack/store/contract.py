@@ -155,6 +155,11 @@ class TrackingStore(ABC):
         """Set (or overwrite) an experiment tag. ResourceNotFoundError if the experiment does
         not exist; InvalidParameterError for a bad key or value."""
 
+    @abstractmethod
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        """Remove an experiment tag. ResourceNotFoundError if the experiment or the tag does
+        not exist."""
+
     # -- runs --------------------------------------------------------------------------
     @abstractmethod
     def create_run(

@@ -1,8 +1,10 @@
 """Where an artifact root lives, and the fsspec filesystem that reaches it.
 
-A root is a local folder (an absolute path or a ``file:`` URL) or any fsspec URL
-(``s3://bucket/prefix``). fsspec and its backends are imported only when a non-local root is
-used, so ``import labtrack`` stays light; filesystems are created once per (protocol, options).
+A root is a local folder (an absolute path or a ``file:`` URL), any fsspec URL
+(``s3://bucket/prefix``), or a labtrack server's artifact proxy (``http(s)://...``, the runs of a
+REST store; read by :mod:`labtrack.store.rest.artifacts`). fsspec and its backends are imported
+only when a non-local root is used, so ``import labtrack`` stays light; filesystems are created
+once per (protocol, options).
 
 S3-compatible servers (MinIO, moto, Ceph ...) are reached by setting the endpoint in the
 environment, first match wins:
@@ -117,6 +119,10 @@ def parse_root(root_uri: str | os.PathLike[str]) -> RootLocation:
             f"Invalid artifact root {uri!r}: chained fsspec URLs are not supported."
         )
     protocol = uri.split("://", 1)[0].lower()
+    if protocol in ("http", "https"):
+        # A labtrack server's artifact proxy (the REST store's runs), read over HTTP by
+        # labtrack.store.rest.artifacts, not through fsspec.
+        return RootLocation(protocol, uri.rstrip("/"), uri.rstrip("/"))
     fs_class = _filesystem_class(protocol, uri)
     path = str(fs_class._strip_protocol(uri)).rstrip("/")
     return RootLocation(protocol, path, uri.rstrip("/"))

@@ -118,6 +118,11 @@ class ArtifactRepository:
             loc = self._location
             if loc.is_local:
                 self._backend_instance = LocalBackend(loc.path)
+            elif loc.protocol in ("http", "https"):
+                # lazy: only a REST store's artifacts need the HTTP client
+                from labtrack.store.rest.artifacts import ProxyBackend
+
+                self._backend_instance = ProxyBackend(loc.uri)
             else:
                 self._backend_instance = FsspecBackend(get_filesystem(loc.protocol), loc.path)
         return self._backend_instance

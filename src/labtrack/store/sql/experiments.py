@@ -241,3 +241,22 @@ class ExperimentRepository:
             )
 
         self.database.write(work)
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        experiment_tags = tables.experiment_tags
+
+        def work(connection: Connection) -> None:
+            row = experiment_row(connection, experiment_id)
+            deleted = connection.execute(
+                experiment_tags.delete().where(
+                    experiment_tags.c.experiment_id == row.experiment_id,
+                    experiment_tags.c.key == key,
+                )
+            ).rowcount
+            if not deleted:
+                raise ResourceNotFoundError(
+                    f"Experiment {experiment_id} has no tag {key!r}; its tags are listed in "
+                    "get_experiment(experiment_id).tags."
+                )
+
+        self.database.write(work)

@@ -133,6 +133,9 @@ class SqlTrackingStore(TrackingStore):
     def set_experiment_tag(self, experiment_id: str, tag: RunTag) -> None:
         self.experiments.set_experiment_tag(experiment_id, tag)
 
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        self.experiments.delete_experiment_tag(experiment_id, key)
+
     # -- runs --------------------------------------------------------------------------
     def create_run(
         self,

@@ -1,0 +1,101 @@
+"""MLflow's REST protocol, served under ``<base_url>labtrack/mlflow/``.
+
+Any MLflow client logs into labtrack with ``MLFLOW_TRACKING_URI=http://host:port/labtrack/mlflow``
+(and ``MLFLOW_TRACKING_TOKEN`` set to the Jupyter token, which arrives as
+``Authorization: Bearer <token>``). One module per area (experiments, runs, metrics, registry,
+artifacts); each handler parses the request by MLflow's rules (:mod:`.fields`), calls the
+client or the store contract, and answers MLflow's message (:mod:`.messages`). The URL table
+is :data:`ROUTES`; MLflow serves every RPC under ``api/<version>/`` and ``ajax-api/<version>/``.
+
+Not here yet: MLflow 3's logged models and datasets (``logged-models/...`` beyond the search
+that answers "none", ``runs/outputs``, ``runs/log-inputs``); they join the table in
+:func:`routes` as handlers of their own modules (:mod:`.logged_models`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labtrack.server.base import LabtrackHandler
+
+__all__ = ["MLFLOW_PREFIX", "routes"]
+
+MLFLOW_PREFIX = "labtrack/mlflow"
+
+
+def routes() -> list[tuple[str, type[LabtrackHandler]]]:
+    """(pattern below ``labtrack/mlflow/``, handler) for every MLflow route."""
+    from labtrack.server.mlflow import (
+        artifacts,
+        experiments,
+        logged_models,
+        metrics,
+        multipart,
+        registry,
+        runs,
+    )
+
+    tracking: list[tuple[str, type[LabtrackHandler]]] = [
+        ("experiments/create", experiments.CreateExperimentHandler),
+        ("experiments/get", experiments.GetExperimentHandler),
+        ("experiments/get-by-name", experiments.GetExperimentByNameHandler),
+        ("experiments/search", experiments.SearchExperimentsHandler),
+        ("experiments/update", experiments.UpdateExperimentHandler),
+        ("experiments/delete", experiments.DeleteExperimentHandler),
+        ("experiments/restore", experiments.RestoreExperimentHandler),
+        ("experiments/set-experiment-tag", experiments.SetExperimentTagHandler),
+        ("experiments/delete-experiment-tag", experiments.DeleteExperimentTagHandler),
+        ("runs/create", runs.CreateRunHandler),
+        ("runs/get", runs.GetRunHandler),
+        ("runs/update", runs.UpdateRunHandler),
+        ("runs/delete", runs.DeleteRunHandler),
+        ("runs/restore", runs.RestoreRunHandler),
+        ("runs/search", runs.SearchRunsHandler),
+        ("runs/log-metric", runs.LogMetricHandler),
+        ("runs/log-parameter", runs.LogParamHandler),
+        ("runs/set-tag", runs.SetTagHandler),
+        ("runs/delete-tag", runs.DeleteTagHandler),
+        ("runs/log-batch", runs.LogBatchHandler),
+        ("runs/log-model", runs.LogModelHandler),
+        ("metrics/get-history", metrics.GetMetricHistoryHandler),
+        ("metrics/get-history-bulk-interval", metrics.GetMetricHistoryBulkIntervalHandler),
+        ("artifacts/list", artifacts.RunArtifactListHandler),
+        ("logged-models/search", logged_models.SearchLoggedModelsHandler),
+        ("registered-models/create", registry.CreateRegisteredModelHandler),
+        ("registered-models/get", registry.GetRegisteredModelHandler),
+        ("registered-models/rename", registry.RenameRegisteredModelHandler),
+        ("registered-models/update", registry.UpdateRegisteredModelHandler),
+        ("registered-models/delete", registry.DeleteRegisteredModelHandler),
+        ("registered-models/search", registry.SearchRegisteredModelsHandler),
+        ("registered-models/get-latest-versions", registry.GetLatestVersionsHandler),
+        ("registered-models/set-tag", registry.SetRegisteredModelTagHandler),
+        ("registered-models/delete-tag", registry.DeleteRegisteredModelTagHandler),
+        ("registered-models/alias", registry.AliasHandler),
+        ("model-versions/create", registry.CreateModelVersionHandler),
+        ("model-versions/get", registry.GetModelVersionHandler),
+        ("model-versions/update", registry.UpdateModelVersionHandler),
+        ("model-versions/delete", registry.DeleteModelVersionHandler),
+        ("model-versions/search", registry.SearchModelVersionsHandler),
+        ("model-versions/get-download-uri", registry.GetDownloadUriHandler),
+        ("model-versions/set-tag", registry.SetModelVersionTagHandler),
+        ("model-versions/delete-tag", registry.DeleteModelVersionTagHandler),
+        ("model-versions/transition-stage", registry.TransitionStageHandler),
+    ]
+    path = r"(?P<path>.+)"
+    table = [
+        (f"{api}/2.0/mlflow/{pattern}", handler)
+        for api in ("api", "ajax-api")
+        for pattern, handler in tracking
+    ]
+    table += [
+        ("api/3.0/mlflow/server-info", artifacts.ServerInfoHandler),
+        ("ajax-api/3.0/mlflow/server-info", artifacts.ServerInfoHandler),
+        ("api/2.0/mlflow-artifacts/artifacts", artifacts.ArtifactListHandler),
+        (f"api/2.0/mlflow-artifacts/artifacts/{path}", artifacts.ArtifactHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/create/{path}", multipart.CreateMultipartHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/upload-part/{path}", multipart.UploadPartHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/complete/{path}", multipart.CompleteMultipartHandler),
+        (f"api/2.0/mlflow-artifacts/mpu/abort/{path}", multipart.AbortMultipartHandler),
+    ]
+    return table

@@ -1,0 +1,228 @@
+"""``POST store/<method>``: the store contract over HTTP, for labtrack's REST store.
+
+A client whose tracking URI is this server (``labtrack.store.rest``) calls each contract
+method here by name: the arguments are decoded (:mod:`labtrack.store.rest.codec`), checked
+against the method's signature and type hints, the method runs on this server's store, and the
+result (or the error, with its class) goes back. Only the contract's methods can be called.
+
+- Artifact locations travel as ``mlflow-artifacts:/<path>`` and are mapped to and from this
+  server's artifact root (the client reaches the files through the artifact proxy).
+- Metric points (``log_metric_points``, what clients' background writers send) are checked
+  here (a client is not trusted to have done it) and share the group commit of MLflow's
+  ``log-batch`` (:mod:`labtrack.server.mlflow.ingest`).
+- A retried request (same ``X-Labtrack-Request-Id``) gets the answer the first one got, so a
+  write whose answer was lost on the way is done once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+import time
+import types
+import typing
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from labtrack import errors
+from labtrack.errors import InvalidParameterError, LabtrackError
+from labtrack.server.base import LabtrackHandler
+from labtrack.server.mlflow.ingest import ingest_for
+from labtrack.server.mlflow.messages import ArtifactUris
+from labtrack.store import contract
+from labtrack.store.contract import MetricPoint, TrackingStore
+from labtrack.store.rest import codec
+from labtrack.utils import validation
+
+__all__ = ["CONTRACT_METHODS", "StoreRpcHandler"]
+
+CONTRACT_METHODS = frozenset(TrackingStore.__abstractmethods__)
+REPLAY_SECONDS = 600.0
+REPLAY_ENTRIES = 4096
+REPLAY_MAX_BYTES = 64 * 1024
+
+
+class _Replies:
+    """Recent answers by request id (bounded in number, size and age)."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[float, int, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[int, str] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > REPLAY_SECONDS:
+                return None
+            return item[1], item[2]
+
+    def put(self, key: str, status: int, body: str) -> None:
+        if len(body) > REPLAY_MAX_BYTES:
+            return  # large answers are reads, which may simply run again
+        with self._lock:
+            self._items[key] = (time.monotonic(), status, body)
+            self._items.move_to_end(key)
+            while len(self._items) > REPLAY_ENTRIES:
+                self._items.popitem(last=False)
+
+
+replies = _Replies()
+
+
+# -- checking arguments against the contract's type hints ---------------------------------------
+
+
+def _hints(method: str) -> dict[str, Any]:
+    return typing.get_type_hints(getattr(TrackingStore, method), vars(contract))
+
+
+_HINTS = {name: _hints(name) for name in CONTRACT_METHODS}
+_SIGNATURES = {name: inspect.signature(getattr(TrackingStore, name)) for name in CONTRACT_METHODS}
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a decoded argument has the type the contract declares (the shapes it uses)."""
+    if hint is Any:
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        return (
+            isinstance(value, (tuple, list))
+            and len(value) == len(args)
+            and all(_fits(v, a) for v, a in zip(value, args, strict=True))
+        )
+    if origin in (list, Sequence, typing.Sequence):
+        (item,) = typing.get_args(hint) or (Any,)
+        return isinstance(value, (list, tuple)) and all(_fits(v, item) for v in value)
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return False
+
+
+def _points(values: Any) -> list[MetricPoint]:
+    """Metric points from a client, checked as the SQL store expects them."""
+    out: list[MetricPoint] = []
+    for run_id, key, value, timestamp, step in values:
+        out.append(
+            (
+                validation.run_id(run_id),
+                validation.validate_key(key, "metric key"),
+                float(value),
+                validation.timestamp_value(key, timestamp),
+                validation.step_value(key, step),
+            )
+        )
+    return out
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _loosely_fits(value: Any, hint: Any) -> bool:
+    """A scalar where the contract names another scalar type: the store itself says what is
+    wrong with it (as it does in process, ``get_experiment(7)`` works and ``get_experiment(1.5)``
+    says what an experiment id is)."""
+    scalars = [a for a in typing.get_args(hint) or (hint,) if a in _SCALARS]
+    return bool(scalars) and isinstance(value, _SCALARS)
+
+
+def arguments(method: str, raw: Any, uris: ArtifactUris) -> tuple[dict[str, Any], list[str]]:
+    """The keyword arguments of ``method`` from a request's ``args``, checked against the
+    contract, and the names of those that only loosely fit it (a scalar of another type)."""
+    if not isinstance(raw, dict):
+        raise InvalidParameterError('The body must be {"args": {<argument>: <value>, ...}}.')
+    kwargs: dict[str, Any] = codec.decode(raw, uris.from_wire)
+    try:
+        _SIGNATURES[method].bind(None, **kwargs)
+    except TypeError as exc:
+        raise InvalidParameterError(f"Invalid arguments for {method}: {exc}.") from None
+    hints = _HINTS[method]
+    loose = []
+    for name, value in kwargs.items():
+        if name not in hints or _fits(value, hints[name]):
+            continue
+        if not _loosely_fits(value, hints[name]):
+            raise InvalidParameterError(_mismatch(method, name, hints[name], value))
+        loose.append(name)
+    for name in codec.URI_ARGS.get(method, ()):
+        if isinstance(kwargs.get(name), str):
+            kwargs[name] = uris.from_wire(kwargs[name])
+    return kwargs, loose
+
+
+def _mismatch(method: str, name: str, hint: Any, value: Any) -> str:
+    return f"Invalid argument {name!r} for {method}: expected {hint}, got {type(value).__name__}."
+
+
+def _error_class(err: LabtrackError) -> str:
+    """The nearest class of ``labtrack.errors`` (the client raises that one)."""
+    for cls in type(err).__mro__:
+        if getattr(errors, cls.__name__, None) is cls:
+            return str(cls.__name__)
+    return "LabtrackError"
+
+
+class StoreRpcHandler(LabtrackHandler):
+    """``POST store/<method>`` ``{"args": {...}}`` -> ``{"result": ...}``."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, method: str) -> None:
+        if method not in CONTRACT_METHODS:
+            raise InvalidParameterError(f"{method!r} is not a method of labtrack's store contract.")
+        request_id = self.request.headers.get("X-Labtrack-Request-Id", "")
+        if request_id:
+            seen = replies.get(request_id)
+            if seen is not None:
+                self.set_status(seen[0])
+                self.finish(seen[1])
+                return
+        location = self.labtrack.location()
+        uris = ArtifactUris(location.artifact_root)
+        kwargs, loose = arguments(method, self.read_json().get("args", {}), uris)
+        store = self.client.store
+        try:
+            if method == "log_metric_points":
+                await ingest_for(store).write_points(_points(kwargs["points"]))
+                result = None
+            else:
+                result = await self.call(getattr(store, method), **kwargs)
+        except (TypeError, ValueError, AttributeError) as exc:
+            if not loose or isinstance(exc, LabtrackError):
+                raise
+            # A scalar of another type that the store did not check itself.
+            name = loose[0]
+            hint = _HINTS[method][name]
+            raise InvalidParameterError(_mismatch(method, name, hint, kwargs[name])) from None
+        body = json.dumps({"result": codec.encode(result, uris.location_to_wire)})
+        if request_id:
+            replies.put(request_id, 200, body)
+        self.finish(body)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        err = exc_info[1] if exc_info else None
+        if not isinstance(err, LabtrackError):
+            super().write_error(status_code, **kwargs)
+            return
+        body = json.dumps({**err.to_dict(), "error_class": _error_class(err)})
+        request_id = self.request.headers.get("X-Labtrack-Request-Id", "")
+        if request_id and err.http_status < 500:
+            replies.put(request_id, err.http_status, body)
+        self.set_status(err.http_status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(body)
