@@ -187,7 +187,10 @@ def test_a_model_logs_registers_and_loads_over_http(over_http: Standalone) -> No
     assert np.allclose(loaded.predict(x[:3]), model.predict(x[:3]))
     version = TrackingClient(str(over_http.home)).get_model_version("lin-http", 1)
     assert version.source.startswith(str(over_http.home))  # stored as the server's own path
-    assert info.model_uri.startswith("runs:/")
+    assert info.model_uri == f"models:/{info.model_id}"  # MLflow 3: a logged model
+    assert np.allclose(
+        labtrack.pyfunc.load_model(info.model_uri).predict(x[:3]), model.predict(x[:3])
+    )
 
 
 @pytest.mark.parametrize("over_http", ["standalone"], indirect=True)

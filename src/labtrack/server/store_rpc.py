@@ -23,7 +23,7 @@ import time
 import types
 import typing
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -108,6 +108,11 @@ def _fits(value: Any, hint: Any) -> bool:
     if origin in (list, Sequence, typing.Sequence):
         (item,) = typing.get_args(hint) or (Any,)
         return isinstance(value, (list, tuple)) and all(_fits(v, item) for v in value)
+    if origin in (dict, Mapping, typing.Mapping):
+        key, item = typing.get_args(hint) or (Any, Any)
+        return isinstance(value, dict) and all(
+            _fits(k, key) and _fits(v, item) for k, v in value.items()
+        )
     if isinstance(hint, type):
         return isinstance(value, hint)
     return False
