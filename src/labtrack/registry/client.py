@@ -13,6 +13,7 @@ Other URLs (``file://``, ``http://``, an ``s3://`` outside the store) are refuse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Sequence
@@ -27,12 +28,18 @@ from labtrack.entities.model_registry import (
     ModelVersionTransition,
     RegisteredModel,
 )
-from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.errors import (
+    InvalidParameterError,
+    InvalidStateError,
+    ResourceAlreadyExistsError,
+    ResourceNotFoundError,
+)
 from labtrack.registry.uri import parse_models_uri, parse_runs_uri
 from labtrack.store import artifacts
 from labtrack.store.artifacts.filesystems import parse_root
 from labtrack.store.artifacts.paths import is_within, safe_artifact_path
 from labtrack.utils import registry_validation as check
+from labtrack.utils import validation
 from labtrack.utils.user import current_user
 from labtrack.utils.validation import is_number
 
@@ -137,18 +144,34 @@ class RegistryClientMixin:
         description: str | None = None,
         *,
         user_id: str | None = None,
+        create_model: bool = False,
     ) -> ModelVersion:
         """A new version from the model folder ``path`` inside a run's artifacts.
 
         What the REST API offers: the path must stay inside the run's artifacts (no ``..``,
-        absolute paths, URLs or symlinks out) and hold an ``MLmodel`` file.
+        absolute paths, URLs or symlinks out) and hold an ``MLmodel`` file. With
+        ``create_model=True`` a missing registered model is created, as ``register_model``
+        does, but only once every argument has been checked: a refused request leaves no
+        empty model behind, and concurrent first registrations all succeed.
         """
 
         if not isinstance(run_id, str) or not run_id:
             raise InvalidParameterError("run_id is required: the run that logged the model.")
         rel = safe_artifact_path(path)
-        return self.create_model_version(
-            name, f"runs:/{run_id}/{rel}", run_id, tags, None, description, user_id=user_id
+        if not create_model:
+            return self.create_model_version(
+                name, f"runs:/{run_id}/{rel}", run_id, tags, None, description, user_id=user_id
+            )
+        name, text = check.model_name(name), check.description(description)
+        version_tags = _tags(tags)
+        for tag in version_tags:
+            check.tag_value(check.tag_key(tag.key), tag.value)
+        stored, source_run = self._run_source(f"runs:/{validation.run_id(run_id)}/{rel}", run_id)
+        # It may exist already, or a concurrent request may just have created it.
+        with contextlib.suppress(ResourceAlreadyExistsError):
+            self.store.create_registered_model(name, None, None)
+        return self.store.create_model_version(
+            name, stored, source_run, version_tags, text, user_id or current_user()
         )
 
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 
 from labtrack.errors import StoreError
 from labtrack.store.sql import tables
+from labtrack.utils.redact import redact
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -118,7 +119,7 @@ def ensure_schema(engine: Engine, artifact_root: str) -> None:
         raise
     except Exception as exc:  # surfaced with what to do, never half-written (one transaction)
         raise StoreError(
-            f"Could not prepare the store schema ({type(exc).__name__}: {exc}). "
+            f"Could not prepare the store schema ({type(exc).__name__}: {redact(str(exc))}). "
             "Check that the database is reachable and writable; `labtrack db upgrade` "
             "migrates an older store by hand."
         ) from exc
