@@ -85,6 +85,10 @@ async def test_enable_call_every_ref_then_disable(
     code, status = await api(jp_fetch, "PUT", "registered-models/diab/serving", {"enabled": True})
     assert code == 200 and status["enabled"] is True and status["state"] == "starting"
     status = await ready(jp_fetch)
+    # The store's URI (a password in team setups) reaches the process through its
+    # environment, never its command line, which every user can read (ps).
+    cmdline = Path(f"/proc/{status['pid']}/cmdline").read_bytes().decode()
+    assert str(registered) not in cmdline and "--tracking-uri" not in cmdline
 
     payload = {"inputs": rows(diabetes, 2)}
     answers = {

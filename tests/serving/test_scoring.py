@@ -123,3 +123,12 @@ def test_column_names_of_every_type_keep_their_own_index() -> None:
         frame, _ = parse_request(body.encode(), "application/json")
 
         pd.testing.assert_frame_equal(frame, pd.DataFrame([[1.5, 2.5]], columns=columns))
+
+
+@pytest.mark.parametrize("opener", ["[", '{"inputs": '])
+def test_json_nested_past_the_parser_is_a_400_not_a_crash(opener: str) -> None:
+    # A RecursionError here used to escape as a 500 from the model endpoint (issue 19).
+    body = (opener * 100_000).encode()
+    with pytest.raises(ScoringError) as refused:
+        parse_request(body, "application/json")
+    assert refused.value.status == 400 and "nested" in refused.value.message

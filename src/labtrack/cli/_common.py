@@ -11,6 +11,7 @@ import click
 
 from labtrack.errors import LabtrackError
 from labtrack.tracking.client import TrackingClient
+from labtrack.utils.redact import redact
 
 VIEWS = {"active": 1, "deleted": 2, "all": 3}
 
@@ -28,7 +29,7 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except LabtrackError as exc:
-            raise click.ClickException(exc.message) from None
+            raise click.ClickException(redact(exc.message)) from None
 
     return wrapper
 

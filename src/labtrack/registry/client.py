@@ -44,6 +44,7 @@ from labtrack.store import artifacts
 from labtrack.store.artifacts.filesystems import parse_root
 from labtrack.store.artifacts.paths import is_within, safe_artifact_path
 from labtrack.utils import registry_validation as check
+from labtrack.utils import validation
 from labtrack.utils.user import current_user
 from labtrack.utils.validation import is_number
 
@@ -205,19 +206,39 @@ class RegistryClientMixin:
         description: str | None = None,
         *,
         user_id: str | None = None,
+        create_model: bool = False,
     ) -> ModelVersion:
         """A new version from the model folder ``path`` inside a run's artifacts.
 
         What the REST API offers: the path must stay inside the run's artifacts (no ``..``,
-        absolute paths, URLs or symlinks out) and hold an ``MLmodel`` file.
+        absolute paths, URLs or symlinks out) and hold an ``MLmodel`` file. With
+        ``create_model=True`` a missing registered model is created, as ``register_model``
+        does, but only once every argument has been checked: a refused request leaves no
+        empty model behind, and concurrent first registrations all succeed.
         """
 
         if not isinstance(run_id, str) or not run_id:
             raise InvalidParameterError("run_id is required: the run that logged the model.")
         rel = safe_artifact_path(path)
-        return self.create_model_version(
-            name, f"runs:/{run_id}/{rel}", run_id, tags, None, description, user_id=user_id
+        if not create_model:
+            return self.create_model_version(
+                name, f"runs:/{run_id}/{rel}", run_id, tags, None, description, user_id=user_id
+            )
+        name, text = check.model_name(name), check.description(description)
+        version_tags = _tags(tags)
+        for tag in version_tags:
+            check.tag_value(check.tag_key(tag.key), tag.value)
+        source = f"runs:/{validation.run_id(run_id)}/{rel}"
+        stored, source_run, model_id = self._run_source(source, run_id)
+        # It may exist already, or a concurrent request may just have created it.
+        with contextlib.suppress(ResourceAlreadyExistsError):
+            self._registry_store.create_registered_model(name, None, None)
+        version = self._registry_store.create_model_version(
+            name, stored, source_run, version_tags, text, user_id or current_user(), model_id
         )
+        if model_id is not None:
+            self._link_logged_model(model_id, version)
+        return version
 
     def copy_model_version(self, src_model_uri: str, dst_name: str) -> ModelVersion:
         """Copy the version ``src_model_uri`` names (``models:/<name>/<version>``, ``@alias``,

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import IO, Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
+from tornado import web
 from tornado.ioloop import IOLoop
 
-from labtrack.errors import InvalidParameterError, LabtrackError
+from labtrack.errors import InvalidParameterError, LabtrackError, ResourceNotFoundError
 from labtrack.server.settings import Labtrack
 from labtrack.tracking.client import TrackingClient
+from labtrack.utils import validation
+from labtrack.utils.json_body import parse_json
+from labtrack.utils.redact import redact
 
 __all__ = ["LabtrackHandler"]
 
@@ -83,11 +88,31 @@ class LabtrackHandler(APIHandler):
         return value
 
     def tags_arg(self, body: dict[str, Any], key: str = "tags") -> dict[str, Any]:
-        """``body[key]`` as tags (an object of name -> value); absent or null is none."""
+        """``body[key]`` as tags (an object of name -> value); absent or null is none.
+
+        Every key and value is checked here, before the route writes anything, so a request
+        with one bad tag changes nothing (not even the name or description it also sent).
+        """
         tags = body.get(key) or {}
         if not isinstance(tags, dict):
             raise InvalidParameterError(f"{key} must be an object of name -> value.")
+        for name, value in tags.items():
+            validation.validate_key(name, "tag key")
+            validation.tag_value(name, "" if value is None else value)
         return tags
+
+    def delete_tags_arg(self, body: dict[str, Any], existing: Iterable[str]) -> list[str]:
+        """``body["delete_tags"]``: tag names, each of which must be one of ``existing``."""
+        keys = body.get("delete_tags") or []
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise InvalidParameterError("delete_tags must be a list of tag names.")
+        missing = sorted(set(keys) - set(existing))
+        if missing:
+            raise ResourceNotFoundError(
+                f"No tag(s) {missing} to delete; nothing was changed. Send only names of tags "
+                "that are set."
+            )
+        return keys
 
     def write_json(self, payload: Any, status: int = 200) -> None:
         """Send ``payload`` as the JSON response body and finish the request."""
@@ -96,15 +121,13 @@ class LabtrackHandler(APIHandler):
         self.finish(json.dumps(payload))
 
     def read_json(self) -> dict[str, Any]:
-        """The request body as a JSON object; a 400 error if it is anything else."""
+        """The request body as a JSON object; a 400 error if it is anything else (including
+        JSON nested too deep or holding lone surrogates: see :func:`parse_json`)."""
         if len(self.request.body or b"") > MAX_BODY_BYTES:
             raise InvalidParameterError(
                 f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
             )
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError as err:
-            raise InvalidParameterError(f"The request body is not valid JSON: {err}") from None
+        body = parse_json(self.request.body or b"{}")
         if not isinstance(body, dict):
             raise InvalidParameterError("The request body must be a JSON object.")
         return body
@@ -128,7 +151,20 @@ class LabtrackHandler(APIHandler):
         if isinstance(err, LabtrackError):
             self.set_status(err.http_status)
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(err.to_dict()))
+            self.finish(json.dumps({**err.to_dict(), "message": redact(err.message)}))
+            return
+        if exc_info:
+            # Jupyter's own reply would send the traceback, which may quote a store URI.
+            self.set_header("Content-Type", "application/json")
+            self.finish(
+                json.dumps(
+                    {
+                        "message": "Unhandled error",
+                        "reason": None,
+                        "traceback": redact("".join(traceback.format_exception(*exc_info))),
+                    }
+                )
+            )
             return
         super().write_error(status_code, **kwargs)
 
@@ -141,7 +177,16 @@ class LabtrackHandler(APIHandler):
                 self.request.path,
                 value.http_status,
                 value.error_code,
-                value.message,
+                redact(value.message),
             )
             return
-        super().log_exception(typ, value, tb)
+        if isinstance(value, web.HTTPError):
+            super().log_exception(typ, value, tb)
+            return
+        # Tornado's own log line would carry the traceback, which may quote a store URI.
+        self.log.error(
+            "labtrack: uncaught exception in %s %s\n%s",
+            self.request.method,
+            self.request.path,
+            redact("".join(traceback.format_exception(typ, value, tb))),
+        )

@@ -11,6 +11,7 @@ from labtrack.notebook.experiment import ensure_notebook_experiment, find_notebo
 from labtrack.notebook.identity import NotebookInfo
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.serialize import experiment_json
+from labtrack.utils import validation
 
 VIEWS = {"active": ViewType.ACTIVE_ONLY, "deleted": ViewType.DELETED_ONLY, "all": ViewType.ALL}
 
@@ -63,9 +64,15 @@ class ExperimentHandler(LabtrackHandler):
     @authorized
     async def patch(self, experiment_id: str) -> None:
         body = self.read_json()
+        # Checked before anything is written; the rename, the one edit that can still be
+        # refused (409: the name is taken), goes first.
+        tags = self.tags_arg(body)
+        if "name" in body:
+            validation.experiment_name(body["name"])
+        await self.call(self.client.get_experiment, experiment_id)
         if "name" in body:
             await self.call(self.client.rename_experiment, experiment_id, body["name"])
-        for key, value in self.tags_arg(body).items():
+        for key, value in tags.items():
             await self.call(self.client.set_experiment_tag, experiment_id, key, value)
         self.write_json(experiment_json(await self.call(self.client.get_experiment, experiment_id)))
 

@@ -13,8 +13,9 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.errors import InvalidParameterError
 from labtrack.server.base import LabtrackHandler
+from labtrack.utils import registry_validation as check
 from labtrack.utils.user import current_user
 
 __all__ = [
@@ -47,11 +48,10 @@ class RegistryHandler(LabtrackHandler):
         name = getattr(user, "username", None) or getattr(user, "name", None)
         return str(name) if name else None
 
-    def delete_tags_arg(self, body: dict[str, Any]) -> list[str]:
-        keys = body.get("delete_tags") or []
-        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-            raise InvalidParameterError("delete_tags must be a list of tag names.")
-        return keys
+    def description_arg(self, body: dict[str, Any]) -> None:
+        """Check ``body["description"]`` (if sent) before anything is written."""
+        if "description" in body:
+            check.description(body["description"])
 
     async def serving_changed(self) -> None:
         """Let the serving supervisor catch up with a rename or delete right away."""
@@ -105,16 +105,21 @@ class RegisteredModelHandler(RegistryHandler):
     async def patch(self, name: str) -> None:
         body = self.read_json()
         client = self.client
-        await self.call(client.get_registered_model, name)
-        if "description" in body:
-            await self.call(client.update_registered_model, name, body["description"])
-        for key, value in self.tags_arg(body).items():
-            await self.call(client.set_registered_model_tag, name, key, value)
-        for key in self.delete_tags_arg(body):
-            await self.call(client.delete_registered_model_tag, name, key)
+        model = await self.call(client.get_registered_model, name)
+        # Everything is checked before anything is written; the rename, the one edit that
+        # can still be refused (409: the new name is taken), goes first.
+        self.description_arg(body)
+        tags = self.tags_arg(body)
+        deletes = self.delete_tags_arg(body, model.tags)
         renamed = "name" in body and body["name"] != name
         if renamed:
             name = (await self.call(client.rename_registered_model, name, body["name"])).name
+        if "description" in body:
+            await self.call(client.update_registered_model, name, body["description"])
+        for key, value in tags.items():
+            await self.call(client.set_registered_model_tag, name, key, value)
+        for key in deletes:
+            await self.call(client.delete_registered_model_tag, name, key)
         self.write_json((await self.call(client.get_registered_model, name)).to_dict())
         if renamed:
             await self.serving_changed()
@@ -169,13 +174,10 @@ class ModelVersionsHandler(RegistryHandler):
                 'path is required: the model folder inside the run\'s artifacts, e.g. "model".'
             )
         client, user, tags = self.client, self.user_id, self.tags_arg(body)
-        try:
-            await self.call(client.get_registered_model, name)
-        except ResourceNotFoundError:
-            await self.call(client.create_registered_model, name)
+        self.description_arg(body)
         version = await self.call(
             lambda: client.create_model_version_from_run(
-                name, run_id, path, tags, body.get("description"), user_id=user
+                name, run_id, path, tags, body.get("description"), user_id=user, create_model=True
             )
         )
         self.write_json(version.to_dict(), 201)
@@ -196,12 +198,15 @@ class ModelVersionHandler(RegistryHandler):
     async def patch(self, name: str, version: str) -> None:
         body = self.read_json()
         client = self.client
-        await self.call(client.get_model_version, name, version)
+        mv = await self.call(client.get_model_version, name, version)
+        self.description_arg(body)
+        tags = self.tags_arg(body)
+        deletes = self.delete_tags_arg(body, mv.tags)
         if "description" in body:
             await self.call(client.update_model_version, name, version, body["description"])
-        for key, value in self.tags_arg(body).items():
+        for key, value in tags.items():
             await self.call(client.set_model_version_tag, name, version, key, value)
-        for key in self.delete_tags_arg(body):
+        for key in deletes:
             await self.call(client.delete_model_version_tag, name, version, key)
         self.write_json((await self.call(client.get_model_version, name, version)).to_dict())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 from typing import Any
+from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
@@ -110,6 +111,19 @@ def content_type(path: str) -> str:
     return guessed or "application/octet-stream"
 
 
+def attachment(name: str) -> str:
+    """A ``Content-Disposition`` for downloading a file called ``name`` (RFC 6266).
+
+    HTTP headers are Latin-1, so the name goes in ``filename*`` percent-encoded as UTF-8 (what
+    browsers use), after an ASCII ``filename`` for old clients.
+
+    >>> print(attachment("结果 1.csv"))
+    attachment; filename="__ 1.csv"; filename*=UTF-8''%E7%BB%93%E6%9E%9C%201.csv
+    """
+    fallback = "".join(c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 class ArtifactFileHandler(LabtrackHandler):
     """``GET runs/{run_id}/artifacts/file?path=``: a file's bytes with its content type."""
 
@@ -130,11 +144,11 @@ async def stream_artifact(handler: LabtrackHandler, repo: ArtifactRepository, pa
     handle = await handler.call(repo.open, path, "rb")
     kind = content_type(path)
     handler.set_header("Content-Type", kind)
+    # Never let a browser render an artifact as a page of ours: files are data.
     handler.set_header("X-Content-Type-Options", "nosniff")
     handler.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
     if handler.get_query_argument("download", "") in ("1", "true"):
-        name = path.rsplit("/", 1)[-1].replace('"', "")
-        handler.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        handler.set_header("Content-Disposition", attachment(path.rsplit("/", 1)[-1]))
     await handler.send_file(handle, kind)
 
 

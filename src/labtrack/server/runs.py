@@ -17,6 +17,7 @@ from labtrack.server.run_models import runs_models_json
 from labtrack.server.runs_query import RunQuery
 from labtrack.server.serialize import run_json, run_row
 from labtrack.tracking.runs_csv import iter_csv
+from labtrack.utils import validation
 from labtrack.utils.mlflow_tags import NOTE
 
 CSV_MAX_RUNS = 100_000
@@ -98,15 +99,15 @@ class RunHandler(LabtrackHandler):
     async def patch(self, run_id: str) -> None:
         body = self.read_json()
         client = self.client
-        await self.call(client.get_run, run_id)  # 404 before anything is written
-        tags = body.get("tags") or {}
-        delete = body.get("delete_tags") or []
-        if not isinstance(tags, dict) or not isinstance(delete, list):
-            raise InvalidParameterError("tags must be an object and delete_tags a list of keys.")
-        new_tags = [RunTag(str(k), str(v)) for k, v in tags.items()]
+        run = await self.call(client.get_run, run_id)  # 404 before anything is written
+        # Everything is checked before the first write, so a refused request changes nothing.
+        tags = self.tags_arg(body)
+        delete = self.delete_tags_arg(body, run.data.tags)
+        new_tags = [RunTag(k, "" if v is None else str(v)) for k, v in tags.items()]
         if body.get("description") is not None:
-            new_tags.append(RunTag(NOTE, str(body["description"])))
+            new_tags.append(RunTag(NOTE, validation.tag_value(NOTE, body["description"])))
         if body.get("name") is not None:
+            validation.run_name(body["name"])
             await self.call(client.store.update_run_info, run_id, run_name=body["name"])
         if new_tags:
             # Editing a finished run's tags and description from the UI is allowed.

@@ -7,13 +7,12 @@ store exactly as a kernel does (environment, then ``~/.labtrack``), so both agre
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from traitlets import Bool, Integer, Unicode
 from traitlets.config import Configurable
 
 from labtrack.config import StoreLocation, resolve
 from labtrack.tracking.client import TrackingClient
+from labtrack.utils.redact import redact_uri
 
 __all__ = ["Labtrack", "redact_uri"]
 
@@ -86,21 +85,3 @@ class Labtrack(Configurable):
             client = TrackingClient(location.tracking_uri, artifact_root=location.artifact_root)
             self._client = client
         return client
-
-
-def redact_uri(uri: str) -> str:
-    """Mask the password of a URL so it can be shown or logged.
-
-    >>> redact_uri("postgresql+psycopg://me:secret@db:5432/lt")
-    'postgresql+psycopg://me:***@db:5432/lt'
-    >>> redact_uri("/home/me/.labtrack/artifacts")
-    '/home/me/.labtrack/artifacts'
-    """
-    if "://" not in uri:
-        return uri
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))

@@ -58,6 +58,11 @@ def parse_request(body: bytes, content_type: str | None) -> tuple[Any, dict[str,
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as err:
         raise ScoringError(f"The request body is not valid JSON: {err}.") from None
+    except RecursionError:
+        # Nested deeper than the parser can follow: no model input is shaped like that.
+        raise ScoringError(
+            "The request body is JSON nested too deep to be a model input."
+        ) from None
     if not isinstance(payload, dict):
         raise ScoringError(
             "The JSON body must be an object with exactly one of "

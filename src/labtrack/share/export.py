@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from labtrack.share.records import (
 from labtrack.store.artifacts import ArtifactRepository
 from labtrack.tracking.client import TrackingClient, experiment_not_found
 from labtrack.utils import mlflow_tags
+from labtrack.utils.redact import redact_uri
 from labtrack.utils.version import __version__
 
 if TYPE_CHECKING:
@@ -62,11 +62,6 @@ def flush_pending() -> None:
 
     if "labtrack.tracking.writer" in sys.modules:
         sys.modules["labtrack.tracking.writer"].flush_all()
-
-
-def redact(uri: str) -> str:
-    """A store URI with its password masked (``postgresql://me:***@db/x``)."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", uri)
 
 
 def _quote(value: str) -> str:
@@ -225,7 +220,7 @@ def _write_bundle(
                 "format_version": BUNDLE_FORMAT_VERSION,
                 "labtrack_version": __version__,
                 "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "source": redact(client.tracking_uri),
+                "source": redact_uri(client.tracking_uri),
                 "runs": summary.run_ids,
                 "blobs": blob_kinds,
             }

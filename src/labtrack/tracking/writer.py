@@ -16,6 +16,7 @@ import weakref
 from collections import deque
 
 from labtrack.store.contract import MetricPoint, TrackingStore
+from labtrack.utils.redact import redact
 
 FLUSH_INTERVAL = 0.5  # seconds; live views promise a point within 2 s
 WAKE_AT = 20_000  # queued points that trigger an early flush
@@ -96,8 +97,8 @@ class MetricWriter:
             return
         self._warned.add(kind)
         warnings.warn(
-            f"labtrack could not save metric points yet ({exc}); they stay queued in memory "
-            "and are retried. Your code keeps running.",
+            f"labtrack could not save metric points yet ({redact(str(exc))}); they stay queued "
+            "in memory and are retried. Your code keeps running.",
             RuntimeWarning,
             stacklevel=2,
         )

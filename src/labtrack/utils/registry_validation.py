@@ -59,12 +59,13 @@ def version_number(version: Any) -> int:
     """A version number from ``3`` or ``"3"``."""
     if isinstance(version, bool):
         version = None
-    if isinstance(version, int) and version > 0:
+    if isinstance(version, str) and validation.is_number(version.strip()):
+        version = int(version)
+    if isinstance(version, int) and 0 < version <= validation.MAX_INT64:
         return version
-    if isinstance(version, str) and validation.is_number(version.strip()) and int(version) > 0:
-        return int(version)
     raise InvalidParameterError(
-        f"Invalid model version {version!r}: give a version number such as 1 (or '1')."
+        f"Invalid model version {version!r}: give a version number such as 1 (or '1'), "
+        f"at most {validation.MAX_INT64}."
     )
 
 

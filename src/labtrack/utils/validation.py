@@ -19,6 +19,9 @@ MAX_BATCH_METRICS = 1000
 MAX_BATCH_PARAMS = 100
 MAX_BATCH_TAGS = 100
 MAX_BATCH_TOTAL = 1000
+# The largest integer SQLite and PostgreSQL store (a signed 64-bit BIGINT): ids, versions,
+# steps, timestamps and page offsets past it are refused here instead of overflowing in SQL.
+MAX_INT64 = 2**63 - 1
 
 _KEY_RE = re.compile(r"^[/\w.\- :]*$")
 _RUN_ID_RE = re.compile(r"^[a-zA-Z0-9][\w\-]{0,255}$")
@@ -99,14 +102,24 @@ def metric_value(key: str, value: Any) -> float:
         ) from None
 
 
+def int64(value: int, what: str) -> int:
+    """``value`` if a 64-bit database integer holds it; a clear error otherwise."""
+    if not -MAX_INT64 - 1 <= value <= MAX_INT64:
+        raise InvalidParameterError(
+            f"The {what} {value} is out of range: it must be between {-MAX_INT64 - 1} and "
+            f"{MAX_INT64} (a 64-bit integer)."
+        )
+    return value
+
+
 def step_value(key: str, step: Any) -> int:
     if step is None:
         return 0
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
         if isinstance(step, float) and step.is_integer():
-            return int(step)
+            return int64(int(step), f"step for metric {key!r}")
         raise InvalidParameterError(f"The step {step!r} for metric {key!r} must be an integer.")
-    return int(step)
+    return int64(int(step), f"step for metric {key!r}")
 
 
 def timestamp_value(key: str, timestamp: Any) -> int:
@@ -117,7 +130,7 @@ def timestamp_value(key: str, timestamp: Any) -> int:
         )
     if isinstance(timestamp, float) and not math.isfinite(timestamp):
         raise InvalidParameterError(f"The timestamp for metric {key!r} must be finite.")
-    return int(float(timestamp))
+    return int64(int(float(timestamp)), f"timestamp for metric {key!r}")
 
 
 def run_id(value: Any) -> str:
@@ -139,9 +152,9 @@ def experiment_id(value: Any) -> str:
     """Accept an experiment id as int or str; return the canonical string."""
     if isinstance(value, bool):
         raise InvalidParameterError(f"Invalid experiment id {value!r}.")
-    if isinstance(value, int) and value >= 0:
+    if isinstance(value, int) and 0 <= value <= MAX_INT64:
         return str(value)
-    if isinstance(value, str) and is_number(value.strip()):
+    if isinstance(value, str) and is_number(value.strip()) and int(value.strip()) <= MAX_INT64:
         return str(int(value.strip()))
     raise InvalidParameterError(
         f"Invalid experiment id {value!r}: experiment ids are non-negative integers "

@@ -27,7 +27,7 @@ from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.server.mlflow import messages
 from labtrack.server.mlflow.base import GetRpc, MlflowHandler
 from labtrack.server.mlflow.fields import Fields
-from labtrack.server.run_details import content_type
+from labtrack.server.run_details import attachment, content_type
 from labtrack.store.artifacts import ArtifactRepository
 
 __all__ = [
@@ -155,9 +155,8 @@ class ArtifactHandler(StreamedBody):
         kind_header = content_type(rel)
         if kind_header.split(";")[0] in _UNSAFE_TYPES:
             kind_header = "text/plain; charset=utf-8"
-        name = rel.rsplit("/", 1)[-1].replace('"', "")
         self.set_header("Content-Type", kind_header)
-        self.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        self.set_header("Content-Disposition", attachment(rel.rsplit("/", 1)[-1]))
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
         await self.send_file(handle, kind_header)

@@ -38,8 +38,9 @@ from tornado.iostream import StreamClosedError
 from tornado.netutil import Resolver
 
 from labtrack.server.serving.proxy_pool import ProxyPool
-from labtrack.server.settings import Labtrack, redact_uri
+from labtrack.server.settings import Labtrack
 from labtrack.utils import mlflow_tags
+from labtrack.utils.redact import redact_uri
 
 __all__ = ["ENABLED_TAG", "ModelProcess", "ServingSupervisor"]
 
@@ -192,10 +193,6 @@ class ServingSupervisor:
             "labtrack.serving",
             "--model-name",
             proc.name,
-            "--tracking-uri",
-            location.tracking_uri,
-            "--artifact-root",
-            location.artifact_root,
             "--host",
             "127.0.0.1",
             "--port",
@@ -210,7 +207,14 @@ class ServingSupervisor:
             cmd.append("--allow-unsafe")
         else:
             cmd += ["--unsafe-hint", UNSAFE_HINT]
-        env = {**os.environ, "LABTRACK_SERVING_TOKEN": proc.token}
+        # The store's URI (it may hold a password) goes through the environment, which other
+        # users cannot read, never the command line, which `ps` shows to everyone.
+        env = {
+            **os.environ,
+            "LABTRACK_SERVING_TOKEN": proc.token,
+            "LABTRACK_TRACKING_URI": location.tracking_uri,
+            "LABTRACK_ARTIFACT_ROOT": location.artifact_root,
+        }
 
         def popen() -> subprocess.Popen[bytes]:
             with open(proc.log_file, "ab") as log:

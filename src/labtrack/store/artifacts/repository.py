@@ -132,6 +132,27 @@ class ArtifactRepository:
     def _where(self, rel: str) -> str:
         return f"artifact {rel!r} of {self.root_uri}" if rel else f"artifact root {self.root_uri}"
 
+    def _write_not_found(self, rel: str, exc: FileNotFoundError) -> StoreError:
+        """A write that found something missing: the bucket, or (on an object store whose
+        bucket is there) the multipart upload itself, aborted or expired mid-way."""
+        backend = self._backend
+        if isinstance(backend, FsspecBackend):
+            bucket = backend.root.split("/", 1)[0]
+            try:
+                bucket_there = bool(backend.fs.exists(bucket))
+            except Exception:  # the check is advice only; the write's error is what counts
+                bucket_there = False
+            if bucket_there:
+                return StoreError(
+                    f"Could not write {self._where(rel)}: the object store no longer knows "
+                    f"the upload ({exc}); a multipart upload that was aborted or expired "
+                    "mid-way does this. Retry the write."
+                )
+        return StoreError(
+            f"Could not write {self._where(rel)}: the bucket or folder holding the "
+            f"artifact root does not exist ({exc})."
+        )
+
     @contextlib.contextmanager
     def _errors(self, action: str, rel: str) -> Iterator[None]:
         try:
@@ -139,11 +160,8 @@ class ArtifactRepository:
         except LabtrackError:
             raise
         except FileNotFoundError as exc:
-            if action == "write":  # e.g. the bucket does not exist
-                raise StoreError(
-                    f"Could not write {self._where(rel)}: the bucket or folder holding the "
-                    f"artifact root does not exist ({exc})."
-                ) from exc
+            if action == "write":
+                raise self._write_not_found(rel, exc) from exc
             raise self._not_found(rel) from None
         except (IsADirectoryError, NotADirectoryError, FileExistsError) as exc:
             raise InvalidParameterError(

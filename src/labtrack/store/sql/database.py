@@ -23,6 +23,8 @@ from labtrack.errors import InvalidParameterError, StoreError
 from labtrack.store.contract import SEARCH_MAX_RESULTS_LIMIT
 from labtrack.store.sql.engine import make_engines, with_retries
 from labtrack.store.sql.schema import ensure_schema
+from labtrack.utils.redact import redact, redact_uri, uri_secrets
+from labtrack.utils.validation import MAX_INT64
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
@@ -62,7 +64,7 @@ def decode_page_token(token: str | None) -> int:
         return 0
     try:
         offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
-        if not isinstance(offset, int) or offset < 0:
+        if not isinstance(offset, int) or not 0 <= offset <= MAX_INT64:
             raise ValueError
         return offset
     except Exception:
@@ -118,11 +120,16 @@ class Database:
             ensure_schema(self.write_engine, artifact_root)
         except OperationalError as exc:
             raise StoreError(self.explain(exc)) from exc
+        except StoreError as exc:
+            # The schema step's messages quote the driver, which may quote the password.
+            raise StoreError(redact(exc.message, uri_secrets(tracking_uri))) from exc.__cause__
 
     def explain(self, exc: OperationalError, action: str = "written") -> str:
         """What went wrong, and what to do about it, for a user (``action``: read, written)."""
         detail = str(exc.orig) if exc.orig is not None else str(exc)
         able = "readable" if action == "read" else "writable"
+        # Drivers may echo the connection string; the message reaches logs and REST bodies.
+        detail = redact(detail, uri_secrets(self.tracking_uri))
         hint = f"Check that the store is reachable and {able}."
         lowered = detail.lower()
         if "readonly" in lowered or "read-only" in lowered:
@@ -131,7 +138,9 @@ class Database:
             hint = "The disk is full: free space, then retry."
         elif "unable to open" in lowered:
             hint = "The store folder does not exist or is not writable."
-        return f"The store at {self.tracking_uri} could not be {action}: {detail}. {hint}"
+        return (
+            f"The store at {redact_uri(self.tracking_uri)} could not be {action}: {detail}. {hint}"
+        )
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """``work(connection)`` in one write transaction: all of it is committed or nothing."""

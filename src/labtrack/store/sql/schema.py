@@ -15,6 +15,8 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 
 from labtrack.errors import StoreError
 from labtrack.store.sql import tables
+from labtrack.utils.redact import redact
+from labtrack.utils.version import __version__
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -99,6 +101,28 @@ def upgrade(conn: Connection, artifact_root: str | None = None) -> None:
         insert_default_experiment(conn, artifact_root)
 
 
+def _known_revision(revision: str) -> bool:
+    """Whether this labtrack has the migration ``revision`` (else a newer one wrote it)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        ScriptDirectory.from_config(_alembic_config(None)).get_revision(revision)
+    except CommandError:
+        return False
+    return True
+
+
+def newer_store_message(revision: str) -> str:
+    """What to say about a store whose schema this labtrack does not know."""
+    return (
+        f"This store was written by a newer labtrack (schema {revision!r}; this labtrack, "
+        f"{__version__}, knows schemas up to {tables.SCHEMA_VERSION!r}). Upgrade labtrack "
+        "(pip install -U labtrack) to open it; `labtrack db upgrade` cannot take a store back "
+        "to an older schema."
+    )
+
+
 def ensure_schema(engine: Engine, artifact_root: str) -> None:
     """Make the database at ``engine`` hold the current schema, creating or migrating it."""
     with engine.connect() as conn:
@@ -113,12 +137,14 @@ def ensure_schema(engine: Engine, artifact_root: str) -> None:
             if revision is None and not inspect(conn).has_table("runs"):
                 _create_fresh(conn, artifact_root)
             else:
+                if revision is not None and not _known_revision(revision):
+                    raise StoreError(newer_store_message(revision))
                 upgrade(conn, artifact_root)
     except StoreError:
         raise
     except Exception as exc:  # surfaced with what to do, never half-written (one transaction)
         raise StoreError(
-            f"Could not prepare the store schema ({type(exc).__name__}: {exc}). "
+            f"Could not prepare the store schema ({type(exc).__name__}: {redact(str(exc))}). "
             "Check that the database is reachable and writable; `labtrack db upgrade` "
             "migrates an older store by hand."
         ) from exc
