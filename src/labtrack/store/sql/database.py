@@ -4,23 +4,26 @@ Every repository of the store reaches the database through one :class:`Database`
 ``read(work)`` runs ``work(connection)`` on the read engine, ``write(work)`` in a write
 transaction (retried when a busy store reports a lock timeout); both turn a database that
 cannot be reached or written into a :class:`~labtrack.errors.StoreError` that says what to do.
-:class:`Page` is the one place that reads ``max_results`` and page tokens.
+``read_cursor`` / ``write_cursor`` are the same on the driver's own cursor, for the hot paths
+(:mod:`.driver`). :class:`Page` is the one place that reads ``max_results`` and page tokens.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Row, Select, Table
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, Row, Select, Table
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from labtrack.entities import PagedList
 from labtrack.errors import InvalidParameterError, StoreError
 from labtrack.store.contract import SEARCH_MAX_RESULTS_LIMIT
+from labtrack.store.sql.driver import Cursor
 from labtrack.store.sql.engine import make_engines, with_retries
 from labtrack.store.sql.schema import ensure_schema
 
@@ -50,6 +53,13 @@ def upsert_into(connection: Connection, table: Table) -> PostgresInsert | Sqlite
     from sqlalchemy.dialects import sqlite
 
     return sqlite.insert(table)
+
+
+def driver_cursor(connection: Connection) -> Cursor:
+    """The driver's cursor under a SQLAlchemy connection, inside the same transaction."""
+    driver_connection = connection.connection.dbapi_connection
+    assert driver_connection is not None  # a Connection in use always holds one
+    return Cursor(driver_connection.cursor(), connection.dialect.name)
 
 
 def encode_page_token(offset: int) -> str:
@@ -141,6 +151,50 @@ class Database:
 
         try:
             return with_retries(attempt)
+        except OperationalError as exc:
+            raise StoreError(self.explain(exc)) from exc
+
+    def _on_driver(self, engine: Engine, work: Callable[[Cursor], T], write: bool) -> T:
+        """``work(cursor)`` on a pooled driver connection: committed as a whole, or rolled back.
+
+        Driver errors are wrapped as SQLAlchemy wraps them (``OperationalError``,
+        ``IntegrityError``, ...), so retries and explanations treat both paths alike.
+        """
+        dialect = engine.dialect
+        dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+        pooled = engine.raw_connection()
+        try:
+            raw = pooled.cursor()
+            try:
+                if dialect.name == "sqlite":
+                    # A writer takes the lock now, not mid-way; a reader reads one snapshot.
+                    raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                result = work(Cursor(raw, dialect.name))
+                pooled.commit()
+                return result
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    pooled.rollback()
+                raise
+            finally:
+                with contextlib.suppress(Exception):
+                    raw.close()
+        except dbapi_error as exc:
+            raise DBAPIError.instance(None, None, exc, dbapi_error, dialect=dialect) from exc
+        finally:
+            pooled.close()
+
+    def write_cursor(self, work: Callable[[Cursor], T]) -> T:
+        """:meth:`write` on the driver's cursor (plain SQL, tuples): the hot write paths."""
+        try:
+            return with_retries(lambda: self._on_driver(self.write_engine, work, write=True))
+        except OperationalError as exc:
+            raise StoreError(self.explain(exc)) from exc
+
+    def read_cursor(self, work: Callable[[Cursor], T]) -> T:
+        """:meth:`read` on the driver's cursor: the hot read paths."""
+        try:
+            return self._on_driver(self.read_engine, work, write=False)
         except OperationalError as exc:
             raise StoreError(self.explain(exc)) from exc
 
