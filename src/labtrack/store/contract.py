@@ -281,6 +281,17 @@ class TrackingStore(ABC):
         """End as KILLED the RUNNING runs a kernel started (before ``started_before``, in ms,
         if given); return their ids."""
 
+    @abstractmethod
+    def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:
+        """Record that the process logging into these runs is alive (now); return the ids of
+        those still RUNNING (the others get no heartbeat)."""
+
+    @abstractmethod
+    def kill_stale_runs(self, heartbeat_before: int) -> list[str]:
+        """End as KILLED the RUNNING runs whose last heartbeat is older than
+        ``heartbeat_before`` (ms since the epoch; the end time is that last heartbeat). Runs
+        of notebook kernels are left to the kernel watcher. Returns their ids."""
+
     # -- model registry: registered models ----------------------------------------------
     @abstractmethod
     def create_registered_model(

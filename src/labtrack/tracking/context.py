@@ -5,6 +5,7 @@ Everything here is cheap (no subprocess): git state is read from the ``.git`` fo
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -37,7 +38,11 @@ def source() -> tuple[str, str]:
     return "LOCAL", sys.argv[0] if sys.argv and sys.argv[0] else "<console>"
 
 
+@functools.lru_cache(maxsize=64)
 def _git_dir(start: Path) -> Path | None:
+    # Cached per folder: a sweep creates thousands of runs from one folder, and walking up to
+    # the filesystem root was most of a run's system tags (~0.1 ms). HEAD is still read each
+    # time, so a checkout or a commit between runs is seen.
     for folder in (start, *start.parents):
         candidate = folder / ".git"
         if candidate.is_dir():

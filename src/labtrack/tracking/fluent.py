@@ -23,6 +23,7 @@ from labtrack.errors import (
     InvalidStateError,
     LabtrackError,
     ResourceAlreadyExistsError,
+    StoreError,
 )
 from labtrack.store.artifacts.paths import safe_artifact_path
 from labtrack.tracking import _state, hooks
@@ -236,11 +237,11 @@ def start_run(
         if description is not None:
             all_tags[mlflow_tags.NOTE] = description
         run = client.create_run(exp_id, tags=all_tags, run_name=run_name)
-        for hook in hooks.run_start_hooks:
-            hook(client, run.info.run_id)
-        run = client.get_run(run.info.run_id) if hooks.run_start_hooks else run
+        wrote = [hook(client, run.info.run_id) is not False for hook in hooks.run_start_hooks]
+        run = client.get_run(run.info.run_id) if any(wrote) else run
     active = ActiveRun(run)
     stack.append(active)
+    _state.writer().watch(run.info.run_id)  # heartbeats while this process lives
     return active
 
 
@@ -252,28 +253,50 @@ def _tags(values: dict[str, Any]) -> list:  # type: ignore[type-arg]
 def _end_run_id(run_id: str, status: str) -> None:
     stack = _state.run_stack()
     # Children left open inside this run end with it.
+    first: StoreError | None = None
     while stack and any(r.info.run_id == run_id for r in stack):
-        top = stack[-1]
-        _terminate(top.info.run_id, status)
-        stack.pop()
+        top = stack.pop()
+        try:
+            _terminate(top.info.run_id, status)
+        except StoreError as exc:  # end the others too, then say it
+            first = first or exc
+    if first is not None:
+        raise first
 
 
 def _terminate(run_id: str, status: str) -> None:
+    """End a run of this process: its points written first; a run that lost points is not
+    FINISHED (FAILED when the store can still be written), and the loss is raised."""
     client = _state.client()
-    _state.writer().flush(raise_errors=False)
+    writer = _state.writer()
+    writer.flush(raise_errors=False)
     for hook in hooks.run_end_hooks:
         hook(client, run_id)
-    client.set_terminated(run_id, status)
+    writer.unwatch(run_id)
     _state.last_run_id = run_id
+    missing = writer.describe_loss(run_id)
+    if missing is None:
+        client.set_terminated(run_id, status)
+        return
+    ended = RunStatus.FAILED if status == RunStatus.FINISHED else status
+    try:
+        client.set_terminated(run_id, ended)
+        outcome = f"The run is marked {ended}, not FINISHED."
+    except LabtrackError:
+        outcome = "The run could not be marked as ended either."
+    raise StoreError(f"{missing} {outcome}")
 
 
 def end_run(status: str = RunStatus.FINISHED) -> None:
-    """End the active run of this thread (no-op when there is none)."""
+    """End the active run of this thread (no-op when there is none).
+
+    Raises :class:`~labtrack.errors.StoreError` if some of the run's metric points could not
+    be stored (the run then ends FAILED, not FINISHED).
+    """
     status = RunStatus.from_string(status)
     stack = _state.run_stack()
     if stack:
-        _terminate(stack[-1].info.run_id, status)
-        stack.pop()
+        _terminate(stack.pop().info.run_id, status)
 
 
 def active_run() -> ActiveRun | None:
@@ -314,14 +337,16 @@ def get_artifact_uri(artifact_path: str | None = None) -> str:
 def _end_runs_at_exit() -> None:
     # A script that exits normally finished its run (MLflow's rule). A kernel that exits with
     # a run open was shut down or restarted under it: the run did not finish, it was killed.
+    # Then whatever could not be stored is said on stderr, the only place left to say it.
     status = RunStatus.KILLED if "ipykernel" in sys.modules else RunStatus.FINISHED
-    try:
-        stack = _state.run_stack()
-        while stack:
-            _terminate(stack[-1].info.run_id, status)
-            stack.pop()
-    except Exception:  # never turn interpreter exit into a traceback
-        pass
+    stack = _state.run_stack()
+    while stack:
+        try:
+            _terminate(stack.pop().info.run_id, status)
+        except Exception as exc:  # never turn interpreter exit into a traceback
+            print(f"labtrack: {exc}", file=sys.stderr, flush=True)
+    if "labtrack.tracking.writer" in sys.modules:
+        sys.modules["labtrack.tracking.writer"].report_at_exit()
 
 
 atexit.register(_end_runs_at_exit)

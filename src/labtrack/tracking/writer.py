@@ -1,28 +1,62 @@
-"""The background metric writer: ``log_metric`` never waits on disk.
+"""The background metric writer: ``log_metric`` never waits on disk, and never runs far ahead.
 
-Points go on a lock-free deque (``append`` is atomic); a daemon thread drains it and commits
-batches every ``FLUSH_INTERVAL`` seconds, or sooner when the queue grows. ``flush()`` drains
-synchronously in the caller. A store error (disk full, read-only) becomes one warning; the
-points stay queued and are retried, so the training code keeps running.
+Points go on a deque (``append`` is atomic); a daemon thread drains it and commits batches
+every ``FLUSH_INTERVAL`` seconds, or as soon as the queue reaches its bound. ``flush()`` drains
+synchronously in the caller.
+
+**Bounded by time, not by count.** The writer measures how many points per second it commits
+and lets at most ``MAX_LAG`` seconds of them wait in memory (the queue plus the batch being
+written). A caller that finds the queue at that bound waits until the writer commits its next
+batch, at most ``MAX_WAIT`` per call: a loop that logs faster than the store can write is slowed
+to the store's pace, smoothly, and a crash loses at most about ``MAX_LAG`` seconds of points
+that ``log_metric`` had accepted. The wait also hands the GIL to the writer thread, which a
+tight loop making no system call would otherwise let run only in 5 ms slices.
+
+**Nothing lost in silence.** A store that cannot be written (disk full, read-only, database
+down) keeps the points queued, retried every ``FLUSH_INTERVAL``, with one warning; the training
+loop keeps running, unslowed, up to ``MAX_QUEUED_FAILING`` points, past which new points are
+dropped and counted. Points the store refuses for good (their run is gone, a value it cannot
+hold) are dropped and counted too. ``flush()`` raises a :class:`~labtrack.errors.StoreError` that
+says how many points of which run are not stored; the fluent ``end_run`` does not mark such a
+run FINISHED; interpreter exit prints the same report.
+
+**Heartbeats.** The runs a process has started (``watch``) are marked alive in the store every
+``HEARTBEAT_INTERVAL`` seconds by this thread; the Jupyter server ends RUNNING runs whose
+heartbeat stopped (``c.Labtrack.stale_run_timeout``) as KILLED.
 """
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import os
+import sys
 import threading
+import time
 import warnings
 import weakref
-from collections import deque
+from collections import Counter, deque
 
+from labtrack.errors import StoreError
 from labtrack.store.contract import MetricPoint, TrackingStore
 
 FLUSH_INTERVAL = 0.5  # seconds; live views promise a point within 2 s
-WAKE_AT = 20_000  # queued points that trigger an early flush
-BATCH = 50_000  # points per transaction
-MAX_QUEUED = 2_000_000  # past this, callers wait for the writer (bounded memory)
+MAX_LAG = 0.5  # seconds of the writer's measured throughput that may wait in memory
+MAX_WAIT = 0.05  # seconds: the longest a log_metric call waits for the writer
+INITIAL_RATE = 200_000.0  # points/s assumed until the first large batch is timed
+MIN_BOUND = 10_000  # queued points always allowed (bursts, a slow store)
+MIN_BATCH, MAX_BATCH = 1_000, 50_000  # points per transaction
+RATE_SAMPLE_MIN = 5_000  # only batches this large tell the throughput (smaller: fixed costs)
+MAX_QUEUED_FAILING = 1_000_000  # points kept while the store cannot be written
+HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats of the watched runs
 
 _writers: weakref.WeakSet[MetricWriter] = weakref.WeakSet()
+_FULL_QUEUE = (
+    f"the store could not be written and {MAX_QUEUED_FAILING:,} points already waited in memory"
+)
+
+
+def _plural(n: int) -> str:
+    return f"{n:,} metric point" + ("" if n == 1 else "s")
 
 
 class MetricWriter:
@@ -31,37 +65,99 @@ class MetricWriter:
     def __init__(self, store: TrackingStore) -> None:
         self.store = store
         self.queue: deque[MetricPoint] = deque()
+        # The queue length at which append() calls _full(): 0 until the thread runs.
+        self.bound = 0
+        self.rate = INITIAL_RATE
+        self.batch_size = MAX_BATCH
         self._wake = threading.Event()
+        self._committed = threading.Condition()
         self._io_lock = threading.Lock()
         self._stop = False
         self._warned: set[str] = set()
         self.last_error: Exception | None = None
+        # Points dropped (never stored), per run, with the reason; reported by flush().
+        self.lost: Counter[str] = Counter()
+        self.lost_reason: dict[str, str] = {}
+        self._reported: Counter[str] = Counter()
+        self.watched: set[str] = set()
+        self._last_beat = 0.0
         self._thread: threading.Thread | None = None
         _writers.add(self)
 
+    # -- the caller's side ---------------------------------------------------------------
+    def append(self, point: MetricPoint) -> None:
+        """Queue one point: a deque append, unless the queue is at its bound."""
+        queue = self.queue
+        queue.append(point)
+        if len(queue) >= self.bound:
+            self._full()
+
+    def _full(self) -> None:
+        """The queue reached its bound: start the thread, or wait for it (at most MAX_WAIT)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._ensure_thread()
+            return
+        if self.last_error is not None:
+            # The store cannot be written: waiting would stall the training for nothing.
+            # Keep what fits, count the rest.
+            self.bound = MAX_QUEUED_FAILING
+            while len(self.queue) > MAX_QUEUED_FAILING:
+                self._drop([self.queue.pop()], _FULL_QUEUE)
+            return
+        self._wake.set()
+        with self._committed:
+            if len(self.queue) >= self.bound:
+                self._committed.wait(MAX_WAIT)
+
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
+            self._set_bounds()
             self._thread = threading.Thread(
                 target=self._run, name="labtrack-metric-writer", daemon=True
             )
             self._thread.start()
 
-    def append(self, point: MetricPoint) -> None:
-        """Queue one point. Costs a deque append; starts the writer thread on first use."""
-        self.queue.append(point)
-        if self._thread is None:
-            self._ensure_thread()
-        n = len(self.queue)
-        if n >= WAKE_AT:
-            self._wake.set()
-            if n >= MAX_QUEUED:
-                self.flush(raise_errors=False)
+    def watch(self, run_id: str) -> None:
+        """Give this run heartbeats from now on (the fluent API's runs)."""
+        self.watched.add(run_id)
+        self._last_beat = 0.0
+        self._ensure_thread()
+        self._wake.set()
 
+    def unwatch(self, run_id: str) -> None:
+        self.watched.discard(run_id)
+
+    # -- the writer thread ---------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop:
             self._wake.wait(FLUSH_INTERVAL)
             self._wake.clear()
             self.flush(raise_errors=False)
+            self._beat()
+
+    def _set_bounds(self) -> None:
+        budget = self.rate * MAX_LAG
+        self.batch_size = int(min(MAX_BATCH, max(MIN_BATCH, budget / 4)))
+        self.bound = int(max(MIN_BOUND, budget - self.batch_size))
+
+    def _learn(self, points: int, seconds: float) -> None:
+        """Fold one committed batch into the measured throughput, and move the bounds."""
+        if points >= RATE_SAMPLE_MIN and seconds > 0:
+            self.rate = 0.5 * self.rate + 0.5 * (points / seconds)
+        self._set_bounds()
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        if not self.watched or now - self._last_beat < HEARTBEAT_INTERVAL:
+            return
+        self._last_beat = now
+        try:
+            alive = set(self.store.heartbeat_runs(sorted(self.watched)))
+        except Exception:  # the next beat retries; the points matter more
+            return
+        for run_id in list(self.watched):
+            if run_id not in alive:  # ended (or deleted) elsewhere: nothing to keep alive
+                self.watched.discard(run_id)
 
     def _drain(self, limit: int) -> list[MetricPoint]:
         out: list[MetricPoint] = []
@@ -73,22 +169,109 @@ class MetricWriter:
             pass
         return out
 
+    def _drop(self, points: list[MetricPoint], reason: str) -> None:
+        for run_id, count in Counter(point[0] for point in points).items():
+            self.lost[run_id] += count
+            self.lost_reason[run_id] = reason
+
+    def _commit(self, batch: list[MetricPoint]) -> None:
+        """Write one batch; a batch the store refuses is retried run by run, then dropped."""
+        try:
+            self.store.log_metric_points(batch)
+            return
+        except StoreError:
+            raise  # the store cannot be written now: keep the points
+        except Exception:  # some points the store refuses for good: find them
+            pass
+        per_run: dict[str, list[MetricPoint]] = {}
+        for point in batch:
+            per_run.setdefault(point[0], []).append(point)
+        for points in per_run.values():
+            try:
+                self.store.log_metric_points(points)
+            except StoreError:
+                raise
+            except Exception as exc:
+                self._drop(points, f"the store refused them ({type(exc).__name__}: {exc})")
+
     def flush(self, raise_errors: bool = True) -> None:
-        """Commit every point queued so far. Raises the store's error if ``raise_errors``."""
+        """Commit every point queued so far.
+
+        With ``raise_errors``, a StoreError says which points are not stored: still queued
+        because the store cannot be written, or dropped for good since the last report.
+        """
         with self._io_lock:
             while self.queue:
-                batch = self._drain(BATCH)
+                batch = self._drain(self.batch_size)
+                started = time.perf_counter()
                 try:
-                    self.store.log_metric_points(batch)
-                    self.last_error = None
-                except Exception as exc:
+                    self._commit(batch)
+                except StoreError as exc:
                     # Keep the points, in order, for the next attempt.
                     self.queue.extendleft(reversed(batch))
                     self.last_error = exc
+                    self.bound = MAX_QUEUED_FAILING
                     if raise_errors:
-                        raise
+                        raise StoreError(self.report(exc)) from exc
                     self._warn_once(exc)
                     return
+                self.last_error = None
+                self._learn(len(batch), time.perf_counter() - started)
+                with self._committed:
+                    self._committed.notify_all()
+        if raise_errors:
+            fresh = self.lost - self._reported
+            if fresh:
+                self._reported.update(fresh)
+                raise StoreError(self.report(None, fresh))
+
+    def pending(self) -> Counter[str]:
+        """Points still queued, per run."""
+        return Counter(point[0] for point in list(self.queue))
+
+    def describe_loss(self, run_id: str) -> str | None:
+        """What of a run's points is not stored (None: all of it is); the run's count of
+        dropped points is consumed (this is their report)."""
+        queued = sum(1 for point in list(self.queue) if point[0] == run_id)
+        dropped = self.lost.pop(run_id, 0)
+        reason = self.lost_reason.pop(run_id, "")
+        self._reported.pop(run_id, None)
+        if not queued and not dropped:
+            return None
+        parts = []
+        if queued:
+            cause = f" ({self.last_error})" if self.last_error is not None else ""
+            parts.append(
+                f"{_plural(queued)} of run {run_id} could not be written to the store{cause}; "
+                "they stay queued and are written if the store recovers before this process "
+                "exits (labtrack.flush() retries)."
+            )
+        if dropped:
+            parts.append(f"{_plural(dropped)} of run {run_id} were not stored: {reason}.")
+        return " ".join(parts)
+
+    def report(
+        self, error: Exception | None, dropped: Counter[str] | None = None, at_exit: bool = False
+    ) -> str:
+        """What is not stored, per run, and why: the text of the errors and the exit report."""
+        parts = []
+        queued = self.pending()
+        if queued:
+            runs = ", ".join(f"{_plural(n)} of run {run}" for run, n in queued.most_common())
+            cause = f": {error}" if error is not None else ""
+            if at_exit:
+                parts.append(f"{runs} could not be written to the store{cause}; they are lost.")
+            else:
+                parts.append(
+                    f"{runs} could not be written to the store yet{cause}. They stay queued "
+                    "in memory and are written if the store recovers before this process "
+                    "exits (labtrack.flush() retries now)."
+                )
+        for run, n in (dropped if dropped is not None else self.lost).items():
+            parts.append(
+                f"{_plural(n)} of run {run} were not stored: {self.lost_reason.get(run, '')}."
+            )
+        return " ".join(parts)
 
     def _warn_once(self, exc: Exception) -> None:
         kind = type(exc).__name__
@@ -113,14 +296,28 @@ def flush_all(raise_errors: bool = False) -> None:
         writer.flush(raise_errors=raise_errors)
 
 
+def report_at_exit() -> None:
+    """Flush every writer; print what could not be stored (the process is ending)."""
+    for writer in list(_writers):
+        with contextlib.suppress(Exception):  # never turn interpreter exit into a traceback
+            writer.flush(raise_errors=False)
+        unreported = writer.lost - writer._reported
+        if writer.queue or unreported:
+            text = writer.report(writer.last_error, unreported, at_exit=True)
+            print(f"labtrack: {text}", file=sys.stderr, flush=True)
+
+
 def _after_fork_in_child() -> None:
     # The parent's thread does not exist here; the child must not write the parent's points.
     for writer in list(_writers):
         writer.queue.clear()
         writer._thread = None
+        writer.bound = 0
         writer._io_lock = threading.Lock()
+        writer._committed = threading.Condition()
+        writer.watched = set()
 
 
-atexit.register(flush_all)
+# report_at_exit runs from the fluent API's exit handler, after it has ended this process's runs.
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import chain
+from math import isnan
 from operator import itemgetter
 from typing import Any
 
@@ -153,13 +154,18 @@ def backfill_statements(where: str) -> list[str]:
 BACKFILL_ONE = backfill_statements("run_uuid = ? AND key = ?")
 
 
-def group_points(points: Iterable[MetricPoint]) -> dict[tuple[str, str], list[MetricPoint]]:
+def group_points(points: Sequence[MetricPoint]) -> dict[tuple[str, str], list[MetricPoint]]:
     """Points per (run, key), each list sorted by step (stable: equal steps keep their order)."""
+    names = list(map(_GROUP, points))
+    if len(set(names)) == 1:  # the common batch: one metric of one run, no Python loop
+        only = list(points)
+        only.sort(key=_STEP)
+        return {names[0]: only}
     groups: dict[tuple[str, str], list[MetricPoint]] = {}
-    for key, point in zip(map(_GROUP, points), points, strict=True):
-        found = groups.get(key)
+    for name, point in zip(names, points, strict=True):
+        found = groups.get(name)
         if found is None:
-            groups[key] = [point]
+            groups[name] = [point]
         else:
             found.append(point)
     for series in groups.values():
@@ -168,8 +174,18 @@ def group_points(points: Iterable[MetricPoint]) -> dict[tuple[str, str], list[Me
     return groups
 
 
-def _latest_row(run_id: str, key: str, series: list[MetricPoint]) -> tuple[Any, ...]:
-    """(run, key, value, is_nan, timestamp, step, min, max, count) of one sorted series."""
+def _without_nan(series: list[MetricPoint]) -> list[MetricPoint]:
+    values = list(map(_VAL, series))
+    if not any(map(isnan, values)):  # the common case: no Python loop
+        return series
+    return [point for point in series if not isnan(_VAL(point))]
+
+
+def _latest_row(
+    run_id: str, key: str, series: list[MetricPoint], clean: list[MetricPoint]
+) -> tuple[Any, ...]:
+    """(run, key, value, is_nan, timestamp, step, min, max, count) of one sorted series;
+    ``clean`` is the series without its NaN points."""
     last_step = _STEP(series[-1])
     i = len(series) - 1
     while i > 0 and _STEP(series[i - 1]) == last_step:
@@ -179,7 +195,7 @@ def _latest_row(run_id: str, key: str, series: list[MetricPoint]) -> tuple[Any, 
         if _TIME(point) >= _TIME(best):
             best = point
     value = _VAL(best)
-    clean = [v for v in map(_VAL, series) if v == v]
+    values = list(map(_VAL, clean))
     return (
         run_id,
         key,
@@ -187,19 +203,19 @@ def _latest_row(run_id: str, key: str, series: list[MetricPoint]) -> tuple[Any, 
         value != value,
         _TIME(best),
         last_step,
-        min(clean) if clean else None,
-        max(clean) if clean else None,
+        min(values) if values else None,
+        max(values) if values else None,
         len(series),
     )
 
 
-def summary_rows(series: Sequence[MetricPoint]) -> list[list[Any]]:
-    """[level, bucket, count, min_step, max_step, min_ts, max_ts, min, max] of a sorted series.
+def summary_rows(clean: Sequence[MetricPoint]) -> list[list[Any]]:
+    """[level, bucket, count, min_step, max_step, min_ts, max_ts, min, max] of a sorted series
+    without NaN points.
 
-    NaN points are left out. The finest level is cut with ``bisect`` on the sorted steps and
-    ``min``/``max`` of slices; each coarser level merges 8 buckets of the level below.
+    The finest level is cut with ``bisect`` on the sorted steps and ``min``/``max`` of slices;
+    each coarser level merges 8 buckets of the level below.
     """
-    clean = [p for p in series if _VAL(p) == _VAL(p)]
     steps = list(map(_STEP, clean))
     stamps = list(map(_TIME, clean))
     values = list(map(_VAL, clean))
@@ -265,18 +281,18 @@ def write_metric_points(
     _insert_history(cursor, groups)
     # Upserts in one order (run, key), so concurrent PostgreSQL writers cannot deadlock.
     ordered = sorted(groups)
-    latest = [_latest_row(run_id, key, groups[run_id, key]) for run_id, key in ordered]
+    clean = {name: _without_nan(groups[name]) for name in ordered}
+    latest = [_latest_row(*name, groups[name], clean[name]) for name in ordered]
     counts = cursor.insert_rows(LATEST_UPSERT, 9, list(chain.from_iterable(latest)))
     summaries: list[Any] = []
     for run_id, key, count in counts:
         if count < SUMMARY_FROM:
             continue
-        series = groups[run_id, key]
-        if count - len(series) < SUMMARY_FROM:  # it just crossed the line: from its history
+        if count - len(groups[run_id, key]) < SUMMARY_FROM:  # just crossed: from its history
             for statement in BACKFILL_ONE:
                 cursor.execute(statement, (run_id, key))
             continue
-        for row in summary_rows(series):
+        for row in summary_rows(clean[run_id, key]):
             summaries += (run_id, key, *row)
     if summaries:
         cursor.insert_rows(

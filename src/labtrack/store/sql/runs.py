@@ -28,7 +28,7 @@ from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNo
 from labtrack.store.contract import MetricPoint
 from labtrack.store.sql import tables
 from labtrack.store.sql.database import Database, Page, now_ms
-from labtrack.store.sql.driver import Cursor
+from labtrack.store.sql.driver import Cursor, in_list
 from labtrack.store.sql.experiments import experiment_key, experiment_keys, experiment_not_found
 from labtrack.store.sql.metric_writes import touch_runs, write_metric_points
 from labtrack.store.sql.run_data import (
@@ -280,6 +280,22 @@ class RunRepository:
             touch_runs(cursor, [run_id])
 
         self.database.write_cursor(work)
+
+    def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:
+        ids = sorted({validation.run_id(run_id) for run_id in run_ids})
+        if not ids:
+            return []
+
+        def work(cursor: Cursor) -> list[str]:
+            # last_update_time stays: a heartbeat is no change the sidebar should fetch.
+            rows = cursor.execute(
+                f"UPDATE runs SET heartbeat_time = ? WHERE run_uuid IN ({in_list(len(ids))}) "
+                "AND status = ? RETURNING run_uuid",
+                (now_ms(), *ids, RunStatus.RUNNING),
+            ).fetchall()
+            return sorted(row[0] for row in rows)
+
+        return self.database.write_cursor(work)
 
     def search_runs(
         self,

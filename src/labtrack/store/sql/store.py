@@ -204,6 +204,12 @@ class SqlTrackingStore(TrackingStore):
     def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]:
         return self.views.kill_kernel_runs(kernel_id, started_before)
 
+    def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:
+        return self.runs.heartbeat_runs(run_ids)
+
+    def kill_stale_runs(self, heartbeat_before: int) -> list[str]:
+        return self.views.kill_stale_runs(heartbeat_before)
+
     # -- model registry: registered models ----------------------------------------------
     def create_registered_model(
         self,

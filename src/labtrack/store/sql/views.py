@@ -1,4 +1,5 @@
-"""Reads and writes for the Jupyter server's views: key lists, change markers, killed kernels."""
+"""Reads and writes for the Jupyter server's views: key lists, change markers, killed kernels
+and runs whose process stopped beating."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from labtrack.entities import LifecycleStage, RunStatus
 from labtrack.store.contract import RunKeys
 from labtrack.store.sql import tables
 from labtrack.store.sql.database import Database, now_ms
+from labtrack.store.sql.driver import Cursor
 from labtrack.store.sql.experiments import experiment_keys
 from labtrack.utils.mlflow_tags import KERNEL_ID
 
@@ -87,3 +89,19 @@ class ViewRepository:
             return killed
 
         return self.database.write(work)
+
+    def kill_stale_runs(self, heartbeat_before: int) -> list[str]:
+        """End as KILLED the RUNNING runs whose heartbeat stopped before ``heartbeat_before``."""
+
+        def work(cursor: Cursor) -> list[str]:
+            # The heartbeat index holds only running runs' times (ending a run clears it).
+            rows = cursor.execute(
+                "UPDATE runs SET status = ?, end_time = heartbeat_time, last_update_time = ?, "
+                "heartbeat_time = NULL WHERE heartbeat_time < ? AND status = ? AND NOT EXISTS "
+                "(SELECT 1 FROM tags WHERE tags.run_uuid = runs.run_uuid AND tags.key = ?) "
+                "RETURNING run_uuid",
+                (RunStatus.KILLED, now_ms(), heartbeat_before, RunStatus.RUNNING, KERNEL_ID),
+            ).fetchall()
+            return sorted(row[0] for row in rows)
+
+        return self.database.write_cursor(work)

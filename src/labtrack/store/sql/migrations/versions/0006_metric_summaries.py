@@ -4,7 +4,8 @@
 and timestamp range and the min and max of a series' non-NaN points. Series that already have
 10,000 points or more are summarized here from their history (the store writes the summaries
 of newer points itself). ``runs.heartbeat_time`` is when the process logging into a running run
-last said it was alive.
+last said it was alive. The history index also holds the timestamp (histories are read by
+step, then timestamp).
 
 Revision ID: 0006_metric_summaries
 Revises: 0003_registry
@@ -29,6 +30,10 @@ COLUMNS = (
 
 
 def upgrade() -> None:
+    op.drop_index("ix_metrics_run_key_step", "metrics")
+    op.create_index(
+        "ix_metrics_run_key_step_timestamp", "metrics", ["run_uuid", "key", "step", "timestamp"]
+    )
     op.add_column("runs", sa.Column("heartbeat_time", sa.BigInteger))
     op.create_index("ix_runs_heartbeat_time", "runs", ["heartbeat_time"])
     op.create_table(
@@ -75,3 +80,5 @@ def downgrade() -> None:
     op.drop_table("metric_summaries")
     op.drop_index("ix_runs_heartbeat_time", "runs")
     op.drop_column("runs", "heartbeat_time")
+    op.drop_index("ix_metrics_run_key_step_timestamp", "metrics")
+    op.create_index("ix_metrics_run_key_step", "metrics", ["run_uuid", "key", "step"])
