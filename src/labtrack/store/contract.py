@@ -21,7 +21,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from labtrack.entities import (
     Experiment,
@@ -65,6 +65,34 @@ class MetricSeries(TypedDict):
     total: int
     downsampled: bool
     points: list[tuple[int, int, float]]
+
+
+# The fields of each run in a RunTable, in order.
+RUN_TABLE_COLUMNS = (
+    "run_id",
+    "run_name",
+    "experiment_id",
+    "user_id",
+    "status",
+    "start_time",
+    "end_time",
+    "lifecycle_stage",
+    "artifact_uri",
+)
+
+
+class RunTable(TypedDict):
+    """Runs as plain rows, for tables (``search_runs`` -> DataFrame): no object per run.
+
+    ``runs``: one tuple per run, fields as in :data:`RUN_TABLE_COLUMNS`, in the search's order;
+    ``params`` and ``tags``: ``(run_id, key, value)``; ``metrics``: the latest value of each,
+    ``(run_id, key, value, is_nan)``.
+    """
+
+    runs: list[tuple[Any, ...]]
+    params: list[tuple[str, str, str]]
+    tags: list[tuple[str, str, str]]
+    metrics: list[tuple[str, str, float, bool]]
 
 
 class MetricSummary(TypedDict):
@@ -224,6 +252,18 @@ class TrackingStore(ABC):
         ordered (default: newest first); ``.token`` fetches the next page.
         InvalidParameterError for a bad experiment id, ``max_results`` outside 1..100,000 or a
         bad page token; FilterSyntaxError for a bad filter or order-by."""
+
+    @abstractmethod
+    def search_run_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_LIMIT,
+        order_by: Sequence[str] | None = None,
+    ) -> RunTable:
+        """The first ``max_results`` runs :meth:`search_runs` would give, as plain rows with
+        their params, tags and latest metrics (one query per table). Same errors."""
 
     # -- metrics -----------------------------------------------------------------------
     @abstractmethod

@@ -24,7 +24,7 @@ from labtrack.entities import PagedList
 from labtrack.errors import InvalidParameterError, StoreError
 from labtrack.store.contract import SEARCH_MAX_RESULTS_LIMIT
 from labtrack.store.sql.driver import Cursor
-from labtrack.store.sql.engine import make_engines, with_retries
+from labtrack.store.sql.engine import BUSY_TIMEOUT_MS, make_engines, with_retries
 from labtrack.store.sql.schema import ensure_schema
 
 if TYPE_CHECKING:
@@ -55,11 +55,57 @@ def upsert_into(connection: Connection, table: Table) -> PostgresInsert | Sqlite
     return sqlite.insert(table)
 
 
+# SQLite plans a search over many runs well (from the filter's key index rather than from every
+# run of the experiment) only with table statistics. They are gathered, sampled (a few ms even
+# for a large store), when a store of this many runs has none or has doubled since.
+STATISTICS_FROM_RUNS = 1_000
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """``ANALYZE`` a SQLite store whose statistics are missing or stale; skipped when busy."""
+    pooled = engine.raw_connection()
+    try:
+        cursor = pooled.cursor()
+        cursor.execute("PRAGMA busy_timeout = 100")  # never hold up opening the store
+        try:
+            runs = cursor.execute("SELECT max(rowid) FROM runs").fetchone()[0] or 0
+            if runs < STATISTICS_FROM_RUNS:
+                return
+            try:
+                row = cursor.execute(
+                    "SELECT stat FROM sqlite_stat1 WHERE idx = 'sqlite_autoindex_runs_1'"
+                ).fetchone()
+            except Exception:  # no sqlite_stat1 table: never analyzed
+                row = None
+            if row is not None and runs <= 2 * int(str(row[0]).split()[0]):
+                return
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute("ANALYZE")
+            pooled.commit()
+        except Exception:  # a busy or read-only store: plans without statistics still work
+            with contextlib.suppress(Exception):
+                pooled.rollback()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.close()
+    finally:
+        pooled.close()
+
+
 def driver_cursor(connection: Connection) -> Cursor:
     """The driver's cursor under a SQLAlchemy connection, inside the same transaction."""
     driver_connection = connection.connection.dbapi_connection
     assert driver_connection is not None  # a Connection in use always holds one
     return Cursor(driver_connection.cursor(), connection.dialect.name)
+
+
+def driver_rows(connection: Connection, query: Select[Any]) -> list[Any]:
+    """Rows of a SQLAlchemy query as the driver's plain tuples (no result processing)."""
+    result = connection.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def encode_page_token(offset: int) -> str:
@@ -128,6 +174,8 @@ class Database:
             ensure_schema(self.write_engine, artifact_root)
         except OperationalError as exc:
             raise StoreError(self.explain(exc)) from exc
+        if self.write_engine.dialect.name == "sqlite":
+            refresh_statistics(self.write_engine)
 
     def explain(self, exc: OperationalError) -> str:
         """What went wrong, and what to do about it, for a user."""

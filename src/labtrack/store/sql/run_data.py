@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Row, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from labtrack.entities import Param, Run, RunData, RunInfo, RunTag
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
@@ -22,12 +22,30 @@ from labtrack.store.sql.driver import Cursor, in_list
 from labtrack.utils import validation
 
 _CHUNK = 500  # rows per IN (...) list, below every database's bound-parameter limit
+_BIG_CHUNK = 5_000  # the same for reads of many runs (SQLite makes a set of the list)
 
 # The columns of ``runs`` a RunInfo is made of, in RunInfo's order.
 RUN_COLUMNS = (
     "run_uuid, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage, "
     "artifact_uri"
 )
+
+
+# Runs in scope from which searches work on sets: a filter tests each key as a set
+# (run_uuid IN (SELECT ...)) instead of probing every run (EXISTS), and the key lists walk the
+# key indexes instead of the runs' rows. Over a small experiment in a large store the probes
+# are cheaper.
+MANY_RUNS = 5_000
+
+
+def many_runs(connection: Connection, experiment_keys: Sequence[int]) -> bool:
+    """Whether these experiments hold at least MANY_RUNS runs (counts at most that many)."""
+    runs = tables.runs
+    some = select(runs.c.run_uuid).where(runs.c.experiment_id.in_(experiment_keys))
+    count = connection.execute(
+        select(func.count()).select_from(some.limit(MANY_RUNS).subquery())
+    ).scalar()
+    return bool(count and count >= MANY_RUNS)
 
 
 def run_not_found(run_id: str) -> ResourceNotFoundError:
@@ -153,7 +171,9 @@ def metric_value(value: float, is_nan: bool) -> float:
     return math.nan if is_nan else float(value)
 
 
-def _rows_of_runs(cursor: Cursor, table: str, columns: str, run_ids: Sequence[str]) -> list[Any]:
+def _rows_of_runs(
+    cursor: Cursor, table: str, columns: str, run_ids: Sequence[str], chunk: int = _CHUNK
+) -> list[Any]:
     """``SELECT columns FROM table`` for these runs, fetched through the driver's cursor.
 
     The hot path behind ``search_runs``: the database driver returns plain tuples, without
@@ -166,11 +186,10 @@ def _rows_of_runs(cursor: Cursor, table: str, columns: str, run_ids: Sequence[st
         )
         return cursor.fetchall()
     rows: list[Any] = []
-    for start in range(0, len(run_ids), _CHUNK):
-        chunk = list(run_ids[start : start + _CHUNK])
-        cursor.execute(
-            f"SELECT {columns} FROM {table} WHERE run_uuid IN ({in_list(len(chunk))})", chunk
-        )
+    for start in range(0, len(run_ids), chunk):
+        ids = list(run_ids[start : start + chunk])
+        where = f"run_uuid IN ({in_list(len(ids))})"
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", ids)
         rows += cursor.raw.fetchall()
     return rows
 
@@ -188,3 +207,23 @@ def read_run_data(cursor: Cursor, run_ids: Sequence[str]) -> dict[str, RunData]:
     for run_id, key, value, is_nan in latest:
         found[run_id].metrics[key] = metric_value(value, is_nan)
     return found
+
+
+class RunColumns(TypedDict):
+    params: list[Any]
+    tags: list[Any]
+    metrics: list[Any]
+
+
+def read_run_columns(cursor: Cursor, runs: Sequence[Sequence[Any]]) -> RunColumns:
+    """Params, tags and latest metrics of these ``RUN_COLUMNS`` rows, as plain rows."""
+    ids = [row[0] for row in runs]
+    if not ids:
+        return {"params": [], "tags": [], "metrics": []}
+    return {
+        "params": _rows_of_runs(cursor, "params", "run_uuid, key, value", ids, _BIG_CHUNK),
+        "tags": _rows_of_runs(cursor, "tags", "run_uuid, key, value", ids, _BIG_CHUNK),
+        "metrics": _rows_of_runs(
+            cursor, "latest_metrics", "run_uuid, key, value, is_nan", ids, _BIG_CHUNK
+        ),
+    }

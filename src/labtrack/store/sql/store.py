@@ -34,11 +34,13 @@ from labtrack.store.contract import (
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_DEFAULT,
+    SEARCH_MAX_RESULTS_LIMIT,
     MetricPoint,
     MetricSeries,
     MetricSummary,
     NotebookSession,
     RunKeys,
+    RunTable,
     TrackingStore,
 )
 from labtrack.store.sql.database import Database
@@ -167,6 +169,18 @@ class SqlTrackingStore(TrackingStore):
         )
 
     # -- metrics -----------------------------------------------------------------------
+    def search_run_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_LIMIT,
+        order_by: Sequence[str] | None = None,
+    ) -> RunTable:
+        return self.runs.search_run_table(
+            experiment_ids, filter_string, run_view_type, max_results, order_by
+        )
+
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         return self.metrics.get_metric_history(run_id, key)
 

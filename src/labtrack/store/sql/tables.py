@@ -86,6 +86,9 @@ runs = Table(
     Column("heartbeat_time", BigInteger),
     Index("ix_runs_experiment_start", "experiment_id", "start_time"),
     Index("ix_runs_last_update", "last_update_time"),
+    # The sidebar's change marker (latest update and count of an experiment's runs) from the
+    # index alone.
+    Index("ix_runs_experiment_update", "experiment_id", "last_update_time"),
     Index("ix_runs_heartbeat_time", "heartbeat_time"),
 )
 
@@ -96,7 +99,8 @@ params = Table(
     Column("key", String(250), nullable=False),
     Column("value", Text, nullable=False),
     PrimaryKeyConstraint("run_uuid", "key"),
-    Index("ix_params_key_value", "key", "value"),
+    # Covers "params.k = 'v'" filters over many runs: the runs come from the index alone.
+    Index("ix_params_key_value_run", "key", "value", "run_uuid"),
 )
 
 tags = Table(
@@ -138,7 +142,9 @@ latest_metrics = Table(
     Column("max_value", Float(precision=53)),
     Column("count", BigInteger, nullable=False, default=1),
     PrimaryKeyConstraint("run_uuid", "key"),
-    Index("ix_latest_metrics_key_value", "key", "value"),
+    # Covers "metrics.k > x" filters over many runs (NaN is value 0 with is_nan, hence is_nan
+    # before value): the matching runs are one range of the index.
+    Index("ix_latest_metrics_key_nan_value_run", "key", "is_nan", "value", "run_uuid"),
 )
 
 # Min/max summaries of long metric series at several resolutions, so a chart over millions of

@@ -5,7 +5,9 @@ and timestamp range and the min and max of a series' non-NaN points. Series that
 10,000 points or more are summarized here from their history (the store writes the summaries
 of newer points itself). ``runs.heartbeat_time`` is when the process logging into a running run
 last said it was alive. The history index also holds the timestamp (histories are read by
-step, then timestamp).
+step, then timestamp); the key indexes of params and latest metrics hold the run id, so
+filters over many runs read them alone; the runs' index by experiment and last update serves
+the sidebar's change marker.
 
 Revision ID: 0006_metric_summaries
 Revises: 0003_registry
@@ -34,6 +36,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_metrics_run_key_step_timestamp", "metrics", ["run_uuid", "key", "step", "timestamp"]
     )
+    op.drop_index("ix_params_key_value", "params")
+    op.create_index("ix_params_key_value_run", "params", ["key", "value", "run_uuid"])
+    op.drop_index("ix_latest_metrics_key_value", "latest_metrics")
+    op.create_index(
+        "ix_latest_metrics_key_nan_value_run",
+        "latest_metrics",
+        ["key", "is_nan", "value", "run_uuid"],
+    )
+    op.create_index("ix_runs_experiment_update", "runs", ["experiment_id", "last_update_time"])
     op.add_column("runs", sa.Column("heartbeat_time", sa.BigInteger))
     op.create_index("ix_runs_heartbeat_time", "runs", ["heartbeat_time"])
     op.create_table(
@@ -82,3 +93,8 @@ def downgrade() -> None:
     op.drop_column("runs", "heartbeat_time")
     op.drop_index("ix_metrics_run_key_step_timestamp", "metrics")
     op.create_index("ix_metrics_run_key_step", "metrics", ["run_uuid", "key", "step"])
+    op.drop_index("ix_runs_experiment_update", "runs")
+    op.drop_index("ix_latest_metrics_key_nan_value_run", "latest_metrics")
+    op.create_index("ix_latest_metrics_key_value", "latest_metrics", ["key", "value"])
+    op.drop_index("ix_params_key_value_run", "params")
+    op.create_index("ix_params_key_value", "params", ["key", "value"])
