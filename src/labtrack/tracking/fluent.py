@@ -264,7 +264,7 @@ def _end_run_id(run_id: str, status: str) -> None:
         raise first
 
 
-def _terminate(run_id: str, status: str) -> None:
+def _terminate(run_id: str, status: str, at_exit: bool = False) -> None:
     """End a run of this process: its points written first; a run that lost points is not
     FINISHED (FAILED when the store can still be written), and the loss is raised."""
     client = _state.client()
@@ -274,7 +274,7 @@ def _terminate(run_id: str, status: str) -> None:
         hook(client, run_id)
     writer.unwatch(run_id)
     _state.last_run_id = run_id
-    missing = writer.describe_loss(run_id)
+    missing = writer.describe_loss(run_id, at_exit)
     if missing is None:
         client.set_terminated(run_id, status)
         return
@@ -342,7 +342,7 @@ def _end_runs_at_exit() -> None:
     stack = _state.run_stack()
     while stack:
         try:
-            _terminate(stack.pop().info.run_id, status)
+            _terminate(stack.pop().info.run_id, status, at_exit=True)
         except Exception as exc:  # never turn interpreter exit into a traceback
             print(f"labtrack: {exc}", file=sys.stderr, flush=True)
     if "labtrack.tracking.writer" in sys.modules:

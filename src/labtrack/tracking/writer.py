@@ -4,13 +4,15 @@ Points go on a deque (``append`` is atomic); a daemon thread drains it and commi
 every ``FLUSH_INTERVAL`` seconds, or as soon as the queue reaches its bound. ``flush()`` drains
 synchronously in the caller.
 
-**Bounded by time, not by count.** The writer measures how many points per second it commits
-and lets at most ``MAX_LAG`` seconds of them wait in memory (the queue plus the batch being
-written). A caller that finds the queue at that bound waits until the writer commits its next
-batch, at most ``MAX_WAIT`` per call: a loop that logs faster than the store can write is slowed
-to the store's pace, smoothly, and a crash loses at most about ``MAX_LAG`` seconds of points
-that ``log_metric`` had accepted. The wait also hands the GIL to the writer thread, which a
-tight loop making no system call would otherwise let run only in 5 ms slices.
+**Bounded by time, not by count.** The writer measures how many points it committed in the
+last ``RATE_WINDOW`` seconds and lets at most ``MAX_LAG`` seconds of that pace wait in memory
+(the queue plus the batch being written). A caller that finds the queue at that bound waits
+until the writer commits its next batch, at most ``MAX_WAIT`` per call: a loop that logs faster
+than the store can write is slowed to the store's pace, smoothly, and a crash loses at most
+about ``MAX_LAG`` seconds of points that ``log_metric`` had accepted. The wait also hands the
+GIL to the writer thread, which a tight loop making no system call would otherwise let run only
+in 5 ms slices. Several processes writing into one SQLite store take its lock in turn
+(``begin_immediate`` polls; transactions stay short).
 
 **Nothing lost in silence.** A store that cannot be written (disk full, read-only, database
 down) keeps the points queued, retried every ``FLUSH_INTERVAL``, with one warning; the training
@@ -42,10 +44,11 @@ from labtrack.store.contract import MetricPoint, TrackingStore
 FLUSH_INTERVAL = 0.5  # seconds; live views promise a point within 2 s
 MAX_LAG = 0.5  # seconds of the writer's measured throughput that may wait in memory
 MAX_WAIT = 0.05  # seconds: the longest a log_metric call waits for the writer
-INITIAL_RATE = 200_000.0  # points/s assumed until the first large batch is timed
-MIN_BOUND = 10_000  # queued points always allowed (bursts, a slow store)
-MIN_BATCH, MAX_BATCH = 1_000, 50_000  # points per transaction
-RATE_SAMPLE_MIN = 5_000  # only batches this large tell the throughput (smaller: fixed costs)
+RATE_WINDOW = 1.0  # seconds of commits the throughput is measured over
+MIN_BOUND = 500  # queued points always allowed (a very slow store, a starved process)
+# Points per transaction. The largest keeps a transaction short (~50 ms) so that other
+# processes writing into the same store get the lock in turn.
+MIN_BATCH, MAX_BATCH = 250, 20_000
 MAX_QUEUED_FAILING = 1_000_000  # points kept while the store cannot be written
 HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats of the watched runs
 
@@ -67,7 +70,8 @@ class MetricWriter:
         self.queue: deque[MetricPoint] = deque()
         # The queue length at which append() calls _full(): 0 until the thread runs.
         self.bound = 0
-        self.rate = INITIAL_RATE
+        self.rate = 0.0
+        self._commits: deque[tuple[float, int]] = deque()  # (when, points) of the last second
         self.batch_size = MAX_BATCH
         self._wake = threading.Event()
         self._committed = threading.Condition()
@@ -136,14 +140,25 @@ class MetricWriter:
             self._beat()
 
     def _set_bounds(self) -> None:
-        budget = self.rate * MAX_LAG
-        self.batch_size = int(min(MAX_BATCH, max(MIN_BATCH, budget / 4)))
+        budget = self.rate * MAX_LAG  # points the queue and the batch in flight may hold
+        self.batch_size = int(min(MAX_BATCH, max(MIN_BATCH, budget / 8)))
         self.bound = int(max(MIN_BOUND, budget - self.batch_size))
 
-    def _learn(self, points: int, seconds: float) -> None:
-        """Fold one committed batch into the measured throughput, and move the bounds."""
-        if points >= RATE_SAMPLE_MIN and seconds > 0:
-            self.rate = 0.5 * self.rate + 0.5 * (points / seconds)
+    def _learn(self, points: int) -> None:
+        """Count one committed batch in the measured throughput, and move the bounds.
+
+        The throughput is what was committed in the last ``RATE_WINDOW`` seconds of wall time,
+        idle time and waits (for the database lock, the GIL, a core) included: the pace the
+        queue really drains at, which is what a crash loses the queue at. It errs low (after a
+        pause, or while a burst starts), so the bound errs on the side of losing less; a loop
+        that outruns it fills the writer's batches and raises it within the window.
+        """
+        now = time.monotonic()
+        commits = self._commits
+        commits.append((now, points))
+        while commits[0][0] < now - RATE_WINDOW:
+            commits.popleft()
+        self.rate = sum(n for _, n in commits) / RATE_WINDOW
         self._set_bounds()
 
     def _beat(self) -> None:
@@ -203,7 +218,6 @@ class MetricWriter:
         with self._io_lock:
             while self.queue:
                 batch = self._drain(self.batch_size)
-                started = time.perf_counter()
                 try:
                     self._commit(batch)
                 except StoreError as exc:
@@ -216,7 +230,7 @@ class MetricWriter:
                     self._warn_once(exc)
                     return
                 self.last_error = None
-                self._learn(len(batch), time.perf_counter() - started)
+                self._learn(len(batch))
                 with self._committed:
                     self._committed.notify_all()
         if raise_errors:
@@ -229,9 +243,10 @@ class MetricWriter:
         """Points still queued, per run."""
         return Counter(point[0] for point in list(self.queue))
 
-    def describe_loss(self, run_id: str) -> str | None:
+    def describe_loss(self, run_id: str, at_exit: bool = False) -> str | None:
         """What of a run's points is not stored (None: all of it is); the run's count of
-        dropped points is consumed (this is their report)."""
+        dropped points is consumed (this is their report). ``at_exit``: the process ends, so
+        the run's queued points are lost, and dropped from the queue once told."""
         queued = sum(1 for point in list(self.queue) if point[0] == run_id)
         dropped = self.lost.pop(run_id, 0)
         reason = self.lost_reason.pop(run_id, "")
@@ -241,10 +256,20 @@ class MetricWriter:
         parts = []
         if queued:
             cause = f" ({self.last_error})" if self.last_error is not None else ""
+            if at_exit:
+                with self._io_lock:
+                    kept = [point for point in self.queue if point[0] != run_id]
+                    self.queue.clear()
+                    self.queue.extend(kept)
+                later = "they are lost."
+            else:
+                later = (
+                    "they stay queued and are written if the store recovers before this "
+                    "process exits (labtrack.flush() retries)."
+                )
             parts.append(
                 f"{_plural(queued)} of run {run_id} could not be written to the store{cause}; "
-                "they stay queued and are written if the store recovers before this process "
-                "exits (labtrack.flush() retries)."
+                + later
             )
         if dropped:
             parts.append(f"{_plural(dropped)} of run {run_id} were not stored: {reason}.")

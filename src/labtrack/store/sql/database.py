@@ -24,7 +24,11 @@ from labtrack.entities import PagedList
 from labtrack.errors import InvalidParameterError, StoreError
 from labtrack.store.contract import SEARCH_MAX_RESULTS_LIMIT
 from labtrack.store.sql.driver import Cursor
-from labtrack.store.sql.engine import BUSY_TIMEOUT_MS, make_engines, with_retries
+from labtrack.store.sql.engine import (
+    begin_immediate,
+    make_engines,
+    with_retries,
+)
 from labtrack.store.sql.schema import ensure_schema
 
 if TYPE_CHECKING:
@@ -86,7 +90,7 @@ def refresh_statistics(engine: Engine) -> None:
             with contextlib.suppress(Exception):
                 pooled.rollback()
         finally:
-            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA busy_timeout = 0")  # the write engine's (see begin_immediate)
             cursor.close()
     finally:
         pooled.close()
@@ -216,7 +220,10 @@ class Database:
             try:
                 if dialect.name == "sqlite":
                     # A writer takes the lock now, not mid-way; a reader reads one snapshot.
-                    raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                    if write:
+                        begin_immediate(raw)
+                    else:
+                        raw.execute("BEGIN")
                 result = work(Cursor(raw, dialect.name))
                 pooled.commit()
                 return result

@@ -146,9 +146,15 @@ class MetricRepository:
                 )
                 parameters = (*scale, *series, level)
             points = []
-            for _b, step_0, step_1, time_0, time_1, lowest, highest in cursor.execute(
+            for b, step_0, step_1, time_0, time_1, lowest, highest in cursor.execute(
                 query, parameters
             ).fetchall():
+                if level is not None:
+                    # A summary bucket goes to the chart bucket of its first step; its last
+                    # step may lie past that chart bucket's end: the maximum stays inside.
+                    step_1 = max(
+                        step_0, min(step_1, first + math.ceil((b + 1) * span / buckets) - 1)
+                    )
                 points.append((step_0, time_0, lowest))
                 if step_1 != step_0 or highest != lowest:
                     points.append((step_1, time_1, highest))
