@@ -178,6 +178,12 @@ class Database:
             ensure_schema(self.write_engine, artifact_root)
         except OperationalError as exc:
             raise StoreError(self.explain(exc)) from exc
+        self.refresh_statistics()
+
+    def refresh_statistics(self) -> None:
+        """Gather SQLite's table statistics if they are missing or stale: at open, and before
+        each search, since a long-lived process (the Jupyter server) sees the store grow. The
+        check is two indexed lookups."""
         if self.write_engine.dialect.name == "sqlite":
             refresh_statistics(self.write_engine)
 

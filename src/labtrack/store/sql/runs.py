@@ -345,6 +345,7 @@ class RunRepository:
         page_token: str | None,
     ) -> PagedList[Run]:
         page = Page(max_results, page_token)
+        self.database.refresh_statistics()
 
         def work(connection: Connection) -> PagedList[Run]:
             query = self._search_query(
@@ -365,6 +366,7 @@ class RunRepository:
         runs = tables.runs
         wanted = [getattr(runs.c, name) for name in RUN_COLUMNS.split(", ")]
         limit = check_max_results(max_results)
+        self.database.refresh_statistics()
 
         def work(connection: Connection) -> RunTable:
             query = self._search_query(
