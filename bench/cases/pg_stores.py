@@ -10,9 +10,10 @@ import uuid
 from typing import Any
 
 import psycopg
+import stores  # bench/cases/stores.py (this folder is on the driver's sys.path)
 from psycopg import sql
 
-METRIC_TABLES = ("metrics", "latest_metrics")
+METRIC_TABLES = stores.METRIC_TABLES
 
 
 def database_url(base: str, name: str) -> str:
@@ -100,27 +101,7 @@ def populate(url: str, total: int, seed: int = 0) -> int:
             conn.execute("CREATE INDEX ON bench_par (new, key)")
             for table in ["runs", *tables]:
                 cols = _columns(conn, table)
-                picks = []
-                for c in cols:
-                    if c == "run_uuid":
-                        picks.append("m.new")
-                    elif table == "runs" and c == "start_time":
-                        picks.append(f"{max_start + 1} + m.i")
-                    elif table == "runs" and c == "artifact_uri":
-                        picks.append("replace(t.artifact_uri, m.src, m.new)")
-                    elif table in METRIC_TABLES and c in ("value", "min_value", "max_value"):
-                        picks.append("coalesce(v.v, t.value)")
-                    elif table in METRIC_TABLES and c == "count":
-                        picks.append("1")
-                    elif table == "params" and c == "value":
-                        picks.append("coalesce(v.v, t.value)")
-                    else:
-                        picks.append(f"t.{c}")
-                join = ""
-                if table in METRIC_TABLES:
-                    join = "LEFT JOIN bench_val v ON v.new = m.new AND v.key = t.key"
-                elif table == "params":
-                    join = "LEFT JOIN bench_par v ON v.new = m.new AND v.key = t.key"
+                picks, join = stores.copy_select(table, cols, max_start + 1)
                 conn.execute(
                     f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(picks)} "  # type: ignore[arg-type]
                     f"FROM bench_map m JOIN {table} t ON t.run_uuid = m.src {join}"
