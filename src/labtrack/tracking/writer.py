@@ -51,6 +51,9 @@ MIN_BOUND = 500  # queued points always allowed (a very slow store, a starved pr
 MIN_BATCH, MAX_BATCH = 250, 20_000
 MAX_QUEUED_FAILING = 1_000_000  # points kept while the store cannot be written
 HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats of the watched runs
+# A new run's first heartbeat comes this soon: one write for all the runs a sweep starts in
+# that time, not one per run.
+FIRST_BEAT_DELAY = 1.0
 
 _writers: weakref.WeakSet[MetricWriter] = weakref.WeakSet()
 _FULL_QUEUE = (
@@ -85,6 +88,7 @@ class MetricWriter:
         self._reported: Counter[str] = Counter()
         self.watched: set[str] = set()
         self._last_beat = 0.0
+        self._unbeaten: set[str] = set()  # watched, but not beaten for yet
         self._thread: threading.Thread | None = None
         _writers.add(self)
 
@@ -122,14 +126,15 @@ class MetricWriter:
             self._thread.start()
 
     def watch(self, run_id: str) -> None:
-        """Give this run heartbeats from now on (the fluent API's runs)."""
+        """Give this run heartbeats from now on (the fluent API's runs); its first comes within
+        about ``FIRST_BEAT_DELAY`` seconds."""
         self.watched.add(run_id)
-        self._last_beat = 0.0
+        self._unbeaten.add(run_id)
         self._ensure_thread()
-        self._wake.set()
 
     def unwatch(self, run_id: str) -> None:
         self.watched.discard(run_id)
+        self._unbeaten.discard(run_id)
 
     # -- the writer thread ---------------------------------------------------------------
     def _run(self) -> None:
@@ -163,9 +168,12 @@ class MetricWriter:
 
     def _beat(self) -> None:
         now = time.monotonic()
-        if not self.watched or now - self._last_beat < HEARTBEAT_INTERVAL:
+        since = now - self._last_beat
+        due = since >= HEARTBEAT_INTERVAL or (self._unbeaten and since >= FIRST_BEAT_DELAY)
+        if not self.watched or not due:
             return
         self._last_beat = now
+        self._unbeaten.clear()
         try:
             alive = set(self.store.heartbeat_runs(sorted(self.watched)))
         except Exception:  # the next beat retries; the points matter more
@@ -341,6 +349,7 @@ def _after_fork_in_child() -> None:
         writer._io_lock = threading.Lock()
         writer._committed = threading.Condition()
         writer.watched = set()
+        writer._unbeaten = set()
 
 
 # report_at_exit runs from the fluent API's exit handler, after it has ended this process's runs.
