@@ -72,7 +72,7 @@ class Context:
     def postgres_url(self) -> str | None:
         """The PostgreSQL server for labtrack's PostgreSQL figures (started on first use)."""
         if self.postgres is None:
-            self.postgres = Postgres(self.work / "postgres")
+            self.postgres = Postgres()
             if self.postgres.start() is None:
                 self.say(f"PostgreSQL figures skipped: {self.postgres.why}")
         return self.postgres.url or None

@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL server for labtrack's PostgreSQL figures, stopped by its PID.
 
-Started from the PostgreSQL binaries (``/usr/lib/postgresql/*/bin`` or ``PATH``) in the work
-folder, listening on 127.0.0.1 only, with PostgreSQL's default durability (``fsync`` and
+Started from the PostgreSQL binaries (``/usr/lib/postgresql/*/bin`` or ``PATH``) in a folder of
+its own, listening on 127.0.0.1 only, with PostgreSQL's default durability (``fsync`` and
 ``synchronous_commit`` on): the figures are what a team store costs, not a tuned one. As root,
 it runs as the ``postgres`` user (``initdb`` refuses root). Without the binaries the suite
 says so and measures SQLite only.
@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,14 @@ def _as_postgres() -> dict[str, Any]:
 
 
 class Postgres:
-    """``start()`` gives the admin URL; ``stop()`` ends the server by its PID."""
+    """``start()`` gives the admin URL; ``stop()`` ends the server by its PID and removes its
+    folder (a temporary folder of its own: the postgres user cannot enter the suite's)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="labtrack-bench-pg-"))
         self.proc: subprocess.Popen[bytes] | None = None
         self.url = ""
+        self.why = ""
 
     def start(self) -> str | None:
         """Start the server; None if it cannot run here (with why in ``self.why``)."""
@@ -116,11 +119,11 @@ class Postgres:
         return True
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.kill(self.proc.pid, signal.SIGINT)  # PostgreSQL's fast shutdown
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGINT)  # PostgreSQL's fast shutdown
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        shutil.rmtree(self.folder, ignore_errors=True)
