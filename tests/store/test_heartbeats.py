@@ -68,3 +68,21 @@ def test_runs_whose_heartbeat_stopped_are_killed_at_their_last_heartbeat(
     assert _row(store, finished).end_time == 7
     assert store.kill_stale_runs(heartbeat_before=10_000) == []
     assert store.heartbeat_runs([stale]) == []  # a killed run is not revived by a late beat
+
+
+def test_a_run_ends_with_its_last_points_in_one_write(store: SqlTrackingStore) -> None:
+    from labtrack.store.contract import RunEnd
+
+    run_id = store.create_run("0", "u", 1, [], "a").info.run_id
+    other = store.create_run("0", "u", 1, [], "b").info.run_id
+    store.heartbeat_runs([run_id])
+    points = [(run_id, "loss", 0.5, 10, 1), (other, "loss", 0.25, 10, 1)]
+    store.log_metric_points(points, RunEnd(run_id, "FINISHED", 1234))
+    row = _row(store, run_id)
+    assert (row.status, row.end_time, row.heartbeat_time) == ("FINISHED", 1234, None)
+    assert _row(store, other).status == "RUNNING"
+    assert store.get_run(run_id).data.metrics == {"loss": 0.5}
+    assert store.get_run(other).data.metrics == {"loss": 0.25}
+    store.log_metric_points([], RunEnd(other, "KILLED", 99))  # no points: the end alone
+    assert (_row(store, other).status, _row(store, other).end_time) == ("KILLED", 99)
+    store.log_metric_points([], RunEnd("0" * 32, "FINISHED", 1))  # unknown: no error here

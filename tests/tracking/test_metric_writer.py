@@ -67,6 +67,7 @@ def test_a_tight_loop_never_queues_past_the_bound(home: Path) -> None:
 def test_the_bound_follows_the_measured_throughput(home: Path) -> None:
     w = _state.writer()
     w._commits.clear()
+    w._in_window = 0
     w._learn(0)
     assert w.bound == writer.MIN_BOUND and w.batch_size == writer.MIN_BATCH
     for _ in range(10):  # 100,000 points committed within the last second

@@ -21,7 +21,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from labtrack.entities import (
     Experiment,
@@ -41,6 +41,15 @@ from labtrack.entities.model_registry import (
 
 # (run_id, key, value, timestamp_ms, step): what the background writer hands the store.
 MetricPoint = tuple[str, str, float, int, int]
+
+
+class RunEnd(NamedTuple):
+    """A run to end along with a batch of metric points: its id, final status, end time (ms)."""
+
+    run_id: str
+    status: str
+    end_time: int
+
 
 SEARCH_MAX_RESULTS_DEFAULT = 1000
 SEARCH_MAX_RESULTS_LIMIT = 100_000
@@ -229,9 +238,11 @@ class TrackingStore(ABC):
         change; ResourceNotFoundError for an unknown run."""
 
     @abstractmethod
-    def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
+    def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
         """Append metric points of any number of runs in one transaction (the writer's path).
-        The points were validated by the caller; the runs' state is not checked."""
+        The points were validated by the caller; the runs' state is not checked. With ``end``,
+        the same transaction also ends that run (its last points and its end are one write);
+        an unknown run is no error there (``update_run_info`` says it)."""
 
     @abstractmethod
     def delete_tag(self, run_id: str, key: str) -> None:

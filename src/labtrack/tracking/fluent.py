@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import os
 import sys
+import time
 from typing import Any
 
 from labtrack import config
@@ -26,6 +27,7 @@ from labtrack.errors import (
     StoreError,
 )
 from labtrack.store.artifacts.paths import safe_artifact_path
+from labtrack.store.contract import RunEnd
 from labtrack.tracking import _state, hooks
 from labtrack.utils import mlflow_tags, validation
 
@@ -269,19 +271,21 @@ def _terminate(run_id: str, status: str, at_exit: bool = False) -> None:
     FINISHED (FAILED when the store can still be written), and the loss is raised."""
     client = _state.client()
     writer = _state.writer()
-    writer.flush(raise_errors=False)
     for hook in hooks.run_end_hooks:
         hook(client, run_id)
     writer.unwatch(run_id)
     _state.last_run_id = run_id
+    # The run's last points and its end in one transaction, when all its points are stored.
+    ended = writer.flush(raise_errors=False, end=RunEnd(run_id, status, int(time.time() * 1000)))
     missing = writer.describe_loss(run_id, at_exit)
     if missing is None:
-        client.set_terminated(run_id, status)
+        if not ended:
+            client.set_terminated(run_id, status)
         return
-    ended = RunStatus.FAILED if status == RunStatus.FINISHED else status
+    failed = RunStatus.FAILED if status == RunStatus.FINISHED else status
     try:
-        client.set_terminated(run_id, ended)
-        outcome = f"The run is marked {ended}, not FINISHED."
+        client.set_terminated(run_id, failed)
+        outcome = f"The run is marked {failed}, not FINISHED."
     except LabtrackError:
         outcome = "The run could not be marked as ended either."
     raise StoreError(f"{missing} {outcome}")

@@ -39,7 +39,7 @@ import weakref
 from collections import Counter, deque
 
 from labtrack.errors import StoreError
-from labtrack.store.contract import MetricPoint, TrackingStore
+from labtrack.store.contract import MetricPoint, RunEnd, TrackingStore
 
 FLUSH_INTERVAL = 0.5  # seconds; live views promise a point within 2 s
 MAX_LAG = 0.5  # seconds of the writer's measured throughput that may wait in memory
@@ -75,6 +75,7 @@ class MetricWriter:
         self.bound = 0
         self.rate = 0.0
         self._commits: deque[tuple[float, int]] = deque()  # (when, points) of the last second
+        self._in_window = 0  # the sum of their points
         self.batch_size = MAX_BATCH
         self._wake = threading.Event()
         self._committed = threading.Condition()
@@ -161,9 +162,10 @@ class MetricWriter:
         now = time.monotonic()
         commits = self._commits
         commits.append((now, points))
+        self._in_window += points
         while commits[0][0] < now - RATE_WINDOW:
-            commits.popleft()
-        self.rate = sum(n for _, n in commits) / RATE_WINDOW
+            self._in_window -= commits.popleft()[1]
+        self.rate = self._in_window / RATE_WINDOW
         self._set_bounds()
 
     def _beat(self) -> None:
@@ -197,11 +199,14 @@ class MetricWriter:
             self.lost[run_id] += count
             self.lost_reason[run_id] = reason
 
-    def _commit(self, batch: list[MetricPoint]) -> None:
-        """Write one batch; a batch the store refuses is retried run by run, then dropped."""
+    def _commit(self, batch: list[MetricPoint], end: RunEnd | None = None) -> bool:
+        """Write one batch (and ``end``, in the same transaction); True if ``end`` was written.
+
+        A batch the store refuses is retried run by run, and what it still refuses is
+        dropped; ``end`` is then left to the caller."""
         try:
-            self.store.log_metric_points(batch)
-            return
+            self.store.log_metric_points(batch, end)
+            return end is not None
         except StoreError:
             raise  # the store cannot be written now: keep the points
         except Exception:  # some points the store refuses for good: find them
@@ -216,18 +221,25 @@ class MetricWriter:
                 raise
             except Exception as exc:
                 self._drop(points, f"the store refused them ({type(exc).__name__}: {exc})")
+        return False
 
-    def flush(self, raise_errors: bool = True) -> None:
-        """Commit every point queued so far.
+    def flush(self, raise_errors: bool = True, end: RunEnd | None = None) -> bool:
+        """Commit every point queued so far; with ``end``, end that run with the last batch
+        (one transaction, when none of its points was lost). Returns whether ``end`` was
+        written.
 
         With ``raise_errors``, a StoreError says which points are not stored: still queued
         because the store cannot be written, or dropped for good since the last report.
         """
+        ended = False
         with self._io_lock:
-            while self.queue:
+            if end is not None and self.lost.get(end.run_id):
+                end = None  # a run that lost points does not end as asked
+            while self.queue or (end is not None and not ended):
                 batch = self._drain(self.batch_size)
+                last = end if not self.queue else None
                 try:
-                    self._commit(batch)
+                    ended = self._commit(batch, last) or ended
                 except StoreError as exc:
                     # Keep the points, in order, for the next attempt.
                     self.queue.extendleft(reversed(batch))
@@ -236,9 +248,12 @@ class MetricWriter:
                     if raise_errors:
                         raise StoreError(self.report(exc)) from exc
                     self._warn_once(exc)
-                    return
+                    return False
+                if last is not None and not ended:
+                    end = None  # refused points: the caller decides how the run ends
                 self.last_error = None
-                self._learn(len(batch))
+                if batch:
+                    self._learn(len(batch))
                 with self._committed:
                     self._committed.notify_all()
         if raise_errors:
@@ -246,6 +261,7 @@ class MetricWriter:
             if fresh:
                 self._reported.update(fresh)
                 raise StoreError(self.report(None, fresh))
+        return ended
 
     def pending(self) -> Counter[str]:
         """Points still queued, per run."""

@@ -16,13 +16,18 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from labtrack.entities import Metric
+from labtrack.entities import Metric, RunStatus
 from labtrack.errors import ResourceNotFoundError
-from labtrack.store.contract import MetricPoint, MetricSeries, MetricSummary
+from labtrack.store.contract import MetricPoint, MetricSeries, MetricSummary, RunEnd
 from labtrack.store.sql import tables
-from labtrack.store.sql.database import Database
+from labtrack.store.sql.database import Database, now_ms
 from labtrack.store.sql.driver import Cursor
-from labtrack.store.sql.metric_writes import LEVELS, SUMMARY_FROM, write_metric_points
+from labtrack.store.sql.metric_writes import (
+    LEVELS,
+    SUMMARY_FROM,
+    touch_runs,
+    write_metric_points,
+)
 from labtrack.store.sql.run_data import metric_value
 from labtrack.utils import validation
 
@@ -82,9 +87,23 @@ class MetricRepository:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
-        if points:
-            self.database.write_cursor(lambda cursor: write_metric_points(cursor, points))
+    def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
+        if not points and end is None:
+            return
+        status = RunStatus.from_string(end.status) if end is not None else ""
+
+        def work(cursor: Cursor) -> None:
+            touched = write_metric_points(cursor, points, touch=end is None)
+            if end is None:
+                return
+            cursor.execute(
+                "UPDATE runs SET status = ?, end_time = ?, heartbeat_time = NULL, "
+                "last_update_time = ? WHERE run_uuid = ?",
+                (status, end.end_time, now_ms(), end.run_id),
+            )
+            touch_runs(cursor, touched - {end.run_id})
+
+        self.database.write_cursor(work)
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         def work(cursor: Cursor) -> list[Metric]:

@@ -39,6 +39,7 @@ from labtrack.store.contract import (
     MetricSeries,
     MetricSummary,
     NotebookSession,
+    RunEnd,
     RunKeys,
     RunTable,
     TrackingStore,
@@ -149,8 +150,8 @@ class SqlTrackingStore(TrackingStore):
     ) -> None:
         self.runs.log_batch(run_id, metrics, params, tags, allow_terminated)
 
-    def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
-        self.metrics.log_metric_points(points)
+    def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
+        self.metrics.log_metric_points(points, end)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         self.runs.delete_tag(run_id, key)
