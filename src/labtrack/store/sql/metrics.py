@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -36,9 +37,11 @@ from labtrack.utils import validation
 # grouping every point (the answer is then as fine as the summary's 64-step buckets).
 RAW_READ_LIMIT = 200_000
 
+# First and last step through the history index, one row each: min()/max() get that plan from
+# SQLite always, from PostgreSQL only with fresh statistics (else it reads every point).
 _RANGE = (
-    "SELECT (SELECT min(step) FROM metrics WHERE run_uuid = ? AND key = ?), "
-    "(SELECT max(step) FROM metrics WHERE run_uuid = ? AND key = ?)"
+    "SELECT (SELECT step FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step LIMIT 1), "
+    "(SELECT step FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step DESC LIMIT 1)"
 )
 
 
@@ -57,9 +60,10 @@ def metrics_from_rows(key: str, run_id: str, rows: Sequence[Any]) -> list[Metric
     """Metric entities of ``(value, is_nan, timestamp, step)`` rows, built column-wise."""
     if not rows:
         return []
-    values, nans, stamps, steps = zip(*rows, strict=True)
+    # Columns through itemgetter (C): zip(*rows) is several times slower on a million rows.
+    values, nans, stamps, steps = (list(map(itemgetter(i), rows)) for i in range(4))
     if any(nans):
-        values = tuple(math.nan if nan else value for value, nan in zip(values, nans, strict=True))
+        values = [math.nan if nan else value for value, nan in zip(values, nans, strict=True)]
     return list(map(Metric, repeat(key), values, stamps, steps, repeat(run_id)))
 
 
