@@ -122,4 +122,3 @@ def test_exiting_on_a_full_disk_prints_what_was_not_stored(small_disk: Path) -> 
     stored, status = _stored(small_disk, run_id)
     assert status != "FINISHED"
     assert unstored > 0 and stored + unstored == POINTS
-
