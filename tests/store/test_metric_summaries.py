@@ -140,3 +140,20 @@ def test_a_history_that_fits_comes_whole(store: SqlTrackingStore) -> None:
         "downsampled": False,
         "points": [],
     }
+
+
+def test_a_full_history_is_the_metrics_as_logged(store: SqlTrackingStore) -> None:
+    """The history's objects are built field by field (metrics_from_rows): they must be
+    the Metric objects the constructor makes, NaN, infinities and the run id included."""
+    from labtrack.entities import Metric
+
+    values = [0.5, -1.0, math.inf, -math.inf, 3.25]
+    run_id = _series(store, [(v, 10 + i, i) for i, v in enumerate(values)] + [(math.nan, 99, 5)])
+    history = store.get_metric_history(run_id, "loss")
+    expected = [Metric("loss", v, 10 + i, i, run_id) for i, v in enumerate(values)]
+    assert history[:5] == expected
+    assert [hash(m) for m in history[:5]] == [hash(m) for m in expected]
+    last = history[5]
+    assert (last.key, last.timestamp, last.step, last.run_id) == ("loss", 99, 5, run_id)
+    assert math.isnan(last.value) and type(last) is Metric
+    assert repr(history[0]) == repr(expected[0])

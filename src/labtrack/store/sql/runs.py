@@ -51,7 +51,7 @@ from labtrack.store.sql.run_data import (
     write_tags,
 )
 from labtrack.store.sql.run_names import generate_run_name
-from labtrack.utils import validation
+from labtrack.utils import gc, validation
 from labtrack.utils.mlflow_tags import RUN_NAME
 
 
@@ -353,7 +353,8 @@ class RunRepository:
             )
             return page.fetch(connection, query, build_runs)
 
-        return self.database.read(work)
+        with gc.paused():  # a page of 100,000 runs is millions of objects (see gc.paused)
+            return self.database.read(work)
 
     def search_run_table(
         self,
@@ -376,4 +377,5 @@ class RunRepository:
             data = read_run_columns(driver_cursor(connection), rows)
             return {"runs": rows, **data}
 
-        return self.database.read(work)
+        with gc.paused():  # hundreds of thousands of rows, made at once and kept
+            return self.database.read(work)
