@@ -1,4 +1,5 @@
-"""How much work each mode does: ``--quick`` (under 3 minutes) and the full run (under 20).
+"""How much work each mode does: ``--quick`` (under 3 minutes), the full run (under 25) and
+``--large`` (the cases too big for the full run).
 
 Sizes are per side. Where MLflow would take minutes for the full size, it does fewer calls and
 the per-call (or per-point, per-run) cost is what is compared; the report says so next to the
@@ -8,7 +9,7 @@ figure. Search always runs over the full-size store (filled by copying rows, see
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -35,6 +36,17 @@ class Plan:
     load_max_requests: int
     load_pairs: int
     autolog_pairs: int
+    # labtrack on PostgreSQL: runs created through the API per pair (each is a few
+    # transactions, each waiting for PostgreSQL's fsync), points of the history case.
+    pg_runs_per_pair: int = 300
+    pg_history_n: int = 1_000_000
+    # The background writer, sustained: points logged in a loop, pairs.
+    writer_n: int = 2_000_000
+    writer_pairs: int = 3
+    # bench/run --large: the cases too big for the full run (see LARGE).
+    large: bool = False
+    history_large_n: int = 10_000_000
+    large_pairs: int = 3
     mlflow_all_pages: bool = True
     measure_server_start: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -68,6 +80,12 @@ QUICK = Plan(
     load_max_requests=500,
     load_pairs=1,
     autolog_pairs=1,
+    pg_runs_per_pair=30,
+    pg_history_n=100_000,
+    writer_n=200_000,
+    writer_pairs=2,
+    history_large_n=1_000_000,
+    large_pairs=1,
     mlflow_all_pages=False,
     measure_server_start=False,
     extra={"ingest": {"seconds": 2.0, "pairs": 1, "requests": 300, "rest_points": 50_000}},
@@ -102,4 +120,8 @@ FULL = Plan(
     extra={"ingest": {"seconds": 5.0, "pairs": 3, "requests": 800, "rest_points": 100_000}},
 )
 
-PLANS = {"quick": QUICK, "full": FULL}
+# bench/run --large: only the large cases (ten million points; MLflow beside labtrack over
+# 100,000 runs, for search and for the server API), with the full run's sizes otherwise.
+LARGE = replace(FULL, name="large", large=True)
+
+PLANS = {"quick": QUICK, "full": FULL, "large": LARGE}

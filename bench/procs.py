@@ -231,6 +231,18 @@ class Server:
     def http(self) -> Http:
         return Http(self.port, self.headers)
 
+    def peak_rss_mb(self) -> float | None:
+        """The server process's peak resident memory so far (MB), from /proc (Linux)."""
+        if self.proc is None:
+            return None
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
     def stop(self) -> None:
         if self.proc is not None:
             stop_group(self.proc)

@@ -42,18 +42,28 @@ HEADLINES = {
 class Target:
     text: str
     key: str
-    check: Callable[[Results], tuple[bool, str] | None]
+    check: Callable[..., tuple[bool, str] | None]
+    # Also shown for labtrack on PostgreSQL (the same check, its value beside; no status).
+    postgres: bool = False
 
 
-def _lt(key: str, limit: float, unit: str, scale: float = 1.0) -> Callable[[Results], Any]:
-    def check(r: Results) -> tuple[bool, str] | None:
-        v = r.median(key)
+def _lt(key: str, limit: float, unit: str, scale: float = 1.0) -> Callable[..., Any]:
+    def check(r: Results, side: str = "labtrack") -> tuple[bool, str] | None:
+        v = r.median(key, side)
         return None if v is None else (v < limit, f"{v * scale:.3g} {unit}")
 
     return check
 
 
-def _predict_plus_1ms(r: Results) -> tuple[bool, str] | None:
+def _ge(key: str, limit: float, unit: str) -> Callable[..., Any]:
+    def check(r: Results, side: str = "labtrack") -> tuple[bool, str] | None:
+        v = r.median(key, side)
+        return None if v is None else (v >= limit, f"{fmt(v)} {unit}")
+
+    return check
+
+
+def _predict_plus_1ms(r: Results, side: str = "labtrack") -> tuple[bool, str] | None:
     # The server's own report of each request's predict time, so load on the machine, which
     # slows the model as much as the server, does not count as server overhead.
     over = r.median("serve.overhead")
@@ -65,12 +75,12 @@ def _predict_plus_1ms(r: Results) -> tuple[bool, str] | None:
     return p50 <= own + 1.0, f"p50 {p50:.3g} ms, predict {own:.3g} ms (+{p50 - own:.3g} ms)"
 
 
-def _five_x(key: str) -> Callable[[Results], tuple[bool, str] | None]:
+def _five_x(key: str) -> Callable[..., tuple[bool, str] | None]:
     return _times_mlflow(key, 5)
 
 
-def _times_mlflow(key: str, factor: float) -> Callable[[Results], tuple[bool, str] | None]:
-    def check(r: Results) -> tuple[bool, str] | None:
+def _times_mlflow(key: str, factor: float) -> Callable[..., tuple[bool, str] | None]:
+    def check(r: Results, side: str = "labtrack") -> tuple[bool, str] | None:
         m = r.get(key)
         ratio = m.ratio("mlflow") if m else None
         if ratio is None:
@@ -99,14 +109,70 @@ TARGETS = [
         _lt("cold.first_metric_new", 0.5, "s"),
     ),
     Target(
+        "create a run (5 params, 5 metrics) < 1 ms",
+        "runs.create",
+        _lt("runs.create", 1, "ms"),
+        postgres=True,
+    ),
+    Target(
+        "write 1,000,000 points (log_batch x 1,000) < 3 s",
+        "history.write",
+        _lt("history.write", 3, "s"),
+        postgres=True,
+    ),
+    Target(
+        "background writer, sustained >= 300,000 points/s",
+        "writer.sustained",
+        _ge("writer.sustained", 300_000, "points/s"),
+        postgres=True,
+    ),
+    Target(
         "search 10,000 runs, two clauses + order < 100 ms (search_runs -> DataFrame)",
         "search.10k.frame",
         _lt("search.10k.frame", 100, "ms"),
+        postgres=True,
     ),
     Target(
         "search 10,000 runs, two clauses + order < 100 ms (first page of 100)",
         "search.10k.page",
         _lt("search.10k.page", 100, "ms"),
+        postgres=True,
+    ),
+    Target(
+        "search_runs -> DataFrame over 100,000 runs < 300 ms",
+        "search.100k.frame",
+        _lt("search.100k.frame", 300, "ms"),
+        postgres=True,
+    ),
+    Target(
+        "first page of 100 over 100,000 runs < 100 ms (MlflowClient.search_runs, filtered)",
+        "search.100k.page",
+        _lt("search.100k.page", 100, "ms"),
+        postgres=True,
+    ),
+    Target(
+        "first page of 100 over 100,000 runs < 100 ms (the sidebar's server API)",
+        "api.100k.first_page",
+        _lt("api.100k.first_page", 100, "ms"),
+        postgres=True,
+    ),
+    Target(
+        "downsampled read of 1,000,000 points < 50 ms",
+        "history.downsampled",
+        _lt("history.downsampled", 0.050, "ms", 1e3),
+        postgres=True,
+    ),
+    Target(
+        "downsampled read of 10,000,000 points < 200 ms (bench/run --large)",
+        "history.large.downsampled",
+        _lt("history.large.downsampled", 0.200, "ms", 1e3),
+        postgres=True,
+    ),
+    Target(
+        "read 1,000,000 points (full history) < 1 s",
+        "history.read",
+        _lt("history.read", 1, "s"),
+        postgres=True,
     ),
     Target(
         "serving start to first healthy answer < 2 s", "serve.start", _lt("serve.start", 2, "s")
@@ -139,20 +205,14 @@ def evaluate_targets(results: Results, unavailable: dict[str, str]) -> list[dict
     for t in TARGETS:
         got = t.check(results)
         m = results.get(t.key)
+        pg = t.check(results, "labtrack_pg") if t.postgres else None
+        row: dict[str, Any] = {"target": t.text, "key": t.key, "postgresql": pg[1] if pg else ""}
         if got is None:
             why = unavailable.get(m.case) if m else None
-            out.append(
-                {"target": t.text, "key": t.key, "status": "not measured", "value": why or ""}
-            )
+            row.update(status="not measured", value=why or "")
         else:
-            out.append(
-                {
-                    "target": t.text,
-                    "key": t.key,
-                    "status": "met" if got[0] else "missed",
-                    "value": got[1],
-                }
-            )
+            row.update(status="met" if got[0] else "missed", value=got[1])
+        out.append(row)
     return out
 
 
@@ -179,6 +239,14 @@ def ratio_cell(s: dict[str, float] | None) -> str:
     if s["n"] > 1:
         text += f" ({fmt(s['min'])}–{fmt(s['max'])})"
     return text
+
+
+def rss_cell(measure: Measure) -> str:
+    """Peak resident memory of the processes that did the work, per side (MB)."""
+    values = [measure.peak_rss(side) for side in ("labtrack", "labtrack_pg", "mlflow")]
+    if not any(v is not None for v in values):
+        return "–"
+    return " / ".join("–" if v is None else f"{v:,.0f}" for v in values)
 
 
 def load_note(doc: dict[str, Any]) -> str:
@@ -214,19 +282,23 @@ def to_markdown(doc: dict[str, Any], results: Results) -> str:
         "",
         "## Targets",
         "",
-        "| target | labtrack | status |",
-        "| --- | --- | --- |",
+        "| target | labtrack | status | labtrack on PostgreSQL |",
+        "| --- | --- | --- | --- |",
     ]
     for t in doc["targets"]:
-        lines.append(f"| {t['target']} | {t['value'] or '–'} | **{t['status']}** |")
+        lines.append(
+            f"| {t['target']} | {t['value'] or '–'} | **{t['status']}** | "
+            f"{t.get('postgresql') or '–'} |"
+        )
     lines += ["", "## One figure per case", ""] + headline_table(results)
     lines += [
         "",
         "## All figures",
         "",
-        "| case | measure | unit | labtrack | MLflow | MLflow async | labtrack / MLflow | "
-        "labtrack / MLflow async |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| case | measure | unit | labtrack | labtrack on PostgreSQL | MLflow | MLflow async | "
+        "labtrack / MLflow | labtrack / MLflow async | peak RSS, MB (labtrack / PostgreSQL / "
+        "MLflow) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     notes: list[str] = []
     for measure in results.measures.values():
@@ -242,8 +314,10 @@ def to_markdown(doc: dict[str, Any], results: Results) -> str:
         label = measure.label + (f" [{', '.join(refs)}]" if refs else "")
         lines.append(
             f"| {measure.case} | {label} | {measure.unit} | {lt_text} | "
+            f"{cell(measure.summary('labtrack_pg'))} | "
             f"{cell(measure.summary('mlflow'))} | {cell(measure.summary('mlflow_async'))} | "
-            f"{ratio_cell(measure.ratio('mlflow'))} | {ratio_cell(measure.ratio('mlflow_async'))} |"
+            f"{ratio_cell(measure.ratio('mlflow'))} | {ratio_cell(measure.ratio('mlflow_async'))} "
+            f"| {rss_cell(measure)} |"
         )
     lines += ["", "Notes:", ""]
     lines += [f"{i}. {n}" for i, n in enumerate(notes, 1)]
@@ -374,3 +448,51 @@ def write(doc: dict[str, Any], results: Results, out: Path, stem: str, png: Path
     (out / f"{stem}.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
     (out / f"{stem}.md").write_text(to_markdown(doc, results))
     plot(results, png, f"labtrack / MLflow ({doc['mode']} run, {doc['date']})")
+
+
+README_START = "<!-- bench results: generated from bench/results/latest.json -->"
+README_END = "<!-- /bench results -->"
+
+
+def readme_section(doc: dict[str, Any], results: Results) -> list[str]:
+    """The README's benchmark section: the run, the headline table, the plot, the targets."""
+    m, v = doc["machine"], doc["versions"]
+    values = [x for _, x in doc.get("load_average", []) if x is not None]
+    load = f" (load average {min(values):.1f}–{max(values):.1f})" if values else ""
+    lines = [
+        README_START,
+        f"Full run of {doc['date']} on this project's {m['cores']}-core, {m['memory_gb']:.0f} GB "
+        f"machine (Python {m['python']}, labtrack {v['labtrack']}, MLflow {v.get('mlflow')} on "
+        f"its SQLite store), shared with other processes{load}: absolute times move with that "
+        "load; the ratios come from back-to-back pairs.",
+        "",
+        *headline_table(results),
+        "",
+        "![labtrack / MLflow per case, log scale: below 1 labtrack is faster](bench/ratios.png)",
+        "",
+        "| target | labtrack | status | labtrack on PostgreSQL |",
+        "| --- | --- | --- | --- |",
+    ]
+    for t in doc["targets"]:
+        lines.append(
+            f"| {t['target']} | {t['value'] or '–'} | {t['status']} | "
+            f"{t.get('postgresql') or '–'} |"
+        )
+    lines += [
+        "",
+        "Where MLflow does less work in the time (fewer calls, runs or points), the per-call, "
+        "per-run or per-point cost is compared, and `bench/results/latest.md` says so beside "
+        "each figure. The cases too large for the full run: `bench/results/large.md`.",
+        README_END,
+    ]
+    return lines
+
+
+def update_readme(path: Path, doc: dict[str, Any], results: Results) -> None:
+    """Rewrite the README's generated benchmark section from a full run."""
+    text = path.read_text()
+    if README_START not in text or README_END not in text:
+        return
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    path.write_text(head + "\n".join(readme_section(doc, results)) + tail)

@@ -26,9 +26,9 @@ from bench.tracking import fill, runs_store
 COLUMNS = [f"params.p{k}" for k in range(5)] + [f"metrics.m{k}" for k in range(5)]
 
 
-def _jupyter(ctx: Context, store: Path) -> Server:
+def _jupyter(ctx: Context, store: Path, tracking_uri: str = "", name: str = "jupyter") -> Server:
     port, token = free_port(), secrets.token_hex(16)
-    home = ctx.work / "jupyter"
+    home = ctx.work / name
     for sub in ("config", "runtime", "data", "root"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     env = dict(ctx.lt_env)
@@ -37,6 +37,8 @@ def _jupyter(ctx: Context, store: Path) -> Server:
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
     )
+    if tracking_uri:  # a database elsewhere; the artifacts stay in the store folder
+        env.update(LABTRACK_TRACKING_URI=tracking_uri, LABTRACK_ARTIFACT_ROOT=str(store))
     cmd = [
         str(ctx.lt_bin / "jupyter"),
         "server",
@@ -49,7 +51,7 @@ def _jupyter(ctx: Context, store: Path) -> Server:
         "--allow-root",
     ]
     headers = {"Authorization": f"token {token}"}
-    return Server("jupyter server", cmd, env, ctx.work, ctx.logs / "jupyter.log", port, headers)
+    return Server("jupyter server", cmd, env, ctx.work, ctx.logs / f"{name}.log", port, headers)
 
 
 def _mlflow_server(ctx: Context, store: Path) -> Server:
@@ -155,8 +157,10 @@ def case_server_api(ctx: Context) -> None:
 
         for fn in (lt_first, ml_first):  # warm: connections, caches
             fn()
-        _pairs(ctx, page, plan.api_pairs, lt_first, ml_first, scale=1e3)
-        _pairs(ctx, every, plan.csv_pairs, lt_all, ml_all if plan.mlflow_all_pages else None)
+        both_servers = {"labtrack": lt, "mlflow": ml}
+        _pairs(ctx, page, plan.api_pairs, lt_first, ml_first, 1e3, both_servers)
+        ml_every = ml_all if plan.mlflow_all_pages else None
+        _pairs(ctx, every, plan.csv_pairs, lt_all, ml_every, 1.0, both_servers)
         if plan.mlflow_all_pages:
             every.note(
                 "MLflow has no CSV route (its UI pages runs/search): all pages of 1,000, "
@@ -175,7 +179,104 @@ def case_server_api(ctx: Context) -> None:
         ml.stop()
 
 
-def _pairs(ctx: Context, measure: Any, pairs: int, lt_fn: Any, ml_fn: Any, scale: float = 1.0):
+def case_server_api_big(ctx: Context) -> None:
+    """The sidebar's first page over 100,000 runs (MLflow beside it in bench/run --large)."""
+    plan = ctx.plan
+    total = plan.runs_big
+    if not total:
+        return
+    sides = ("labtrack", "labtrack_pg", "mlflow") if plan.large else ("labtrack", "labtrack_pg")
+    for side in sides:
+        fill(ctx, side, total)
+    ids = ctx.info.get("experiment_ids", {})
+    page = ctx.results.measure(
+        "6", "api.100k.first_page", f"first page (100 runs, 10 columns) of {total:,} runs", "ms"
+    )
+    servers: dict[str, Server] = {}
+    try:
+        for side in sides:
+            if side == "labtrack":
+                servers[side] = _jupyter(ctx, runs_store(ctx, side))
+            elif side == "labtrack_pg":
+                url = ctx.postgres_url()
+                if url is None or side not in ids:
+                    continue
+                uri = _pg_store_uri(url, runs_store(ctx, side))
+                servers[side] = _jupyter(ctx, runs_store(ctx, side), uri, name="jupyter-pg")
+            else:
+                servers[side] = _mlflow_server(ctx, runs_store(ctx, side))
+            servers[side].start()
+        fetch: dict[str, Any] = {}
+        for side, server in servers.items():
+            health = "/health" if side == "mlflow" else "/api/status"
+            try:
+                server.wait_until(health, timeout=180)
+            except CaseError as exc:
+                ctx.fail(str(exc))
+                continue
+            fetch[side] = _first_page(side, server, ids[side])
+            fetch[side]()  # warm: connections, caches, statistics
+        for _ in range(plan.api_pairs):
+            values: dict[str, float | None] = {}
+            for side, fn in fetch.items():
+                try:
+                    values[side] = fn() * 1e3
+                except (CaseError, OSError) as exc:
+                    ctx.fail(f"{page.key} {side}: {exc}")
+                    values[side] = None
+            page.add_pair(values, {s: servers[s].peak_rss_mb() for s in values})
+        ctx.say(f"{page.key}: labtrack {page.summary('labtrack')}")
+        page.note(
+            "labtrack: GET labtrack/api/runs with 10 columns; MLflow: POST "
+            "api/2.0/mlflow/runs/search, max_results=100 (every param, metric and tag)"
+        )
+        if "mlflow" not in sides:
+            page.note(f"MLflow over {total:,} runs is measured in bench/run --large")
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def _pg_store_uri(server_url: str, folder: Path) -> str:
+    name = "b_" + "".join(c if c.isalnum() else "_" for c in folder.name.lower())
+    return server_url.rsplit("/", 1)[0] + "/" + name[:60]
+
+
+def _first_page(side: str, server: Server, experiment_id: str) -> Any:
+    http = server.http()
+    if side == "mlflow":
+
+        def mlflow_page() -> float:
+            body = {"experiment_ids": [experiment_id], "max_results": 100}
+            seconds, reply = http.request("POST", "/api/2.0/mlflow/runs/search", body)
+            if len(json.loads(reply)["runs"]) != 100:
+                raise CaseError("MLflow first page is not 100 runs")
+            return seconds
+
+        return mlflow_page
+    path = (
+        f"/labtrack/api/runs?experiment_id={experiment_id}&max_results=100"
+        f"&columns={','.join(COLUMNS)}"
+    )
+
+    def labtrack_page() -> float:
+        seconds, body = http.request("GET", path)
+        if len(json.loads(body)["runs"]) != 100:
+            raise CaseError("labtrack first page is not 100 runs")
+        return seconds
+
+    return labtrack_page
+
+
+def _pairs(
+    ctx: Context,
+    measure: Any,
+    pairs: int,
+    lt_fn: Any,
+    ml_fn: Any,
+    scale: float = 1.0,
+    servers: dict[str, Server] | None = None,
+) -> None:
     for _ in range(pairs):
         values: dict[str, float | None] = {}
         for side, fn in (("labtrack", lt_fn), ("mlflow", ml_fn)):
@@ -186,7 +287,8 @@ def _pairs(ctx: Context, measure: Any, pairs: int, lt_fn: Any, ml_fn: Any, scale
             except (CaseError, OSError) as exc:
                 ctx.fail(f"{measure.key} {side}: {exc}")
                 values[side] = None
-        measure.add_pair(values)
+        rss = {side: server.peak_rss_mb() for side, server in (servers or {}).items()}
+        measure.add_pair(values, rss)
     ctx.say(
         f"{measure.key}: labtrack {measure.summary('labtrack')}, MLflow {measure.summary('mlflow')}"
     )

@@ -12,7 +12,9 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-SIDES = ("labtrack", "mlflow", "mlflow_async")
+SIDES = ("labtrack", "labtrack_pg", "mlflow", "mlflow_async")
+# Sides a labtrack figure is compared with (labtrack on PostgreSQL is shown beside, not divided).
+OTHERS = ("mlflow", "mlflow_async")
 
 
 def summarize(samples: list[float]) -> dict[str, float] | None:
@@ -39,17 +41,25 @@ class Measure:
     notes: list[str] = field(default_factory=list)
     samples: dict[str, list[float]] = field(default_factory=dict)
     ratios: dict[str, list[float]] = field(default_factory=dict)
+    # Peak resident memory (MB) of the process during each sample's case, per side.
+    rss: dict[str, list[float]] = field(default_factory=dict)
     sizes: dict[str, Any] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
 
-    def add_pair(self, values: dict[str, float | None]) -> None:
-        """Record one pair (or triple): the same work on each side, measured back to back."""
+    def add_pair(
+        self, values: dict[str, float | None], rss: dict[str, float | None] | None = None
+    ) -> None:
+        """Record one pair (or triple): the same work on each side, measured back to back;
+        ``rss``: each side's peak resident memory (MB) while it did that work."""
         for side, value in values.items():
             if value is not None:
                 self.samples.setdefault(side, []).append(float(value))
+        for side, mb in (rss or {}).items():
+            if mb is not None and values.get(side) is not None:
+                self.rss.setdefault(side, []).append(float(mb))
         mine = values.get("labtrack")
         for side, other in values.items():
-            if side == "labtrack" or mine is None or other is None or other == 0:
+            if side not in OTHERS or mine is None or other is None or other == 0:
                 continue
             self.ratios.setdefault(side, []).append(float(mine) / float(other))
 
@@ -62,6 +72,11 @@ class Measure:
 
     def ratio(self, side: str = "mlflow") -> dict[str, float] | None:
         return summarize(self.ratios.get(side, []))
+
+    def peak_rss(self, side: str) -> float | None:
+        """The largest peak resident memory (MB) seen for a side, or None."""
+        values = self.rss.get(side)
+        return max(values) if values else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +92,7 @@ class Measure:
             "ratio": {side: self.ratio(side) for side in self.ratios},
             "samples": self.samples,
             "ratios": self.ratios,
+            "peak_rss_mb": {side: self.peak_rss(side) for side in self.rss},
         }
 
 

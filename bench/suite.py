@@ -1,7 +1,8 @@
 """labtrack versus MLflow: the same work, in the same run, on the same machine.
 
-    .venv/bin/python -m bench            # the full run (under 20 minutes)
+    .venv/bin/python -m bench            # the full run (under 25 minutes)
     .venv/bin/python -m bench --quick    # smaller sizes, fewer pairs (under 3 minutes)
+    .venv/bin/python -m bench --large    # only the large cases (bench/results/large.*)
     .venv/bin/python -m bench --cases 1,5 --pairs 3
 
 MLflow is installed into ``bench/.mlflow-venv`` on first use. The full run writes
@@ -37,12 +38,19 @@ STEPS = [
     ("3", tracking.case_runs),
     ("6", servers.case_server_api),
     ("3", tracking.case_search_big),
+    ("6", servers.case_server_api_big),
     ("4", tracking.case_history),
     ("5", tracking.case_cold),
     ("7", servers.case_serving),
     ("8", tracking.case_autolog),
     ("9", ingest.case_ingest),
     ("x", tracking.case_capture),
+]
+# bench/run --large: MLflow beside labtrack over 100,000 runs; ten million points.
+LARGE_STEPS = [
+    ("3", tracking.case_search_big),
+    ("6", servers.case_server_api_big),
+    ("4", tracking.case_history_large),
 ]
 
 
@@ -90,6 +98,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, few pairs (< 3 min)")
     parser.add_argument(
+        "--large",
+        action="store_true",
+        help="only the large cases: MLflow over 100,000 runs, ten million points",
+    )
+    parser.add_argument(
         "--cases", default="", help="comma-separated case numbers to run (default: all; x=extras)"
     )
     parser.add_argument("--pairs", type=int, default=0, help="override the number of pairs")
@@ -101,7 +114,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    plan = PLANS["quick" if args.quick else "full"]
+    plan = PLANS["quick" if args.quick else "large" if args.large else "full"]
     if args.pairs:
         plan = replace(plan, pairs=args.pairs, search_pairs=args.pairs, autolog_pairs=args.pairs)
     wanted = {c.strip() for c in args.cases.split(",") if c.strip()}
@@ -122,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     status = 0
     try:
-        for case, step in STEPS:
+        for case, step in LARGE_STEPS if plan.large else STEPS:
             if wanted and case not in wanted:
                 continue
             ctx.say(f"case {case}: {step.__name__}")
@@ -160,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     stem = "latest" if full else plan.name if not wanted else f"{plan.name}-cases"
     png = BENCH / "ratios.png" if full else Path(args.out) / f"ratios-{stem}.png"
     report.write(doc, ctx.results, Path(args.out), stem, png)
+    if full:
+        report.update_readme(REPO / "README.md", doc, ctx.results)
     ctx.say(f"results: {Path(args.out) / (stem + '.md')}, plot: {png}")
     sys.stdout.write(report.to_markdown(doc | {"measures": []}, ctx.results))
     if args.keep:

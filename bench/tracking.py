@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from bench.context import Context
 from bench.procs import CaseError, timed_run
 
+PG_NOTE = (
+    "labtrack (PostgreSQL): a local PostgreSQL server with its default durability (fsync on), "
+    "over loopback"
+)
+
 TRACKING_SIDES = ("labtrack", "mlflow", "mlflow_async")
 SEARCH_FILTER = "metrics.m0 > 0.5 and params.p1 = 'a'"
 SEARCH_ORDER = ["metrics.m1 DESC"]
+
+
+def _rss(got: dict[str, dict[str, Any] | None]) -> dict[str, float | None]:
+    """Each side's peak resident memory (MB) during its call."""
+    return {side: r.get("peak_rss_mb") if r else None for side, r in got.items()}
 
 
 def _sizes_note(ctx: Context, what: str, sizes: dict[str, int], unit: str) -> str:
@@ -30,14 +41,38 @@ def case_log_metric(ctx: Context) -> None:
     sizes = plan.log_metric_n
     for rep in range(plan.pairs):
         got = {side: ctx.call(side, "log_metric", n=sizes[side]) for side in TRACKING_SIDES}
-        caller.add_pair({s: r["caller_per_call_us"] if r else None for s, r in got.items()})
-        durable.add_pair({s: r["durable_per_point_us"] if r else None for s, r in got.items()})
+        caller.add_pair(
+            {s: r["caller_per_call_us"] if r else None for s, r in got.items()}, _rss(got)
+        )
+        durable.add_pair(
+            {s: r["durable_per_point_us"] if r else None for s, r in got.items()}, _rss(got)
+        )
         totals = {s: round(r["durable_s"], 3) for s, r in got.items() if r}
         ctx.say(f"case 1 pair {rep + 1}/{plan.pairs}: time until durable (s) {totals}")
     note = _sizes_note(ctx, "calls per measurement", sizes, "calls")
     caller.note(note + " (MLflow does fewer: the per-call cost is what is compared)")
     durable.note("until end_run returns with every point in the store, divided by the calls")
     caller.sizes = durable.sizes = dict(sizes)
+    writer_sustained(ctx)
+
+
+def writer_sustained(ctx: Context) -> None:
+    """log_metric in a loop of millions of points: the background writer's steady pace."""
+    plan = ctx.plan
+    n = plan.writer_n
+    pace = ctx.results.measure(
+        "1", "writer.sustained", f"background writer, sustained ({n:,} points)", "points/s", True
+    )
+    for rep in range(plan.writer_pairs):
+        got = {side: ctx.call(side, "writer", n=n) for side in ("labtrack", "labtrack_pg")}
+        pace.add_pair({s: r["points_per_s"] if r else None for s, r in got.items()}, _rss(got))
+        ctx.say(f"case 1 writer {rep + 1}/{plan.writer_pairs}: points/s {pace.summary('labtrack')}")
+    pace.note(
+        "log_metric in a loop, then end_run: points per second until all are durable; MLflow "
+        "is not run (its async logging takes ~1 ms per call: 2,000,000 points would take over "
+        "half an hour; case 1's per-call figures compare the two)"
+    )
+    pace.note(PG_NOTE)
 
 
 def case_log_calls(ctx: Context) -> None:
@@ -63,7 +98,7 @@ def case_log_calls(ctx: Context) -> None:
     for rep in range(plan.pairs):
         got = {side: ctx.call(side, "log_calls", **plan.log_calls[side]) for side in TRACKING_SIDES}
         for name, measure in m.items():
-            measure.add_pair({s: r[keys[name]] if r else None for s, r in got.items()})
+            measure.add_pair({s: r[keys[name]] if r else None for s, r in got.items()}, _rss(got))
         ctx.say(f"case 2 pair {rep + 1}/{plan.pairs} done")
     calls = {side: c["params"] for side, c in plan.log_calls.items()}
     m["param"].note(_sizes_note(ctx, "log_param calls", calls, "calls"))
@@ -81,12 +116,13 @@ def runs_store(ctx: Context, side: str) -> Path:
 def case_runs(ctx: Context) -> None:
     R, plan = ctx.results, ctx.plan
     per_run = R.measure("3", "runs.create", "create a run (5 params, 5 metrics), per run", "ms")
-    totals: dict[str, float] = {"labtrack": 0.0, "mlflow": 0.0}
-    created = {"labtrack": 0, "mlflow": 0}
+    totals: dict[str, float] = {"labtrack": 0.0, "labtrack_pg": 0.0, "mlflow": 0.0}
+    created = {"labtrack": 0, "labtrack_pg": 0, "mlflow": 0}
+    per_pair = dict(plan.runs_per_pair, labtrack_pg=plan.pg_runs_per_pair)
     for rep in range(plan.runs_pairs):
-        got = {}
-        for side in ("labtrack", "mlflow"):
-            n = plan.runs_per_pair[side]
+        got: dict[str, dict[str, Any] | None] = {}
+        for side in ("labtrack", "labtrack_pg", "mlflow"):
+            n = per_pair[side]
             got[side] = ctx.call(
                 side, "create_runs", store=str(runs_store(ctx, side)), n=n, seed=rep
             )
@@ -94,14 +130,15 @@ def case_runs(ctx: Context) -> None:
                 totals[side] += got[side]["total_s"]
                 created[side] += n
                 ctx.info.setdefault("experiment_ids", {})[side] = got[side]["experiment_id"]
-        per_run.add_pair({s: r["per_run_ms"] if r else None for s, r in got.items()})
+        per_run.add_pair({s: r["per_run_ms"] if r else None for s, r in got.items()}, _rss(got))
         ctx.say(f"case 3 pair {rep + 1}/{plan.runs_pairs}: runs created so far {created}")
     per_run.note(_sizes_note(ctx, "runs created through the API", created, "runs"))
+    per_run.note(PG_NOTE)
 
     total = plan.runs_total
     create_all = R.measure("3", "runs.create_all", f"create {total:,} runs", "s")
     values: dict[str, float | None] = {}
-    for side in ("labtrack", "mlflow"):
+    for side in ("labtrack", "labtrack_pg", "mlflow"):
         s = per_run.summary(side)
         if created[side] >= total:
             values[side] = totals[side]
@@ -111,9 +148,9 @@ def case_runs(ctx: Context) -> None:
                 f"{side}: extrapolated from {created[side]:,} runs (per-run median x {total:,})"
             )
     create_all.add_pair(values)
-    for side in ("labtrack", "mlflow"):
+    for side in ("labtrack", "labtrack_pg", "mlflow"):
         fill(ctx, side, total)
-    search(ctx, total, ("labtrack", "mlflow"), plan.search_pairs)
+    search(ctx, total, ("labtrack", "labtrack_pg", "mlflow"), plan.search_pairs)
 
 
 def fill(ctx: Context, side: str, total: int) -> None:
@@ -153,22 +190,29 @@ def search(ctx: Context, total: int, sides: tuple[str, ...], pairs: int) -> None
             )
             for side in sides
         }
-        frame.add_pair({s: r["frame_ms"] if r else None for s, r in got.items()})
-        page.add_pair({s: r["first_page_ms"] if r else None for s, r in got.items()})
+        frame.add_pair({s: r["frame_ms"] if r else None for s, r in got.items()}, _rss(got))
+        page.add_pair({s: r["first_page_ms"] if r else None for s, r in got.items()}, _rss(got))
         rows = {s: r["frame_rows"] for s, r in got.items() if r}
         ctx.say(f"case 3 search {what} {rep + 1}/{pairs}: matching runs {rows}")
     frame.note(f'filter "{SEARCH_FILTER}", order_by {SEARCH_ORDER}')
-    if sides == ("labtrack",):
+    if "mlflow" not in sides:
         for m in (frame, page):
-            m.note(f"labtrack only: creating {total:,} MLflow runs is out of this benchmark's time")
+            m.note(
+                f"MLflow over {total:,} runs is measured in bench/run --large (its search "
+                "takes seconds per call there)"
+            )
 
 
 def case_search_big(ctx: Context) -> None:
     if not ctx.plan.runs_big:
         ctx.results.note("3", "the 100,000-run search runs in the full mode only")
         return
-    fill(ctx, "labtrack", ctx.plan.runs_big)
-    search(ctx, ctx.plan.runs_big, ("labtrack",), ctx.plan.search_pairs)
+    sides: tuple[str, ...] = ("labtrack", "labtrack_pg")
+    if ctx.plan.large:
+        sides += ("mlflow",)
+    for side in sides:
+        fill(ctx, side, ctx.plan.runs_big)
+    search(ctx, ctx.plan.runs_big, sides, ctx.plan.search_pairs)
 
 
 # -- case 4: one metric with many points -----------------------------------------------------
@@ -183,28 +227,58 @@ def case_history(ctx: Context) -> None:
         "read_s": R.measure("4", "history.read", f"read {at} (get_metric_history)", "s"),
         "downsampled_s": R.measure("4", "history.downsampled", f"downsampled read of {at}", "s"),
     }
+    sizes = dict(plan.history_n, labtrack_pg=plan.pg_history_n)
     for rep in range(plan.history_pairs):
         got = {
-            side: ctx.call(side, "history", n=plan.history_n[side])
-            for side in ("labtrack", "mlflow")
+            side: ctx.call(side, "history", n=sizes[side])
+            for side in ("labtrack", "labtrack_pg", "mlflow")
         }
         for key, measure in m.items():
             values = {}
             for side, r in got.items():
                 if r:  # MLflow's figure scaled to labtrack's size (per-point cost x points)
                     values[side] = r[key] * n_lt / r["n"]
-            measure.add_pair(values)
+            measure.add_pair(values, _rss(got))
         if got["labtrack"]:
             ctx.info["downsampler"] = got["labtrack"]["downsampler"]
         ctx.say(f"case 4 pair {rep + 1}/{plan.history_pairs} done")
     if n_ml != n_lt:
         for measure in m.values():
             measure.note(f"MLflow: measured at {n_ml:,} points, scaled linearly to {n_lt:,}")
+    m["write_s"].note(PG_NOTE)
     downsampler = ctx.info.get("downsampler", "?")
     m["downsampled_s"].note(
         f"to 1,000 points (min and max per bucket). labtrack: {downsampler}; MLflow (no "
         "downsampling of its own): get_metric_history, then the same buckets client-side"
     )
+
+
+def case_history_large(ctx: Context) -> None:
+    """bench/run --large: ten million points, written and read downsampled (labtrack only)."""
+    plan = ctx.plan
+    if not plan.large:
+        ctx.results.note("4", "the 10,000,000-point history is measured in bench/run --large")
+        return
+    n = plan.history_large_n
+    at = f"{n:,} points"
+    write = ctx.results.measure("4", "history.large.write", f"write {at} (log_batch x 1,000)", "s")
+    down = ctx.results.measure("4", "history.large.downsampled", f"downsampled read of {at}", "s")
+    for rep in range(plan.large_pairs):
+        got = {
+            side: ctx.call(side, "history_large", n=n, timeout=3600)
+            for side in ("labtrack", "labtrack_pg")
+        }
+        write.add_pair({s: r["write_s"] if r else None for s, r in got.items()}, _rss(got))
+        down.add_pair({s: r["downsampled_s"] if r else None for s, r in got.items()}, _rss(got))
+        ctx.say(f"case 4 large {rep + 1}/{plan.large_pairs}: {down.summary('labtrack')}")
+    note = (
+        f"labtrack only: MLflow writes ~10,000 points/s here ({n:,} points would take over "
+        "15 minutes per sample), and has no downsampled read"
+    )
+    for measure in (write, down):
+        measure.note(note)
+        measure.note(PG_NOTE)
+    down.note("to 1,000 points (min and max per bucket), from the multi-resolution summaries")
 
 
 # -- case 5: cold start ------------------------------------------------------------------------

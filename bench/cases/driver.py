@@ -18,6 +18,7 @@ library prints goes to stderr. A worker keeps its interpreter between cases, so 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -103,6 +104,48 @@ class Stores:
     def fresh(self, name: str) -> Path:
         self.count += 1
         return self.open(self.root / f"{LIB}-{name}-{self.count}")
+
+    def count_runs(self, folder: Path) -> int:
+        return stores.count_runs(self.db(folder))
+
+    def populate(self, folder: Path, total: int, seed: int) -> int:
+        return stores.populate(self.db(folder), total, seed)
+
+
+class PostgresStores(Stores):
+    """labtrack on PostgreSQL: each store is a database named after its folder (artifacts stay
+    in the folder). Only for ``--lib labtrack`` with ``BENCH_POSTGRES_URL`` set."""
+
+    def __init__(self, root: Path, server: str) -> None:
+        super().__init__(root)
+        self.server = server
+
+    def uri(self, folder: Path) -> str:
+        import pg_stores
+
+        name = "b_" + "".join(c if c.isalnum() else "_" for c in Path(folder).name.lower())
+        return pg_stores.database_url(self.server, name[:60])
+
+    def open(self, folder: Path | str) -> Path:
+        import pg_stores
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        uri = self.uri(folder)
+        pg_stores.create_database(self.server, uri.rsplit("/", 1)[1])
+        mlflow.set_tracking_uri(uri, str(folder / "artifacts"))
+        mlflow.set_experiment(EXPERIMENT)
+        return folder
+
+    def count_runs(self, folder: Path) -> int:
+        import pg_stores
+
+        return pg_stores.count_runs(self.uri(folder))
+
+    def populate(self, folder: Path, total: int, seed: int) -> int:
+        import pg_stores
+
+        return pg_stores.populate(self.uri(folder), total, seed)
 
 
 STORES: Stores
@@ -206,7 +249,7 @@ def case_create_runs(store: str, n: int, seed: int = 0) -> dict[str, Any]:
         "n": n,
         "per_run_ms": total / n * 1e3,
         "total_s": total,
-        "runs_in_store": stores.count_runs(STORES.db(folder)),
+        "runs_in_store": STORES.count_runs(folder),
         "experiment_id": experiment_id(),
         "tracking_uri": STORES.uri(folder),
     }
@@ -215,8 +258,8 @@ def case_create_runs(store: str, n: int, seed: int = 0) -> dict[str, Any]:
 def case_populate(store: str, total: int, seed: int = 1) -> dict[str, Any]:
     folder = STORES.open(store)
     start = perf()
-    added = stores.populate(STORES.db(folder), total, seed)
-    return {"added": added, "seconds": perf() - start, "runs": stores.count_runs(STORES.db(folder))}
+    added = STORES.populate(folder, total, seed)
+    return {"added": added, "seconds": perf() - start, "runs": STORES.count_runs(folder)}
 
 
 WARM: set[tuple[str, str]] = set()
@@ -297,6 +340,60 @@ def case_history(n: int, target: int = 1000, chunk: int = 1000) -> dict[str, Any
             if LIB == "labtrack" and store_query is not None
             else "get_metric_history + min/max buckets in the bench"
         ),
+    }
+
+
+def case_history_large(n: int, target: int = 1000, chunk: int = 1000) -> dict[str, Any]:
+    """Write ``n`` points (log_batch of ``chunk``) and read them downsampled (no full read:
+    ten million Metric objects are gigabytes)."""
+    STORES.fresh("history-large")
+    now = int(time.time() * 1000)
+    run = mlflow.start_run()
+    rid = run.info.run_id
+    c = client()
+    start = perf()
+    for lo in range(0, n, chunk):
+        c.log_batch(
+            rid,
+            metrics=[
+                Metric("big", float(i % 977) / 977.0, now + i, i) for i in range(lo, lo + chunk)
+            ],
+        )
+    mlflow.end_run()
+    write = perf() - start
+    store_query = c.store.metric_downsampled
+    store_query(rid, "big", target)  # the first read opens the connection
+    start = perf()
+    small = store_query(rid, "big", target)
+    down = perf() - start
+    if small["total"] != n or not 0 < len(small["points"]) <= target:
+        raise RuntimeError(f"downsampled {small['total']} points to {len(small['points'])}")
+    return {"n": n, "write_s": write, "downsampled_s": down}
+
+
+# -- the background writer, sustained ---------------------------------------------------------
+
+
+def case_writer(n: int) -> dict[str, Any]:
+    """``log_metric`` in a loop as fast as Python goes: points per second until all are durable."""
+    STORES.fresh("writer")
+    run = mlflow.start_run()
+    mlflow.log_metric("warm", 0.0)
+    log = mlflow.log_metric
+    start = perf()
+    for i in range(n):
+        log("loss", 0.5, step=i)
+    caller = perf() - start
+    mlflow.end_run()
+    durable = perf() - start
+    stored = client().store.metric_downsampled(run.info.run_id, "loss", 2)["total"]
+    if stored != n:
+        raise RuntimeError(f"{stored} of {n} points in the store after end_run")
+    return {
+        "n": n,
+        "points_per_s": n / durable,
+        "caller_per_call_us": caller / n * 1e6,
+        "durable_s": durable,
     }
 
 
@@ -450,9 +547,28 @@ def run_case(name: str, args: dict[str, Any]) -> dict[str, Any]:
             mlflow.end_run()
 
 
-def answer(name: str, args: dict[str, Any]) -> dict[str, Any]:
+def _reset_peak_rss() -> None:
+    # Linux: writing 5 resets the process's peak resident set size (VmHWM) to the current one.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_rss_mb() -> float | None:
     try:
-        return {"ok": True, "result": run_case(name, args)}
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def answer(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    _reset_peak_rss()
+    try:
+        result = run_case(name, args)
+        result["peak_rss_mb"] = _peak_rss_mb()  # the case's own peak: reset just before it
+        return {"ok": True, "result": result}
     except Exception as exc:  # reported to the suite, which records the case as failed
         return {
             "ok": False,
@@ -481,7 +597,8 @@ def main() -> None:
     os.chdir(workdir)  # MLflow's default artifact root (./mlruns) lands here
     load(opts.lib)
     global STORES, CACHE
-    STORES = Stores(workdir)
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    STORES = PostgresStores(workdir, server) if server and LIB == "labtrack" else Stores(workdir)
     CACHE = Path(opts.cache).resolve() if opts.cache else None
     if not opts.worker:
         if not opts.case:

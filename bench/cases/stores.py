@@ -101,29 +101,9 @@ def populate(db: str | Path, total: int, seed: int = 0) -> int:
         )
         for table in ["runs", *tables]:
             cols = _columns(con, table)
-            select = []
-            for c in cols:
-                if c == "run_uuid":
-                    select.append("m.new")
-                elif table == "runs" and c == "start_time":
-                    select.append(f"{int(max_start) + 1} + m.i")
-                elif table == "runs" and c == "artifact_uri":
-                    select.append("replace(t.artifact_uri, m.src, m.new)")
-                elif table in METRIC_TABLES and c in ("value", "min_value", "max_value"):
-                    select.append("coalesce(v.v, t.value)")
-                elif table in METRIC_TABLES and c == "count":
-                    select.append("1")
-                elif table == "params" and c == "value":
-                    select.append("coalesce(v.v, t.value)")
-                else:
-                    select.append(f"t.{c}")
-            join = ""
-            if table in METRIC_TABLES:
-                join = "LEFT JOIN bench_val v ON v.new = m.new AND v.key = t.key"
-            elif table == "params":
-                join = "LEFT JOIN bench_par v ON v.new = m.new AND v.key = t.key"
+            picks, join = copy_select(table, cols, int(max_start) + 1)
             con.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(select)} "
+                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(picks)} "
                 f"FROM bench_map m JOIN {table} t ON t.run_uuid = m.src {join}"
             )
         for temp in ("bench_map", "bench_val", "bench_par"):
@@ -132,6 +112,33 @@ def populate(db: str | Path, total: int, seed: int = 0) -> int:
         return need
     finally:
         con.close()
+
+
+def copy_select(table: str, cols: list[str], first_start: int) -> tuple[list[str], str]:
+    """What ``populate`` selects for each column of ``table`` when it copies a run (template
+    ``t``, new id ``m.new``, fresh values ``v``), and the join that brings the values."""
+    picks = []
+    for c in cols:
+        if c == "run_uuid":
+            picks.append("m.new")
+        elif table == "runs" and c == "start_time":
+            picks.append(f"{first_start} + m.i")
+        elif table == "runs" and c == "artifact_uri":
+            picks.append("replace(t.artifact_uri, m.src, m.new)")
+        elif table in METRIC_TABLES and c in ("value", "min_value", "max_value"):
+            picks.append("coalesce(v.v, t.value)")
+        elif table in METRIC_TABLES and c == "count":
+            picks.append("1")
+        elif table == "params" and c == "value":
+            picks.append("coalesce(v.v, t.value)")
+        else:
+            picks.append(f"t.{c}")
+    join = ""
+    if table in METRIC_TABLES:
+        join = "LEFT JOIN bench_val v ON v.new = m.new AND v.key = t.key"
+    elif table == "params":
+        join = "LEFT JOIN bench_par v ON v.new = m.new AND v.key = t.key"
+    return picks, join
 
 
 def downsample(points: list[tuple[int, float]], target: int = 1000) -> list[tuple[int, float]]:

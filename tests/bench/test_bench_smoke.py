@@ -205,3 +205,86 @@ def test_ingest_load_counts_each_client_in_its_own_place() -> None:
     )
     assert got["acked"] == [12, 1]
     assert got["failed"] == [0, 0]
+
+
+def test_writer_and_large_history_cases_store_every_point(tmp_path: Path) -> None:
+    got = drive(tmp_path, "writer", n=30_000)
+    assert got["n"] == 30_000 and got["points_per_s"] > 0
+    assert got["peak_rss_mb"] > 0  # each case reports its process's peak memory
+    large = drive(tmp_path, "history_large", n=12_000, target=100)
+    assert large["n"] == 12_000 and large["downsampled_s"] > 0
+
+
+def test_labtrack_on_postgresql_creates_copies_and_searches_runs(
+    tmp_path: Path, postgres_server: object
+) -> None:
+    url = postgres_server.admin_url  # type: ignore[attr-defined]
+    store = str(tmp_path / "runs-pg")
+    lines = "".join(
+        json.dumps(r) + "\n"
+        for r in [
+            {"case": "create_runs", "args": {"store": store, "n": 20}},
+            {"case": "populate", "args": {"store": store, "total": 300}},
+            {
+                "case": "search",
+                "args": {
+                    "store": store,
+                    "filter_string": "metrics.m0 > 0.5 and params.p1 = 'a'",
+                    "order_by": ["metrics.m1 DESC"],
+                    "page": 10,
+                },
+            },
+            {"case": "history", "args": {"n": 2000, "target": 100}},
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), "--lib", "labtrack", "--workdir", str(tmp_path), "--worker"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "BENCH_POSTGRES_URL": url},
+    )
+    assert done.returncode == 0, done.stderr
+    created, filled, found, history = [json.loads(line) for line in done.stdout.splitlines()]
+    assert created["ok"] and created["result"]["tracking_uri"].startswith("postgresql")
+    assert filled["ok"] and filled["result"]["runs"] == 300, filled
+    assert found["ok"] and 0 < found["result"]["frame_rows"] < 300
+    assert history["ok"] and 0 < history["result"]["downsampled_points"] <= 100
+
+
+def test_report_shows_postgresql_and_memory_and_rewrites_the_readme(tmp_path: Path) -> None:
+    results = Results()
+    m = results.measure("3", "runs.create", "create a run", "ms")
+    m.add_pair(
+        {"labtrack": 0.8, "labtrack_pg": 4.0, "mlflow": 20.0},
+        {"labtrack": 120.0, "labtrack_pg": 130.0, "mlflow": 400.0},
+    )
+    assert m.ratio("mlflow") == {"median": 0.04, "min": 0.04, "max": 0.04, "n": 1}
+    assert m.ratio("labtrack_pg") is None  # shown beside, never divided
+    targets = {t["key"]: t for t in report.evaluate_targets(results, {})}
+    assert targets["runs.create"]["status"] == "met"
+    assert targets["runs.create"]["postgresql"] == "4 ms"
+    doc = {
+        "mode": "full",
+        "date": "today",
+        "duration_s": 1.0,
+        "load_average": [["1", 0.5]],
+        "machine": {"cpu": "cpu", "cores": 2, "memory_gb": 1.0, "platform": "p", "python": "3"},
+        "versions": {"labtrack": "0", "mlflow": "0", "scikit-learn": "0"},
+        "targets": list(targets.values()),
+        "unavailable": {},
+        "case_notes": {},
+        "errors": [],
+    }
+    text = report.to_markdown(doc, results)
+    assert "| 0.8 | 4 | 20 |" in text and "| 120 / 130 / 400 |" in text
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{report.README_START}\nold\n{report.README_END}\nafter\n")
+    report.update_readme(readme, doc, results)
+    rewritten = readme.read_text()
+    assert rewritten.startswith("intro\n") and rewritten.endswith("after\n")
+    assert (
+        "\nold\n" not in rewritten
+        and "| create a run (5 params, 5 metrics) < 1 ms | 0.8 ms" in rewritten
+    )

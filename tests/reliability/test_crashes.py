@@ -66,12 +66,14 @@ def test_a_full_store_warns_once_and_training_goes_on(tmp_path, monkeypatch):
             labtrack.log_metric("warm", 1.0)
             labtrack.flush()
 
-            # From now on the database file may not grow: SQLite answers "database or disk
-            # is full", as on a full disk.
-            @event.listens_for(store.database.write_engine, "begin")
-            def _cap(conn):  # type: ignore[no-untyped-def]
-                pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
-                conn.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+            # From now on the database may not grow: SQLite answers "database or disk is
+            # full", as on a full disk (every new connection gets the cap).
+            @event.listens_for(store.database.write_engine, "connect")
+            def _cap(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+                cursor = dbapi_connection.cursor()
+                pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+                cursor.execute(f"PRAGMA max_page_count = {pages}")
+                cursor.close()
 
             store.database.write_engine.dispose()
             with warnings.catch_warnings(record=True) as caught:
@@ -86,10 +88,7 @@ def test_a_full_store_warns_once_and_training_goes_on(tmp_path, monkeypatch):
             assert "full" in str(full[0].message)
             assert len(writer.queue) > 0  # kept in memory, not dropped
             # Space comes back: the queued points are written on the next flush.
-            event.remove(store.database.write_engine, "begin", _cap)
-            store.database.write_engine.dispose()
-            with store.database.write_engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA max_page_count = 1073741823")
+            event.remove(store.database.write_engine, "connect", _cap)
             store.database.write_engine.dispose()
             labtrack.flush()
         history = client.get_metric_history(run.info.run_id, "loss")

@@ -21,30 +21,33 @@ if TYPE_CHECKING:
 __all__ = ["install"]
 
 
-def _capture(client: TrackingClient, run_id: str, at_start: bool) -> None:
+def _capture(client: TrackingClient, run_id: str, at_start: bool) -> bool:
     # Lazy: capture reads nbformat and the environment, which a plain import must not load.
     from labtrack.notebook.capture import LIVE_TAG, _warn_once, capture_tags
     from labtrack.notebook.identity import current_notebook
 
     info = current_notebook(client.store)
     if info is None:
-        return
+        return False
     if not at_start and LIVE_TAG in client.get_run(run_id).data.tags:
-        return  # the frontend sent its live model: a better record, which it keeps current
+        return False  # the frontend sent its live model: a better record, which it keeps current
     tags = capture_tags(client.store, info, with_environment=at_start)
-    if tags:
-        try:
-            client.store.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
-        except Exception as exc:  # never break the run over its provenance
-            _warn_once(exc)
+    if not tags:
+        return False
+    try:
+        client.store.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
+    except Exception as exc:  # never break the run over its provenance
+        _warn_once(exc)
+    return True
 
 
-def on_run_start(client: TrackingClient, run_id: str) -> None:
-    _capture(client, run_id, at_start=True)
+def on_run_start(client: TrackingClient, run_id: str) -> bool:
+    """Capture the notebook version as the run starts; False when there was nothing to do."""
+    return _capture(client, run_id, at_start=True)
 
 
-def on_run_end(client: TrackingClient, run_id: str) -> None:
-    _capture(client, run_id, at_start=False)
+def on_run_end(client: TrackingClient, run_id: str) -> bool:
+    return _capture(client, run_id, at_start=False)
 
 
 def _experiment(client: TrackingClient) -> str | None:

@@ -22,6 +22,7 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     """Read the ``Labtrack`` config section and register the API routes."""
     from labtrack.server.routes import setup_route_handlers
     from labtrack.server.settings import Labtrack, redact_uri
+    from labtrack.server.stale_runs import StaleRuns
     from labtrack.server.watcher import NotebookWatcher
 
     settings = Labtrack(parent=server_app)
@@ -31,6 +32,9 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     server_app.web_app.settings["labtrack_watcher"] = watcher
     if settings.mlflow_kernel_env:
         give_kernels_mlflow(server_app)
+    stale = StaleRuns(server_app, settings)
+    stale.start()
+    server_app.web_app.settings["labtrack_stale_runs"] = stale
     try:
         location = settings.location()
     except LabtrackError as err:

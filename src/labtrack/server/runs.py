@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -16,11 +17,39 @@ from labtrack.server.experiments import view_arg
 from labtrack.server.run_models import runs_models_json
 from labtrack.server.runs_query import RunQuery
 from labtrack.server.serialize import run_json, run_row
+from labtrack.store.contract import RunKeys
 from labtrack.tracking.runs_csv import iter_csv
 from labtrack.utils import validation
 from labtrack.utils.mlflow_tags import NOTE
 
 CSV_MAX_RUNS = 100_000
+
+
+class KeysCache:
+    """The keys in use per (store, experiments), kept while their change marker stays.
+
+    The sidebar asks for a page of runs every time the marker moves and whenever it polls;
+    the keys only change with the runs, so one reading per marker serves every such page.
+    """
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._keys: OrderedDict[tuple[Any, ...], RunKeys] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> RunKeys | None:
+        found = self._keys.get(key)
+        if found is not None:
+            self._keys.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], keys: RunKeys) -> None:
+        self._keys[key] = keys
+        while len(self._keys) > self.SIZE:
+            self._keys.popitem(last=False)
+
+
+KEYS = KeysCache()
 
 
 class RunsHandler(LabtrackHandler):
@@ -31,6 +60,8 @@ class RunsHandler(LabtrackHandler):
     async def get(self) -> None:
         query = RunQuery.from_handler(self, view_arg(self))
         client = self.client
+        # The marker first: a change made while the page is read then shows at the next poll.
+        marker = await self.call(client.store.change_marker, query.experiment_ids)
         page = await self.call(
             client.search_runs,
             query.experiment_ids,
@@ -40,8 +71,12 @@ class RunsHandler(LabtrackHandler):
             query.order_by or None,
             query.page_token,
         )
-        keys = await self.call(client.store.list_keys, query.experiment_ids)
-        marker = await self.call(client.store.change_marker, query.experiment_ids)
+        cached = (client.location, tuple(query.experiment_ids), marker)
+        keys = KEYS.get(cached)
+        if keys is None:
+            fresh: RunKeys = await self.call(client.store.list_keys, query.experiment_ids)
+            KEYS.put(cached, fresh)
+            keys = fresh
         self.write_json(
             {
                 "runs": [run_row(r, query.columns) for r in page],

@@ -7,12 +7,19 @@ store exactly as a kernel does (environment, then ``~/.labtrack``), so both agre
 
 from __future__ import annotations
 
-from traitlets import Bool, Integer, Unicode
+from typing import Any
+
+from traitlets import Bool, Float, Integer, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from labtrack.config import StoreLocation, resolve
 from labtrack.tracking.client import TrackingClient
+from labtrack.tracking.writer import HEARTBEAT_INTERVAL
 from labtrack.utils.redact import redact_uri
+
+# Two heartbeats may be missed (a busy machine, a long pause of the process) before a run is
+# taken for dead.
+MIN_STALE_RUN_TIMEOUT = 3 * HEARTBEAT_INTERVAL
 
 __all__ = ["Labtrack", "redact_uri"]
 
@@ -72,6 +79,29 @@ class Labtrack(Configurable):
             "the user runs could read it from Jupyter's runtime files."
         ),
     )
+
+    stale_run_timeout = Float(
+        600.0,
+        config=True,
+        help=(
+            "Seconds without a heartbeat after which a RUNNING run is ended as KILLED: the "
+            "process logging into it was killed or lost its machine. A labtrack process marks "
+            f"its runs alive every {int(HEARTBEAT_INTERVAL)} s (its metric writer does), so "
+            f"keep this well above that: at least {int(MIN_STALE_RUN_TIMEOUT)}. 0 turns it "
+            "off. Runs of notebook kernels are ended when their kernel goes away instead."
+        ),
+    )
+
+    @validate("stale_run_timeout")
+    def _valid_timeout(self, proposal: Any) -> float:
+        value = float(proposal["value"])
+        if value != 0 and value < MIN_STALE_RUN_TIMEOUT:
+            raise TraitError(
+                f"c.Labtrack.stale_run_timeout is {value:g} s: give 0 (off) or at least "
+                f"{MIN_STALE_RUN_TIMEOUT:g} s, well above the {HEARTBEAT_INTERVAL:g} s between "
+                "the heartbeats of a live run."
+            )
+        return value
 
     def location(self) -> StoreLocation:
         """Resolve the store now, through the same function the kernel uses."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from labtrack.entities import (
     Experiment,
@@ -50,6 +50,15 @@ from labtrack.entities.model_registry import (
 # (run_id, key, value, timestamp_ms, step): what the background writer hands the store.
 MetricPoint = tuple[str, str, float, int, int]
 
+
+class RunEnd(NamedTuple):
+    """A run to end along with a batch of metric points: its id, final status, end time (ms)."""
+
+    run_id: str
+    status: str
+    end_time: int
+
+
 SEARCH_MAX_RESULTS_DEFAULT = 1000
 SEARCH_MAX_RESULTS_LIMIT = 100_000
 REGISTERED_MODELS_MAX_RESULTS_DEFAULT = 100
@@ -74,6 +83,34 @@ class MetricSeries(TypedDict):
     total: int
     downsampled: bool
     points: list[tuple[int, int, float]]
+
+
+# The fields of each run in a RunTable, in order.
+RUN_TABLE_COLUMNS = (
+    "run_id",
+    "run_name",
+    "experiment_id",
+    "user_id",
+    "status",
+    "start_time",
+    "end_time",
+    "lifecycle_stage",
+    "artifact_uri",
+)
+
+
+class RunTable(TypedDict):
+    """Runs as plain rows, for tables (``search_runs`` -> DataFrame): no object per run.
+
+    ``runs``: one tuple per run, fields as in :data:`RUN_TABLE_COLUMNS`, in the search's order;
+    ``params`` and ``tags``: ``(run_id, key, value)``; ``metrics``: the latest value of each,
+    ``(run_id, key, value, is_nan)``.
+    """
+
+    runs: list[tuple[Any, ...]]
+    params: list[tuple[str, str, str]]
+    tags: list[tuple[str, str, str]]
+    metrics: list[tuple[str, str, float, bool]]
 
 
 class MetricSummary(TypedDict):
@@ -218,9 +255,11 @@ class TrackingStore(ABC):
         ResourceNotFoundError, before anything is written, if that model does not exist."""
 
     @abstractmethod
-    def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
+    def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
         """Append metric points of any number of runs in one transaction (the writer's path).
-        The points were validated by the caller; the runs' state is not checked."""
+        The points were validated by the caller; the runs' state is not checked. With ``end``,
+        the same transaction also ends that run (its last points and its end are one write);
+        an unknown run is no error there (``update_run_info`` says it)."""
 
     @abstractmethod
     def delete_tag(self, run_id: str, key: str) -> None:
@@ -242,6 +281,18 @@ class TrackingStore(ABC):
         next page.
         InvalidParameterError for a bad experiment id, ``max_results`` outside 1..100,000 or a
         bad page token; FilterSyntaxError for a bad filter or order-by."""
+
+    @abstractmethod
+    def search_run_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_LIMIT,
+        order_by: Sequence[str] | None = None,
+    ) -> RunTable:
+        """The first ``max_results`` runs :meth:`search_runs` would give, as plain rows with
+        their params, tags and latest metrics (one query per table). Same errors."""
 
     # -- metrics -----------------------------------------------------------------------
     @abstractmethod
@@ -298,6 +349,17 @@ class TrackingStore(ABC):
     def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]:
         """End as KILLED the RUNNING runs a kernel started (before ``started_before``, in ms,
         if given); return their ids."""
+
+    @abstractmethod
+    def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:
+        """Record that the process logging into these runs is alive (now); return the ids of
+        those still RUNNING (the others get no heartbeat)."""
+
+    @abstractmethod
+    def kill_stale_runs(self, heartbeat_before: int) -> list[str]:
+        """End as KILLED the RUNNING runs whose last heartbeat is older than
+        ``heartbeat_before`` (ms since the epoch; the end time is that last heartbeat). Runs
+        of notebook kernels are left to the kernel watcher. Returns their ids."""
 
     # -- model registry: registered models ----------------------------------------------
     @abstractmethod

@@ -5,6 +5,7 @@ Everything here is cheap (no subprocess): git state is read from the ``.git`` fo
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ def _script_file() -> Path | None:
     """The file a ``python script.py`` process runs (``None`` in kernels and consoles)."""
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     if main_file and not _in_ipython_kernel():
-        return Path(main_file).resolve()
+        return Path(_resolved(main_file))
     return None
 
 
@@ -48,7 +49,17 @@ def source() -> tuple[str, str]:
     return SourceType.LOCAL, sys.argv[0] if sys.argv and sys.argv[0] else "<console>"
 
 
+@functools.lru_cache(maxsize=16)
+def _resolved(path: str) -> str:
+    # The script's absolute path, once: resolving it walks the filesystem (~0.1 ms per run).
+    return str(Path(path).resolve())
+
+
+@functools.lru_cache(maxsize=64)
 def _git_dir(start: Path) -> Path | None:
+    # Cached per folder: a sweep creates thousands of runs from one folder, and walking up to
+    # the filesystem root was most of a run's system tags (~0.1 ms). HEAD is still read each
+    # time, so a checkout or a commit between runs is seen.
     for folder in (start, *start.parents):
         candidate = folder / ".git"
         if candidate.is_dir():

@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,10 @@ from labtrack.errors import (
     InvalidStateError,
     LabtrackError,
     ResourceAlreadyExistsError,
+    StoreError,
 )
 from labtrack.store.artifacts.paths import safe_artifact_path
+from labtrack.store.contract import RunEnd
 from labtrack.tracking import _state, async_logging, context, hooks
 from labtrack.utils import mlflow_tags, validation
 
@@ -327,11 +330,11 @@ def start_run(
         run = client.create_run(
             exp_id, tags=context.resolve_tags(client, all_tags), run_name=run_name
         )
-        for hook in hooks.run_start_hooks:
-            hook(client, run.info.run_id)
-        run = client.get_run(run.info.run_id) if hooks.run_start_hooks else run
+        wrote = [hook(client, run.info.run_id) is not False for hook in hooks.run_start_hooks]
+        run = client.get_run(run.info.run_id) if any(wrote) else run
     active = ActiveRun(run)
     stack.append(active)
+    _state.writer().watch(run.info.run_id)  # heartbeats while this process lives
     return active
 
 
@@ -352,32 +355,54 @@ def _tags(values: dict[str, Any]) -> list:  # type: ignore[type-arg]
 def _end_run_id(run_id: str, status: str) -> None:
     stack = _state.run_stack()
     # Children left open inside this run end with it.
+    first: StoreError | None = None
     while stack and any(r.info.run_id == run_id for r in stack):
-        top = stack[-1]
-        _terminate(top.info.run_id, status)
-        stack.pop()
+        top = stack.pop()
+        try:
+            _terminate(top.info.run_id, status)
+        except StoreError as exc:  # end the others too, then say it
+            first = first or exc
+    if first is not None:
+        raise first
 
 
-def _terminate(run_id: str, status: str) -> None:
+def _terminate(run_id: str, status: str, at_exit: bool = False) -> None:
+    """End a run of this process: its points written first; a run that lost points is not
+    FINISHED (FAILED when the store can still be written), and the loss is raised."""
     client = _state.client()
     async_logging.flush()  # synchronous=False params and tags land before the run ends
-    _state.writer().flush(raise_errors=False)
+    writer = _state.writer()
     for hook in hooks.run_end_hooks:
         hook(client, run_id)
-    client.set_terminated(run_id, status)
+    writer.unwatch(run_id)
     _state.last_run_id = run_id
+    # The run's last points and its end in one transaction, when all its points are stored.
+    ended = writer.flush(raise_errors=False, end=RunEnd(run_id, status, int(time.time() * 1000)))
+    missing = writer.describe_loss(run_id, at_exit)
+    if missing is None:
+        if not ended:
+            client.set_terminated(run_id, status)
+        return
+    failed = "FAILED" if status == "FINISHED" else status
+    try:
+        client.set_terminated(run_id, failed)
+        outcome = f"The run is marked {failed}, not FINISHED."
+    except LabtrackError:
+        outcome = "The run could not be marked as ended either."
+    raise StoreError(f"{missing} {outcome}")
 
 
 def end_run(status: str = "FINISHED") -> None:
     """End the active run of this thread (no-op when there is none).
 
     ``status`` is a name (``"FINISHED"``, ``"FAILED"``, ``"KILLED"``) or a ``RunStatus`` int.
+    Raises :class:`~labtrack.errors.StoreError` if some of the run's metric points could not
+    be stored (the run then ends FAILED, not FINISHED).
     """
     status = status_name(status)
     stack = _state.run_stack()
     if stack:
-        _terminate(stack[-1].info.run_id, status)
-        stack.pop()
+        _terminate(stack.pop().info.run_id, status)
 
 
 def active_run() -> ActiveRun | None:
@@ -429,14 +454,17 @@ def get_artifact_uri(artifact_path: str | None = None) -> str:
 def _end_runs_at_exit() -> None:
     # A script that exits normally finished its run (MLflow's rule). A kernel that exits with
     # a run open was shut down or restarted under it: the run did not finish, it was killed.
+    # Then whatever could not be stored is said on stderr, the only place left to say it.
     status = "KILLED" if "ipykernel" in sys.modules else "FINISHED"
-    try:
-        stack = _state.run_stack()
-        while stack:
-            _terminate(stack[-1].info.run_id, status)
-            stack.pop()
-    except Exception:  # never turn interpreter exit into a traceback
-        pass
+    stack = _state.run_stack()
+    while stack:
+        try:
+            _terminate(stack[-1].info.run_id, status, at_exit=True)
+        except Exception as exc:  # never turn interpreter exit into a traceback
+            print(f"labtrack: {exc}", file=sys.stderr, flush=True)
+        stack.pop()
+    if "labtrack.tracking.writer" in sys.modules:
+        sys.modules["labtrack.tracking.writer"].report_at_exit()
 
 
 atexit.register(_end_runs_at_exit)

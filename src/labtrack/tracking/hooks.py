@@ -30,5 +30,7 @@ experiment_resolvers: list[Callable[[TrackingClient], str | None]] = []
 # Called with no argument when a fluent run is about to start (the notebook lookup is redone).
 run_prepare_hooks: list[Callable[[], None]] = []
 # Called with (client, run_id) after a fluent run starts and before it ends (notebook capture).
-run_start_hooks: list[Callable[[TrackingClient, str], None]] = []
-run_end_hooks: list[Callable[[TrackingClient, str], None]] = []
+# A start hook returns False when it wrote nothing to the run, which spares start_run reading
+# the run back (None counts as "may have written").
+run_start_hooks: list[Callable[[TrackingClient, str], bool | None]] = []
+run_end_hooks: list[Callable[[TrackingClient, str], bool | None]] = []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from labtrack.entities import Run, ViewType
 from labtrack.errors import InvalidParameterError
+from labtrack.store.contract import SEARCH_MAX_RESULTS_LIMIT, RunTable
 from labtrack.tracking import _state
 from labtrack.tracking.client import experiment_not_found
 from labtrack.tracking.fluent import _resolve_experiment_id, search_experiments
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["search_runs", "runs_to_frame"]
 
-PAGE = 10_000
+PAGE = SEARCH_MAX_RESULTS_LIMIT  # one query per 100,000 runs
 DEFAULT_MAX_RESULTS = 100_000
 BASE_COLUMNS = ["run_id", "experiment_id", "status", "artifact_uri", "start_time", "end_time"]
 
@@ -72,6 +74,12 @@ def search_runs(
     _state.writer().flush(raise_errors=False)
     ids = _experiment_ids(experiment_ids, experiment_names, search_all_experiments)
     client = _state.client()
+    if output_format == "pandas" and max_results <= PAGE:
+        # One query per table, straight into columns: no Run object per row.
+        table = client.store.search_run_table(
+            ids, filter_string or "", run_view_type, max_results, order_by
+        )
+        return table_to_frame(table)
     runs: list[Run] = []
     token = None
     while len(runs) < max_results:
@@ -83,6 +91,54 @@ def search_runs(
         if not token:
             break
     return runs if output_format == "list" else runs_to_frame(runs)
+
+
+def _keyed_columns(
+    prefix: str, rows: Sequence[Sequence[Any]], index: pd.Index, numeric: bool
+) -> dict[str, Any]:
+    """``{prefix.key: column}`` of ``(run_id, key, value)`` rows, filled by key with numpy."""
+    import numpy as np
+    import pandas as pd
+
+    if not rows:
+        return {}
+    run_ids, keys, values = (list(map(itemgetter(i), rows)) for i in range(3))
+    positions = index.get_indexer(run_ids)
+    data = pd.DataFrame({"key": keys, "at": positions})
+    dtype = "float64" if numeric else object
+    filled = np.asarray(values, dtype=dtype)
+    if numeric:  # NaN is stored as 0 with is_nan
+        filled[np.fromiter(map(itemgetter(3), rows), dtype=bool, count=len(rows))] = np.nan
+    out: dict[str, Any] = {}
+    for key, where in sorted(data.groupby("key", sort=True).indices.items()):
+        column = np.full(len(index), np.nan if numeric else None, dtype=dtype)
+        column[positions[where]] = filled[where]
+        out[f"{prefix}.{key}"] = column if numeric else pd.Series(column, dtype="object")
+    return out
+
+
+def table_to_frame(table: RunTable) -> pd.DataFrame:
+    """MLflow's layout (as :func:`runs_to_frame`) from the store's plain rows, column by column."""
+    import pandas as pd
+
+    if not table["runs"]:
+        return pd.DataFrame(columns=BASE_COLUMNS)
+    run_ids, _names, experiments, _users, statuses, starts, ends, _stages, uris = zip(
+        *table["runs"], strict=True
+    )
+    index = pd.Index(run_ids)
+    columns: dict[str, Any] = {
+        "run_id": list(run_ids),
+        "experiment_id": [str(e) for e in experiments],
+        "status": list(statuses),
+        "artifact_uri": list(uris),
+        "start_time": pd.to_datetime(list(starts), unit="ms", utc=True),
+        "end_time": pd.to_datetime(list(ends), unit="ms", utc=True),
+    }
+    columns.update(_keyed_columns("metrics", table["metrics"], index, numeric=True))
+    columns.update(_keyed_columns("params", table["params"], index, numeric=False))
+    columns.update(_keyed_columns("tags", table["tags"], index, numeric=False))
+    return pd.DataFrame(columns)
 
 
 def runs_to_frame(runs: Sequence[Run]) -> pd.DataFrame:

@@ -1,29 +1,69 @@
-"""The background metric writer: ``log_metric`` never waits on disk.
+"""The background metric writer: ``log_metric`` never waits on disk, and never runs far ahead.
 
-Points go on a lock-free deque (``append`` is atomic); a daemon thread drains it and commits
-batches every ``FLUSH_INTERVAL`` seconds, or sooner when the queue grows. ``flush()`` drains
-synchronously in the caller. A store error (disk full, read-only) becomes one warning; the
-points stay queued and are retried, so the training code keeps running.
+Points go on a deque (``append`` is atomic); a daemon thread drains it and commits batches
+every ``FLUSH_INTERVAL`` seconds, or as soon as the queue reaches its bound. ``flush()`` drains
+synchronously in the caller.
+
+**Bounded by time, not by count.** The writer measures how many points it committed in the
+last ``RATE_WINDOW`` seconds and lets at most ``MAX_LAG`` seconds of that pace wait in memory
+(the queue plus the batch being written). A caller that finds the queue at that bound waits
+until the writer commits its next batch, at most ``MAX_WAIT`` per call: a loop that logs faster
+than the store can write is slowed to the store's pace, smoothly, and a crash loses at most
+about ``MAX_LAG`` seconds of points that ``log_metric`` had accepted. The wait also hands the
+GIL to the writer thread, which a tight loop making no system call would otherwise let run only
+in 5 ms slices. Several processes writing into one SQLite store take its lock in turn
+(``begin_immediate`` polls; transactions stay short).
+
+**Nothing lost in silence.** A store that cannot be written (disk full, read-only, database
+down) keeps the points queued, retried every ``FLUSH_INTERVAL``, with one warning; the training
+loop keeps running, unslowed, up to ``MAX_QUEUED_FAILING`` points, past which new points are
+dropped and counted. Points the store refuses for good (their run is gone, a value it cannot
+hold) are dropped and counted too. ``flush()`` raises a :class:`~labtrack.errors.StoreError` that
+says how many points of which run are not stored; the fluent ``end_run`` does not mark such a
+run FINISHED; interpreter exit prints the same report.
+
+**Heartbeats.** The runs a process has started (``watch``) are marked alive in the store every
+``HEARTBEAT_INTERVAL`` seconds by this thread; the Jupyter server ends RUNNING runs whose
+heartbeat stopped (``c.Labtrack.stale_run_timeout``) as KILLED.
 """
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import os
+import sys
 import threading
+import time
 import warnings
 import weakref
-from collections import deque
+from collections import Counter, deque
 
-from labtrack.store.contract import MetricPoint, TrackingStore
+from labtrack.errors import StoreError
+from labtrack.store.contract import MetricPoint, RunEnd, TrackingStore
 from labtrack.utils.redact import redact
 
 FLUSH_INTERVAL = 0.5  # seconds; live views promise a point within 2 s
-WAKE_AT = 20_000  # queued points that trigger an early flush
-BATCH = 50_000  # points per transaction
-MAX_QUEUED = 2_000_000  # past this, callers wait for the writer (bounded memory)
+MAX_LAG = 0.5  # seconds of the writer's measured throughput that may wait in memory
+MAX_WAIT = 0.05  # seconds: the longest a log_metric call waits for the writer
+RATE_WINDOW = 1.0  # seconds of commits the throughput is measured over
+MIN_BOUND = 500  # queued points always allowed (a very slow store, a starved process)
+# Points per transaction. The largest keeps a transaction short (~50 ms) so that other
+# processes writing into the same store get the lock in turn.
+MIN_BATCH, MAX_BATCH = 250, 20_000
+MAX_QUEUED_FAILING = 1_000_000  # points kept while the store cannot be written
+HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats of the watched runs
+# A new run's first heartbeat comes this soon: one write for all the runs a sweep starts in
+# that time, not one per run.
+FIRST_BEAT_DELAY = 1.0
 
 _writers: weakref.WeakSet[MetricWriter] = weakref.WeakSet()
+_FULL_QUEUE = (
+    f"the store could not be written and {MAX_QUEUED_FAILING:,} points already waited in memory"
+)
+
+
+def _plural(n: int) -> str:
+    return f"{n:,} metric point" + ("" if n == 1 else "s")
 
 
 class MetricWriter:
@@ -32,37 +72,118 @@ class MetricWriter:
     def __init__(self, store: TrackingStore) -> None:
         self.store = store
         self.queue: deque[MetricPoint] = deque()
+        # The queue length at which append() calls _full(): 0 until the thread runs.
+        self.bound = 0
+        self.rate = 0.0
+        self._commits: deque[tuple[float, int]] = deque()  # (when, points) of the last second
+        self._in_window = 0  # the sum of their points
+        self.batch_size = MAX_BATCH
         self._wake = threading.Event()
+        self._committed = threading.Condition()
         self._io_lock = threading.Lock()
         self._stop = False
         self._warned: set[str] = set()
         self.last_error: Exception | None = None
+        # Points dropped (never stored), per run, with the reason; reported by flush().
+        self.lost: Counter[str] = Counter()
+        self.lost_reason: dict[str, str] = {}
+        self._reported: Counter[str] = Counter()
+        self.watched: set[str] = set()
+        self._last_beat = 0.0
+        self._unbeaten: set[str] = set()  # watched, but not beaten for yet
         self._thread: threading.Thread | None = None
         _writers.add(self)
 
+    # -- the caller's side ---------------------------------------------------------------
+    def append(self, point: MetricPoint) -> None:
+        """Queue one point: a deque append, unless the queue is at its bound."""
+        queue = self.queue
+        queue.append(point)
+        if len(queue) >= self.bound:
+            self._full()
+
+    def _full(self) -> None:
+        """The queue reached its bound: start the thread, or wait for it (at most MAX_WAIT)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._ensure_thread()
+            return
+        if self.last_error is not None:
+            # The store cannot be written: waiting would stall the training for nothing.
+            # Keep what fits, count the rest.
+            self.bound = MAX_QUEUED_FAILING
+            while len(self.queue) > MAX_QUEUED_FAILING:
+                self._drop([self.queue.pop()], _FULL_QUEUE)
+            return
+        self._wake.set()
+        with self._committed:
+            if len(self.queue) >= self.bound:
+                self._committed.wait(MAX_WAIT)
+
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
+            self._set_bounds()
             self._thread = threading.Thread(
                 target=self._run, name="labtrack-metric-writer", daemon=True
             )
             self._thread.start()
 
-    def append(self, point: MetricPoint) -> None:
-        """Queue one point. Costs a deque append; starts the writer thread on first use."""
-        self.queue.append(point)
-        if self._thread is None:
-            self._ensure_thread()
-        n = len(self.queue)
-        if n >= WAKE_AT:
-            self._wake.set()
-            if n >= MAX_QUEUED:
-                self.flush(raise_errors=False)
+    def watch(self, run_id: str) -> None:
+        """Give this run heartbeats from now on (the fluent API's runs); its first comes within
+        about ``FIRST_BEAT_DELAY`` seconds."""
+        self.watched.add(run_id)
+        self._unbeaten.add(run_id)
+        self._ensure_thread()
 
+    def unwatch(self, run_id: str) -> None:
+        self.watched.discard(run_id)
+        self._unbeaten.discard(run_id)
+
+    # -- the writer thread ---------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop:
             self._wake.wait(FLUSH_INTERVAL)
             self._wake.clear()
             self.flush(raise_errors=False)
+            self._beat()
+
+    def _set_bounds(self) -> None:
+        budget = self.rate * MAX_LAG  # points the queue and the batch in flight may hold
+        self.batch_size = int(min(MAX_BATCH, max(MIN_BATCH, budget / 8)))
+        self.bound = int(max(MIN_BOUND, budget - self.batch_size))
+
+    def _learn(self, points: int) -> None:
+        """Count one committed batch in the measured throughput, and move the bounds.
+
+        The throughput is what was committed in the last ``RATE_WINDOW`` seconds of wall time,
+        idle time and waits (for the database lock, the GIL, a core) included: the pace the
+        queue really drains at, which is what a crash loses the queue at. It errs low (after a
+        pause, or while a burst starts), so the bound errs on the side of losing less; a loop
+        that outruns it fills the writer's batches and raises it within the window.
+        """
+        now = time.monotonic()
+        commits = self._commits
+        commits.append((now, points))
+        self._in_window += points
+        while commits[0][0] < now - RATE_WINDOW:
+            self._in_window -= commits.popleft()[1]
+        self.rate = self._in_window / RATE_WINDOW
+        self._set_bounds()
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        since = now - self._last_beat
+        due = since >= HEARTBEAT_INTERVAL or (self._unbeaten and since >= FIRST_BEAT_DELAY)
+        if not self.watched or not due:
+            return
+        self._last_beat = now
+        self._unbeaten.clear()
+        try:
+            alive = set(self.store.heartbeat_runs(sorted(self.watched)))
+        except Exception:  # the next beat retries; the points matter more
+            return
+        for run_id in list(self.watched):
+            if run_id not in alive:  # ended (or deleted) elsewhere: nothing to keep alive
+                self.watched.discard(run_id)
 
     def _drain(self, limit: int) -> list[MetricPoint]:
         out: list[MetricPoint] = []
@@ -74,22 +195,133 @@ class MetricWriter:
             pass
         return out
 
-    def flush(self, raise_errors: bool = True) -> None:
-        """Commit every point queued so far. Raises the store's error if ``raise_errors``."""
+    def _drop(self, points: list[MetricPoint], reason: str) -> None:
+        for run_id, count in Counter(point[0] for point in points).items():
+            self.lost[run_id] += count
+            self.lost_reason[run_id] = reason
+
+    def _commit(self, batch: list[MetricPoint], end: RunEnd | None = None) -> bool:
+        """Write one batch (and ``end``, in the same transaction); True if ``end`` was written.
+
+        A batch the store refuses is retried run by run, and what it still refuses is
+        dropped; ``end`` is then left to the caller."""
+        try:
+            self.store.log_metric_points(batch, end)
+            return end is not None
+        except StoreError:
+            raise  # the store cannot be written now: keep the points
+        except Exception:  # some points the store refuses for good: find them
+            pass
+        per_run: dict[str, list[MetricPoint]] = {}
+        for point in batch:
+            per_run.setdefault(point[0], []).append(point)
+        for points in per_run.values():
+            try:
+                self.store.log_metric_points(points)
+            except StoreError:
+                raise
+            except Exception as exc:
+                self._drop(points, f"the store refused them ({type(exc).__name__}: {exc})")
+        return False
+
+    def flush(self, raise_errors: bool = True, end: RunEnd | None = None) -> bool:
+        """Commit every point queued so far; with ``end``, end that run with the last batch
+        (one transaction, when none of its points was lost). Returns whether ``end`` was
+        written.
+
+        With ``raise_errors``, a StoreError says which points are not stored: still queued
+        because the store cannot be written, or dropped for good since the last report.
+        """
+        ended = False
         with self._io_lock:
-            while self.queue:
-                batch = self._drain(BATCH)
+            if end is not None and self.lost.get(end.run_id):
+                end = None  # a run that lost points does not end as asked
+            while self.queue or (end is not None and not ended):
+                batch = self._drain(self.batch_size)
+                last = end if not self.queue else None
                 try:
-                    self.store.log_metric_points(batch)
-                    self.last_error = None
-                except Exception as exc:
+                    ended = self._commit(batch, last) or ended
+                except StoreError as exc:
                     # Keep the points, in order, for the next attempt.
                     self.queue.extendleft(reversed(batch))
                     self.last_error = exc
+                    self.bound = MAX_QUEUED_FAILING
                     if raise_errors:
-                        raise
+                        raise StoreError(self.report(exc)) from exc
                     self._warn_once(exc)
-                    return
+                    return False
+                if last is not None and not ended:
+                    end = None  # refused points: the caller decides how the run ends
+                self.last_error = None
+                if batch:
+                    self._learn(len(batch))
+                with self._committed:
+                    self._committed.notify_all()
+        if raise_errors:
+            fresh = self.lost - self._reported
+            if fresh:
+                self._reported.update(fresh)
+                raise StoreError(self.report(None, fresh))
+        return ended
+
+    def pending(self) -> Counter[str]:
+        """Points still queued, per run."""
+        return Counter(point[0] for point in list(self.queue))
+
+    def describe_loss(self, run_id: str, at_exit: bool = False) -> str | None:
+        """What of a run's points is not stored (None: all of it is); the run's count of
+        dropped points is consumed (this is their report). ``at_exit``: the process ends, so
+        the run's queued points are lost, and dropped from the queue once told."""
+        queued = sum(1 for point in list(self.queue) if point[0] == run_id)
+        dropped = self.lost.pop(run_id, 0)
+        reason = self.lost_reason.pop(run_id, "")
+        self._reported.pop(run_id, None)
+        if not queued and not dropped:
+            return None
+        parts = []
+        if queued:
+            cause = f" ({self.last_error})" if self.last_error is not None else ""
+            if at_exit:
+                with self._io_lock:
+                    kept = [point for point in self.queue if point[0] != run_id]
+                    self.queue.clear()
+                    self.queue.extend(kept)
+                later = "they are lost."
+            else:
+                later = (
+                    "they stay queued and are written if the store recovers before this "
+                    "process exits (labtrack.flush() retries)."
+                )
+            parts.append(
+                f"{_plural(queued)} of run {run_id} could not be written to the store{cause}; "
+                + later
+            )
+        if dropped:
+            parts.append(f"{_plural(dropped)} of run {run_id} were not stored: {reason}.")
+        return " ".join(parts)
+
+    def report(
+        self, error: Exception | None, dropped: Counter[str] | None = None, at_exit: bool = False
+    ) -> str:
+        """What is not stored, per run, and why: the text of the errors and the exit report."""
+        parts = []
+        queued = self.pending()
+        if queued:
+            runs = ", ".join(f"{_plural(n)} of run {run}" for run, n in queued.most_common())
+            cause = f": {error}" if error is not None else ""
+            if at_exit:
+                parts.append(f"{runs} could not be written to the store{cause}; they are lost.")
+            else:
+                parts.append(
+                    f"{runs} could not be written to the store yet{cause}. They stay queued "
+                    "in memory and are written if the store recovers before this process "
+                    "exits (labtrack.flush() retries now)."
+                )
+        for run, n in (dropped if dropped is not None else self.lost).items():
+            parts.append(
+                f"{_plural(n)} of run {run} were not stored: {self.lost_reason.get(run, '')}."
+            )
+        return " ".join(parts)
 
     def _warn_once(self, exc: Exception) -> None:
         kind = type(exc).__name__
@@ -114,14 +346,29 @@ def flush_all(raise_errors: bool = False) -> None:
         writer.flush(raise_errors=raise_errors)
 
 
+def report_at_exit() -> None:
+    """Flush every writer; print what could not be stored (the process is ending)."""
+    for writer in list(_writers):
+        with contextlib.suppress(Exception):  # never turn interpreter exit into a traceback
+            writer.flush(raise_errors=False)
+        unreported = writer.lost - writer._reported
+        if writer.queue or unreported:
+            text = writer.report(writer.last_error, unreported, at_exit=True)
+            print(f"labtrack: {text}", file=sys.stderr, flush=True)
+
+
 def _after_fork_in_child() -> None:
     # The parent's thread does not exist here; the child must not write the parent's points.
     for writer in list(_writers):
         writer.queue.clear()
         writer._thread = None
+        writer.bound = 0
         writer._io_lock = threading.Lock()
+        writer._committed = threading.Condition()
+        writer.watched = set()
+        writer._unbeaten = set()
 
 
-atexit.register(flush_all)
+# report_at_exit runs from the fluent API's exit handler, after it has ended this process's runs.
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -25,6 +25,7 @@ stays queued in the writer. At interpreter exit, what cannot be delivered is sav
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -59,11 +60,14 @@ from labtrack.store.contract import (
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_DEFAULT,
+    SEARCH_MAX_RESULTS_LIMIT,
     MetricPoint,
     MetricSeries,
     MetricSummary,
     NotebookSession,
+    RunEnd,
     RunKeys,
+    RunTable,
     TrackingStore,
 )
 from labtrack.store.rest import codec, spill
@@ -262,16 +266,37 @@ class RestTrackingStore(TrackingStore):
         allow_terminated: bool = False,
     ) -> None: ...
 
-    def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
-        """Send the writer's batch; at interpreter exit, keep what cannot be sent (spill)."""
-        if not points:
-            return
-        try:
-            self.call("log_metric_points", {"points": points}, plain=True)
-        except StoreError:
-            if not spill.exiting():
-                raise
-            spill.save(self, points)
+    def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
+        """Send the writer's batch; at interpreter exit, keep what cannot be sent (spill).
+        With ``end``, the run is ended once its points are stored (a second call here)."""
+        if points:
+            try:
+                self.call("log_metric_points", {"points": points}, plain=True)
+            except StoreError:
+                if not spill.exiting():
+                    raise
+                spill.save(self, points)
+                return  # not all of the run's points are stored: it is not ended as asked
+        if end is not None:
+            # As the contract says: an unknown run is no error here (update_run_info says it).
+            with contextlib.suppress(errors.ResourceNotFoundError):
+                self.update_run_info(end.run_id, end.status, end.end_time, None)
+
+    @remote
+    def search_run_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_LIMIT,
+        order_by: Sequence[str] | None = None,
+    ) -> RunTable: ...
+
+    @remote
+    def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]: ...
+
+    @remote
+    def kill_stale_runs(self, heartbeat_before: int) -> list[str]: ...
 
     @remote
     def delete_tag(self, run_id: str, key: str) -> None: ...

@@ -4,24 +4,31 @@ Every repository of the store reaches the database through one :class:`Database`
 ``read(work)`` runs ``work(connection)`` on the read engine, ``write(work)`` in a write
 transaction (retried when a busy store reports a lock timeout); both turn a database that
 cannot be reached or written into a :class:`~labtrack.errors.StoreError` that says what to do.
-:class:`Page` is the one place that reads ``max_results`` and page tokens.
+``read_cursor`` / ``write_cursor`` are the same on the driver's own cursor, for the hot paths
+(:mod:`.driver`). :class:`Page` is the one place that reads ``max_results`` and page tokens.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Row, Select, Table
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, Row, Select, Table
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from labtrack.entities import PagedList
 from labtrack.errors import InvalidParameterError, StoreError
 from labtrack.store.contract import SEARCH_MAX_RESULTS_LIMIT
-from labtrack.store.sql.engine import make_engines, with_retries
+from labtrack.store.sql.driver import Cursor
+from labtrack.store.sql.engine import (
+    begin_immediate,
+    make_engines,
+    with_retries,
+)
 from labtrack.store.sql.schema import ensure_schema
 from labtrack.utils.redact import redact, redact_uri, uri_secrets
 from labtrack.utils.validation import MAX_INT64
@@ -52,6 +59,59 @@ def upsert_into(connection: Connection, table: Table) -> PostgresInsert | Sqlite
     from sqlalchemy.dialects import sqlite
 
     return sqlite.insert(table)
+
+
+# SQLite plans a search over many runs well (from the filter's key index rather than from every
+# run of the experiment) only with table statistics. They are gathered, sampled (a few ms even
+# for a large store), when a store of this many runs has none or has doubled since.
+STATISTICS_FROM_RUNS = 1_000
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """``ANALYZE`` a SQLite store whose statistics are missing or stale; skipped when busy."""
+    pooled = engine.raw_connection()
+    try:
+        cursor = pooled.cursor()
+        cursor.execute("PRAGMA busy_timeout = 100")  # never hold up opening the store
+        try:
+            runs = cursor.execute("SELECT max(rowid) FROM runs").fetchone()[0] or 0
+            if runs < STATISTICS_FROM_RUNS:
+                return
+            try:
+                row = cursor.execute(
+                    "SELECT stat FROM sqlite_stat1 WHERE idx = 'sqlite_autoindex_runs_1'"
+                ).fetchone()
+            except Exception:  # no sqlite_stat1 table: never analyzed
+                row = None
+            if row is not None and runs <= 2 * int(str(row[0]).split()[0]):
+                return
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute("ANALYZE")
+            pooled.commit()
+        except Exception:  # a busy or read-only store: plans without statistics still work
+            with contextlib.suppress(Exception):
+                pooled.rollback()
+        finally:
+            cursor.execute("PRAGMA busy_timeout = 0")  # the write engine's (see begin_immediate)
+            cursor.close()
+    finally:
+        pooled.close()
+
+
+def driver_cursor(connection: Connection) -> Cursor:
+    """The driver's cursor under a SQLAlchemy connection, inside the same transaction."""
+    driver_connection = connection.connection.dbapi_connection
+    assert driver_connection is not None  # a Connection in use always holds one
+    return Cursor(driver_connection.cursor(), connection.dialect.name)
+
+
+def driver_rows(connection: Connection, query: Select[Any]) -> list[Any]:
+    """Rows of a SQLAlchemy query as the driver's plain tuples (no result processing)."""
+    result = connection.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def encode_page_token(offset: int) -> str:
@@ -123,6 +183,14 @@ class Database:
         except StoreError as exc:
             # The schema step's messages quote the driver, which may quote the password.
             raise StoreError(redact(exc.message, uri_secrets(tracking_uri))) from exc.__cause__
+        self.refresh_statistics()
+
+    def refresh_statistics(self) -> None:
+        """Gather SQLite's table statistics if they are missing or stale: at open, and before
+        each search, since a long-lived process (the Jupyter server) sees the store grow. The
+        check is two indexed lookups."""
+        if self.write_engine.dialect.name == "sqlite":
+            refresh_statistics(self.write_engine)
 
     def explain(self, exc: OperationalError, action: str = "written") -> str:
         """What went wrong, and what to do about it, for a user (``action``: read, written)."""
@@ -151,6 +219,53 @@ class Database:
 
         try:
             return with_retries(attempt)
+        except OperationalError as exc:
+            raise StoreError(self.explain(exc)) from exc
+
+    def _on_driver(self, engine: Engine, work: Callable[[Cursor], T], write: bool) -> T:
+        """``work(cursor)`` on a pooled driver connection: committed as a whole, or rolled back.
+
+        Driver errors are wrapped as SQLAlchemy wraps them (``OperationalError``,
+        ``IntegrityError``, ...), so retries and explanations treat both paths alike.
+        """
+        dialect = engine.dialect
+        dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+        pooled = engine.raw_connection()
+        try:
+            raw = pooled.cursor()
+            try:
+                if dialect.name == "sqlite":
+                    # A writer takes the lock now, not mid-way; a reader reads one snapshot.
+                    if write:
+                        begin_immediate(raw)
+                    else:
+                        raw.execute("BEGIN")
+                result = work(Cursor(raw, dialect.name))
+                pooled.commit()
+                return result
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    pooled.rollback()
+                raise
+            finally:
+                with contextlib.suppress(Exception):
+                    raw.close()
+        except dbapi_error as exc:
+            raise DBAPIError.instance(None, None, exc, dbapi_error, dialect=dialect) from exc
+        finally:
+            pooled.close()
+
+    def write_cursor(self, work: Callable[[Cursor], T]) -> T:
+        """:meth:`write` on the driver's cursor (plain SQL, tuples): the hot write paths."""
+        try:
+            return with_retries(lambda: self._on_driver(self.write_engine, work, write=True))
+        except OperationalError as exc:
+            raise StoreError(self.explain(exc)) from exc
+
+    def read_cursor(self, work: Callable[[Cursor], T]) -> T:
+        """:meth:`read` on the driver's cursor: the hot read paths."""
+        try:
+            return self._on_driver(self.read_engine, work, write=False)
         except OperationalError as exc:
             raise StoreError(self.explain(exc)) from exc
 

@@ -29,16 +29,20 @@ def experiment_keys(experiment_ids: Sequence[str]) -> list[int]:
     return [experiment_key(experiment_id) for experiment_id in experiment_ids]
 
 
+def experiment_not_found(experiment_id: str) -> ResourceNotFoundError:
+    return ResourceNotFoundError(
+        f"No experiment with id {experiment_id!r}. List experiments with "
+        "search_experiments() or `labtrack experiments list`."
+    )
+
+
 def experiment_row(connection: Connection, experiment_id: str) -> Row[Any]:
     """The experiment's row; ResourceNotFoundError if there is none."""
     experiments = tables.experiments
     key = experiment_key(experiment_id)
     row = connection.execute(select(experiments).where(experiments.c.experiment_id == key)).first()
     if row is None:
-        raise ResourceNotFoundError(
-            f"No experiment with id {experiment_id!r}. List experiments with "
-            "search_experiments() or `labtrack experiments list`."
-        )
+        raise experiment_not_found(experiment_id)
     return row
 
 

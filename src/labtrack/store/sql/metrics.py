@@ -2,97 +2,126 @@
 
 Every point is a row of ``metrics``; ``latest_metrics`` keeps, per run and key, the point with
 the largest (step, timestamp) plus the minimum, maximum and count, folded in as points arrive,
-so searches and tables never scan the history.
+so searches and tables never scan the history. Long series also get min/max summaries at
+several resolutions (``metric_summaries``), so a chart over ten million points reads a few
+thousand rows. Writes are :mod:`.metric_writes`; the hot reads run on the driver's cursor.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Sequence
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, select
 
-from labtrack.entities import Metric
-from labtrack.store.contract import MetricPoint, MetricSeries, MetricSummary
+from labtrack.entities import Metric, status_name
+from labtrack.errors import ResourceNotFoundError
+from labtrack.store.contract import MetricPoint, MetricSeries, MetricSummary, RunEnd
 from labtrack.store.sql import tables
-from labtrack.store.sql.database import Database, upsert_into
-from labtrack.store.sql.run_data import metric_value, run_row, touch_runs
-from labtrack.utils import validation
+from labtrack.store.sql.database import Database, now_ms
+from labtrack.store.sql.driver import Cursor
+from labtrack.store.sql.metric_writes import (
+    LEVELS,
+    SUMMARY_FROM,
+    touch_runs,
+    write_metric_points,
+)
+from labtrack.store.sql.run_data import metric_value
+from labtrack.utils import gc, validation
+
+# Past this many points, a chart asking for finer buckets than the finest summary (many
+# points on few steps: a metric logged without a step) reads the finest summary instead of
+# grouping every point (the answer is then as fine as the summary's 64-step buckets).
+RAW_READ_LIMIT = 200_000
+
+# First and last step through the history index, one row each: min()/max() get that plan from
+# SQLite always, from PostgreSQL only with fresh statistics (else it reads every point).
+_RANGE = (
+    "SELECT (SELECT step FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step LIMIT 1), "
+    "(SELECT step FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step DESC LIMIT 1)"
+)
 
 
-def _point_row(run_id: str, key: str, value: float, timestamp: int, step: int) -> dict[str, Any]:
-    nan = math.isnan(value)
-    return {
-        "run_uuid": run_id,
-        "key": key,
-        "value": 0.0 if nan else value,
-        "is_nan": nan,
-        "timestamp": timestamp,
-        "step": step,
-    }
+def require_run(cursor: Cursor, run_id: str) -> None:
+    """ResourceNotFoundError unless the run exists (InvalidParameterError for a bad id)."""
+    found = cursor.execute(
+        "SELECT 1 FROM runs WHERE run_uuid = ?", (validation.run_id(run_id),)
+    ).fetchone()
+    if found is None:
+        raise ResourceNotFoundError(
+            f"No run with id {run_id!r}. Find runs with search_runs() or `labtrack runs list`."
+        )
 
 
-def write_metric_points(connection: Connection, points: Iterable[MetricPoint]) -> set[str]:
-    """Append history rows and fold them into latest_metrics. Returns the run ids touched."""
-    rows = []
-    # (run, key) -> [latest (step, timestamp, value), min, max, count]
-    summary: dict[tuple[str, str], list[Any]] = {}
-    for run_id, key, value, timestamp, step in points:
-        rows.append(_point_row(run_id, key, value, timestamp, step))
-        nan = math.isnan(value)
-        seen = summary.get((run_id, key))
-        if seen is None:
-            summary[(run_id, key)] = [
-                (step, timestamp, value),
-                None if nan else value,
-                None if nan else value,
-                1,
-            ]
-            continue
-        if (step, timestamp) >= seen[0][:2]:
-            seen[0] = (step, timestamp, value)
-        if not nan:
-            seen[1] = value if seen[1] is None or value < seen[1] else seen[1]
-            seen[2] = value if seen[2] is None or value > seen[2] else seen[2]
-        seen[3] += 1
+_ROW_FIELDS = ("key", "value", "timestamp", "step", "run_id")
+
+
+def _metric_setters() -> tuple[dict[str, Any], list[tuple[Any, Any]]]:
+    """Metric's slot setters by field; and (setter, default) of the fields a history row does
+    not fill (a field added to Metric later gets its default)."""
+    setters: dict[str, Any] = {}
+    others: list[tuple[Any, Any]] = []
+    for item in dataclasses.fields(Metric):
+        setter = Metric.__dict__[item.name].__set__
+        if item.name in _ROW_FIELDS:
+            setters[item.name] = setter
+        else:
+            assert item.default is not dataclasses.MISSING, f"Metric.{item.name} needs a default"
+            others.append((setter, item.default))
+    return setters, others
+
+
+_SETTERS, _DEFAULTED = _metric_setters()
+
+
+def metrics_from_rows(key: str, run_id: str, rows: Sequence[Any]) -> list[Metric]:
+    """Metric entities of ``(value, is_nan, timestamp, step)`` rows, built column-wise.
+
+    A million Metric objects are most of what reading a long history costs; their frozen
+    dataclass ``__init__`` sets each field through ``object.__setattr__`` by name, one object
+    at a time. Here the objects are made empty, then each field is filled for all of them by
+    its slot's setter in a C loop (``map``): -40%, and the objects equal Metric(...)'s (see
+    tests/store/test_metric_summaries.py).
+    """
     if not rows:
-        return set()
-    connection.execute(tables.metrics.insert(), rows)
-    latest_rows = []
-    for (run_id, key), (last, lowest, highest, count) in summary.items():
-        row = _point_row(run_id, key, last[2], last[1], last[0])
-        row.update(min_value=lowest, max_value=highest, count=count)
-        latest_rows.append(row)
-    insert = upsert_into(connection, tables.latest_metrics)
-    incoming = insert.excluded
-    current = tables.latest_metrics.c
-    newer = or_(
-        incoming.step > current.step,
-        (incoming.step == current.step) & (incoming.timestamp >= current.timestamp),
-    )
+        return []
+    # Columns through itemgetter (C): zip(*rows) is several times slower on a million rows.
+    values, nans, stamps, steps = (list(map(itemgetter(i), rows)) for i in range(4))
+    if any(nans):
+        values = [math.nan if nan else value for value, nan in zip(values, nans, strict=True)]
+    out: list[Metric] = list(map(object.__new__, repeat(Metric, len(values))))
+    fill = deque[None](maxlen=0).extend  # runs a map to its end, keeping nothing
+    fill(map(_SETTERS["key"], out, repeat(key)))
+    fill(map(_SETTERS["value"], out, values))
+    fill(map(_SETTERS["timestamp"], out, stamps))
+    fill(map(_SETTERS["step"], out, steps))
+    fill(map(_SETTERS["run_id"], out, repeat(run_id)))
+    for setter, default in _DEFAULTED:
+        fill(map(setter, out, repeat(default)))
+    return out
 
-    def pick(new: Any, old: Any) -> Any:
-        return case((newer, new), else_=old)
 
-    def bound(new: Any, old: Any, smaller: bool) -> Any:
-        better = new < old if smaller else new > old
-        return case((new.is_(None), old), (old.is_(None) | better, new), else_=old)
+def _bucket(cursor: Cursor, column: str) -> str:
+    """SQL for the chart bucket of ``column``: floor((column - first) * scale), at most last."""
+    if cursor.postgres:
+        return f"LEAST(CAST(floor(({column} - ?) * ?) AS BIGINT), ?)"
+    return f"min(CAST(({column} - ?) * ? AS INTEGER), ?)"  # truncates: never negative here
 
-    statement = insert.on_conflict_do_update(
-        index_elements=["run_uuid", "key"],
-        set_={
-            "value": pick(incoming.value, current.value),
-            "is_nan": pick(incoming.is_nan, current.is_nan),
-            "timestamp": pick(incoming.timestamp, current.timestamp),
-            "step": pick(incoming.step, current.step),
-            "min_value": bound(incoming.min_value, current.min_value, smaller=True),
-            "max_value": bound(incoming.max_value, current.max_value, smaller=False),
-            "count": current.count + incoming.count,
-        },
-    )
-    connection.execute(statement, latest_rows)
-    return {run_id for run_id, _ in summary}
+
+def _level_for(total: int, span: int, buckets: int) -> int | None:
+    """The summary level to read (None: group the history itself)."""
+    if total < SUMMARY_FROM:
+        return None
+    width = span / buckets
+    fitting = [level for level in LEVELS if 2**level <= width]
+    if fitting:
+        return fitting[-1]
+    return LEVELS[0] if total > RAW_READ_LIMIT else None
 
 
 class MetricRepository:
@@ -101,32 +130,39 @@ class MetricRepository:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
-        if not points:
+    def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
+        if not points and end is None:
             return
+        status = status_name(end.status) if end is not None else ""
 
-        def work(connection: Connection) -> None:
-            touched = write_metric_points(connection, points)
-            touch_runs(connection, sorted(touched))
+        def work(cursor: Cursor) -> None:
+            touched = write_metric_points(cursor, points, touch=end is None)
+            if end is None:
+                return
+            cursor.execute(
+                "UPDATE runs SET status = ?, end_time = ?, heartbeat_time = NULL, "
+                "last_update_time = ? WHERE run_uuid = ?",
+                (status, end.end_time, now_ms(), end.run_id),
+            )
+            touch_runs(cursor, touched - {end.run_id})
 
-        self.database.write(work)
+        self.database.write_cursor(work)
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
-        metrics = tables.metrics
+        def work(cursor: Cursor) -> list[Metric]:
+            require_run(cursor, run_id)
+            rows = cursor.execute(
+                "SELECT value, is_nan, timestamp, step FROM metrics "
+                "WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp",
+                (run_id, key),
+            ).fetchall()
+            return metrics_from_rows(key, run_id, rows)
 
-        def work(connection: Connection) -> list[Metric]:
-            run_row(connection, run_id)
-            result = connection.execute(
-                select(metrics.c.value, metrics.c.is_nan, metrics.c.timestamp, metrics.c.step)
-                .where(metrics.c.run_uuid == run_id, metrics.c.key == key)
-                .order_by(metrics.c.step, metrics.c.timestamp)
-            )
-            return [
-                Metric(key, metric_value(value, is_nan), timestamp, step, run_id)
-                for value, is_nan, timestamp, step in result
-            ]
-
-        return self.database.read(work)
+        # A long history is millions of new objects at once: the cyclic collector would scan
+        # them again and again as they are made (half the time of a million points) and free
+        # none of them.
+        with gc.paused():
+            return self.database.read_cursor(work)
 
     def metric_downsampled(self, run_id: str, key: str, max_points: int) -> MetricSeries:
         """At most ``max_points`` points of a metric, keeping each bucket's min and max.
@@ -134,55 +170,63 @@ class MetricRepository:
         The history is cut into ``max_points // 2`` equal step ranges; each gives its minimum
         at the range's first step and its maximum at its last, so a spike survives however
         long the history (its x position moves by less than one bucket). NaN points are left
-        out of the buckets. Histories that fit are returned whole.
+        out of the buckets. Histories that fit are returned whole. Long histories are read from
+        the finest summary level whose buckets are no wider than the chart's.
         """
-        metrics = tables.metrics
-        of_metric = and_(metrics.c.run_uuid == validation.run_id(run_id), metrics.c.key == key)
+        run_id = validation.run_id(run_id)
+        series = (run_id, key)
 
-        def work(connection: Connection) -> MetricSeries:
-            total, first_step, last_step = connection.execute(
-                select(func.count(), func.min(metrics.c.step), func.max(metrics.c.step)).where(
-                    of_metric
-                )
-            ).one()
+        def work(cursor: Cursor) -> MetricSeries:
+            found = cursor.execute(
+                "SELECT count FROM latest_metrics WHERE run_uuid = ? AND key = ?", series
+            ).fetchone()
+            total = int(found[0]) if found else 0
             if total <= max_points:
-                rows = connection.execute(
-                    select(metrics.c.step, metrics.c.timestamp, metrics.c.value, metrics.c.is_nan)
-                    .where(of_metric)
-                    .order_by(metrics.c.step, metrics.c.timestamp)
-                ).all()
-                whole = [
-                    (step, timestamp, float("nan") if is_nan else value)
-                    for step, timestamp, value, is_nan in rows
-                ]
+                rows = cursor.execute(
+                    "SELECT step, timestamp, value, is_nan FROM metrics "
+                    "WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp",
+                    series,
+                ).fetchall()
+                whole = [(s, t, math.nan if nan else float(v)) for s, t, v, nan in rows]
                 return {"total": total, "downsampled": False, "points": whole}
+            first, last = cursor.execute(_RANGE, series + series).fetchone()
             buckets = max(1, max_points // 2)
-            span = last_step - first_step + 1
-            bucket = (
-                ((metrics.c.step - first_step) * buckets / span).cast(BigInteger).label("bucket")
-            )
-            grouped = connection.execute(
-                select(
-                    bucket,
-                    func.min(metrics.c.step),
-                    func.max(metrics.c.step),
-                    func.min(metrics.c.timestamp),
-                    func.max(metrics.c.timestamp),
-                    func.min(metrics.c.value),
-                    func.max(metrics.c.value),
+            span = last - first + 1
+            scale = (first, buckets / span, buckets - 1)
+            level = _level_for(total, span, buckets)
+            if level is None:
+                bucket = _bucket(cursor, "step")
+                query = (
+                    "SELECT b, min(step), max(step), min(timestamp), max(timestamp), "
+                    f"min(value), max(value) FROM (SELECT {bucket} AS b, step, timestamp, value "
+                    "FROM metrics WHERE run_uuid = ? AND key = ? AND NOT is_nan) AS points "
+                    "GROUP BY b ORDER BY b"
                 )
-                .where(of_metric, metrics.c.is_nan.is_(False))
-                .group_by(bucket)
-                .order_by(bucket)
-            ).all()
+                parameters: tuple[Any, ...] = (*scale, *series)
+            else:
+                bucket = _bucket(cursor, "min_step")
+                query = (
+                    f"SELECT {bucket} AS b, min(min_step), max(max_step), min(min_timestamp), "
+                    "max(max_timestamp), min(min_value), max(max_value) FROM metric_summaries "
+                    "WHERE run_uuid = ? AND key = ? AND level = ? GROUP BY b ORDER BY b"
+                )
+                parameters = (*scale, *series, level)
             points = []
-            for _bucket, step_0, step_1, time_0, time_1, lowest, highest in grouped:
+            for b, step_0, step_1, time_0, time_1, lowest, highest in cursor.execute(
+                query, parameters
+            ).fetchall():
+                if level is not None:
+                    # A summary bucket goes to the chart bucket of its first step; its last
+                    # step may lie past that chart bucket's end: the maximum stays inside.
+                    step_1 = max(
+                        step_0, min(step_1, first + math.ceil((b + 1) * span / buckets) - 1)
+                    )
                 points.append((step_0, time_0, lowest))
                 if step_1 != step_0 or highest != lowest:
                     points.append((step_1, time_1, highest))
             return {"total": total, "downsampled": True, "points": points}
 
-        return self.database.read(work)
+        return self.database.read_cursor(work)
 
     def metric_summaries(self, run_id: str) -> dict[str, MetricSummary]:
         """Last, min, max, count and last step of each metric of a run."""

@@ -1,56 +1,117 @@
 """Run rows and their params and tags, read and written inside the caller's transaction.
 
-Nothing here opens a transaction: every function works on the connection it is given, so the
-run, metric and registry repositories compose them into one transaction each.
+Nothing here opens a transaction: every function works on the cursor (or connection) it is
+given, so the run, metric and registry repositories compose them into one transaction each.
+The hot paths (a run and its data, params and tags of a batch) speak plain SQL on the
+driver's cursor (:mod:`.driver`); rows come back as tuples.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from labtrack.entities import Param, Run, RunData, RunInfo, RunTag
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.store.sql import tables
-from labtrack.store.sql.database import now_ms, upsert_into
+from labtrack.store.sql.database import driver_cursor, now_ms
+from labtrack.store.sql.driver import Cursor, in_list
 from labtrack.utils import validation
 
 _CHUNK = 500  # rows per IN (...) list, below every database's bound-parameter limit
+_BIG_CHUNK = 5_000  # the same for reads of many runs (SQLite makes a set of the list)
+
+# The columns of ``runs`` a RunInfo is made of, in RunInfo's order.
+RUN_COLUMNS = (
+    "run_uuid, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage, "
+    "artifact_uri"
+)
+
+
+# Runs in scope from which searches work on sets: a filter tests each key as a set
+# (run_uuid IN (SELECT ...)) instead of probing every run (EXISTS), and the key lists walk the
+# key indexes instead of the runs' rows. Over a small experiment in a large store the probes
+# are cheaper.
+MANY_RUNS = 5_000
+
+
+def many_runs(connection: Connection, experiment_keys: Sequence[int]) -> bool:
+    """Whether these experiments hold at least MANY_RUNS runs (counts at most that many)."""
+    runs = tables.runs
+    some = select(runs.c.run_uuid).where(runs.c.experiment_id.in_(experiment_keys))
+    count = connection.execute(
+        select(func.count()).select_from(some.limit(MANY_RUNS).subquery())
+    ).scalar()
+    return bool(count and count >= MANY_RUNS)
+
+
+def run_not_found(run_id: str) -> ResourceNotFoundError:
+    return ResourceNotFoundError(
+        f"No run with id {run_id!r}. Find runs with search_runs() or `labtrack runs list`."
+    )
 
 
 def run_row(connection: Connection, run_id: str) -> Row[Any]:
-    """The run's row; ResourceNotFoundError if there is none."""
+    """The run's row (SQLAlchemy Core); ResourceNotFoundError if there is none."""
     runs = tables.runs
     row = connection.execute(
         select(runs).where(runs.c.run_uuid == validation.run_id(run_id))
     ).first()
     if row is None:
-        raise ResourceNotFoundError(
-            f"No run with id {run_id!r}. Find runs with search_runs() or `labtrack runs list`."
-        )
+        raise run_not_found(run_id)
     return row
 
 
-def run_info(row: Row[Any]) -> RunInfo:
+def run_info(row: Sequence[Any]) -> RunInfo:
+    """A RunInfo of a ``RUN_COLUMNS`` row (a tuple or a SQLAlchemy row of ``runs``)."""
+    if isinstance(row, Row):
+        row = (
+            row.run_uuid,
+            row.name,
+            row.experiment_id,
+            row.user_id,
+            row.status,
+            row.start_time,
+            row.end_time,
+            row.lifecycle_stage,
+            row.artifact_uri,
+        )
+    run_id, name, experiment_id, user_id, status, start, end, stage, artifact_uri = row
     return RunInfo(
-        run_id=row.run_uuid,
-        experiment_id=str(row.experiment_id),
-        run_name=row.name or "",
-        user_id=row.user_id or "",
-        status=row.status,
-        start_time=row.start_time,
-        end_time=row.end_time,
-        lifecycle_stage=row.lifecycle_stage,
-        artifact_uri=row.artifact_uri,
+        run_id=run_id,
+        experiment_id=str(experiment_id),
+        run_name=name or "",
+        user_id=user_id or "",
+        status=status,
+        start_time=start,
+        end_time=end,
+        lifecycle_stage=stage,
+        artifact_uri=artifact_uri,
     )
+
+
+def run_tuple(cursor: Cursor, run_id: str) -> tuple[Any, ...]:
+    """The run's ``RUN_COLUMNS``; ResourceNotFoundError if there is none."""
+    row = cursor.execute(
+        f"SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = ?", (validation.run_id(run_id),)
+    ).fetchone()
+    if row is None:
+        raise run_not_found(run_id)
+    return tuple(row)
+
+
+def read_run(cursor: Cursor, run_id: str) -> Run:
+    """A run with its params, tags and latest metrics."""
+    info = run_info(run_tuple(cursor, run_id))
+    return Run(info, read_run_data(cursor, [info.run_id])[info.run_id])
 
 
 def build_runs(connection: Connection, rows: Sequence[Row[Any]]) -> list[Run]:
     """Runs (info and data) of these rows of ``runs``, in their order."""
-    data = read_run_data(connection, [row.run_uuid for row in rows])
+    data = read_run_data(driver_cursor(connection), [row.run_uuid for row in rows])
     return [Run(run_info(row), data[row.run_uuid]) for row in rows]
 
 
@@ -62,7 +123,7 @@ def touch_runs(connection: Connection, run_ids: Iterable[str], **values: object)
     connection.execute(update(runs).where(matching).values(last_update_time=now_ms(), **values))
 
 
-def write_params(connection: Connection, run_id: str, params: Sequence[Param]) -> None:
+def write_params(cursor: Cursor, run_id: str, params: Sequence[Param]) -> None:
     """Insert params; the same value again is a no-op, a different one an error."""
     if not params:
         return
@@ -74,42 +135,45 @@ def write_params(connection: Connection, run_id: str, params: Sequence[Param]) -
                 f"({wanted[param.key]!r} and {param.value!r}); a param has one value per run."
             )
         wanted[param.key] = param.value
-    table = tables.params
-    existing = dict(
-        connection.execute(
-            select(table.c.key, table.c.value).where(
-                table.c.run_uuid == run_id, table.c.key.in_(list(wanted))
-            )
-        ).all()
-    )
+    flat: list[str] = []
     for key, value in wanted.items():
-        if key in existing and existing[key] != value:
+        flat += (run_id, key, value)
+    cursor.insert_rows(
+        "INSERT INTO params (run_uuid, key, value) {rows} ON CONFLICT (run_uuid, key) DO NOTHING",
+        3,
+        flat,
+    )
+    if cursor.rowcount == len(wanted) and len(wanted) <= _CHUNK:
+        return  # every one was new (rowcount covers the last statement: one, at this size)
+    keys = list(wanted)
+    existing: dict[str, str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        where = f"run_uuid = ? AND key IN ({in_list(len(chunk))})"
+        found = cursor.execute(f"SELECT key, value FROM params WHERE {where}", (run_id, *chunk))
+        existing.update(found.fetchall())
+    for key, value in wanted.items():
+        if existing.get(key, value) != value:
             raise InvalidParameterError(
                 f"Param {key!r} of run {run_id} is already {existing[key]!r}; params cannot "
                 f"change (tried {value!r}). Log the new value under another key, or start a "
                 "new run for a new configuration."
             )
-    new = [
-        {"run_uuid": run_id, "key": key, "value": value}
-        for key, value in wanted.items()
-        if key not in existing
-    ]
-    if new:
-        connection.execute(table.insert(), new)
 
 
-def write_tags(connection: Connection, run_id: str, run_tags: Sequence[RunTag]) -> None:
+def write_tags(cursor: Cursor, run_id: str, run_tags: Sequence[RunTag]) -> None:
     """Set (or overwrite) run tags; the last value of a key in the batch wins."""
     if not run_tags:
         return
     latest = {tag.key: tag.value for tag in run_tags}
-    insert = upsert_into(connection, tables.tags)
-    statement = insert.on_conflict_do_update(
-        index_elements=["run_uuid", "key"], set_={"value": insert.excluded.value}
-    )
-    connection.execute(
-        statement,
-        [{"run_uuid": run_id, "key": key, "value": value} for key, value in latest.items()],
+    flat: list[str] = []
+    for key, value in latest.items():
+        flat += (run_id, key, value)
+    cursor.insert_rows(
+        "INSERT INTO tags (run_uuid, key, value) {rows} "
+        "ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
+        3,
+        flat,
     )
 
 
@@ -119,7 +183,7 @@ def metric_value(value: float, is_nan: bool) -> float:
 
 
 def _rows_of_runs(
-    connection: Connection, table: str, columns: str, run_ids: Sequence[str]
+    cursor: Cursor, table: str, columns: str, run_ids: Sequence[str], chunk: int = _CHUNK
 ) -> list[Any]:
     """``SELECT columns FROM table`` for these runs, fetched through the driver's cursor.
 
@@ -127,36 +191,50 @@ def _rows_of_runs(
     SQLAlchemy's per-row result processing (a third of the time for a few thousand runs).
     ``table`` and ``columns`` are constants of this module, never user input.
     """
-    driver_connection = connection.connection.dbapi_connection
-    assert driver_connection is not None  # a Connection in use always holds one
-    cursor = driver_connection.cursor()
-    try:
-        if connection.dialect.name == "postgresql":
-            cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE run_uuid = ANY(%s)", (list(run_ids),)
-            )
-            return list(cursor.fetchall())
-        rows: list[Any] = []
-        for start in range(0, len(run_ids), _CHUNK):
-            chunk = list(run_ids[start : start + _CHUNK])
-            marks = ",".join("?" * len(chunk))
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE run_uuid IN ({marks})", chunk)
-            rows += cursor.fetchall()
-        return rows
-    finally:
-        cursor.close()
+    if cursor.postgres:
+        cursor.raw.execute(
+            f"SELECT {columns} FROM {table} WHERE run_uuid = ANY(%s)", (list(run_ids),)
+        )
+        return cursor.fetchall()
+    rows: list[Any] = []
+    for start in range(0, len(run_ids), chunk):
+        ids = list(run_ids[start : start + chunk])
+        where = f"run_uuid IN ({in_list(len(ids))})"
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", ids)
+        rows += cursor.raw.fetchall()
+    return rows
 
 
-def read_run_data(connection: Connection, run_ids: Sequence[str]) -> dict[str, RunData]:
+def read_run_data(cursor: Cursor, run_ids: Sequence[str]) -> dict[str, RunData]:
     """Params, tags and latest metrics of many runs, in one query per table (and chunk)."""
     found = {run_id: RunData() for run_id in run_ids}
     if not found:
         return found
-    for run_id, key, value in _rows_of_runs(connection, "params", "run_uuid, key, value", run_ids):
+    for run_id, key, value in _rows_of_runs(cursor, "params", "run_uuid, key, value", run_ids):
         found[run_id].params[key] = value
-    for run_id, key, value in _rows_of_runs(connection, "tags", "run_uuid, key, value", run_ids):
+    for run_id, key, value in _rows_of_runs(cursor, "tags", "run_uuid, key, value", run_ids):
         found[run_id].tags[key] = value
-    latest = _rows_of_runs(connection, "latest_metrics", "run_uuid, key, value, is_nan", run_ids)
+    latest = _rows_of_runs(cursor, "latest_metrics", "run_uuid, key, value, is_nan", run_ids)
     for run_id, key, value, is_nan in latest:
         found[run_id].metrics[key] = metric_value(value, is_nan)
     return found
+
+
+class RunColumns(TypedDict):
+    params: list[Any]
+    tags: list[Any]
+    metrics: list[Any]
+
+
+def read_run_columns(cursor: Cursor, runs: Sequence[Sequence[Any]]) -> RunColumns:
+    """Params, tags and latest metrics of these ``RUN_COLUMNS`` rows, as plain rows."""
+    ids = [row[0] for row in runs]
+    if not ids:
+        return {"params": [], "tags": [], "metrics": []}
+    return {
+        "params": _rows_of_runs(cursor, "params", "run_uuid, key, value", ids, _BIG_CHUNK),
+        "tags": _rows_of_runs(cursor, "tags", "run_uuid, key, value", ids, _BIG_CHUNK),
+        "metrics": _rows_of_runs(
+            cursor, "latest_metrics", "run_uuid, key, value, is_nan", ids, _BIG_CHUNK
+        ),
+    }

@@ -1,4 +1,9 @@
-"""Runs in the SQL store: create, read, update, delete and restore, batches of data, search."""
+"""Runs in the SQL store: create, read, update, delete and restore, batches of data, search.
+
+Creating, reading, ending a run and logging a batch into it are what a sweep repeats tens of
+thousands of times: they run as plain SQL on the driver's cursor, a few statements each
+(:mod:`.driver`). Search builds its query with SQLAlchemy (the filter language compiles to it).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Select, select
 
 from labtrack.entities import (
     LifecycleStage,
@@ -14,6 +19,7 @@ from labtrack.entities import (
     PagedList,
     Param,
     Run,
+    RunData,
     RunInfo,
     RunStatus,
     RunTag,
@@ -21,33 +27,72 @@ from labtrack.entities import (
     status_name,
 )
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.store.contract import MetricPoint, RunTable
 from labtrack.store.sql import tables
-from labtrack.store.sql.database import Database, Page, now_ms
-from labtrack.store.sql.experiments import experiment_keys, experiment_row
-from labtrack.store.sql.metrics import write_metric_points
+from labtrack.store.sql.database import (
+    Database,
+    Page,
+    check_max_results,
+    driver_cursor,
+    driver_rows,
+    now_ms,
+)
+from labtrack.store.sql.driver import Cursor, in_list
+from labtrack.store.sql.experiments import experiment_key, experiment_keys, experiment_not_found
+from labtrack.store.sql.metric_writes import touch_runs, write_metric_points
 from labtrack.store.sql.run_data import (
+    RUN_COLUMNS,
     build_runs,
+    many_runs,
+    read_run,
+    read_run_columns,
     run_info,
-    run_row,
-    touch_runs,
+    run_not_found,
     write_params,
     write_tags,
 )
 from labtrack.store.sql.run_names import generate_run_name
-from labtrack.utils import validation
+from labtrack.utils import gc, validation
 from labtrack.utils.mlflow_tags import RUN_NAME
 
 
-def _check_writable(row: Row[Any], allow_terminated: bool) -> None:
-    if row.lifecycle_stage != LifecycleStage.ACTIVE:
+def _check_writable(run_id: str, stage: str, status: str, allow_terminated: bool) -> None:
+    if stage != LifecycleStage.ACTIVE:
         raise InvalidStateError(
-            f"Run {row.run_uuid} is deleted; restore it with restore_run() before logging."
+            f"Run {run_id} is deleted; restore it with restore_run() before logging."
         )
-    if not allow_terminated and RunStatus.is_terminated(row.status):
+    if not allow_terminated and RunStatus.is_terminated(status):
         raise InvalidStateError(
-            f"Run {row.run_uuid} is {row.status}; it takes no more data. Resume it with "
-            f"start_run(run_id={row.run_uuid!r}) to log into it, or start a new run."
+            f"Run {run_id} is {status}; it takes no more data. Resume it with "
+            f"start_run(run_id={run_id!r}) to log into it, or start a new run."
         )
+
+
+def _writable_run(cursor: Cursor, run_id: str, allow_terminated: bool) -> None:
+    row = cursor.execute(
+        "SELECT lifecycle_stage, status FROM runs WHERE run_uuid = ?", (run_id,)
+    ).fetchone()
+    if row is None:
+        raise run_not_found(run_id)
+    _check_writable(run_id, row[0], row[1], allow_terminated)
+
+
+def metric_points(run_id: str, metrics: Sequence[Metric]) -> list[MetricPoint]:
+    """Validated points of a batch; plain floats and ints skip the general checks."""
+    valid_keys = validation._valid_keys
+    points: list[MetricPoint] = []
+    for metric in metrics:
+        key, value, timestamp, step = metric.key, metric.value, metric.timestamp, metric.step
+        if key not in valid_keys:
+            key = validation.validate_key(key, "metric key")
+        if type(value) is not float:
+            value = validation.metric_value(key, value)
+        if type(timestamp) is not int:
+            timestamp = validation.timestamp_value(key, timestamp)
+        if type(step) is not int:
+            step = validation.step_value(key, step)
+        points.append((run_id, key, value, timestamp, step))
+    return points
 
 
 class RunRepository:
@@ -79,40 +124,59 @@ class RunRepository:
             validation.validate_key(tag.key, "tag key")
             validation.tag_value(tag.key, tag.value)
         run_id = uuid.uuid4().hex
+        key = experiment_key(experiment_id)
 
-        def work(connection: Connection) -> Run:
-            experiment = experiment_row(connection, experiment_id)
-            if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
+        def work(cursor: Cursor) -> Run:
+            experiment = cursor.execute(
+                "SELECT name, artifact_location, lifecycle_stage FROM experiments "
+                "WHERE experiment_id = ?",
+                (key,),
+            ).fetchone()
+            if experiment is None:
+                raise experiment_not_found(experiment_id)
+            name, artifact_location, stage = experiment
+            if stage != LifecycleStage.ACTIVE:
                 raise InvalidStateError(
-                    f"Experiment {experiment_id} ({experiment.name!r}) is deleted; restore it "
+                    f"Experiment {experiment_id} ({name!r}) is deleted; restore it "
                     "with restore_experiment() or log into another experiment."
                 )
-            name = run_name or generate_run_name()
-            all_tags = [tag for tag in tags if tag.key != RUN_NAME] + [RunTag(RUN_NAME, name)]
-            artifact_location = experiment.artifact_location.rstrip("/")
-            connection.execute(
-                tables.runs.insert().values(
-                    run_uuid=run_id,
-                    name=name,
-                    experiment_id=experiment.experiment_id,
-                    user_id=user_id,
-                    status="RUNNING",
-                    start_time=start_time,
-                    end_time=None,
-                    lifecycle_stage=LifecycleStage.ACTIVE,
-                    artifact_uri=f"{artifact_location}/{run_id}/artifacts",
-                    last_update_time=now_ms(),
-                )
+            chosen = run_name or generate_run_name()
+            all_tags = [tag for tag in tags if tag.key != RUN_NAME] + [RunTag(RUN_NAME, chosen)]
+            info = RunInfo(
+                run_id=run_id,
+                experiment_id=str(key),
+                run_name=chosen,
+                user_id=user_id or "",
+                status="RUNNING",
+                start_time=start_time,
+                end_time=None,
+                lifecycle_stage=LifecycleStage.ACTIVE,
+                artifact_uri=f"{artifact_location.rstrip('/')}/{run_id}/artifacts",
             )
-            write_tags(connection, run_id, [RunTag(tag.key, str(tag.value)) for tag in all_tags])
-            return build_runs(connection, [run_row(connection, run_id)])[0]
+            cursor.execute(
+                f"INSERT INTO runs ({RUN_COLUMNS}, last_update_time) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    chosen,
+                    key,
+                    user_id,
+                    info.status,
+                    start_time,
+                    None,
+                    info.lifecycle_stage,
+                    info.artifact_uri,
+                    now_ms(),
+                ),
+            )
+            stored = [RunTag(tag.key, str(tag.value)) for tag in all_tags]
+            write_tags(cursor, run_id, stored)
+            return Run(info, RunData(tags={tag.key: tag.value for tag in stored}))
 
-        return self.database.write(work)
+        return self.database.write_cursor(work)
 
     def get_run(self, run_id: str) -> Run:
-        return self.database.read(
-            lambda connection: build_runs(connection, [run_row(connection, run_id)])[0]
-        )
+        return self.database.read_cursor(lambda cursor: read_run(cursor, run_id))
 
     def update_run_info(
         self,
@@ -125,29 +189,51 @@ class RunRepository:
         if run_status is not None:
             status = status_name(run_status)
             values["status"] = status
-            values["end_time"] = (end_time or now_ms()) if RunStatus.is_terminated(status) else None
+            ended = RunStatus.is_terminated(status)
+            values["end_time"] = (end_time or now_ms()) if ended else None
+            if ended:
+                values["heartbeat_time"] = None  # nothing beats for it any more
         elif end_time is not None:
             values["end_time"] = end_time
         if run_name is not None:
             values["name"] = validation.run_name(run_name)
+        run_id = validation.run_id(run_id)
 
-        def work(connection: Connection) -> RunInfo:
-            row = run_row(connection, run_id)
-            if values:
-                touch_runs(connection, [row.run_uuid], **values)
+        def work(cursor: Cursor) -> RunInfo:
+            if not values:
+                row = cursor.execute(
+                    f"SELECT {RUN_COLUMNS} FROM runs WHERE run_uuid = ?", (run_id,)
+                ).fetchone()
+            else:
+                sets = ", ".join(f"{column} = ?" for column in values)
+                row = cursor.execute(
+                    f"UPDATE runs SET {sets}, last_update_time = ? WHERE run_uuid = ? "
+                    f"RETURNING {RUN_COLUMNS}",
+                    (*values.values(), now_ms(), run_id),
+                ).fetchone()
+            if row is None:
+                raise run_not_found(run_id)
             if run_name is not None:
-                write_tags(connection, row.run_uuid, [RunTag(RUN_NAME, run_name)])
-            return run_info(run_row(connection, run_id))
+                write_tags(cursor, run_id, [RunTag(RUN_NAME, run_name)])
+            return run_info(row)
 
-        return self.database.write(work)
+        return self.database.write_cursor(work)
 
     def _set_stage(self, run_id: str, stage: str) -> None:
-        def work(connection: Connection) -> None:
-            row = run_row(connection, run_id)
-            deleted_time = now_ms() if stage == LifecycleStage.DELETED else None
-            touch_runs(connection, [row.run_uuid], lifecycle_stage=stage, deleted_time=deleted_time)
+        run_id = validation.run_id(run_id)
+        now = now_ms()
+        deleted_time = now if stage == LifecycleStage.DELETED else None
 
-        self.database.write(work)
+        def work(cursor: Cursor) -> None:
+            cursor.execute(
+                "UPDATE runs SET lifecycle_stage = ?, deleted_time = ?, last_update_time = ? "
+                "WHERE run_uuid = ?",
+                (stage, deleted_time, now, run_id),
+            )
+            if cursor.rowcount == 0:
+                raise run_not_found(run_id)
+
+        self.database.write_cursor(work)
 
     def delete_run(self, run_id: str) -> None:
         self._set_stage(run_id, LifecycleStage.DELETED)
@@ -164,16 +250,8 @@ class RunRepository:
         allow_terminated: bool,
     ) -> None:
         validation.batch_sizes(len(metrics), len(params), len(tags))
-        points = [
-            (
-                run_id,
-                validation.validate_key(metric.key, "metric key"),
-                validation.metric_value(metric.key, metric.value),
-                validation.timestamp_value(metric.key, metric.timestamp),
-                validation.step_value(metric.key, metric.step),
-            )
-            for metric in metrics
-        ]
+        run_id = validation.run_id(run_id)
+        points = metric_points(run_id, metrics)
         params = [
             Param(
                 validation.validate_key(param.key, "param key"),
@@ -188,38 +266,75 @@ class RunRepository:
             )
             for tag in tags
         ]
+        names = [tag.value for tag in tags if tag.key == RUN_NAME]
 
-        def work(connection: Connection) -> None:
-            row = run_row(connection, run_id)
-            _check_writable(row, allow_terminated)
-            write_params(connection, run_id, params)
-            write_tags(connection, run_id, tags)
-            names = [tag.value for tag in tags if tag.key == RUN_NAME]
-            write_metric_points(connection, points)
-            if names:
-                touch_runs(connection, [run_id], name=names[-1])
-            else:
-                touch_runs(connection, [run_id])
+        def work(cursor: Cursor) -> None:
+            _writable_run(cursor, run_id, allow_terminated)
+            write_params(cursor, run_id, params)
+            write_tags(cursor, run_id, tags)
+            write_metric_points(cursor, points, touch=False)
+            touch_runs(cursor, [run_id], name=names[-1] if names else None)
 
-        self.database.write(work)
+        self.database.write_cursor(work)
 
     def delete_tag(self, run_id: str, key: str) -> None:
-        run_tags = tables.tags
+        run_id = validation.run_id(run_id)
 
-        def work(connection: Connection) -> None:
-            row = run_row(connection, run_id)
-            _check_writable(row, allow_terminated=True)
-            deleted = connection.execute(
-                run_tags.delete().where(run_tags.c.run_uuid == row.run_uuid, run_tags.c.key == key)
-            ).rowcount
-            if not deleted:
+        def work(cursor: Cursor) -> None:
+            _writable_run(cursor, run_id, allow_terminated=True)
+            cursor.execute("DELETE FROM tags WHERE run_uuid = ? AND key = ?", (run_id, key))
+            if not cursor.rowcount:
                 raise ResourceNotFoundError(
                     f"Run {run_id} has no tag {key!r}; its tags are listed in "
                     "get_run(run_id).data.tags."
                 )
-            touch_runs(connection, [run_id])
+            touch_runs(cursor, [run_id])
 
-        self.database.write(work)
+        self.database.write_cursor(work)
+
+    def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:
+        ids = sorted({validation.run_id(run_id) for run_id in run_ids})
+        if not ids:
+            return []
+
+        def work(cursor: Cursor) -> list[str]:
+            # last_update_time stays: a heartbeat is no change the sidebar should fetch.
+            rows = cursor.execute(
+                f"UPDATE runs SET heartbeat_time = ? WHERE run_uuid IN ({in_list(len(ids))}) "
+                "AND status = ? RETURNING run_uuid",
+                (now_ms(), *ids, "RUNNING"),
+            ).fetchall()
+            return sorted(row[0] for row in rows)
+
+        return self.database.write_cursor(work)
+
+    def _search_query(
+        self,
+        connection: Connection,
+        experiment_ids: Sequence[str],
+        filter_string: str,
+        run_view_type: int,
+        order_by: Sequence[str] | None,
+        columns: Sequence[Any] = (),
+    ) -> Select[Any]:
+        """The search as a query over ``runs`` (all columns, or ``columns``), ordered."""
+        # lazy: loaded on the first search, so a process that only logs never loads the
+        # filter language (13-38 ms of a cold start).
+        from labtrack.store import search_filter
+        from labtrack.store.sql import filter_sql
+
+        runs = tables.runs
+        keys = experiment_keys(experiment_ids)
+        stages = ViewType.stages(run_view_type)
+        node = search_filter.parse_filter(filter_string)
+        membership = node is not None and many_runs(connection, keys)
+        query = select(*columns) if columns else select(runs)
+        query = query.where(
+            runs.c.experiment_id.in_(keys),
+            runs.c.lifecycle_stage.in_(stages),
+            filter_sql.where_clause(node, membership=membership),
+        )
+        return filter_sql.apply_order(query, search_filter.parse_order_by(order_by))
 
     def search_runs(
         self,
@@ -230,17 +345,38 @@ class RunRepository:
         order_by: Sequence[str] | None,
         page_token: str | None,
     ) -> PagedList[Run]:
-        # lazy: loaded on the first search, so a process that only logs never loads the
-        # filter language (13-38 ms of a cold start).
-        from labtrack.store import search_filter
-        from labtrack.store.sql import filter_sql
-
-        runs = tables.runs
         page = Page(max_results, page_token)
-        query = select(runs).where(
-            runs.c.experiment_id.in_(experiment_keys(experiment_ids)),
-            runs.c.lifecycle_stage.in_(ViewType.stages(run_view_type)),
-            filter_sql.where_clause(search_filter.parse_filter(filter_string)),
-        )
-        query = filter_sql.apply_order(query, search_filter.parse_order_by(order_by))
-        return self.database.read_page(page, query, build_runs)
+        self.database.refresh_statistics()
+
+        def work(connection: Connection) -> PagedList[Run]:
+            query = self._search_query(
+                connection, experiment_ids, filter_string, run_view_type, order_by
+            )
+            return page.fetch(connection, query, build_runs)
+
+        with gc.paused():  # a page of 100,000 runs is millions of objects (see gc.paused)
+            return self.database.read(work)
+
+    def search_run_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str,
+        run_view_type: int,
+        max_results: int,
+        order_by: Sequence[str] | None,
+    ) -> RunTable:
+        runs = tables.runs
+        wanted = [getattr(runs.c, name) for name in RUN_COLUMNS.split(", ")]
+        limit = check_max_results(max_results)
+        self.database.refresh_statistics()
+
+        def work(connection: Connection) -> RunTable:
+            query = self._search_query(
+                connection, experiment_ids, filter_string, run_view_type, order_by, wanted
+            )
+            rows = driver_rows(connection, query.limit(limit))
+            data = read_run_columns(driver_cursor(connection), rows)
+            return {"runs": rows, **data}
+
+        with gc.paused():  # hundreds of thousands of rows, made at once and kept
+            return self.database.read(work)

@@ -46,11 +46,14 @@ from labtrack.store.contract import (
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_DEFAULT,
+    SEARCH_MAX_RESULTS_LIMIT,
     MetricPoint,
     MetricSeries,
     MetricSummary,
     NotebookSession,
+    RunEnd,
     RunKeys,
+    RunTable,
     TrackingStore,
 )
 from labtrack.store.sql.database import Database
@@ -183,8 +186,8 @@ class SqlTrackingStore(TrackingStore):
         if linked:
             self.logged_models.log_model_metrics(run_id, linked)
 
-    def log_metric_points(self, points: Sequence[MetricPoint]) -> None:
-        self.metrics.log_metric_points(points)
+    def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
+        self.metrics.log_metric_points(points, end)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         self.runs.delete_tag(run_id, key)
@@ -205,6 +208,18 @@ class SqlTrackingStore(TrackingStore):
         return found
 
     # -- metrics -----------------------------------------------------------------------
+    def search_run_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_LIMIT,
+        order_by: Sequence[str] | None = None,
+    ) -> RunTable:
+        return self.runs.search_run_table(
+            experiment_ids, filter_string, run_view_type, max_results, order_by
+        )
+
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         return self.metrics.get_metric_history(run_id, key)
 
@@ -241,6 +256,12 @@ class SqlTrackingStore(TrackingStore):
 
     def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]:
         return self.views.kill_kernel_runs(kernel_id, started_before)
+
+    def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:
+        return self.runs.heartbeat_runs(run_ids)
+
+    def kill_stale_runs(self, heartbeat_before: int) -> list[str]:
+        return self.views.kill_stale_runs(heartbeat_before)
 
     # -- model registry: registered models ----------------------------------------------
     def create_registered_model(

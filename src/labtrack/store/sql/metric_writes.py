@@ -1,0 +1,322 @@
+"""Appending metric points: the history rows, each series' latest value, its summaries.
+
+``write_metric_points(cursor, points)`` is the one write path for metric points (the
+background writer's batches, ``log_batch``, the REST routes). Per call, whatever the number of
+points, it runs a handful of statements on the driver's cursor:
+
+1. the history rows: multi-row ``INSERT`` statements on SQLite (a NaN binds as NULL there,
+   which the statement turns into ``value 0, is_nan true``), ``COPY`` on PostgreSQL;
+2. one upsert of ``latest_metrics`` per batch (latest point, min, max, count per run and key),
+   which returns each series' new point count;
+3. for series past :data:`SUMMARY_FROM` points, an upsert of their min/max summaries at every
+   level (:data:`LEVELS`); a series that just crossed the line is summarized from its history
+   once, in SQL.
+
+Points are grouped per (run, key) and sorted by step in Python with C-level helpers
+(``itemgetter``, ``sorted``, ``min``/``max`` on slices), so the per-point Python cost stays
+well under the database's own.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from math import isnan
+from operator import itemgetter
+from typing import Any
+
+from labtrack.store.contract import MetricPoint
+from labtrack.store.sql.database import now_ms
+from labtrack.store.sql.driver import Cursor, in_list
+
+# A series gets summaries once it has this many points; shorter ones are read whole (a
+# downsampled read of 10,000 points grouped in SQL takes a few milliseconds).
+SUMMARY_FROM = 10_000
+# Level L: buckets of 2**L steps. The finest is 64 steps, each next one 8 times coarser, up
+# to 2**36 steps (steps that are timestamps in ms still fit a chart in a few thousand rows).
+LEVELS = tuple(range(6, 37, 3))
+LEVEL_FACTOR_BITS = 3
+_IDS_PER_STATEMENT = 10_000
+
+# MetricPoint's fields in order: the metrics columns the writer fills. A new column (a model
+# id, a dataset) is one more name here, one more field in MetricPoint, one more "?" below.
+POINT_COLUMNS = ("run_uuid", "key", "value", "timestamp", "step")
+_VALUE_AT = POINT_COLUMNS.index("value")
+_TIME = itemgetter(POINT_COLUMNS.index("timestamp"))
+_STEP = itemgetter(POINT_COLUMNS.index("step"))
+_VAL = itemgetter(_VALUE_AT)
+_GROUP = itemgetter(0, 1)
+
+# History rows as stored: the value column is followed by is_nan.
+HISTORY_COLUMNS = (*POINT_COLUMNS[: _VALUE_AT + 1], "is_nan", *POINT_COLUMNS[_VALUE_AT + 1 :])
+
+
+def _sqlite_history_insert() -> str:
+    # SQLite binds a float NaN as NULL: a NULL value is a NaN point (value 0, is_nan true).
+    picks = []
+    for i, column in enumerate(POINT_COLUMNS, start=1):
+        if column == "value":
+            picks += [f"coalesce(column{i}, 0.0)", f"column{i} IS NULL"]
+        else:
+            picks.append(f"column{i}")
+    return (
+        f"INSERT INTO metrics ({', '.join(HISTORY_COLUMNS)}) "
+        f"SELECT {', '.join(picks)} FROM ({{rows}})"
+    )
+
+
+SQLITE_HISTORY_INSERT = _sqlite_history_insert()
+POSTGRES_HISTORY_COPY = f"COPY metrics ({', '.join(HISTORY_COLUMNS)}) FROM STDIN"
+
+_NEWER = (
+    "(excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step "
+    "AND excluded.timestamp >= latest_metrics.timestamp))"
+)
+
+
+def _pick(column: str) -> str:
+    return f"{column} = CASE WHEN {_NEWER} THEN excluded.{column} ELSE latest_metrics.{column} END"
+
+
+def _bound(column: str, better: str) -> str:
+    old, new = f"latest_metrics.{column}", f"excluded.{column}"
+    return (
+        f"{column} = CASE WHEN {new} IS NULL THEN {old} "
+        f"WHEN {old} IS NULL OR {new} {better} {old} THEN {new} ELSE {old} END"
+    )
+
+
+LATEST_UPSERT = (
+    "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step, min_value, "
+    "max_value, count) {rows} ON CONFLICT (run_uuid, key) DO UPDATE SET "
+    + ", ".join(
+        [_pick(c) for c in ("value", "is_nan", "timestamp", "step")]
+        + [_bound("min_value", "<"), _bound("max_value", ">")]
+        + ["count = latest_metrics.count + excluded.count"]
+    )
+    + " RETURNING run_uuid, key, count"
+)
+
+SUMMARY_COLUMNS = (
+    "run_uuid, key, level, bucket, count, min_step, max_step, min_timestamp, max_timestamp, "
+    "min_value, max_value"
+)
+_MERGED = {
+    "min_step": "min",
+    "max_step": "max",
+    "min_timestamp": "min",
+    "max_timestamp": "max",
+    "min_value": "min",
+    "max_value": "max",
+}
+
+
+def _summary_merge(postgres: bool) -> str:
+    """ON CONFLICT clause that folds a batch's bucket into the stored one."""
+    two = {"min": "LEAST", "max": "GREATEST"} if postgres else {"min": "min", "max": "max"}
+    sets = ["count = metric_summaries.count + excluded.count"] + [
+        f"{c} = {two[f]}(metric_summaries.{c}, excluded.{c})" for c, f in _MERGED.items()
+    ]
+    return " ON CONFLICT (run_uuid, key, level, bucket) DO UPDATE SET " + ", ".join(sets)
+
+
+_REPLACE = " ON CONFLICT (run_uuid, key, level, bucket) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in ("count", *_MERGED)
+)
+
+
+def backfill_statements(where: str) -> list[str]:
+    """SQL that (re)builds the summaries of the series ``where`` selects from their history.
+
+    The finest level from ``metrics``, each coarser one from the level below it. ``where`` is a
+    condition on the columns of ``metrics`` / ``metric_summaries`` (``run_uuid = ? AND key =
+    ?``).
+    """
+    finest = LEVELS[0]
+    out = [
+        f"INSERT INTO metric_summaries ({SUMMARY_COLUMNS}) SELECT run_uuid, key, {finest}, "
+        f"step >> {finest}, count(*), min(step), max(step), min(timestamp), max(timestamp), "
+        f"min(value), max(value) FROM metrics WHERE {where} AND NOT is_nan "
+        f"GROUP BY run_uuid, key, step >> {finest}" + _REPLACE
+    ]
+    for below, level in zip(LEVELS, LEVELS[1:], strict=False):
+        out.append(
+            f"INSERT INTO metric_summaries ({SUMMARY_COLUMNS}) SELECT run_uuid, key, {level}, "
+            f"bucket >> {LEVEL_FACTOR_BITS}, sum(count), min(min_step), max(max_step), "
+            f"min(min_timestamp), max(max_timestamp), min(min_value), max(max_value) "
+            f"FROM metric_summaries WHERE {where} AND level = {below} "
+            f"GROUP BY run_uuid, key, bucket >> {LEVEL_FACTOR_BITS}" + _REPLACE
+        )
+    return out
+
+
+BACKFILL_ONE = backfill_statements("run_uuid = ? AND key = ?")
+
+
+def group_points(points: Sequence[MetricPoint]) -> dict[tuple[str, str], list[MetricPoint]]:
+    """Points per (run, key), each list sorted by step (stable: equal steps keep their order)."""
+    names = list(map(_GROUP, points))
+    if len(set(names)) == 1:  # the common batch: one metric of one run, no Python loop
+        only = list(points)
+        only.sort(key=_STEP)
+        return {names[0]: only}
+    groups: dict[tuple[str, str], list[MetricPoint]] = {}
+    for name, point in zip(names, points, strict=True):
+        found = groups.get(name)
+        if found is None:
+            groups[name] = [point]
+        else:
+            found.append(point)
+    for series in groups.values():
+        if len(series) > 1:
+            series.sort(key=_STEP)
+    return groups
+
+
+def _without_nan(series: list[MetricPoint]) -> list[MetricPoint]:
+    values = list(map(_VAL, series))
+    if not any(map(isnan, values)):  # the common case: no Python loop
+        return series
+    return [point for point in series if not isnan(_VAL(point))]
+
+
+def _latest_row(
+    run_id: str, key: str, series: list[MetricPoint], clean: list[MetricPoint]
+) -> tuple[Any, ...]:
+    """(run, key, value, is_nan, timestamp, step, min, max, count) of one sorted series;
+    ``clean`` is the series without its NaN points."""
+    last_step = _STEP(series[-1])
+    i = len(series) - 1
+    while i > 0 and _STEP(series[i - 1]) == last_step:
+        i -= 1
+    best = series[i]
+    for point in series[i + 1 :]:  # the largest timestamp at the last step; later wins ties
+        if _TIME(point) >= _TIME(best):
+            best = point
+    value = _VAL(best)
+    values = list(map(_VAL, clean))
+    return (
+        run_id,
+        key,
+        0.0 if value != value else value,
+        value != value,
+        _TIME(best),
+        last_step,
+        min(values) if values else None,
+        max(values) if values else None,
+        len(series),
+    )
+
+
+def summary_rows(clean: Sequence[MetricPoint]) -> list[list[Any]]:
+    """[level, bucket, count, min_step, max_step, min_ts, max_ts, min, max] of a sorted series
+    without NaN points.
+
+    The finest level is cut with ``bisect`` on the sorted steps and ``min``/``max`` of slices;
+    each coarser level merges 8 buckets of the level below.
+    """
+    steps = list(map(_STEP, clean))
+    stamps = list(map(_TIME, clean))
+    values = list(map(_VAL, clean))
+    shift = LEVELS[0]
+    level: list[list[Any]] = []
+    i, n = 0, len(steps)
+    while i < n:
+        bucket = steps[i] >> shift
+        j = bisect_left(steps, (bucket + 1) << shift, i)
+        ts, vs = stamps[i:j], values[i:j]
+        level.append(
+            [shift, bucket, j - i, steps[i], steps[j - 1], min(ts), max(ts), min(vs), max(vs)]
+        )
+        i = j
+    out = list(level)
+    for shift in LEVELS[1:]:
+        merged: list[list[Any]] = []
+        for row in level:
+            bucket = row[1] >> LEVEL_FACTOR_BITS
+            if merged and merged[-1][1] == bucket:
+                top = merged[-1]
+                top[2] += row[2]
+                top[4] = max(top[4], row[4])
+                top[5] = min(top[5], row[5])
+                top[6] = max(top[6], row[6])
+                top[7] = min(top[7], row[7])
+                top[8] = max(top[8], row[8])
+            else:
+                merged.append([shift, bucket, *row[2:]])
+        out += merged
+        level = merged
+    return out
+
+
+def _insert_history(cursor: Cursor, groups: dict[tuple[str, str], list[MetricPoint]]) -> None:
+    if cursor.postgres:
+        nan_at = _VALUE_AT
+        with cursor.raw.copy(POSTGRES_HISTORY_COPY) as copy:
+            write = copy.write_row
+            for series in groups.values():
+                for point in series:
+                    value = point[nan_at]
+                    if value == value:
+                        write((*point[: nan_at + 1], False, *point[nan_at + 1 :]))
+                    else:
+                        write((*point[:nan_at], 0.0, True, *point[nan_at + 1 :]))
+        return
+    flat = list(chain.from_iterable(chain.from_iterable(groups.values())))
+    cursor.insert_rows(SQLITE_HISTORY_INSERT, len(POINT_COLUMNS), flat)
+
+
+def write_metric_points(
+    cursor: Cursor, points: Sequence[MetricPoint], touch: bool = True
+) -> set[str]:
+    """Append history rows, fold them into latest_metrics and the summaries; touch the runs
+    (unless ``touch`` is false: the caller does).
+
+    Returns the run ids touched. Runs inside the caller's transaction.
+    """
+    if not points:
+        return set()
+    groups = group_points(points)
+    _insert_history(cursor, groups)
+    # Upserts in one order (run, key), so concurrent PostgreSQL writers cannot deadlock.
+    ordered = sorted(groups)
+    clean = {name: _without_nan(groups[name]) for name in ordered}
+    latest = [_latest_row(*name, groups[name], clean[name]) for name in ordered]
+    counts = cursor.insert_rows(LATEST_UPSERT, 9, list(chain.from_iterable(latest)))
+    summaries: list[Any] = []
+    for run_id, key, count in counts:
+        if count < SUMMARY_FROM:
+            continue
+        if count - len(groups[run_id, key]) < SUMMARY_FROM:  # just crossed: from its history
+            for statement in BACKFILL_ONE:
+                cursor.execute(statement, (run_id, key))
+            continue
+        for row in summary_rows(clean[run_id, key]):
+            summaries += (run_id, key, *row)
+    if summaries:
+        cursor.insert_rows(
+            f"INSERT INTO metric_summaries ({SUMMARY_COLUMNS}) {{rows}}"
+            + _summary_merge(cursor.postgres),
+            11,
+            summaries,
+        )
+    touched = {run_id for run_id, _ in groups}
+    if touch:
+        touch_runs(cursor, touched)
+    return touched
+
+
+def touch_runs(cursor: Cursor, run_ids: Iterable[str], name: str | None = None) -> None:
+    """Move the runs' ``last_update_time`` (what the sidebar polls) to now (and rename)."""
+    ids = sorted(run_ids)
+    now = now_ms()
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        chunk = ids[start : start + _IDS_PER_STATEMENT]
+        where = f"run_uuid IN ({in_list(len(chunk))})"
+        if name is None:
+            cursor.execute(f"UPDATE runs SET last_update_time = ? WHERE {where}", (now, *chunk))
+        else:
+            cursor.execute(
+                f"UPDATE runs SET last_update_time = ?, name = ? WHERE {where}", (now, name, *chunk)
+            )
