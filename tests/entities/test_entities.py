@@ -47,7 +47,8 @@ def test_dict_of_run_info_has_mlflow_keys_in_name_order():
 
 def test_run_to_dictionary_is_mlflows_shape():
     d = _run().to_dictionary()
-    assert sorted(d) == ["data", "info"]
+    assert sorted(d) == ["data", "info", "inputs", "outputs"]
+    assert d["inputs"] == {"model_inputs": [], "dataset_inputs": []}
     assert d["data"] == {
         "metrics": {"rmse": 0.5},
         "params": {"alpha": "0.1"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from labtrack.entities import RunStatus, RunTag
+from labtrack.entities import RunTag
 from labtrack.store.sql import tables
 from labtrack.store.sql.store import SqlTrackingStore
 from labtrack.utils.mlflow_tags import KERNEL_ID
@@ -30,7 +30,7 @@ def test_a_heartbeat_marks_running_runs_alive_without_moving_the_sidebar(
 ) -> None:
     running = store.create_run("0", "u", 1, [], "a").info.run_id
     ended = store.create_run("0", "u", 1, [], "b").info.run_id
-    store.update_run_info(ended, RunStatus.FINISHED, None, None)
+    store.update_run_info(ended, "FINISHED", None, None)
     before = _row(store, running).last_update_time
     assert _row(store, running).heartbeat_time is None
     assert store.heartbeat_runs([running, ended]) == [running]
@@ -43,7 +43,7 @@ def test_a_heartbeat_marks_running_runs_alive_without_moving_the_sidebar(
 def test_ending_a_run_clears_its_heartbeat(store: SqlTrackingStore) -> None:
     run_id = store.create_run("0", "u", 1, [], "a").info.run_id
     store.heartbeat_runs([run_id])
-    store.update_run_info(run_id, RunStatus.FAILED, None, None)
+    store.update_run_info(run_id, "FAILED", None, None)
     assert _row(store, run_id).heartbeat_time is None
 
 
@@ -56,12 +56,12 @@ def test_runs_whose_heartbeat_stopped_are_killed_at_their_last_heartbeat(
     kernel = store.create_run("0", "u", 1, [RunTag(KERNEL_ID, "k-1")], "kernel").info.run_id
     finished = store.create_run("0", "u", 1, [], "done").info.run_id
     store.heartbeat_runs([stale, fresh, kernel, finished])
-    store.update_run_info(finished, RunStatus.FINISHED, 7, None)
+    store.update_run_info(finished, "FINISHED", 7, None)
     _age(store, stale, 5_000)
     _age(store, kernel, 5_000)
     assert store.kill_stale_runs(heartbeat_before=10_000) == [stale]
     row = _row(store, stale)
-    assert (row.status, row.end_time, row.heartbeat_time) == (RunStatus.KILLED, 5_000, None)
+    assert (row.status, row.end_time, row.heartbeat_time) == ("KILLED", 5_000, None)
     assert row.last_update_time > 10_000  # the sidebar sees the change
     for run_id, status in ((fresh, "RUNNING"), (never, "RUNNING"), (kernel, "RUNNING")):
         assert _row(store, run_id).status == status

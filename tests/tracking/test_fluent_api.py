@@ -29,7 +29,7 @@ def test_set_tracking_uri_to_a_folder_and_back(tmp_path, home):
 
 def test_unsupported_tracking_uri_is_refused_at_once():
     with pytest.raises(InvalidParameterError, match="Unsupported tracking URI"):
-        mlflow.set_tracking_uri("http://127.0.0.1:5000")
+        mlflow.set_tracking_uri("mysql://127.0.0.1:3306/runs")
 
 
 def test_runs_go_to_default_experiment_0_outside_notebooks():

@@ -292,11 +292,9 @@ class Run(MlflowObject):
         out: dict[str, Any] = {"info": dict(self.info)}
         if self.data:
             out["data"] = self.data.to_dictionary()
-        # MLflow leaves out the inputs and outputs of a run built without them.
-        if self.inputs.dataset_inputs or self.inputs.model_inputs:
-            out["inputs"] = self.inputs.to_dictionary()
-        if self.outputs.model_outputs:
-            out["outputs"] = self.outputs.to_dictionary()
+        # As a run read from MLflow's store: its inputs and outputs, empty or not.
+        out["inputs"] = self.inputs.to_dictionary()
+        out["outputs"] = self.outputs.to_dictionary()
         return out
 
 
