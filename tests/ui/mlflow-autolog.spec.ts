@@ -114,7 +114,7 @@ test('sklearn autolog of plain MLflow lands in the notebook experiment', async (
     await expect(row.locator('td[data-column="params.alpha"]')).toHaveText(
       '0.3'
     );
-    await expect(row.locator('.lt-RunsTable-status')).toHaveText('finished');
+    await expect(row.locator('.lt-StatusDot.lt-mod-finished')).toBeVisible();
     const run = await api(page, 'GET', `labtrack/api/runs/${runId}`);
     expect(Object.keys(run.data.metrics)).toContain('training_score');
     expect(run.data.tags['labtrack.kernel.id']).toBeTruthy();
