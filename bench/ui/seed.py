@@ -26,7 +26,7 @@ PARAM_NAMES = ["n_estimators", "max_depth", "min_samples_leaf", "min_weight_frac
 
 def main(home: str, name: str, count: int, keys: int) -> None:
     client = TrackingClient(home)
-    experiment_id = client.create_experiment(name, tags={"labtrack.experiment.type": "NOTEBOOK"})
+    experiment_id = client.create_experiment(name, tags={"mlflow.experiment.sourceType": "NOTEBOOK"})
     artifact_root = client.get_experiment(experiment_id).artifact_location.rstrip("/")
     rng = random.Random(0)
     now = int(time.time() * 1000)
@@ -49,7 +49,7 @@ def main(home: str, name: str, count: int, keys: int) -> None:
                 "last_update_time": start + 500,
             }
         )
-        tags.append({"run_uuid": run_id, "key": "labtrack.runName", "value": f"run-{i:05d}"})
+        tags.append({"run_uuid": run_id, "key": "mlflow.runName", "value": f"run-{i:05d}"})
         for k in range(keys):
             base = PARAM_NAMES[k % len(PARAM_NAMES)]
             params.append(

@@ -62,7 +62,7 @@ def test_an_mlflow_sklearn_model_loads_and_serves_through_labtrack(
     assert stored.source == str(home / "artifacts" / "0" / done["run_id"] / "artifacts" / "clf")
     assert stored.run_id == done["run_id"]
     assert client.get_model_version_by_alias("lin", "champion").version == 1
-    history = json.loads(client.get_run(done["run_id"]).data.tags["labtrack.log-model.history"])
+    history = json.loads(client.get_run(done["run_id"]).data.tags["mlflow.log-model.history"])
     assert [m["artifact_path"] for m in history] == ["clf"]
 
     import labtrack

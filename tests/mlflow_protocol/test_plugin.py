@@ -115,7 +115,7 @@ print(json.dumps({"run_id": run.info.run_id, "uri": os.environ["MLFLOW_TRACKING_
     run = store.get_run(seen["run_id"])
     experiment = store.get_experiment(run.info.experiment_id)
     assert experiment.name == "sub/train.ipynb"
-    assert experiment.tags["labtrack.experiment.type"] == "NOTEBOOK"
+    assert experiment.tags["mlflow.experiment.sourceType"] == "NOTEBOOK"
     tags = run.data.tags
     assert tags["labtrack.kernel.id"] == kernel_id
     assert tags["labtrack.notebook.source"] in ("server", "session")
