@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from labtrack.errors import InvalidParameterError, UnsafeModelError
+from labtrack.models import UnsafeModelWarning
 from labtrack.tracking.client import TrackingClient
 from tests.mlflow_protocol.conftest import Server, run_mlflow, stop
 from tests.services import free_port, wait_until
@@ -70,10 +71,12 @@ def test_an_mlflow_sklearn_model_loads_and_serves_through_labtrack(
 
     labtrack.set_tracking_uri(str(home))
     try:
-        # MLflow 2.x pickles scikit-learn models: labtrack loads them only when asked to.
+        # MLflow 2.x pickles scikit-learn models: labtrack loads them in the user's own
+        # process with a warning (as MLflow does, silently), and refuses when told not to.
         with pytest.raises(UnsafeModelError):
-            labtrack.pyfunc.load_model("models:/lin/Production")
-        loaded = labtrack.pyfunc.load_model("models:/lin/Production", allow_unsafe=True)
+            labtrack.pyfunc.load_model("models:/lin/Production", allow_unsafe=False)
+        with pytest.warns(UnsafeModelWarning):
+            loaded = labtrack.pyfunc.load_model("models:/lin/Production")
         x = np.arange(20.0).reshape(10, 2)
         assert [float(v) for v in loaded.predict(x[:3])] == done["expected"]
     finally:

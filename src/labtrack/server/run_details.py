@@ -114,13 +114,17 @@ def content_type(path: str) -> str:
 def attachment(name: str) -> str:
     """A ``Content-Disposition`` for downloading a file called ``name`` (RFC 6266).
 
-    HTTP headers are Latin-1, so the name goes in ``filename*`` percent-encoded as UTF-8 (what
-    browsers use), after an ASCII ``filename`` for old clients.
+    HTTP headers are Latin-1, so a name that is not plain ASCII also goes in ``filename*``
+    percent-encoded as UTF-8 (what browsers use), after an ASCII ``filename`` for old clients.
 
     >>> print(attachment("结果 1.csv"))
     attachment; filename="__ 1.csv"; filename*=UTF-8''%E7%BB%93%E6%9E%9C%201.csv
+    >>> print(attachment("model.pkl"))
+    attachment; filename="model.pkl"
     """
     fallback = "".join(c if " " <= c < "\x7f" and c not in '"\\' else "_" for c in name)
+    if fallback == name:
+        return f'attachment; filename="{name}"'
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
