@@ -61,7 +61,7 @@ def test_file_uri_is_a_home_folder(tmp_path):
 
 @pytest.mark.parametrize(
     "uri",
-    ["http://127.0.0.1:5000", "databricks://x", "databricks", "databricks-uc", "mysql://u@h/d"],
+    ["ftp://127.0.0.1/runs", "databricks://x", "databricks", "databricks-uc", "mysql://u@h/d"],
 )
 def test_unsupported_schemes_say_what_works(uri):
     with pytest.raises(InvalidParameterError, match="postgresql"):
