@@ -14,45 +14,26 @@ from pathlib import Path
 PATH = Path(__file__)
 
 XFAIL: dict[str, str] = {
-    "autolog_model_logged": "AttributeError: module 'labtrack' has no attribute "
-    "'last_logged_model'",
-    "autolog_model_logged_v2": "runs[0].inputs.length: mlflow=1 labtrack=0",
-    "autolog_sklearn": "runs[0].inputs.length: mlflow=2 labtrack=0",
-    "data_from_numpy": "AttributeError: module 'labtrack' has no attribute 'data'",
-    "data_from_pandas_log_input": "AttributeError: module 'labtrack' has no attribute 'data'",
-    "data_sklearn_training_dataset": "AttributeError: module 'labtrack' has no attribute 'data'",
-    "entities_run_objects": "results[5] (only in each): mlflow=['inputs', 'outputs'] labtrack=[]",
-    "evaluate_classifier": "TypeError: log_model() got an unexpected keyword argument 'name'",
+    "autolog_model_logged_v2": "runs[0].artifacts (only in each): mlflow=['model/MLmodel'] "
+    "labtrack=[]",
+    "evaluate_classifier": "runs[0].inputs.length: mlflow=1 labtrack=0",
     "evaluate_classifier_static": "runs[0].inputs.length: mlflow=1 labtrack=0",
-    "evaluate_regressor_v2": "runs[0].inputs.length: mlflow=1 labtrack=0",
+    "evaluate_regressor_v2": "runs[0].artifacts (only in each): mlflow=['model/MLmodel'] "
+    "labtrack=[]",
     "evaluate_static_predictions": "runs[0].inputs.length: mlflow=1 labtrack=0",
-    "examples_elasticnet_train": "runs[0].artifacts (only in each): mlflow=[] "
-    "labtrack=['model/MLmodel']",
-    "logged_models_last_logged_model": "TypeError: log_model() got an unexpected keyword "
-    "argument 'name'",
-    "logged_models_metrics_link": "TypeError: log_model() got an unexpected keyword argument "
-    "'name'",
-    "logged_models_search": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "models_model_info": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "models_sklearn_log_model_v3": "TypeError: log_model() got an unexpected keyword argument "
-    "'name'",
-    "models_sklearn_runs_uri": "runs[0].artifacts (only in each): mlflow=[] "
-    "labtrack=['model/MLmodel']",
-    "pyfunc_context_artifacts": "runs[0].artifacts (only in each): mlflow=[] "
-    "labtrack=['scaled/MLmodel']",
-    "pyfunc_python_model": "runs[0].artifacts (only in each): mlflow=[] labtrack=['model/MLmodel']",
-    "registry_aliases": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "registry_client_crud": "runs[0].artifacts (only in each): mlflow=[] "
-    "labtrack=['model/MLmodel']",
-    "registry_load_by_version_uri": "runs[0].artifacts (only in each): mlflow=[] "
-    "labtrack=['model/MLmodel']",
-    "registry_log_model_registered_name": "TypeError: log_model() got an unexpected keyword "
-    "argument 'name'",
-    "registry_register_model": "TypeError: log_model() got an unexpected keyword argument 'name'",
-    "registry_rename_delete": "runs[0].artifacts (only in each): mlflow=[] "
-    "labtrack=['model/MLmodel']",
-    "registry_tags_search_versions": "TypeError: log_model() got an unexpected keyword argument "
-    "'name'",
+    "models_set_signature_v2": "runs[0].artifacts (only in each): mlflow=['model/MLmodel'] "
+    "labtrack=[]",
+    "models_sklearn_log_model_v2": "results[1]: mlflow='iris_model' "
+    "labtrack='<workdir>/labtrack/artifacts/1/models/<model:0>/artifacts'",
+    "pyfunc_python_model_v2": "runs[0].artifacts (only in each): mlflow=['add_n/MLmodel'] "
+    "labtrack=[]",
+    "registry_aliases": "registered_models[0].versions[1].aliases (only in each): mlflow=[] "
+    "labtrack=['champion']",
+    "registry_copy_model_version_v2": "runs[0].artifacts (only in each): "
+    "mlflow=['model/MLmodel'] labtrack=[]",
+    "registry_log_model_registered_name_v2": "runs[0].artifacts (only in each): "
+    "mlflow=['sklearn-model/MLmodel'] labtrack=[]",
+    "registry_stages": "runs[0].artifacts (only in each): mlflow=['model/MLmodel'] labtrack=[]",
 }
 
 
