@@ -42,6 +42,23 @@ def test_static_predictions_give_mlflows_regressor_metrics():
     assert stored["sum_on_target"] == 15.0 and stored["example_count"] == 5.0
 
 
+def test_the_evaluated_data_is_an_input_of_the_run_as_mlflow_records_it():
+    # MLflow 3.17.2 records this frame as dataset 'dataset', digest a774a1b6, with no tags.
+    df = pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [0, 1, 0, 1], "p": [0, 1, 1, 1]})
+    with mlflow.start_run() as run:
+        mlflow.evaluate(data=df, targets="y", predictions="p", model_type="classifier")
+    (used,) = mlflow.get_run(run.info.run_id).inputs.dataset_inputs
+    assert (used.dataset.name, used.dataset.digest, used.tags) == ("dataset", "a774a1b6", [])
+    with mlflow.start_run() as run:
+        mlflow.evaluate(
+            data=np.array([[1.0], [2.0]]),
+            targets=np.array([1.0, 2.0]),
+            model=lambda x: np.asarray(x)[:, 0],
+            model_type="regressor",
+        )
+    assert len(mlflow.get_run(run.info.run_id).inputs.dataset_inputs) == 1
+
+
 def test_a_logged_regressor_adds_its_score_and_a_run_is_started_when_none_is():
     X, y = load_diabetes(return_X_y=True, as_frame=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 
 from labtrack.entities import Metric
+from labtrack.entities.logged_model import LoggedModelInput
 from labtrack.errors import InvalidParameterError
 from labtrack.models.evaluation import metrics as _metrics
 from labtrack.models.evaluation import plots as _plots
 from labtrack.tracking import _state, fluent
+from labtrack.tracking.inputs import dataset_input
 
 __all__ = ["EvaluationArtifact", "EvaluationResult", "evaluate"]
 
@@ -108,6 +110,29 @@ def _load_model(model: Any, model_config: Any) -> Any:
         pyfunc = importlib.import_module("labtrack.pyfunc")
         return pyfunc.load_model(os.fspath(model))
     return model
+
+
+def _log_eval_dataset(
+    run_id: str, data: Any, targets: Any, predictions: str | None, model_id: str | None
+) -> None:
+    """The evaluated data as an input of the run, as MLflow 3 records it (a pandas or numpy
+    dataset, no context tag; the model as an input when ``model_id`` is given). Other kinds
+    of data are evaluated without a record, as in MLflow."""
+    # By module name, like the pyfunc loader: labtrack.data sits above this package.
+    datasets = importlib.import_module("labtrack.data")
+    if isinstance(data, list):
+        rows = data if not data or isinstance(data[0], (list, np.ndarray)) else [[v] for v in data]
+        ds = datasets.from_numpy(
+            np.array(rows), targets=None if targets is None else np.array(targets)
+        )
+    elif isinstance(data, np.ndarray):
+        ds = datasets.from_numpy(data, targets=targets)
+    elif isinstance(data, pd.DataFrame):
+        ds = datasets.from_pandas(data, targets=targets, predictions=predictions)
+    else:
+        return
+    models = [LoggedModelInput(model_id)] if model_id else None
+    _state.client().log_inputs(run_id, [dataset_input(ds)], models)
 
 
 def _raw_sklearn(model: Any) -> Any:
@@ -340,6 +365,9 @@ def evaluate(
     run = fluent.start_run() if started else fluent.active_run()
     assert run is not None
     try:
+        _log_eval_dataset(
+            run.info.run_id, data, targets, predictions if loaded is None else None, model_id
+        )
         ev = _Evaluation(run.info.run_id, config)
         ev.score(raw, features, y)
         if model_type == "regressor":
