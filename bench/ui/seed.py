@@ -26,7 +26,9 @@ PARAM_NAMES = ["n_estimators", "max_depth", "min_samples_leaf", "min_weight_frac
 
 def main(home: str, name: str, count: int, keys: int) -> None:
     client = TrackingClient(home)
-    experiment_id = client.create_experiment(name, tags={"mlflow.experiment.sourceType": "NOTEBOOK"})
+    experiment_id = client.create_experiment(
+        name, tags={"mlflow.experiment.sourceType": "NOTEBOOK"}
+    )
     artifact_root = client.get_experiment(experiment_id).artifact_location.rstrip("/")
     rng = random.Random(0)
     now = int(time.time() * 1000)
