@@ -230,7 +230,12 @@ class Database:
         """
         dialect = engine.dialect
         dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
-        pooled = engine.raw_connection()
+        try:
+            # The pool hands out the driver's own errors (a database that is gone, a refused
+            # connection): wrapped below too, so the caller sees a StoreError it can retry.
+            pooled = engine.raw_connection()
+        except dbapi_error as exc:
+            raise DBAPIError.instance(None, None, exc, dbapi_error, dialect=dialect) from exc
         try:
             raw = pooled.cursor()
             try:
