@@ -16,11 +16,9 @@ PATH = Path(__file__)
 XFAIL: dict[str, str] = {
     "autolog_model_logged_v2": "runs[0].artifacts (only in each): mlflow=['model/MLmodel'] "
     "labtrack=[]",
-    "evaluate_classifier": "runs[0].inputs.length: mlflow=1 labtrack=0",
-    "evaluate_classifier_static": "runs[0].inputs.length: mlflow=1 labtrack=0",
+    "evaluate_classifier": "runs[0].metrics.accuracy_score.history.length: mlflow=2 labtrack=1",
     "evaluate_regressor_v2": "runs[0].artifacts (only in each): mlflow=['model/MLmodel'] "
     "labtrack=[]",
-    "evaluate_static_predictions": "runs[0].inputs.length: mlflow=1 labtrack=0",
     "models_set_signature_v2": "runs[0].artifacts (only in each): mlflow=['model/MLmodel'] "
     "labtrack=[]",
     "models_sklearn_log_model_v2": "results[1]: mlflow='iris_model' "

@@ -356,3 +356,16 @@ def test_search_runs_empty_frame_keeps_base_columns():
 def test_search_runs_bad_output_format():
     with pytest.raises(InvalidParameterError, match="output_format"):
         mlflow.search_runs(output_format="json")
+
+
+def test_runs_started_in_one_burst_list_newest_first():
+    # A sweep starts many runs within one millisecond; ties of start_time would otherwise be
+    # broken by run id, at random, in every newest-first listing (search_runs, the sidebar).
+    names = [f"r{i}" for i in range(60)]
+    for name in names:
+        with mlflow.start_run(run_name=name):
+            pass
+    listed = mlflow.search_runs(output_format="list")
+    assert [r.info.run_name for r in listed] == names[::-1]
+    starts = [r.info.start_time for r in listed]
+    assert starts == sorted(set(starts), reverse=True)

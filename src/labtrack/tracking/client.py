@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,6 +48,20 @@ __all__ = ["TrackingClient"]
 
 def _now() -> int:
     return int(time.time() * 1000)
+
+
+_last_start = 0
+_start_lock = threading.Lock()
+
+
+def _start_time() -> int:
+    """Now, in ms, but after every run this process started before: runs started within one
+    millisecond (a sweep) keep their order in the newest-first listings, which break ties of
+    ``start_time`` by run id, that is at random."""
+    global _last_start
+    with _start_lock:
+        _last_start = max(_now(), _last_start + 1)
+        return _last_start
 
 
 class TrackingClient(RegistryClientMixin, LoggedModelClientMixin):
@@ -140,7 +155,7 @@ class TrackingClient(RegistryClientMixin, LoggedModelClientMixin):
         return self.store.create_run(
             validation.experiment_id(experiment_id),
             user_id=str(all_tags.get(mlflow_tags.USER, current_user())),
-            start_time=start_time or _now(),
+            start_time=start_time or _start_time(),
             tags=[RunTag(k, str(v)) for k, v in all_tags.items()],
             run_name=run_name,
         )
