@@ -16,7 +16,7 @@ WRITE = """
 import json, os, tempfile, time
 import mlflow
 from mlflow import MlflowClient
-from mlflow.entities import Metric, Param, RunTag
+from mlflow.entities import Dataset, DatasetInput, InputTag, Metric, Param, RunTag
 
 mlflow.set_experiment("mlflow-wrote")
 with mlflow.start_run(run_name="parent", description="a parent") as parent:
@@ -51,7 +51,18 @@ client.set_terminated(batch.info.run_id, "FAILED")
 client.update_run(batch.info.run_id, name="renamed")
 gone = client.create_run(parent.info.experiment_id)
 client.delete_run(gone.info.run_id)
+used = DatasetInput(
+    Dataset(name="iris", digest="d1g3st", source_type="local", source='{"uri": "/data/iris.csv"}',
+            schema='{"mlflow_colspec": []}', profile='{"num_rows": 150}'),
+    tags=[InputTag("mlflow.data.context", "training")],
+)
+client.log_inputs(parent.info.run_id, [used])
+read = [
+    (d.dataset.name, d.dataset.digest, d.tags[0].key, d.tags[0].value)
+    for d in client.get_run(parent.info.run_id).inputs.dataset_inputs
+]
 print(json.dumps({
+    "read_inputs": read,
     "experiment_id": parent.info.experiment_id,
     "parent": parent.info.run_id,
     "child": child.info.run_id,
@@ -100,6 +111,17 @@ def test_what_mlflow_writes_reads_back_in_labtrack(
     assert sum(key.startswith("t") for key in batch.data.tags) == 120
     assert len(client.get_metric_history(ids["batch"], "m0")) == 150
     assert client.get_run(ids["gone"]).info.lifecycle_stage == "deleted"
+
+    # Datasets (mlflow.log_input, autologging): stored, and read back by MLflow's client.
+    (used,) = client.get_run(ids["parent"]).inputs.dataset_inputs
+    assert (used.dataset.name, used.dataset.digest, used.dataset.source_type) == (
+        "iris",
+        "d1g3st",
+        "local",
+    )
+    assert json.loads(used.dataset.profile or "") == {"num_rows": 150}
+    assert [(t.key, t.value) for t in used.tags] == [("mlflow.data.context", "training")]
+    assert ids["read_inputs"] == [["iris", "d1g3st", "mlflow.data.context", "training"]]
 
     # The sidebar's REST API shows the same runs.
     status, page = server.request("GET", f"labtrack/api/runs?experiment_id={exp.experiment_id}")

@@ -7,9 +7,9 @@ artifacts); each handler parses the request by MLflow's rules (:mod:`.fields`), 
 client or the store contract, and answers MLflow's message (:mod:`.messages`). The URL table
 is :data:`ROUTES`; MLflow serves every RPC under ``api/<version>/`` and ``ajax-api/<version>/``.
 
-Not here yet: MLflow 3's logged models and datasets (``logged-models/...`` beyond the search
-that answers "none", ``runs/outputs``, ``runs/log-inputs``); they join the table in
-:func:`routes` as handlers of their own modules (:mod:`.logged_models`).
+Not here yet: MLflow 3's logged models (``logged-models/...`` beyond the search that answers
+"none", ``runs/outputs``); they join the table in :func:`routes` as handlers of their own
+module (:mod:`.logged_models`).
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         ("runs/delete-tag", runs.DeleteTagHandler),
         ("runs/log-batch", runs.LogBatchHandler),
         ("runs/log-model", runs.LogModelHandler),
+        ("runs/log-inputs", runs.LogInputsHandler),
         ("metrics/get-history", metrics.GetMetricHistoryHandler),
         ("metrics/get-history-bulk-interval", metrics.GetMetricHistoryBulkIntervalHandler),
         ("artifacts/list", artifacts.RunArtifactListHandler),

@@ -145,7 +145,38 @@ def run(
             "tags": key_values(entity.data.tags),
         }
     )
-    return {"info": run_info(entity.info, uris), "data": data, "inputs": {}}
+    inputs = compact(
+        {
+            "dataset_inputs": [
+                {
+                    "tags": [{"key": t.key, "value": t.value} for t in used.tags],
+                    "dataset": compact(
+                        {
+                            "name": used.dataset.name,
+                            "digest": used.dataset.digest,
+                            "source_type": used.dataset.source_type,
+                            "source": used.dataset.source,
+                            "schema": used.dataset.schema,
+                            "profile": used.dataset.profile,
+                        }
+                    ),
+                }
+                for used in entity.inputs.dataset_inputs
+            ],
+            "model_inputs": [{"model_id": m.model_id} for m in entity.inputs.model_inputs],
+        }
+    )
+    outputs = compact(
+        {
+            "model_outputs": [
+                {"model_id": m.model_id, "step": m.step} for m in entity.outputs.model_outputs
+            ]
+        }
+    )
+    out = {"info": run_info(entity.info, uris), "data": data, "inputs": inputs}
+    if outputs:
+        out["outputs"] = outputs
+    return out
 
 
 def metric(point: Metric, with_run_id: bool = False) -> dict[str, Any]:

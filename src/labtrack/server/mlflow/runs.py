@@ -13,6 +13,8 @@ import time
 from typing import Any
 
 from labtrack.entities import Metric, Param, Run, RunStatus, RunTag
+from labtrack.entities.dataset import Dataset, DatasetInput, InputTag
+from labtrack.entities.logged_model import LoggedModelInput
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
 from labtrack.server.mlflow import messages
 from labtrack.server.mlflow.base import GetRpc, PostRpc
@@ -187,6 +189,40 @@ class LogBatchHandler(RunWriteRpc):
         params = [Param(k, v) for k, v in fields.key_values("params")]
         tags = [RunTag(k, v) for k, v in fields.key_values("tags")]
         await self.log_batch(fields.run_id(), params, tags, fields.raw("metrics"))
+
+
+class LogInputsHandler(PostRpc):
+    """``POST runs/log-inputs``: the datasets (and MLflow 3's logged models) a run used;
+    ``mlflow.log_input`` and autologging's training datasets come this way."""
+
+    async def answer(self, fields: Fields) -> None:
+        run_id = fields.run_id()
+        datasets = []
+        for item in fields.messages("datasets"):
+            raw = item.raw("dataset")
+            if not isinstance(raw, dict):
+                raise InvalidParameterError(
+                    "Each of datasets is {dataset: {name, digest, source_type, source, ...}, "
+                    "tags: [...]}: its 'dataset' object is missing."
+                )
+            dataset = Fields(raw)
+            datasets.append(
+                DatasetInput(
+                    Dataset(
+                        name=dataset.required_string("name"),
+                        digest=dataset.required_string("digest"),
+                        source_type=dataset.required_string("source_type"),
+                        source=dataset.required_string("source"),
+                        schema=dataset.string("schema"),
+                        profile=dataset.string("profile"),
+                    ),
+                    [InputTag(k, v) for k, v in item.key_values("tags")],
+                )
+            )
+        models = [
+            LoggedModelInput(m.required_string("model_id")) for m in fields.messages("models")
+        ]
+        await self.call(self.client.store.log_inputs, run_id, datasets, models or None)
 
 
 class LogModelHandler(PostRpc):
