@@ -34,7 +34,6 @@ from labtrack.errors import InvalidParameterError, LabtrackError
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.mlflow.ingest import ingest_for
 from labtrack.server.mlflow.messages import ArtifactUris
-from labtrack.store import contract
 from labtrack.store.contract import MetricPoint, TrackingStore
 from labtrack.store.rest import codec
 from labtrack.utils import validation
@@ -78,7 +77,8 @@ replies = _Replies()
 
 
 def _hints(method: str) -> dict[str, Any]:
-    return typing.get_type_hints(getattr(TrackingStore, method), vars(contract))
+    # The method's own module resolves its hints (the contract spans two modules).
+    return typing.get_type_hints(getattr(TrackingStore, method))
 
 
 _HINTS = {name: _hints(name) for name in CONTRACT_METHODS}

@@ -24,7 +24,7 @@ from labtrack.entities.logged_model import (
 )
 from labtrack.errors import InvalidParameterError
 from labtrack.store import artifacts
-from labtrack.store.contract import LOGGED_MODELS_MAX_RESULTS_DEFAULT
+from labtrack.store.contract_logged_models import LOGGED_MODELS_MAX_RESULTS_DEFAULT
 from labtrack.utils import validation
 
 if TYPE_CHECKING:

@@ -56,7 +56,6 @@ from labtrack.entities.logged_model import (
 from labtrack.entities.model_registry import ModelVersion, ModelVersionTransition, RegisteredModel
 from labtrack.errors import LabtrackError, StoreError
 from labtrack.store.contract import (
-    LOGGED_MODELS_MAX_RESULTS_DEFAULT,
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_DEFAULT,
@@ -70,6 +69,7 @@ from labtrack.store.contract import (
     RunTable,
     TrackingStore,
 )
+from labtrack.store.contract_logged_models import LOGGED_MODELS_MAX_RESULTS_DEFAULT
 from labtrack.store.rest import codec, spill
 from labtrack.store.rest.artifacts import PROXY_PATH
 from labtrack.store.rest.transport import Transport, register

@@ -42,7 +42,6 @@ from labtrack.entities.model_registry import (
     RegisteredModel,
 )
 from labtrack.store.contract import (
-    LOGGED_MODELS_MAX_RESULTS_DEFAULT,
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
     SEARCH_MAX_RESULTS_DEFAULT,
@@ -56,6 +55,7 @@ from labtrack.store.contract import (
     RunTable,
     TrackingStore,
 )
+from labtrack.store.contract_logged_models import LOGGED_MODELS_MAX_RESULTS_DEFAULT
 from labtrack.store.sql.database import Database
 from labtrack.store.sql.datasets import DatasetRepository
 from labtrack.store.sql.experiments import ExperimentRepository
