@@ -15,6 +15,7 @@ __all__ = [
     "ResourceNotFoundError",
     "ResourceAlreadyExistsError",
     "InvalidStateError",
+    "PermissionDeniedError",
     "FilterSyntaxError",
     "StoreError",
     "UnsafeModelError",
@@ -73,6 +74,14 @@ class ResourceAlreadyExistsError(LabtrackError):
 
     error_code = "RESOURCE_ALREADY_EXISTS"
     http_status = 409
+
+
+class PermissionDeniedError(LabtrackError):
+    """The caller lacks the permission a request needs (team mode); the message says which
+    permission on what."""
+
+    error_code = "PERMISSION_DENIED"
+    http_status = 403
 
 
 class InvalidStateError(LabtrackError):

@@ -30,6 +30,12 @@ from labtrack.store.rest.store import resend as send
     "everything. Only on a trusted network.",
 )
 @click.option("--base-url", default="/", show_default=True, help="Path prefix of every route.")
+@click.option(
+    "--permissions",
+    is_flag=True,
+    help="Team mode: owners and READ / EDIT / MANAGE grants on experiments and registered "
+    "models, enforced on every route (docs/permissions.md).",
+)
 @click.pass_context
 @_common.friendly
 def server(
@@ -40,6 +46,7 @@ def server(
     token: str | None,
     no_token: bool,
     base_url: str,
+    permissions: bool,
 ) -> None:
     """Serve labtrack's APIs over HTTP until Ctrl-C, without JupyterLab.
 
@@ -71,7 +78,16 @@ def server(
             fg="red",
             err=True,
         )
-    run_server(host, port, ctx.obj.get("tracking_uri"), artifact_root, token, no_token, base_url)
+    run_server(
+        host,
+        port,
+        ctx.obj.get("tracking_uri"),
+        artifact_root,
+        token,
+        no_token,
+        base_url,
+        permissions=permissions,
+    )
 
 
 @click.command("resend")

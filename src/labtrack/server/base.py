@@ -13,6 +13,9 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from labtrack.errors import InvalidParameterError, LabtrackError, ResourceNotFoundError
+from labtrack.server.identity import Caller, caller_of
+from labtrack.server.permissions import Guard
+from labtrack.server.permissions_store import GuardedStore, guarded_client
 from labtrack.server.settings import Labtrack
 from labtrack.tracking.client import TrackingClient
 from labtrack.utils import validation
@@ -42,8 +45,33 @@ class LabtrackHandler(APIHandler):
 
     @property
     def client(self) -> TrackingClient:
-        """The client over the store this server reads (one per server)."""
-        return self.labtrack.client()
+        """The client over the store this server reads (one per server); in team mode, one
+        per request whose store checks each call against the caller's permissions
+        (:mod:`labtrack.server.permissions_store`)."""
+        if not self.labtrack.permissions:
+            return self.labtrack.client()
+        guarded = getattr(self, "_guarded_client", None)
+        if guarded is None:
+            guarded = self._guarded_client = guarded_client(self.labtrack, self.caller)
+        return guarded
+
+    @property
+    def caller(self) -> Caller:
+        """Who is calling (:mod:`labtrack.server.identity`)."""
+        return caller_of(self)
+
+    @property
+    def guard(self) -> Guard | None:
+        """The caller's permission checks; None when permissions are off."""
+        store = self.client.store
+        return store.guard if isinstance(store, GuardedStore) else None
+
+    async def require(self, kind: str, resource_id: str, needed: str) -> None:
+        """Team mode: PermissionDeniedError (403) unless the caller has ``needed`` on the
+        resource (for what no store method checks, such as serving); nothing otherwise."""
+        guard = self.guard
+        if guard is not None:
+            await self.call(guard.require, kind, [resource_id], needed)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking store call on a worker thread, so the server never waits on SQL."""

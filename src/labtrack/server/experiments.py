@@ -10,9 +10,12 @@ from labtrack.errors import InvalidParameterError
 from labtrack.notebook.experiment import ensure_notebook_experiment, find_notebook_experiment
 from labtrack.notebook.identity import NotebookInfo
 from labtrack.server.base import LabtrackHandler
+from labtrack.server.permissions_routes import annotate
 from labtrack.server.serialize import experiment_json
+from labtrack.store.contract_permissions import EVERYONE
 from labtrack.utils import validation
 
+KEY = "experiment_id"
 VIEWS = {"active": ViewType.ACTIVE_ONLY, "deleted": ViewType.DELETED_ONLY, "all": ViewType.ALL}
 
 
@@ -23,23 +26,40 @@ def view_arg(handler: LabtrackHandler) -> int:
     return VIEWS[view]
 
 
+async def reply(handler: LabtrackHandler, experiment_id: str, status: int = 200) -> None:
+    """Send the experiment as JSON, with its owner and the caller's permission."""
+    exp = await handler.call(handler.client.get_experiment, experiment_id)
+    (item,) = await annotate(handler, "experiment", [experiment_json(exp)], KEY)
+    handler.write_json(item, status)
+
+
 class ExperimentsHandler(LabtrackHandler):
     """``GET experiments`` (search) and ``POST experiments`` (create)."""
 
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        page = await self.call(
-            self.client.search_experiments,
+        shared = self.arg("shared_with_me", "false")
+        if shared not in ("true", "false"):
+            raise InvalidParameterError(f"shared_with_me must be true or false; got {shared!r}.")
+        args = (
             view_arg(self),
             self.int_arg("max_results", 1000, 1, 10_000),
             self.arg("filter") or None,
             self.list_arg("order_by") or None,
             self.arg("page_token") or None,
         )
-        self.write_json(
-            {"experiments": [experiment_json(e) for e in page], "next_page_token": page.token}
-        )
+        store = self.client.store
+        if shared == "true":  # owned by others, readable by the caller
+            caller = self.caller
+            groups = sorted(caller.groups | {EVERYONE})
+            page = await self.call(
+                store.search_readable_experiments, caller.name, groups, *args, others_only=True
+            )
+        else:
+            page = await self.call(store.search_experiments, *args)
+        items = await annotate(self, "experiment", [experiment_json(e) for e in page], KEY)
+        self.write_json({"experiments": items, "next_page_token": page.token})
 
     @web.authenticated
     @authorized
@@ -48,7 +68,7 @@ class ExperimentsHandler(LabtrackHandler):
         eid = await self.call(
             self.client.create_experiment, body.get("name"), None, self.tags_arg(body)
         )
-        self.write_json(experiment_json(await self.call(self.client.get_experiment, eid)), 201)
+        await reply(self, eid, 201)
 
 
 class ExperimentHandler(LabtrackHandler):
@@ -57,8 +77,7 @@ class ExperimentHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, experiment_id: str) -> None:
-        exp = await self.call(self.client.get_experiment, experiment_id)
-        self.write_json(experiment_json(exp))
+        await reply(self, experiment_id)
 
     @web.authenticated
     @authorized
@@ -74,7 +93,7 @@ class ExperimentHandler(LabtrackHandler):
             await self.call(self.client.rename_experiment, experiment_id, body["name"])
         for key, value in tags.items():
             await self.call(self.client.set_experiment_tag, experiment_id, key, value)
-        self.write_json(experiment_json(await self.call(self.client.get_experiment, experiment_id)))
+        await reply(self, experiment_id)
 
     @web.authenticated
     @authorized

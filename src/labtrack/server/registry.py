@@ -15,6 +15,7 @@ from tornado import web
 
 from labtrack.errors import InvalidParameterError
 from labtrack.server.base import LabtrackHandler
+from labtrack.server.permissions_routes import annotate
 from labtrack.utils import registry_validation as check
 from labtrack.utils.user import current_user
 
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 VERSION_FIELDS = {"run_id", "path", "description", "tags"}
+KIND = "registered_model"
 
 
 def _quoted(value: str) -> str:
@@ -74,9 +76,8 @@ class RegisteredModelsHandler(RegistryHandler):
             self.list_arg("order_by") or None,
             self.arg("page_token") or None,
         )
-        self.write_json(
-            {"registered_models": [m.to_dict() for m in page], "next_page_token": page.token}
-        )
+        items = await annotate(self, KIND, [m.to_dict() for m in page], "name")
+        self.write_json({"registered_models": items, "next_page_token": page.token})
 
     @web.authenticated
     @authorized
@@ -88,7 +89,7 @@ class RegisteredModelsHandler(RegistryHandler):
             self.tags_arg(body),
             body.get("description"),
         )
-        self.write_json(model.to_dict(), 201)
+        self.write_json((await annotate(self, KIND, [model.to_dict()], "name"))[0], 201)
 
 
 class RegisteredModelHandler(RegistryHandler):
@@ -98,7 +99,8 @@ class RegisteredModelHandler(RegistryHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        self.write_json((await self.call(self.client.get_registered_model, name)).to_dict())
+        model = await self.call(self.client.get_registered_model, name)
+        self.write_json((await annotate(self, KIND, [model.to_dict()], "name"))[0])
 
     @web.authenticated
     @authorized
@@ -120,7 +122,8 @@ class RegisteredModelHandler(RegistryHandler):
             await self.call(client.set_registered_model_tag, name, key, value)
         for key in deletes:
             await self.call(client.delete_registered_model_tag, name, key)
-        self.write_json((await self.call(client.get_registered_model, name)).to_dict())
+        model = await self.call(client.get_registered_model, name)
+        self.write_json((await annotate(self, KIND, [model.to_dict()], "name"))[0])
         if renamed:
             await self.serving_changed()
 

@@ -27,6 +27,11 @@ from labtrack.server.logged_models import (
 )
 from labtrack.server.notebook_files import NotebookRestoreHandler
 from labtrack.server.openapi import OpenApiHandler
+from labtrack.server.permissions_routes import (
+    ExperimentPermissionsHandler,
+    ModelPermissionsHandler,
+    WhoamiHandler,
+)
 from labtrack.server.registry import (
     AliasHandler,
     ModelVersionHandler,
@@ -117,6 +122,8 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     ("experiments", ExperimentsHandler),
     (f"experiments/{EXPERIMENT_ID}", ExperimentHandler),
     (f"experiments/{EXPERIMENT_ID}/restore", ExperimentRestoreHandler),
+    (f"experiments/{EXPERIMENT_ID}/permissions", ExperimentPermissionsHandler),
+    ("whoami", WhoamiHandler),
     ("notebook-experiment", NotebookExperimentHandler),
     ("runs", RunsHandler),
     (r"runs\.csv", RunsCsvHandler),
@@ -144,6 +151,7 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"{MODEL}/versions/{VERSION}/transitions", ModelVersionTransitionsHandler),
     (f"{MODEL}/aliases/(?P<alias>[^/]+)", AliasHandler),
     (f"{MODEL}/serving", ServingHandler),
+    (f"{MODEL}/permissions", ModelPermissionsHandler),
 ]
 
 # Below labtrack/serving/ (outside the API): the model endpoints, proxied to model processes.

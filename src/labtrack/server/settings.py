@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitlets import Bool, Float, Integer, TraitError, Unicode, validate
+from traitlets import Bool, Enum, Float, Integer, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from labtrack.config import StoreLocation, resolve
@@ -89,6 +89,29 @@ class Labtrack(Configurable):
             f"its runs alive every {int(HEARTBEAT_INTERVAL)} s (its metric writer does), so "
             f"keep this well above that: at least {int(MIN_STALE_RUN_TIMEOUT)}. 0 turns it "
             "off. Runs of notebook kernels are ended when their kernel goes away instead."
+        ),
+    )
+
+    permissions = Bool(
+        False,
+        config=True,
+        help=(
+            "Team mode: every experiment and registered model has an owner and grants (READ, "
+            "EDIT, MANAGE to users and groups), enforced on every route of both protocols; the "
+            "caller comes from the identity provider (JupyterHub's). Off (a single-user "
+            "JupyterLab): everything is allowed. `labtrack server --permissions` turns it on. "
+            "See docs/permissions.md."
+        ),
+    )
+
+    default_permission = Enum(
+        ["NONE", "READ", "EDIT"],
+        "NONE",
+        config=True,
+        help=(
+            "Team mode: what everyone may do with a new experiment or registered model. "
+            "'NONE': private to its owner (and admins) until shared; 'READ' or 'EDIT': granted "
+            "to the group '*' (everyone) when it is created, which its owner can remove."
         ),
     )
 

@@ -68,8 +68,10 @@ def run_server(
     no_token: bool,
     base_url: str = "/",
     argv: list[str] | None = None,
+    permissions: bool = False,
 ) -> None:
-    """Start the server and serve until interrupted (prints the URL with its token)."""
+    """Start the server and serve until interrupted (prints the URL with its token);
+    ``permissions`` turns team mode on (``c.Labtrack.permissions``)."""
     chosen = "" if no_token else (token or secrets.token_urlsafe(24))
     config: dict[str, Any] = {
         "ServerApp": {
@@ -92,6 +94,7 @@ def run_server(
         "Labtrack": {
             "tracking_uri": tracking_uri or "",
             "artifact_root": artifact_root or "",
+            "permissions": permissions,
         },
     }
     from traitlets.config import Config

@@ -10,6 +10,8 @@ result (or the error, with its class) goes back. Only the contract's methods can
 - Metric points (``log_metric_points``, what clients' background writers send) are checked
   here (a client is not trusted to have done it) and share the group commit of MLflow's
   ``log-batch`` (:mod:`labtrack.server.mlflow.ingest`).
+- In team mode (``c.Labtrack.permissions``) each call is checked against the caller's
+  permissions (:mod:`.permissions_store`); a method without a rule there is refused.
 - A retried request (same ``X-Labtrack-Request-Id``) gets the answer the first one got, so a
   write whose answer was lost on the way is done once.
 """
@@ -34,6 +36,7 @@ from labtrack.errors import InvalidParameterError, LabtrackError
 from labtrack.server.base import LabtrackHandler
 from labtrack.server.mlflow.ingest import ingest_for
 from labtrack.server.mlflow.messages import ArtifactUris
+from labtrack.server.permissions_store import points_store
 from labtrack.store.contract import MetricPoint, TrackingStore
 from labtrack.store.rest import codec
 from labtrack.utils import validation
@@ -202,7 +205,9 @@ class StoreRpcHandler(LabtrackHandler):
         store = self.client.store
         try:
             if method == "log_metric_points":
-                await ingest_for(store).write_points(_points(kwargs["points"]))
+                points = _points(kwargs["points"])
+                target = await self.call(points_store, store, [p[0] for p in points])
+                await ingest_for(target).write_points(points)
                 result = None
             else:
                 result = await self.call(getattr(store, method), **kwargs)

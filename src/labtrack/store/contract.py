@@ -40,6 +40,7 @@ from labtrack.entities.model_registry import (
     RegisteredModel,
 )
 from labtrack.store.contract_logged_models import LoggedModelStore
+from labtrack.store.contract_permissions import PermissionStore
 
 # (run_id, key, value, timestamp_ms, step): what the background writer hands the store.
 MetricPoint = tuple[str, str, float, int, int]
@@ -125,7 +126,7 @@ class RunKeys(TypedDict):
     tags: list[str]
 
 
-class TrackingStore(LoggedModelStore):
+class TrackingStore(LoggedModelStore, PermissionStore):
     """Experiments, runs, notebook versions, the model registry and the server's view reads."""
 
     tracking_uri: str

@@ -50,6 +50,15 @@ class ProxyHandler(MlflowHandler):
     def repo(self) -> ArtifactRepository:
         return ArtifactRepository(self.labtrack.location().artifact_root)
 
+    async def allowed(self, rel: str, needed: str) -> None:
+        """Team mode: ``needed`` on the experiment whose folder ``rel`` is in (experiments
+        keep their files under ``<artifact root>/<experiment id>/``); only admins reach
+        anything else."""
+        guard = self.guard
+        if guard is None:
+            return
+        await self.call(guard.require_artifact_path, rel, needed)
+
 
 class ArtifactListHandler(GetRpc, ProxyHandler):
     """``GET mlflow-artifacts/artifacts?path=<folder>``: its entries by base name; a file or a
@@ -57,6 +66,7 @@ class ArtifactListHandler(GetRpc, ProxyHandler):
 
     async def answer(self, fields: Fields) -> dict[str, Any]:
         rel = self.uris.relative(fields.string("path"))
+        await self.allowed(rel, "READ")
         entries = await self.call(self.repo.list_artifacts, rel)
         files = []
         for entry in entries:
@@ -133,6 +143,7 @@ class ArtifactHandler(StreamedBody):
         rel = self.uris.relative(path)
         if not rel:
             raise InvalidParameterError("Give the artifact's path after artifacts/.")
+        await self.allowed(rel, "EDIT")
         # log_artifact names the file after the local file: give the body its final name.
         folder, _, name = rel.rpartition("/")
         await self.call(self.repo.log_artifact, self.body_file(name), folder or None)
@@ -147,6 +158,7 @@ class ArtifactHandler(StreamedBody):
                 "Artifact path refers to a directory, not a file: ''. List it with "
                 "GET mlflow-artifacts/artifacts."
             )
+        await self.allowed(rel, "READ")
         try:
             # A folder is refused by open() with a message that says to list it instead.
             handle = await self.call(self.repo.open, rel, "rb")
@@ -167,6 +179,7 @@ class ArtifactHandler(StreamedBody):
         rel = self.uris.relative(path)
         if not rel:
             raise InvalidParameterError("Refusing to delete the whole artifact store.")
+        await self.allowed(rel, "EDIT")
         await self.call(self.repo.delete_artifacts, rel)
         self.reply()
 

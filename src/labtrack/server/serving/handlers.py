@@ -145,6 +145,7 @@ class ServingHandler(_ServingBase):
         enabled = body.get("enabled")
         if not isinstance(enabled, bool):
             raise InvalidParameterError('enabled is required: {"enabled": true} or false.')
+        await self.require("registered_model", name, "MANAGE")  # starting a process
         client = self.client
         model = await self.call(client.get_registered_model, name)
         if enabled:
@@ -186,6 +187,7 @@ class ServingProxyHandler(_ServingBase):
         if len(body) > MAX_BODY_BYTES:
             self._reply(413, "REQUEST_TOO_LARGE", "The request body is larger than 20 MB.")
             return
+        await self.require("registered_model", name, "READ")
         proc = self.supervisor.target(name)
         if proc is None:
             self._not_served(name)

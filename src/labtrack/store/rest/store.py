@@ -521,6 +521,60 @@ class RestTrackingStore(TrackingStore):
     @remote
     def log_outputs(self, run_id: str, models: Sequence[LoggedModelOutput]) -> None: ...
 
+    # -- team mode: owners and grants (the server answers for the caller it authenticated) --
+    @remote
+    def get_permissions(self, resource_kind: str, resource_id: str) -> dict[str, Any]: ...
+
+    @remote
+    def set_owner(self, resource_kind: str, resource_id: str, owner: str | None) -> None: ...
+
+    @remote
+    def set_permission(
+        self,
+        resource_kind: str,
+        resource_id: str,
+        principal_kind: str,
+        principal: str,
+        permission: str,
+    ) -> None: ...
+
+    @remote
+    def delete_permission(
+        self, resource_kind: str, resource_id: str, principal_kind: str, principal: str
+    ) -> None: ...
+
+    @remote
+    def access(
+        self, resource_kind: str, resource_ids: Sequence[str], user: str, groups: Sequence[str]
+    ) -> dict[str, tuple[str | None, str | None]]: ...
+
+    @remote
+    def search_readable_experiments(
+        self,
+        user: str,
+        groups: Sequence[str],
+        view_type: int,
+        max_results: int,
+        filter_string: str | None = None,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        others_only: bool = False,
+    ) -> PagedList[Experiment]: ...
+
+    @remote
+    def search_readable_registered_models(
+        self,
+        user: str,
+        groups: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[RegisteredModel]: ...
+
+    @remote
+    def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]: ...
+
 
 def resend(path: str | os.PathLike[str], token: str | None = None) -> tuple[str, int]:
     """Send a file of unsent points (:mod:`.spill`) to its server, then delete it; returns

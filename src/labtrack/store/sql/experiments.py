@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import ColumnElement, Connection, Row, select, update
 from sqlalchemy.exc import IntegrityError
 
 from labtrack.entities import Experiment, LifecycleStage, PagedList, RunTag, ViewType
@@ -166,6 +166,7 @@ class ExperimentRepository:
         filter_string: str | None,
         order_by: Sequence[str] | None,
         page_token: str | None,
+        readable: ColumnElement[bool] | None = None,
     ) -> PagedList[Experiment]:
         # lazy: loaded on the first search, so a process that only logs never loads the
         # filter language (13-38 ms of a cold start).
@@ -180,6 +181,8 @@ class ExperimentRepository:
                 search_filter.parse_experiment_filter(filter_string)
             ),
         )
+        if readable is not None:  # team mode: only what the caller may read
+            query = query.where(readable)
         query = filter_sql.apply_experiment_order(
             query, search_filter.parse_experiment_order_by(order_by)
         )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import ColumnElement, Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from labtrack.entities import PagedList, RunTag
@@ -120,6 +120,12 @@ class RegisteredModelRepository:
                 )
             # ON UPDATE CASCADE carries versions, tags, aliases and transitions along.
             connection.execute(update(models).where(models.c.name == name).values(name=new_name))
+            grants = tables.permission_grants  # no foreign key to cascade (team mode)
+            connection.execute(
+                update(grants)
+                .where(grants.c.resource_kind == "registered_model", grants.c.resource_id == name)
+                .values(resource_id=new_name)
+            )
             touch(connection, new_name)
             run_ids = connection.execute(
                 select(versions.c.run_id).where(versions.c.name == new_name)
@@ -152,8 +158,14 @@ class RegisteredModelRepository:
                     select(versions.c.run_id).where(versions.c.name == name)
                 ).scalars()
             )
-            # Cascades to the versions, tags, aliases and transitions.
+            # Cascades to the versions, tags, aliases and transitions; grants by hand.
             connection.execute(delete(models).where(models.c.name == name))
+            grants = tables.permission_grants
+            connection.execute(
+                delete(grants).where(
+                    grants.c.resource_kind == "registered_model", grants.c.resource_id == name
+                )
+            )
             sync_run_tags(connection, run_ids)
 
         self.database.write(work)
@@ -164,6 +176,7 @@ class RegisteredModelRepository:
         max_results: int,
         order_by: Sequence[str] | None,
         page_token: str | None,
+        readable: ColumnElement[bool] | None = None,
     ) -> PagedList[RegisteredModel]:
         # lazy: loaded on the first search, so a process that only logs never loads the
         # filter language (13-38 ms of a cold start).
@@ -171,6 +184,8 @@ class RegisteredModelRepository:
 
         page = Page(max_results, page_token)
         query = select(tables.registered_models).where(registry_search.model_where(filter_string))
+        if readable is not None:  # team mode: only what the caller may read
+            query = query.where(readable)
         query = registry_search.order_models(query, order_by)
         return self.database.read_page(page, query, build_models)
 

@@ -10,7 +10,8 @@ lives in the repositories:
 - :mod:`.registry` and :mod:`.model_versions`: the model registry;
 - :mod:`.logged_models` and :mod:`.datasets`: MLflow 3's logged models; datasets, run inputs
   and outputs;
-- :mod:`.views`: the Jupyter server's key lists, change markers and killed kernels.
+- :mod:`.views`: the Jupyter server's key lists, change markers and killed kernels;
+- :mod:`.permissions`: owners and grants (team mode).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from labtrack.store.sql.logged_models import LoggedModelRepository
 from labtrack.store.sql.metrics import MetricRepository
 from labtrack.store.sql.model_versions import ModelVersionRepository
 from labtrack.store.sql.notebooks import NotebookRepository
+from labtrack.store.sql.permissions import PermissionRepository, readable_clause
 from labtrack.store.sql.registry import RegisteredModelRepository
 from labtrack.store.sql.runs import RunRepository
 from labtrack.store.sql.views import ViewRepository
@@ -84,6 +86,7 @@ class SqlTrackingStore(TrackingStore):
         self.views = ViewRepository(self.database)
         self.logged_models = LoggedModelRepository(self.database)
         self.datasets = DatasetRepository(self.database)
+        self.permissions = PermissionRepository(self.database)
 
     def _with_edges(self, runs: list[Run]) -> None:
         """Fill in each run's inputs and outputs (one read for all of them)."""
@@ -445,3 +448,72 @@ class SqlTrackingStore(TrackingStore):
 
     def delete_model_version_tag(self, name: str, version: int | str, key: str) -> None:
         self.model_versions.delete_model_version_tag(name, version, key)
+
+    # -- team mode: owners and grants ----------------------------------------------------------
+    def get_permissions(self, resource_kind: str, resource_id: str) -> dict[str, Any]:
+        return self.permissions.get_permissions(resource_kind, resource_id)
+
+    def set_owner(self, resource_kind: str, resource_id: str, owner: str | None) -> None:
+        self.permissions.set_owner(resource_kind, resource_id, owner)
+
+    def set_permission(
+        self,
+        resource_kind: str,
+        resource_id: str,
+        principal_kind: str,
+        principal: str,
+        permission: str,
+    ) -> None:
+        self.permissions.set_permission(
+            resource_kind, resource_id, principal_kind, principal, permission
+        )
+
+    def delete_permission(
+        self, resource_kind: str, resource_id: str, principal_kind: str, principal: str
+    ) -> None:
+        self.permissions.delete_permission(resource_kind, resource_id, principal_kind, principal)
+
+    def access(
+        self, resource_kind: str, resource_ids: Sequence[str], user: str, groups: Sequence[str]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        return self.permissions.access(resource_kind, resource_ids, user, groups)
+
+    def search_readable_experiments(
+        self,
+        user: str,
+        groups: Sequence[str],
+        view_type: int,
+        max_results: int,
+        filter_string: str | None = None,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        others_only: bool = False,
+    ) -> PagedList[Experiment]:
+        return self.experiments.search_experiments(
+            view_type,
+            max_results,
+            filter_string,
+            order_by,
+            page_token,
+            readable_clause("experiment", user, groups, others_only),
+        )
+
+    def search_readable_registered_models(
+        self,
+        user: str,
+        groups: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[RegisteredModel]:
+        return self.registered_models.search_registered_models(
+            filter_string,
+            max_results,
+            order_by,
+            page_token,
+            readable_clause("registered_model", user, groups),
+        )
+
+    def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
+        return self.permissions.experiments_of(kind, ids)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 # The alembic revision the tables below correspond to.
-SCHEMA_VERSION = "0006_metric_summaries"
+SCHEMA_VERSION = "0007_permissions"
 
 metadata = MetaData(
     naming_convention={
@@ -44,6 +44,8 @@ experiments = Table(
     Column("lifecycle_stage", String(32), nullable=False, default="active"),
     Column("creation_time", BigInteger),
     Column("last_update_time", BigInteger),
+    # Team mode: the user who created it (NULL: nobody, so only admins manage it).
+    Column("owner", String(256)),
 )
 
 experiment_tags = Table(
@@ -207,6 +209,7 @@ registered_models = Table(
     Column("creation_time", BigInteger, nullable=False),
     Column("last_updated_time", BigInteger, nullable=False),
     Column("description", Text),
+    Column("owner", String(256)),
 )
 
 # Version numbers are 1, 2, ... per model: the primary key makes a duplicate impossible, and the
@@ -422,4 +425,28 @@ input_tags = Table(
     Column("name", String(255), nullable=False),
     Column("value", String(500), nullable=False),
     PrimaryKeyConstraint("input_uuid", "name"),
+)
+
+
+# -- team mode: grants on experiments and registered models -----------------------------------
+# One row per (resource, principal). ``resource_id`` is an experiment id (as text) or a model
+# name; no foreign key, since it points into two tables (a model's rename and deletion carry
+# its rows along in the registry repository). The principal index serves "what may this user
+# read", the question every search asks.
+permission_grants = Table(
+    "permission_grants",
+    metadata,
+    Column("resource_kind", String(32), nullable=False),
+    Column("resource_id", String(256), nullable=False),
+    Column("principal_kind", String(16), nullable=False),
+    Column("principal", String(256), nullable=False),
+    Column("permission", String(16), nullable=False),
+    PrimaryKeyConstraint("resource_kind", "resource_id", "principal_kind", "principal"),
+    Index(
+        "ix_permission_grants_principal",
+        "principal_kind",
+        "principal",
+        "resource_kind",
+        "resource_id",
+    ),
 )
