@@ -43,7 +43,7 @@ def _principal(principal_kind: str, principal: str) -> tuple[str, str]:
         )
     if not isinstance(principal, str) or not principal.strip():
         raise InvalidParameterError(
-            f"Give the {principal_kind}'s name (a non-empty string); got {principal!r}."
+            f"Give principal: the {principal_kind}'s name (a non-empty string); got {principal!r}."
         )
     if len(principal) > MAX_PRINCIPAL:
         raise InvalidParameterError(
