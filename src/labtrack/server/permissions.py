@@ -18,6 +18,7 @@ from typing import Any
 
 from labtrack.errors import PermissionDeniedError
 from labtrack.server.identity import Caller
+from labtrack.server.permissions_cache import ACCESS, RUN_EXPERIMENTS
 from labtrack.store.contract import TrackingStore
 from labtrack.store.contract_permissions import EVERYONE, PERMISSIONS
 
@@ -38,10 +39,17 @@ def at_least(have: str | None, needed: str) -> bool:
 class Guard:
     """The permission checks of one caller over one store (the unguarded one)."""
 
-    def __init__(self, store: TrackingStore, caller: Caller, default_permission: str) -> None:
+    def __init__(
+        self,
+        store: TrackingStore,
+        caller: Caller,
+        default_permission: str,
+        cache_seconds: float = 0.0,
+    ) -> None:
         self.store = store
         self.caller = caller
         self.default_permission = default_permission
+        self.cache_seconds = cache_seconds
 
     @property
     def groups(self) -> list[str]:
@@ -52,10 +60,27 @@ class Guard:
         wanted = sorted({str(i) for i in ids})
         if not wanted:
             return {}
-        found = self.store.access(kind, wanted, self.caller.name, self.groups)
+        found: dict[str, tuple[str | None, str | None]] = {}
+        who = (self.caller.name, tuple(self.groups))
+        if self.cache_seconds > 0:
+            for key in wanted:
+                hit = ACCESS.get((kind, key, who), self.cache_seconds)
+                if hit is not None:
+                    found[key] = hit
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            fresh = self.store.access(kind, missing, self.caller.name, self.groups)
+            if self.cache_seconds > 0:
+                for key, value in fresh.items():
+                    ACCESS.put((kind, key, who), value)
+            found.update(fresh)
         if self.caller.admin:
             return {key: (owner, "MANAGE") for key, (owner, _) in found.items()}
         return found
+
+    def changed(self) -> None:
+        """Owners or grants changed: forget every cached permission (of every caller)."""
+        ACCESS.clear()
 
     def permission(self, kind: str, resource_id: str) -> str | None:
         """The caller's permission on one resource (None: none, or no such resource)."""
@@ -74,7 +99,22 @@ class Guard:
         """``needed`` on the experiments of these runs."""
         if self.caller.admin:
             return
-        self.require("experiment", self.store.experiments_of("run", list(run_ids)).values(), needed)
+        self.require("experiment", self.experiments_of_runs(run_ids), needed)
+
+    def experiments_of_runs(self, run_ids: Iterable[str]) -> set[str]:
+        """The experiments of these runs (a run never moves: remembered for good)."""
+        out, missing = set(), []
+        for run_id in {str(r) for r in run_ids}:
+            hit = RUN_EXPERIMENTS.get(run_id)
+            if hit is None:
+                missing.append(run_id)
+            else:
+                out.add(hit)
+        if missing:
+            for run_id, experiment_id in self.store.experiments_of("run", missing).items():
+                RUN_EXPERIMENTS.put(run_id, experiment_id)
+                out.add(experiment_id)
+        return out
 
     def require_logged_models(self, model_ids: Iterable[str], needed: str) -> None:
         if self.caller.admin:
@@ -118,6 +158,7 @@ class Guard:
         self.store.set_owner(kind, resource_id, self.caller.name or None)
         if self.default_permission != "NONE":
             self.store.set_permission(kind, resource_id, "group", EVERYONE, self.default_permission)
+        self.changed()
 
 
 def describe(access: dict[str, tuple[str | None, str | None]], key: str) -> dict[str, Any]:

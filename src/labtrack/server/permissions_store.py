@@ -138,6 +138,8 @@ RULES: dict[str, Rule] = {
     "search_readable_registered_models": _r("own"),
     "experiments_of": _r("anyone"),
 }
+# Calls after which cached permissions may be wrong.
+MOVES_GRANTS = frozenset({"rename_registered_model", "delete_registered_model"})
 # Plain attributes a client reads from its store.
 ATTRIBUTES = frozenset({"tracking_uri", "artifact_root"})
 _SIGNATURES = {
@@ -169,7 +171,10 @@ class GuardedStore:
 
         def checked(*args: Any, **kwargs: Any) -> Any:
             self.check(name, rule, args, kwargs)
-            return target(*args, **kwargs)
+            result = target(*args, **kwargs)
+            if name in MOVES_GRANTS:  # the grants of a model go with its name
+                self.guard.changed()
+            return result
 
         return checked
 
@@ -360,6 +365,7 @@ class GuardedStore:
     def _set_owner(self, resource_kind: str, resource_id: str, owner: str | None) -> None:
         self.guard.require(resource_kind, [resource_id], "MANAGE")
         self.unguarded.set_owner(resource_kind, resource_id, owner)
+        self.guard.changed()
 
     def _set_permission(
         self,
@@ -373,12 +379,14 @@ class GuardedStore:
         self.unguarded.set_permission(
             resource_kind, resource_id, principal_kind, principal, permission
         )
+        self.guard.changed()
 
     def _delete_permission(
         self, resource_kind: str, resource_id: str, principal_kind: str, principal: str
     ) -> None:
         self.guard.require(resource_kind, [resource_id], "MANAGE")
         self.unguarded.delete_permission(resource_kind, resource_id, principal_kind, principal)
+        self.guard.changed()
 
     def _access(
         self, resource_kind: str, resource_ids: Sequence[str], user: str, groups: Sequence[str]
@@ -401,7 +409,9 @@ def guarded_client(settings: Any, caller: Caller) -> TrackingClient:
     ``Labtrack`` configuration). Cheap: it shares the server's store and connections."""
     base: TrackingClient = settings.client()
     client = copy.copy(base)
-    guard = Guard(base.store, caller, settings.default_permission)
+    guard = Guard(
+        base.store, caller, settings.default_permission, settings.permission_cache_seconds
+    )
     # The guarded store has every method of the contract (each checked), so it stands in.
     client._store = cast(TrackingStore, GuardedStore(base.store, guard))
     return client

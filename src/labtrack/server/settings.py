@@ -115,6 +115,18 @@ class Labtrack(Configurable):
         ),
     )
 
+    permission_cache_seconds = Float(
+        2.0,
+        min=0.0,
+        config=True,
+        help=(
+            "Team mode: how long a caller's permission on an experiment or model is reused "
+            "before it is read again (so ingest and polling do not query grants on every "
+            "request). Changes made through this server apply at once; changes made through "
+            "another replica within this many seconds. 0: read on every request."
+        ),
+    )
+
     @validate("stale_run_timeout")
     def _valid_timeout(self, proposal: Any) -> float:
         value = float(proposal["value"])
