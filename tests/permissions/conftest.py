@@ -3,6 +3,7 @@ Jupyter server with the extension in team mode and four users (``as_user``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,24 @@ def as_user(name: str) -> dict[str, str]:
     """The headers of a request made by ``name`` (alice, bob, carol, root)."""
     token = next(t for t, u in HUB_USERS.items() if u["name"] == name)
     return {"Authorization": f"token {token}"}
+
+
+async def share(
+    jp_fetch: Any, owner: str, resource: str, principal_kind: str, principal: str, permission: str
+) -> None:
+    """``owner`` grants ``permission`` on ``resource`` (``experiments/3``,
+    ``registered-models/m``) through the REST API."""
+    await jp_fetch(
+        "labtrack",
+        "api",
+        *resource.split("/"),
+        "permissions",
+        method="PUT",
+        headers=as_user(owner),
+        body=json.dumps(
+            {"principal_kind": principal_kind, "principal": principal, "permission": permission}
+        ),
+    )
 
 
 class FixedUsers(IdentityProvider):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from tests.permissions.conftest import as_user
+from tests.permissions.conftest import as_user, share
 
 pytestmark = pytest.mark.usefixtures("labtrack_home")
 
@@ -47,16 +47,7 @@ async def test_artifacts_need_read_to_download_and_edit_to_upload(jp_fetch: Any)
     assert await status(jp_fetch, "root", *path) == 200
     response = await jp_fetch(*path, headers=as_user("alice"))
     assert response.body == b"hello"  # bob's upload wrote nothing
-    await jp_fetch(
-        "labtrack",
-        "api",
-        "experiments",
-        eid,
-        "permissions",
-        method="PUT",
-        headers=as_user("alice"),
-        body=json.dumps({"principal_kind": "user", "principal": "bob", "permission": "READ"}),
-    )
+    await share(jp_fetch, "alice", f"experiments/{eid}", "user", "bob", "READ")
     assert await status(jp_fetch, "bob", *path) == 200
     assert await status(jp_fetch, "bob", *path, method="DELETE") == 403
 
@@ -75,16 +66,7 @@ async def test_serving_needs_manage_to_start_and_read_to_invoke(jp_fetch: Any) -
     body = json.dumps({"enabled": False})
     assert await status(jp_fetch, "bob", *serving, method="PUT", body=body) == 403
     assert await status(jp_fetch, "bob", *invoke, method="POST", body=b"{}") == 403
-    await jp_fetch(
-        "labtrack",
-        "api",
-        "registered-models",
-        "served",
-        "permissions",
-        method="PUT",
-        headers=as_user("alice"),
-        body=json.dumps({"principal_kind": "group", "principal": "ds", "permission": "EDIT"}),
-    )
+    await share(jp_fetch, "alice", "registered-models/served", "group", "ds", "EDIT")
     assert await status(jp_fetch, "bob", *serving, method="PUT", body=body) == 403  # EDIT
     # READ is enough to call it: now the answer is about serving (not enabled), not a 403.
     assert await status(jp_fetch, "bob", *invoke, method="POST", body=b"{}") != 403

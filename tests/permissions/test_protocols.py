@@ -15,7 +15,7 @@ from labtrack.errors import PermissionDeniedError
 from labtrack.server.permissions_store import RULES, GuardedStore
 from labtrack.server.store_rpc import CONTRACT_METHODS
 from labtrack.store.rest.store import RestTrackingStore
-from tests.permissions.conftest import as_user
+from tests.permissions.conftest import as_user, share
 
 pytestmark = pytest.mark.usefixtures("labtrack_home")
 
@@ -63,16 +63,7 @@ async def test_mlflow_protocol_is_enforced(jp_fetch: Any) -> None:
     run = (await mlflow(jp_fetch, "alice", "POST", "runs/create", experiment_id=eid))["run"]
     run_id = run["info"]["run_id"]
     assert run["info"]["user_id"] == "alice"  # the caller, not the server's OS user
-    await jp_fetch(
-        "labtrack",
-        "api",
-        "experiments",
-        eid,
-        "permissions",
-        method="PUT",
-        headers=as_user("alice"),
-        body=json.dumps({"principal_kind": "group", "principal": "ds", "permission": "READ"}),
-    )
+    await share(jp_fetch, "alice", f"experiments/{eid}", "group", "ds", "READ")
     # READ: search and read, but neither log nor delete; nothing is written.
     found = await mlflow(jp_fetch, "bob", "POST", "runs/search", experiment_ids=[eid])
     assert [r["info"]["run_id"] for r in found["runs"]] == [run_id]
