@@ -45,6 +45,20 @@ def as_user(name: str) -> dict[str, str]:
     return {"Authorization": f"token {token}"}
 
 
+async def new_experiment(jp_fetch: Any, user: str, name: str) -> dict[str, Any]:
+    """``user`` creates an experiment through the REST API; its JSON."""
+    response = await jp_fetch(
+        "labtrack",
+        "api",
+        "experiments",
+        method="POST",
+        headers=as_user(user),
+        body=json.dumps({"name": name}),
+    )
+    made: dict[str, Any] = json.loads(response.body)
+    return made
+
+
 async def share(
     jp_fetch: Any, owner: str, resource: str, principal_kind: str, principal: str, permission: str
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from tests.permissions.conftest import as_user, share
+from tests.permissions.conftest import as_user, new_experiment, share
 
 pytestmark = pytest.mark.usefixtures("labtrack_home")
 
@@ -23,20 +23,8 @@ async def status(jp_fetch: Any, user: str, *path: str, **kwargs: Any) -> int:
     return int(response.code)
 
 
-async def _experiment(jp_fetch: Any, name: str) -> str:
-    response = await jp_fetch(
-        "labtrack",
-        "api",
-        "experiments",
-        method="POST",
-        headers=as_user("alice"),
-        body=json.dumps({"name": name}),
-    )
-    return str(json.loads(response.body)["experiment_id"])
-
-
 async def test_artifacts_need_read_to_download_and_edit_to_upload(jp_fetch: Any) -> None:
-    eid = await _experiment(jp_fetch, "files")
+    eid = str((await new_experiment(jp_fetch, "alice", "files"))["experiment_id"])
     path = (*ARTIFACTS, eid, "r", "artifacts", "a.txt")
     assert await status(jp_fetch, "alice", *path, method="PUT", body=b"hello") == 200
     assert await status(jp_fetch, "bob", *path) == 403

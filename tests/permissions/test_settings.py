@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from traitlets.config import Config
 
-from tests.permissions.conftest import as_user
+from tests.permissions.conftest import as_user, new_experiment
 
 pytestmark = pytest.mark.usefixtures("labtrack_home")
 
@@ -20,15 +20,7 @@ def labtrack_config() -> dict[str, object]:
 
 
 async def test_a_read_default_shares_new_experiments_with_everyone(jp_fetch: Any) -> None:
-    response = await jp_fetch(
-        "labtrack",
-        "api",
-        "experiments",
-        method="POST",
-        headers=as_user("alice"),
-        body=json.dumps({"name": "open"}),
-    )
-    eid = json.loads(response.body)["experiment_id"]
+    eid = (await new_experiment(jp_fetch, "alice", "open"))["experiment_id"]
     seen = json.loads(
         (await jp_fetch("labtrack", "api", "experiments", eid, headers=as_user("carol"))).body
     )
