@@ -29,7 +29,11 @@ def test_every_store_method_has_a_rule_and_others_are_refused() -> None:
 
 async def mlflow(jp_fetch: Any, user: str, verb: str, rpc: str, **fields: Any) -> Any:
     """MLflow's ``api/2.0/mlflow/<rpc>`` as ``user``: GET with a query, POST with JSON."""
-    kwargs: dict[str, Any] = {"method": verb, "headers": as_user(user)}
+    kwargs: dict[str, Any] = {
+        "method": verb,
+        "headers": as_user(user),
+        "allow_nonstandard_methods": True,  # MLflow's DELETE RPCs take a body
+    }
     if verb == "GET":
         kwargs["params"] = {k: str(v) for k, v in fields.items()}
     else:
@@ -151,3 +155,54 @@ async def test_same_names_of_two_users_do_not_collide(rest_store: Any) -> None:
     assert (
         await asyncio.to_thread(rest_store("carol").get_experiment_by_name, "work/nb.ipynb") is None
     )
+
+
+async def test_mlflow_basic_auth_permission_rpcs(jp_fetch: Any) -> None:
+    eid = (await mlflow(jp_fetch, "alice", "POST", "experiments/create", name="acl"))[
+        "experiment_id"
+    ]
+    grant = {"experiment_id": eid, "username": "bob"}
+    await mlflow_refused(
+        jp_fetch, "bob", "POST", "experiments/permissions/create", **grant, permission="MANAGE"
+    )
+    made = await mlflow(
+        jp_fetch, "alice", "POST", "experiments/permissions/create", **grant, permission="READ"
+    )
+    assert made == {
+        "experiment_permission": {"experiment_id": eid, "user_id": "bob", "permission": "READ"}
+    }
+    got = await mlflow(jp_fetch, "bob", "GET", "experiments/permissions/get", **grant)
+    assert got["experiment_permission"]["permission"] == "READ"
+    await mlflow_refused(
+        jp_fetch, "bob", "PATCH", "experiments/permissions/update", **grant, permission="EDIT"
+    )
+    await mlflow(
+        jp_fetch, "alice", "PATCH", "experiments/permissions/update", **grant, permission="EDIT"
+    )
+    await mlflow(
+        jp_fetch,
+        "bob",
+        "POST",
+        "experiments/set-experiment-tag",
+        experiment_id=eid,
+        key="k",
+        value="v",
+    )
+    await mlflow(jp_fetch, "alice", "DELETE", "experiments/permissions/delete", **grant)
+    await mlflow_refused(jp_fetch, "bob", "GET", "experiments/get", experiment_id=eid)
+    with pytest.raises(HTTPClientError) as info:
+        await mlflow(jp_fetch, "alice", "GET", "experiments/permissions/get", **grant)
+    assert info.value.code == 404
+    await mlflow(jp_fetch, "alice", "POST", "registered-models/create", name="acl-model")
+    model = {"name": "acl-model", "username": "carol"}
+    made = await mlflow(
+        jp_fetch,
+        "alice",
+        "POST",
+        "registered-models/permissions/create",
+        **model,
+        permission="READ",
+    )
+    assert made["registered_model_permission"]["permission"] == "READ"
+    got = await mlflow(jp_fetch, "carol", "GET", "registered-models/get", name="acl-model")
+    assert got["registered_model"]["name"] == "acl-model"

@@ -32,6 +32,7 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         logged_models,
         metrics,
         multipart,
+        permissions,
         registry,
         runs,
     )
@@ -82,6 +83,7 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         ("model-versions/set-tag", registry.SetModelVersionTagHandler),
         ("model-versions/delete-tag", registry.DeleteModelVersionTagHandler),
         ("model-versions/transition-stage", registry.TransitionStageHandler),
+        *permissions.routes(),
     ]
     path = r"(?P<path>.+)"
     table = [

@@ -116,6 +116,7 @@ class CreateMultipartHandler(PostRpc, ProxyHandler):
 
     async def answer(self, fields: Fields) -> dict[str, Any]:
         rel = self.uris.relative(self.path_kwargs["path"])
+        await self.allowed(rel, "EDIT")
         if not rel:
             raise InvalidParameterError("Give the artifact's path after mpu/create/.")
         num_parts = _num_parts(fields)
@@ -152,6 +153,7 @@ class UploadPartHandler(StreamedBody):
     @authorized
     async def put(self, path: str) -> None:
         rel = self.uris.relative(path)
+        await self.allowed(rel, "EDIT")
         upload = uploads.get(self.get_query_argument("upload_id", None), rel)
         raw = self.get_query_argument("part_number", "")
         if not raw.isascii() or not raw.isdigit():
@@ -168,6 +170,7 @@ class CompleteMultipartHandler(PostRpc, ProxyHandler):
 
     async def answer(self, fields: Fields) -> None:
         rel = self.uris.relative(self.path_kwargs["path"])
+        await self.allowed(rel, "EDIT")
         upload_id = fields.required_string("upload_id")
         upload = uploads.get(upload_id, rel)
         numbers = sorted({part.required_int64("part_number") for part in fields.messages("parts")})
@@ -191,6 +194,7 @@ class AbortMultipartHandler(PostRpc, ProxyHandler):
 
     async def answer(self, fields: Fields) -> None:
         rel = self.uris.relative(self.path_kwargs["path"])
+        await self.allowed(rel, "EDIT")
         upload_id = fields.required_string("upload_id")
         uploads.get(upload_id, rel)
         uploads.drop(upload_id)
