@@ -211,7 +211,8 @@ def test_an_mlflow_client_with_a_users_hub_token_logs_and_reads(hub: Hub, mlflow
             mlflow.log_metric("acc", 0.75, step=1)
         got = mlflow.get_run(run.info.run_id)
         print(json.dumps({"run_id": run.info.run_id, "params": got.data.params,
-                          "metrics": got.data.metrics}))
+                          "metrics": got.data.metrics, "user": got.data.tags["mlflow.user"],
+                          "user_id": got.info.user_id}))
         """
     )
     env = envs.clean_env(
@@ -225,6 +226,8 @@ def test_an_mlflow_client_with_a_users_hub_token_logs_and_reads(hub: Hub, mlflow
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["params"] == {"depth": "3"}
     assert out["metrics"] == {"acc": 0.75}
+    # MLflow sends the operating-system account; the service records the hub's name.
+    assert out["user"] == out["user_id"] == "user-b"
     bad = envs.clean_env(
         MLFLOW_TRACKING_URI=hub.service_url + "labtrack/mlflow",
         MLFLOW_TRACKING_TOKEN="not-a-hub-token",
