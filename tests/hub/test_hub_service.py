@@ -9,14 +9,17 @@ import subprocess
 import sys
 import textwrap
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
+from http import cookiejar as http_cookiejar
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.hub.conftest import Hub, clean_env, http
+from tests.hub.conftest import HUB_PASSWORD, Hub, clean_env, http
 from tests.services import free_port, stop_process, wait_until
 
 KERNEL_TIMEOUT = 120
@@ -41,6 +44,9 @@ def test_a_request_without_a_token_is_refused_with_what_to_send(hub: Hub) -> Non
     answer = hub.request("GET", "labtrack/api/experiments")
     assert answer.status == 401
     assert "JupyterHub API token" in answer.body["message"]
+    write = hub.request("POST", "labtrack/api/store/list_experiments", {"args": {}})
+    assert write.status == 401
+    assert "JupyterHub API token" in write.body["message"]
     mlflow = hub.request("GET", "labtrack/mlflow/api/2.0/mlflow/experiments/search")
     assert mlflow.status == 401
     assert "JUPYTERHUB_API_TOKEN" in mlflow.body["message"]
@@ -322,3 +328,41 @@ def test_two_replicas_over_one_database_give_the_same_answers(hub: Hub, replica:
         assert one.status == two.status == 200, (path, one, two)
         assert one.body == two.body, path
     assert http("GET", replica + paths[1], token="not-a-hub-token").status == 401
+
+
+# -- a browser's sign-in -------------------------------------------------------------------------
+
+
+def test_a_browser_signs_in_at_the_hub_and_uses_the_service_with_its_cookie(hub: Hub) -> None:
+    jar = http_cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with browser.open(hub.url + "hub/login", timeout=60) as page:
+        assert page.status == 200
+    xsrf = next(c.value for c in jar if c.name == "_xsrf")
+    form = urllib.parse.urlencode(
+        {"username": "user-a", "password": HUB_PASSWORD, "_xsrf": xsrf}
+    ).encode()
+    next_url = urllib.parse.quote("/services/labtrack/")
+    # Login, then the OAuth round trip: hub -> authorize -> the service's oauth_callback -> page.
+    with browser.open(hub.url + f"hub/login?next={next_url}", data=form, timeout=60) as page:
+        assert page.status == 200
+        assert urllib.parse.urlsplit(page.url).path == "/services/labtrack/"
+        assert "Signed in through JupyterHub as <b>user-a</b>" in page.read().decode()
+    # The cookie opens the API for that browser...
+    with browser.open(hub.service_url + "labtrack/api/experiments", timeout=60) as answer:
+        assert answer.status == 200
+
+    # ... and its writes, with the XSRF token a page of the service sends, not without.
+    def create(name: str, headers: dict[str, str]) -> urllib.request.Request:
+        body = json.dumps({"name": name}).encode()
+        url = hub.service_url + "labtrack/api/experiments"
+        headers = {"Content-Type": "application/json", **headers}
+        return urllib.request.Request(url, data=body, headers=headers, method="POST")
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        browser.open(create("without-xsrf", {}), timeout=60)
+    assert refused.value.code == 403
+    assert "XSRF" in json.loads(refused.value.read())["message"]
+    xsrf = next(c.value for c in jar if c.name == "_xsrf" and c.path == "/services/labtrack/")
+    with browser.open(create("with-xsrf", {"X-XSRFToken": xsrf}), timeout=60) as made:
+        assert made.status == 201

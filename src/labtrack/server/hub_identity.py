@@ -42,11 +42,28 @@ NO_CREDENTIALS = (
     "MLFLOW_TRACKING_TOKEN=$JUPYTERHUB_API_TOKEN for MLflow clients), or sign in to the hub "
     "with a browser. A new token is made on the hub's Token page (/hub/token)."
 )
+NO_XSRF = (
+    "A signed-in browser's write must carry the XSRF token: send the _xsrf cookie's value as "
+    "the X-XSRFToken header (JupyterLab and the service's pages do), or authenticate with a "
+    "JupyterHub API token instead."
+)
 BAD_TOKEN = (
     "JupyterHub did not accept the token sent in the Authorization header (unknown, expired or "
     "revoked). Send a current JupyterHub API token, such as JUPYTERHUB_API_TOKEN of your "
     "single-user server, or make one on the hub's Token page (/hub/token)."
 )
+
+
+def _refused_when_anonymous(handler: web.RequestHandler) -> bool:
+    """Whether a request without a user will be refused without a login redirect: a write to
+    a handler that does not serve anonymous callers (Jupyter's rule, in ``prepare``)."""
+    method = handler.request.method or ""
+    if method in {"GET", "HEAD", "OPTIONS"}:
+        return False
+    if handler.settings.get("allow_unauthenticated_access", False):
+        return False
+    verb = getattr(handler, method.lower(), None)
+    return not getattr(verb, "__allow_unauthenticated", False)
 
 
 def _needed_scopes(scopes: set[str]) -> str:
@@ -69,6 +86,11 @@ class HubIdentityProvider(JupyterHubIdentityProvider):  # type: ignore[misc]
         if model is None:
             if hub_auth.get_token(handler, in_cookie=False):
                 raise web.HTTPError(401, BAD_TOKEN)
+            if _refused_when_anonymous(handler):
+                # Tornado refuses these with a bare 403 and never asks for the login URL.
+                if handler.get_cookie(hub_auth.cookie_name):
+                    raise web.HTTPError(403, NO_XSRF)
+                raise web.HTTPError(401, NO_CREDENTIALS)
             return None  # @web.authenticated: the hub's login for pages, a 401 for the API
         if not hub_auth.check_scopes(hub_auth.access_scopes, model):
             # Known to the hub but not allowed here: a 403 naming what is missing (JupyterHub's
