@@ -15,6 +15,7 @@ Every setting that MLflow reads from an ``MLFLOW_<NAME>`` variable is read by :f
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -151,6 +152,9 @@ def _sqlite_path(uri: str) -> Path | None:
 _DATABRICKS_URIS = ("databricks", "databricks-uc", "uc")
 
 
+_HUB_SERVICE_PREFIX = re.compile(r".*/services/[^/]+")
+
+
 def server_base_url(uri: str) -> str:
     """A labtrack server's base URL (ending in ``/``) from the URL a user gives: the Jupyter
     base URL, or the MLflow URL MLflow clients use (``.../labtrack/mlflow``).
@@ -159,6 +163,13 @@ def server_base_url(uri: str) -> str:
     'http://127.0.0.1:8888/'
     >>> server_base_url("https://hub.example/user/ann")
     'https://hub.example/user/ann/'
+
+    A JupyterHub service's prefix is a base URL even when the service is named ``labtrack``:
+
+    >>> server_base_url("https://hub.example/services/labtrack/")
+    'https://hub.example/services/labtrack/'
+    >>> server_base_url("https://hub.example/services/labtrack/labtrack/mlflow")
+    'https://hub.example/services/labtrack/'
     """
     parts = urlparse(uri)
     if not parts.hostname:
@@ -170,7 +181,7 @@ def server_base_url(uri: str) -> str:
         )
     path = parts.path.rstrip("/")
     for suffix in ("/labtrack/mlflow", "/labtrack/api", "/labtrack"):
-        if path.endswith(suffix):
+        if path.endswith(suffix) and not _HUB_SERVICE_PREFIX.fullmatch(path):
             path = path[: -len(suffix)]
             break
     return f"{parts.scheme.lower()}://{parts.netloc}{path}/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from labtrack.cli import _common
@@ -9,8 +11,16 @@ from labtrack.store.rest.store import resend as send
 
 
 @click.command("server")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", "-p", type=int, default=5000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    help="Address to listen on [default: 127.0.0.1, or JUPYTERHUB_SERVICE_URL's as a hub service].",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=int,
+    help="Port to listen on [default: 5000, or JUPYTERHUB_SERVICE_URL's as a hub service].",
+)
 @click.option(
     "--artifact-root",
     envvar="LABTRACK_ARTIFACT_ROOT",
@@ -31,22 +41,32 @@ from labtrack.store.rest.store import resend as send
 )
 @click.option("--base-url", default="/", show_default=True, help="Path prefix of every route.")
 @click.option(
-    "--permissions",
-    is_flag=True,
+    "--permissions/--no-permissions",
+    default=None,
     help="Team mode: owners and READ / EDIT / MANAGE grants on experiments and registered "
-    "models, enforced on every route (docs/permissions.md).",
+    "models, enforced on every route (docs/permissions.md). On by default as a JupyterHub "
+    "service, off otherwise.",
+)
+@click.option(
+    "--jupyterhub/--no-jupyterhub",
+    default=None,
+    help="Run as a JupyterHub service: the hub authenticates every request (its users' API "
+    "tokens, OAuth for browsers) and the routes live under the service prefix. On by default "
+    "when the hub's service environment is set (JUPYTERHUB_API_TOKEN, JUPYTERHUB_API_URL, "
+    "JUPYTERHUB_SERVICE_NAME).",
 )
 @click.pass_context
 @_common.friendly
 def server(
     ctx: click.Context,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     artifact_root: str | None,
     token: str | None,
     no_token: bool,
     base_url: str,
-    permissions: bool,
+    permissions: bool | None,
+    jupyterhub: bool | None,
 ) -> None:
     """Serve labtrack's APIs over HTTP until Ctrl-C, without JupyterLab.
 
@@ -63,15 +83,19 @@ def server(
       MLFLOW_TRACKING_URI=http://host:5000/labtrack/mlflow MLFLOW_TRACKING_TOKEN="$TOKEN" \\
           python train.py
     """
-    from labtrack.server.standalone import run_server
+    from labtrack.server.standalone import hub_environment, run_server
 
+    if jupyterhub is None:
+        jupyterhub = hub_environment()
+    if jupyterhub:
+        _check_hub_options(token, no_token, base_url)
     if token and no_token:
         raise click.UsageError("Give --token or --no-token, not both.")
     if not base_url.startswith("/") or not base_url.endswith("/"):
         raise click.UsageError(
             f"--base-url must start and end with '/', e.g. /lt/; got {base_url!r}."
         )
-    if no_token:
+    if no_token and not jupyterhub:
         click.secho(
             "WARNING: --no-token: authentication is OFF. Anyone who can reach "
             f"{host}:{port} can read, change and delete every run and model.",
@@ -86,8 +110,33 @@ def server(
         token,
         no_token,
         base_url,
-        permissions=permissions,
+        jupyterhub=jupyterhub,
+        # A hub's service is shared by its users: their experiments are private unless shared.
+        permissions=jupyterhub if permissions is None else permissions,
     )
+
+
+def _check_hub_options(token: str | None, no_token: bool, base_url: str) -> None:
+    """As a hub service, the hub decides who may call and where the routes live."""
+    from labtrack.server.standalone import HUB_ENV
+
+    if token or no_token:
+        raise click.UsageError(
+            "--token and --no-token do not apply to a JupyterHub service: the hub "
+            "authenticates every request. Drop them (or pass --no-jupyterhub)."
+        )
+    if base_url != "/":
+        raise click.UsageError(
+            "--base-url does not apply to a JupyterHub service: its routes live under "
+            "JUPYTERHUB_SERVICE_PREFIX (/services/<name>/). Drop it."
+        )
+    missing = [name for name in HUB_ENV if not os.environ.get(name)]
+    if missing:
+        raise click.UsageError(
+            f"--jupyterhub needs the hub's service environment; {', '.join(missing)} not set. "
+            "Declare the service in jupyterhub_config.py (c.JupyterHub.services; the hub sets "
+            "them for a managed service) or set them for an external one (docs/jupyterhub.md)."
+        )
 
 
 @click.command("resend")

@@ -181,8 +181,9 @@ class LabtrackHandler(APIHandler):
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps({**err.to_dict(), "message": redact(err.message)}))
             return
-        if exc_info:
-            # Jupyter's own reply would send the traceback, which may quote a store URI.
+        if exc_info and not isinstance(err, web.HTTPError):
+            # Jupyter's own reply would send the traceback, which may quote a store URI. An
+            # HTTPError (authentication, a refused verb) is Jupyter's: its message is the reply.
             self.set_header("Content-Type", "application/json")
             self.finish(
                 json.dumps(

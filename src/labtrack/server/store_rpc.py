@@ -34,6 +34,7 @@ from tornado import web
 from labtrack import errors
 from labtrack.errors import InvalidParameterError, LabtrackError
 from labtrack.server.base import LabtrackHandler
+from labtrack.server.hub_user import stamp_run_user
 from labtrack.server.mlflow.ingest import ingest_for
 from labtrack.server.mlflow.messages import ArtifactUris
 from labtrack.server.permissions_store import points_store
@@ -202,6 +203,10 @@ class StoreRpcHandler(LabtrackHandler):
         location = self.labtrack.location()
         uris = ArtifactUris(location.artifact_root)
         kwargs, loose = arguments(method, self.read_json().get("args", {}), uris)
+        if method == "create_run" and not loose:
+            kwargs["user_id"], kwargs["tags"] = stamp_run_user(
+                self, kwargs.get("user_id", ""), kwargs.get("tags")
+            )
         store = self.client.store
         try:
             if method == "log_metric_points":

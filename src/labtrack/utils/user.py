@@ -9,6 +9,14 @@ __all__ = ["current_user"]
 
 
 def current_user() -> str:
+    """The JupyterHub user in a hub's single-user server or kernel, else the OS account.
+
+    In a hub every user's server may run as the same account (``jovyan`` in containers, root on
+    small installs), so the hub's name (``JUPYTERHUB_USER``, set by the spawner) is the person.
+    """
+    hub_user = os.environ.get("JUPYTERHUB_USER")
+    if hub_user:
+        return hub_user
     try:
         return getpass.getuser()
     except Exception:  # no user database entry (containers)

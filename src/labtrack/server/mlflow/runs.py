@@ -16,6 +16,7 @@ from labtrack.entities import Metric, Param, Run, RunStatus, RunTag
 from labtrack.entities.dataset import Dataset, DatasetInput, InputTag
 from labtrack.entities.logged_model import LoggedModelInput
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+from labtrack.server.hub_user import stamp_run_user
 from labtrack.server.mlflow import messages
 from labtrack.server.mlflow.base import GetRpc, PostRpc
 from labtrack.server.mlflow.experiments import positive, view_type
@@ -74,12 +75,17 @@ class CreateRunHandler(PostRpc):
 
     async def answer(self, fields: Fields) -> dict[str, Any]:
         experiment_id = validation.experiment_id(fields.string("experiment_id") or "0")
+        user_id, tags = stamp_run_user(
+            self,
+            fields.string("user_id") or "",
+            [RunTag(k, v) for k, v in fields.key_values("tags")],
+        )
         run = await self.call(
             self.client.store.create_run,
             experiment_id,
-            fields.string("user_id") or "",
+            user_id,
             fields.int64("start_time") or _now(),
-            [RunTag(k, v) for k, v in fields.key_values("tags")],
+            tags,
             fields.string("run_name") or None,
         )
         return {"run": messages.run(run, self.uris)}
