@@ -4,6 +4,11 @@ model (``experiments/{id}/permissions``, ``registered-models/{name}/permissions`
 Reading the grants needs READ on the resource, changing them MANAGE (checked by the guarded
 store, :mod:`.permissions_store`). With permissions off every caller may do everything, so the
 routes answer as for an admin (grants are recorded and take effect once team mode is on).
+
+A JupyterLab whose store is the team service (an ``http(s)://`` tracking URI, as on a
+JupyterHub) checks nothing itself: the service checks every store call for the user whose
+token the store sends. So this server's answers about permissions come from the service too:
+``whoami`` and each object's ``my_permission`` are the service's, not "everything allowed".
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from labtrack.server.base import LabtrackHandler
+from labtrack.store.rest.store import RestTrackingStore
 
 __all__ = [
     "ExperimentPermissionsHandler",
@@ -32,12 +38,14 @@ async def annotate(
         return items
     ids = [str(item[key]) for item in items]
     guard = handler.guard
-    if guard is None:  # permissions off: everything is allowed
-        store = handler.client.store
+    store = handler.client.store
+    access: dict[str, tuple[str | None, str | None]]
+    if guard is None and isinstance(store, RestTrackingStore):
+        # The service answers for the user of the store's token (user and groups unused).
+        access = dict(await handler.call(store.access, kind, ids, handler.caller.name, []))
+    elif guard is None:  # permissions off: everything is allowed
         found = await handler.call(store.access, kind, ids, handler.caller.name, [])
-        access: dict[str, tuple[str | None, str | None]] = {
-            k: (owner, "MANAGE") for k, (owner, _) in found.items()
-        }
+        access = {k: (owner, "MANAGE") for k, (owner, _) in found.items()}
     else:
         access = dict(await handler.call(guard.access, kind, ids))
     for item in items:
@@ -131,6 +139,10 @@ class WhoamiHandler(LabtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
+        store = self.client.store
+        if self.guard is None and isinstance(store, RestTrackingStore):
+            self.write_json(await self.call(store.whoami))
+            return
         caller = self.caller
         self.write_json(
             {

@@ -137,6 +137,7 @@ RULES: dict[str, Rule] = {
     "search_readable_experiments": _r("own"),
     "search_readable_registered_models": _r("own"),
     "experiments_of": _r("anyone"),
+    "whoami": _r("own"),
 }
 # Calls after which cached permissions may be wrong.
 MOVES_GRANTS = frozenset({"rename_registered_model", "delete_registered_model"})
@@ -387,6 +388,15 @@ class GuardedStore:
         self.guard.require(resource_kind, [resource_id], "MANAGE")
         self.unguarded.delete_permission(resource_kind, resource_id, principal_kind, principal)
         self.guard.changed()
+
+    def _whoami(self) -> dict[str, Any]:
+        caller = self.guard.caller
+        return {
+            "name": caller.name,
+            "groups": sorted(caller.groups),
+            "admin": caller.admin,
+            "permissions_enabled": True,
+        }
 
     def _access(
         self, resource_kind: str, resource_ids: Sequence[str], user: str, groups: Sequence[str]

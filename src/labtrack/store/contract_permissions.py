@@ -125,3 +125,10 @@ class PermissionStore(ABC):
     def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         """The experiment id each run (``kind="run"``) or logged model (``"logged_model"``)
         belongs to; unknown ids are left out."""
+
+    @abstractmethod
+    def whoami(self) -> dict[str, Any]:
+        """Who the store serves, as permissions see them: ``{"name", "groups", "admin",
+        "permissions_enabled"}``. A database store checks nothing (its process's user, every
+        permission); the team service answers for the caller of each request, so a JupyterLab
+        whose store is that service (an ``http(s)://`` tracking URI) learns who it is there."""

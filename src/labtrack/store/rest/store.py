@@ -575,6 +575,9 @@ class RestTrackingStore(TrackingStore):
     @remote
     def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]: ...
 
+    @remote
+    def whoami(self) -> dict[str, Any]: ...
+
 
 def resend(path: str | os.PathLike[str], token: str | None = None) -> tuple[str, int]:
     """Send a file of unsent points (:mod:`.spill`) to its server, then delete it; returns
