@@ -65,6 +65,9 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
         onDelete={() => void actions.deleteExperiment()}
         onRefresh={() => void state.refresh()}
         onOpenModels={() => void actions.openModels()}
+        onShare={
+          actions.canShare ? () => void actions.shareExperiment() : undefined
+        }
       >
         {switcherOpen && (
           <ExperimentSwitcher
@@ -77,6 +80,12 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
             notebookExperimentId={
               state.notebookExperiment?.experiment_id ?? null
             }
+            sharedOnly={
+              experiment?.my_permission !== undefined
+                ? experiments.sharedOnly
+                : undefined
+            }
+            onSharedOnly={value => void experiments.setSharedOnly(value)}
             onSearch={search}
             onPick={picked => {
               setSwitcherOpen(false);
