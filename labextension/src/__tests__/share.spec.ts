@@ -7,6 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { IGrant, IPermissions } from '../api/types';
+import { PermissionsAPI } from '../api/permissions';
 import { ExperimentsState } from '../sidebar/experiments';
 import { shareTarget, ShareState } from '../share/state';
 import { EXPERIMENT, FakeServer, HttpError } from './fakeServer';
@@ -160,5 +161,40 @@ describe('ExperimentsState: "Shared with me"', () => {
       false
     );
     expect(experiments.list.map(e => e.experiment_id)).toEqual(['1']);
+  });
+});
+
+describe('PermissionsAPI.teamMode', () => {
+  const whoami = (enabled: boolean) => ({
+    name: 'alice',
+    groups: [],
+    admin: false,
+    permissions_enabled: enabled
+  });
+
+  it('asks the server once and keeps the answer', async () => {
+    const fake = new FakeServer({ whoami: () => whoami(true) });
+    const api = new PermissionsAPI(fake.transport);
+    expect(await api.teamMode()).toBe(true);
+    expect(await api.teamMode()).toBe(true);
+    expect(fake.callsTo('whoami')).toHaveLength(1);
+  });
+
+  it('is off on a single-user server, and on one that cannot say', async () => {
+    expect(
+      await new PermissionsAPI(
+        new FakeServer({ whoami: () => whoami(false) }).transport
+      ).teamMode()
+    ).toBe(false);
+    const old = new FakeServer({
+      whoami: () => {
+        throw new HttpError(404, 'Not Found');
+      }
+    });
+    const api = new PermissionsAPI(old.transport);
+    expect(await api.teamMode()).toBe(false);
+    // A failure is not kept: the next view asks again.
+    expect(await api.teamMode()).toBe(false);
+    expect(old.callsTo('whoami')).toHaveLength(2);
   });
 });

@@ -27,6 +27,27 @@ export class PermissionsAPI {
     return this._transport.request<IWhoami>('whoami');
   }
 
+  /**
+   * Whether the server checks permissions (team mode), asked once: the
+   * Share buttons, owners and "Shared with me" show only then. A server
+   * that cannot say (an older one) is taken as single-user; a failed
+   * request is asked again next time.
+   */
+  teamMode(): Promise<boolean> {
+    if (this._teamMode === null) {
+      this._teamMode = this.whoami().then(
+        reply => reply.permissions_enabled === true,
+        reason => {
+          this._teamMode = null;
+          throw reason;
+        }
+      );
+    }
+    return this._teamMode.catch(() => false);
+  }
+
+  private _teamMode: Promise<boolean> | null = null;
+
   get(target: IShareable): Promise<IPermissions> {
     return this._transport.request<IPermissions>(permissionsPath(target));
   }

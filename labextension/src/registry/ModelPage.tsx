@@ -44,7 +44,7 @@ function Details(props: {
     ],
     ['Aliases', aliasText(model.aliases)]
   ];
-  if (model.my_permission !== undefined) {
+  if (state.teamMode) {
     rows.unshift([
       'Owner',
       <span
@@ -91,7 +91,7 @@ export function ModelPage(props: IModelPageProps): JSX.Element {
     <div className="lt-RunPage lt-ModelPage">
       <h2 className="lt-ModelPage-title">
         {model.name}
-        {props.onShare && model.my_permission !== undefined && (
+        {props.onShare && state.teamMode && (
           <button
             className="jp-Button jp-mod-styled lt-Registry-refresh lt-ModelPage-share"
             title={

@@ -40,8 +40,8 @@ export function ModelsView(props: {
   const { state } = props;
   const { models, error, loading } = state;
   const now = Date.now();
-  // Team mode: models carry the caller's permission; show their owners.
-  const owners = (models ?? []).some(m => m.my_permission !== undefined);
+  // Team mode: who owns each model matters.
+  const owners = state.teamMode;
   return (
     <div className="lt-RunPage lt-ModelsView">
       <h2>

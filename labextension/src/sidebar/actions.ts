@@ -55,16 +55,11 @@ export class SidebarActions {
   }
 
   /**
-   * Whether the shown experiment can be shared: the server checks
-   * permissions (team mode: experiments carry `my_permission`) and the share
-   * plugin is there.
+   * Whether experiments can be shared: the server checks permissions (team
+   * mode) and the share plugin is there.
    */
   get canShare(): boolean {
-    const experiment = this._state.experiment;
-    return (
-      experiment?.my_permission !== undefined &&
-      this._commands.hasCommand(CommandIDs.share)
-    );
+    return this._state.teamMode && this._commands.hasCommand(CommandIDs.share);
   }
 
   /** The Share dialog of the shown experiment; its header re-read after. */

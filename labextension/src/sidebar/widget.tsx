@@ -65,6 +65,7 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
         onDelete={() => void actions.deleteExperiment()}
         onRefresh={() => void state.refresh()}
         onOpenModels={() => void actions.openModels()}
+        teamMode={state.teamMode}
         onShare={
           actions.canShare ? () => void actions.shareExperiment() : undefined
         }
@@ -80,11 +81,7 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
             notebookExperimentId={
               state.notebookExperiment?.experiment_id ?? null
             }
-            sharedOnly={
-              experiment?.my_permission !== undefined
-                ? experiments.sharedOnly
-                : undefined
-            }
+            sharedOnly={state.teamMode ? experiments.sharedOnly : undefined}
             onSharedOnly={value => void experiments.setSharedOnly(value)}
             onSearch={search}
             onPick={picked => {

@@ -29,6 +29,8 @@ export interface IExperimentHeaderProps {
   onRename: () => void;
   onDelete: () => void;
   onRefresh: () => void;
+  /** The server checks permissions: the owner is shown. */
+  teamMode?: boolean;
   /** Open the Share dialog (team mode); no button without it. */
   onShare?: () => void;
   /** Open the registered models; no button without it. */
@@ -132,7 +134,7 @@ export function ExperimentHeader(props: IExperimentHeaderProps): JSX.Element {
             title={`Copy the id, for start_run(experiment_id="${experiment.experiment_id}")`}
             onClick={() => props.onCopyId(experiment.experiment_id)}
           />
-          {experiment.owner && experiment.my_permission !== undefined && (
+          {props.teamMode && experiment.owner && (
             <span
               className="lt-Owner lt-ExperimentHeader-owner"
               title={`You have ${experiment.my_permission ?? 'no'} permission on it`}
