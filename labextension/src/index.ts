@@ -3,6 +3,7 @@ import comparePlugin from './compare/plugin';
 import registryPlugin from './registry/plugin';
 import reproducePlugin from './reproduce/plugin';
 import runPagePlugin from './runpage/plugin';
+import sharePlugin from './share/plugin';
 import sidebarPlugin from './sidebar/plugin';
 import versionsPlugin from './versions/plugin';
 
@@ -12,5 +13,6 @@ export default [
   comparePlugin,
   versionsPlugin,
   registryPlugin,
-  reproducePlugin
+  reproducePlugin,
+  sharePlugin
 ];

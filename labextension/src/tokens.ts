@@ -42,6 +42,12 @@ export namespace CommandIDs {
   export const restoreRunNotebook = 'labtrack:restore-run-notebook';
   /** Reproduce a run (`{ runId, runName }`): a dialog; implemented by the reproduce plugin. */
   export const reproduceRun = 'labtrack:reproduce-run';
+  /**
+   * Who may see and change an experiment or a registered model (team mode):
+   * `{ kind: 'experiment' | 'registered-model', id, label }`, a dialog.
+   * Implemented by the share plugin.
+   */
+  export const share = 'labtrack:share';
 }
 
 /** Run a JupyterLab command (`app.commands.execute`). */

@@ -6,6 +6,7 @@
 import { ExperimentsAPI } from './experiments';
 import { LoggedModelsAPI } from './loggedModels';
 import { NotebooksAPI } from './notebooks';
+import { PermissionsAPI } from './permissions';
 import { RegistryAPI } from './registry';
 import { ReproduceAPI } from './reproduce';
 import { RunsAPI } from './runs';
@@ -17,6 +18,7 @@ export class LabtrackAPI {
     this.experiments = new ExperimentsAPI(transport);
     this.loggedModels = new LoggedModelsAPI(transport);
     this.notebooks = new NotebooksAPI(transport);
+    this.permissions = new PermissionsAPI(transport);
     this.registry = new RegistryAPI(transport);
     this.reproduce = new ReproduceAPI(transport);
     this.runs = new RunsAPI(transport);
@@ -28,6 +30,8 @@ export class LabtrackAPI {
   readonly loggedModels: LoggedModelsAPI;
   /** Run notebook versions. */
   readonly notebooks: NotebooksAPI;
+  /** Owners and grants of experiments and registered models (team mode). */
+  readonly permissions: PermissionsAPI;
   /** Registered models, versions, stages, aliases and serving. */
   readonly registry: RegistryAPI;
   readonly reproduce: ReproduceAPI;

@@ -12,6 +12,8 @@ export interface IExperimentSearch {
   maxResults: number;
   /** The filter language, e.g. `name ILIKE '%demo%'`. */
   filter?: string;
+  /** Only experiments owned by others that the caller may read (team mode). */
+  sharedWithMe?: boolean;
 }
 
 const experiment = (experimentId: string): string =>
@@ -27,6 +29,9 @@ export class ExperimentsAPI {
     });
     if (search.filter) {
       params.set('filter', search.filter);
+    }
+    if (search.sharedWithMe) {
+      params.set('shared_with_me', 'true');
     }
     return this._transport.request<IExperimentsReply>(`experiments?${params}`);
   }

@@ -72,6 +72,10 @@ export interface IExperiment {
   tags: Record<string, string>;
   creation_time: number | null;
   last_update_time: number | null;
+  /** Who created it; absent when the server does not track owners. */
+  owner?: string | null;
+  /** What the caller may do with it (team mode); absent otherwise. */
+  my_permission?: Permission | null;
 }
 
 /** `GET experiments`. */
@@ -325,6 +329,10 @@ export interface IRegisteredModel {
   tags: Record<string, string>;
   /** alias -> version number */
   aliases: Record<string, number>;
+  /** Who created it; absent when the server does not track owners. */
+  owner?: string | null;
+  /** What the caller may do with it (team mode); absent otherwise. */
+  my_permission?: Permission | null;
 }
 
 /** `GET registered-models`. */
@@ -460,4 +468,33 @@ export interface IReproductionJob {
   drift: IDriftRow[];
   environment: IPackageDifference[];
   error: IJobError | null;
+}
+
+// -- permissions (team mode) -----------------------------------------------
+
+/** What a grant allows, weakest first: MANAGE includes EDIT includes READ. */
+export type Permission = 'READ' | 'EDIT' | 'MANAGE';
+
+/** A grant goes to one user or to a JupyterHub group. */
+export type PrincipalKind = 'user' | 'group';
+
+export interface IGrant {
+  principal_kind: PrincipalKind;
+  principal: string;
+  permission: Permission;
+}
+
+/** `GET experiments/{id}/permissions` and `registered-models/{name}/permissions`. */
+export interface IPermissions {
+  owner: string | null;
+  grants: IGrant[];
+  my_permission: Permission | null;
+}
+
+/** `GET whoami`: the caller, and whether the server checks permissions. */
+export interface IWhoami {
+  name: string;
+  groups: string[];
+  admin: boolean;
+  permissions_enabled: boolean;
 }

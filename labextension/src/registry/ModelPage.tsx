@@ -20,6 +20,8 @@ import { Versions } from './Versions';
 export interface IModelPageProps {
   state: ModelPageState;
   onOpenRun: (runId: string) => void;
+  /** The Share dialog; shown in team mode (models carry `my_permission`). */
+  onShare?: (name: string) => Promise<unknown>;
   renderMarkdown?: MarkdownRenderer | null;
 }
 
@@ -42,6 +44,17 @@ function Details(props: {
     ],
     ['Aliases', aliasText(model.aliases)]
   ];
+  if (state.teamMode) {
+    rows.unshift([
+      'Owner',
+      <span
+        key="o"
+        title={`You have ${model.my_permission ?? 'no'} permission on it`}
+      >
+        {model.owner ?? 'nobody (admins only)'}
+      </span>
+    ]);
+  }
   return (
     <section className="lt-ModelPage-details">
       <InfoTable rows={rows} />
@@ -76,7 +89,24 @@ export function ModelPage(props: IModelPageProps): JSX.Element {
   );
   return (
     <div className="lt-RunPage lt-ModelPage">
-      <h2 className="lt-ModelPage-title">{model.name}</h2>
+      <h2 className="lt-ModelPage-title">
+        {model.name}
+        {props.onShare && state.teamMode && (
+          <button
+            className="jp-Button jp-mod-styled lt-Registry-refresh lt-ModelPage-share"
+            title={
+              model.my_permission === 'MANAGE'
+                ? 'Share this model with users or groups'
+                : 'Who can see this model'
+            }
+            onClick={() =>
+              void props.onShare?.(model.name).then(() => state.refresh())
+            }
+          >
+            Share…
+          </button>
+        )}
+      </h2>
       {error && <ErrorText>{error}</ErrorText>}
       <div className="lt-ModelPage-tabs" role="tablist">
         {tabButton('versions', 'Details and versions')}

@@ -40,6 +40,8 @@ export function ModelsView(props: {
   const { state } = props;
   const { models, error, loading } = state;
   const now = Date.now();
+  // Team mode: who owns each model matters.
+  const owners = state.teamMode;
   return (
     <div className="lt-RunPage lt-ModelsView">
       <h2>
@@ -74,6 +76,7 @@ export function ModelsView(props: {
               <th>Latest per stage</th>
               <th>Aliases</th>
               <th>Description</th>
+              {owners && <th>Owner</th>}
               <th>Last update</th>
             </tr>
           </thead>
@@ -99,6 +102,9 @@ export function ModelsView(props: {
                 <td className="lt-ModelsView-description">
                   {firstLine(m.description)}
                 </td>
+                {owners && (
+                  <td className="lt-ModelsView-owner">{m.owner ?? ''}</td>
+                )}
                 <td title={fullTime(m.last_updated_timestamp)}>
                   {relativeTime(m.last_updated_timestamp, now)}
                 </td>

@@ -80,6 +80,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
               modelName: name,
               baseUrl: serverBaseUrl(),
               openRun,
+              share: modelName =>
+                app.commands.execute(CommandIDs.share, {
+                  kind: 'registered-model',
+                  id: modelName,
+                  label: modelName
+                }),
               renderMarkdown
             })
         );

@@ -32,6 +32,11 @@ export class ModelsState extends ViewState {
     return this._loading;
   }
 
+  /** The server checks permissions (team mode): owners are shown. */
+  get teamMode(): boolean {
+    return this._teamMode;
+  }
+
   async refresh(): Promise<void> {
     this._loading = true;
     this.emit();
@@ -40,6 +45,7 @@ export class ModelsState extends ViewState {
     );
     if (outcome?.ok) {
       this._models = outcome.value.registered_models;
+      this._teamMode = await this._api.permissions.teamMode();
     }
     if (outcome) {
       this._error = outcome.ok ? null : outcome.error;
@@ -49,6 +55,7 @@ export class ModelsState extends ViewState {
   }
 
   private _models: IRegisteredModel[] | null = null;
+  private _teamMode = false;
   private _error: string | null = null;
   private _loading = false;
 }
@@ -78,6 +85,11 @@ export class ModelPageState extends ViewState {
   /** Null until the first answer. */
   get model(): IRegisteredModel | null {
     return this._model;
+  }
+
+  /** The server checks permissions (team mode): owner and Share are shown. */
+  get teamMode(): boolean {
+    return this._teamMode;
   }
 
   get versions(): IModelVersion[] {
@@ -136,6 +148,7 @@ export class ModelPageState extends ViewState {
       const [model, versions] = outcome.value;
       this._model = model;
       this._versions = versions.model_versions;
+      this._teamMode = await this._api.permissions.teamMode();
     }
     this._error = outcome.ok ? null : outcome.error;
     this._followServing();
@@ -240,6 +253,7 @@ export class ModelPageState extends ViewState {
   private _baseUrl: string;
   private _isVisible: () => boolean;
   private _model: IRegisteredModel | null = null;
+  private _teamMode = false;
   private _versions: IModelVersion[] = [];
   private _error: string | null = null;
   private _versionsError: string | null = null;

@@ -118,6 +118,7 @@ export class ModelPageWidget extends ReactWidget {
       <ModelPage
         state={this.state}
         onOpenRun={this._options.openRun}
+        onShare={this._options.share}
         renderMarkdown={this._options.renderMarkdown}
       />
     );
@@ -133,6 +134,8 @@ export namespace ModelPageWidget {
     /** The server's base URL, absolute (`http://host:8888/base/`). */
     baseUrl: string;
     openRun: (runId: string) => void;
+    /** The Share dialog of a model (team mode); resolves when it closes. */
+    share?: (name: string) => Promise<unknown>;
     renderMarkdown: MarkdownRenderer | null;
   }
 }

@@ -21,7 +21,11 @@ export class SidebarActions {
   constructor(state: SidebarState, commands: JupyterFrontEnd['commands']) {
     this._state = state;
     this._commands = commands;
-    const watched: string[] = [CommandIDs.compareRuns, CommandIDs.openRun];
+    const watched: string[] = [
+      CommandIDs.compareRuns,
+      CommandIDs.openRun,
+      CommandIDs.share
+    ];
     commands.commandChanged.connect((_, args) => {
       if (watched.includes(args.id ?? '') || args.type === 'many-changed') {
         this._commandsChanged.emit();
@@ -48,6 +52,28 @@ export class SidebarActions {
     if (this.canOpenRun) {
       await this._commands.execute(CommandIDs.openRun, { runId });
     }
+  }
+
+  /**
+   * Whether experiments can be shared: the server checks permissions (team
+   * mode) and the share plugin is there.
+   */
+  get canShare(): boolean {
+    return this._state.teamMode && this._commands.hasCommand(CommandIDs.share);
+  }
+
+  /** The Share dialog of the shown experiment; its header re-read after. */
+  async shareExperiment(): Promise<void> {
+    const experiment = this._state.experiment;
+    if (!experiment || !this.canShare) {
+      return;
+    }
+    await this._commands.execute(CommandIDs.share, {
+      kind: 'experiment',
+      id: experiment.experiment_id,
+      label: experiment.name
+    });
+    await this._state.refresh();
   }
 
   /** Open the registered models (the registry plugin's tab). */

@@ -36,6 +36,17 @@ export class ExperimentsState {
     return this._search;
   }
 
+  /** Only experiments owned by others that the user may read (team mode). */
+  get sharedOnly(): boolean {
+    return this._sharedOnly;
+  }
+
+  /** List only what others shared (true) or every readable experiment. */
+  async setSharedOnly(sharedOnly: boolean): Promise<void> {
+    this._sharedOnly = sharedOnly;
+    await this.load();
+  }
+
   get loading(): boolean {
     return this._loading;
   }
@@ -56,7 +67,8 @@ export class ExperimentsState {
         maxResults: EXPERIMENT_LIST_SIZE,
         filter: text.trim()
           ? `name ILIKE ${quoteString(`%${text.trim()}%`)}`
-          : undefined
+          : undefined,
+        sharedWithMe: this._sharedOnly
       });
       if (generation !== this._generation) {
         return;
@@ -98,6 +110,7 @@ export class ExperimentsState {
   private _list: IExperiment[] = [];
   private _hasMore = false;
   private _search = '';
+  private _sharedOnly = false;
   private _loading = false;
   private _error: string | null = null;
   private _generation = 0;

@@ -52,6 +52,14 @@ export class SidebarState implements IDisposable {
     this.runs.fetched.connect((_, fetched) => this.snapshots.observe(fetched));
   }
 
+  /**
+   * The server checks permissions (team mode): owners, Share and "Shared
+   * with me" are shown.
+   */
+  get teamMode(): boolean {
+    return this._teamMode;
+  }
+
   /** The runs of the shown experiment. */
   readonly runs: RunsState;
   /** The experiments list of the switcher; create, rename, delete. */
@@ -121,6 +129,13 @@ export class SidebarState implements IDisposable {
   start(): void {
     if (!this._isDisposed) {
       this._poller.start();
+      // Asked once per server (cached by the API), when a view first shows.
+      void this._api.permissions.teamMode().then(team => {
+        if (team !== this._teamMode && !this._isDisposed) {
+          this._teamMode = team;
+          this._changed.emit();
+        }
+      });
     }
   }
 
@@ -372,6 +387,7 @@ export class SidebarState implements IDisposable {
   }
 
   private _api: LabtrackAPI;
+  private _teamMode = false;
   private _poller: Poller;
   private _notebook: INotebookRef | null = null;
   private _notebookState: NotebookState = 'none';

@@ -65,6 +65,10 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
         onDelete={() => void actions.deleteExperiment()}
         onRefresh={() => void state.refresh()}
         onOpenModels={() => void actions.openModels()}
+        teamMode={state.teamMode}
+        onShare={
+          actions.canShare ? () => void actions.shareExperiment() : undefined
+        }
       >
         {switcherOpen && (
           <ExperimentSwitcher
@@ -77,6 +81,8 @@ function SidebarBody(props: ISidebarBodyProps): JSX.Element {
             notebookExperimentId={
               state.notebookExperiment?.experiment_id ?? null
             }
+            sharedOnly={state.teamMode ? experiments.sharedOnly : undefined}
+            onSharedOnly={value => void experiments.setSharedOnly(value)}
             onSearch={search}
             onPick={picked => {
               setSwitcherOpen(false);

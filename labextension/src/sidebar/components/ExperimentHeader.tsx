@@ -6,7 +6,8 @@ import {
   editIcon,
   listIcon,
   notebookIcon,
-  refreshIcon
+  refreshIcon,
+  shareIcon
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
@@ -28,6 +29,10 @@ export interface IExperimentHeaderProps {
   onRename: () => void;
   onDelete: () => void;
   onRefresh: () => void;
+  /** The server checks permissions: the owner is shown. */
+  teamMode?: boolean;
+  /** Open the Share dialog (team mode); no button without it. */
+  onShare?: () => void;
   /** Open the registered models; no button without it. */
   onOpenModels?: () => void;
   /** The switcher dropdown, when open. */
@@ -64,6 +69,18 @@ export function ExperimentHeader(props: IExperimentHeaderProps): JSX.Element {
             onClick={props.onDelete}
             disabled={!experiment}
           />
+          {props.onShare && (
+            <IconButton
+              icon={shareIcon}
+              title={
+                experiment?.my_permission === 'MANAGE'
+                  ? 'Share this experiment with users or groups'
+                  : 'Who can see this experiment'
+              }
+              onClick={props.onShare}
+              disabled={!experiment}
+            />
+          )}
           {props.onOpenModels && (
             <IconButton
               icon={listIcon}
@@ -117,6 +134,14 @@ export function ExperimentHeader(props: IExperimentHeaderProps): JSX.Element {
             title={`Copy the id, for start_run(experiment_id="${experiment.experiment_id}")`}
             onClick={() => props.onCopyId(experiment.experiment_id)}
           />
+          {props.teamMode && experiment.owner && (
+            <span
+              className="lt-Owner lt-ExperimentHeader-owner"
+              title={`You have ${experiment.my_permission ?? 'no'} permission on it`}
+            >
+              · owner {experiment.owner}
+            </span>
+          )}
           {experiment.lifecycle_stage === 'deleted' && (
             <span className="lt-ExperimentHeader-deleted">deleted</span>
           )}

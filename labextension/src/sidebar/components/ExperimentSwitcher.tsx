@@ -13,6 +13,12 @@ export interface IExperimentSwitcherProps {
   currentId: string | null;
   /** The notebook's own experiment (marked too). */
   notebookExperimentId: string | null;
+  /**
+   * Team mode: the "All / Shared with me" choice is shown, with owners in
+   * the list. Undefined on a single-user server.
+   */
+  sharedOnly?: boolean;
+  onSharedOnly?: (sharedOnly: boolean) => void;
   onSearch: (text: string) => void;
   onPick: (experiment: IExperiment) => void;
   onClose: () => void;
@@ -74,6 +80,34 @@ export function ExperimentSwitcher(
         }}
         onKeyDown={onKeyDown}
       />
+      {props.sharedOnly !== undefined && props.onSharedOnly && (
+        <div
+          className="lt-ExperimentSwitcher-scope"
+          role="radiogroup"
+          aria-label="Which experiments"
+        >
+          {[
+            { value: false, label: 'All' },
+            { value: true, label: 'Shared with me' }
+          ].map(option => (
+            <label
+              key={option.label}
+              className="lt-ExperimentSwitcher-scopeOption"
+            >
+              <input
+                type="radio"
+                name="lt-experiment-scope"
+                checked={props.sharedOnly === option.value}
+                onChange={() => {
+                  setActive(0);
+                  props.onSharedOnly?.(option.value);
+                }}
+              />
+              {option.label}
+            </label>
+          ))}
+        </div>
+      )}
       {props.error && (
         <p className="lt-ExperimentSwitcher-error" role="alert">
           {props.error}
@@ -99,13 +133,20 @@ export function ExperimentSwitcher(
               {experiment.experiment_id === props.notebookExperimentId &&
                 'this notebook · '}
               {experiment.experiment_id === props.currentId && 'shown · '}
+              {experiment.owner && props.sharedOnly !== undefined
+                ? `${experiment.owner} · `
+                : ''}
               id {experiment.experiment_id}
             </span>
           </li>
         ))}
       </ul>
       {!props.loading && items.length === 0 && !props.error && (
-        <p className="lt-ExperimentSwitcher-empty">No experiment matches.</p>
+        <p className="lt-ExperimentSwitcher-empty">
+          {props.sharedOnly
+            ? 'Nobody has shared an experiment with you yet.'
+            : 'No experiment matches.'}
+        </p>
       )}
       {props.loading && items.length === 0 && (
         <p className="lt-ExperimentSwitcher-empty">Loading…</p>

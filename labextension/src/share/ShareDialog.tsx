@@ -1,0 +1,38 @@
+/**
+ * "Share": the dialog around `SharePanel`. Each change is saved at once, so
+ * the dialog has only a Close button.
+ */
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import '../../style/share.css';
+import type { LabtrackAPI } from '../api/client';
+import type { IShareable } from '../api/permissions';
+import { SharePanel } from './SharePanel';
+import { ShareState } from './state';
+
+class ShareBody extends ReactWidget {
+  constructor(readonly state: ShareState) {
+    super();
+  }
+
+  protected render(): JSX.Element {
+    return <SharePanel state={this.state} />;
+  }
+}
+
+/** Show who may see and change `target`, and let a manager change it. */
+export async function shareDialog(
+  api: LabtrackAPI,
+  target: IShareable
+): Promise<void> {
+  const state = new ShareState({ api, target });
+  void state.load();
+  await showDialog({
+    title: `Share ${target.kind === 'experiment' ? 'experiment' : 'model'} "${target.label}"`,
+    body: new ShareBody(state),
+    buttons: [Dialog.okButton({ label: 'Close' })],
+    focusNodeSelector: 'input.lt-Share-name'
+  });
+}
