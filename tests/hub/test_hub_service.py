@@ -37,7 +37,8 @@ def test_the_service_answers_a_users_hub_token(hub: Hub) -> None:
             scheme=scheme,
         )
         assert answer.status == 200, answer
-        assert "experiments" in answer.body
+        # A new user may read nothing yet (permissions are on): MLflow's empty answer is {}.
+        assert isinstance(answer.body, dict) and "error_code" not in answer.body
 
 
 def test_a_request_without_a_token_is_refused_with_what_to_send(hub: Hub) -> None:

@@ -142,6 +142,28 @@ async def test_store_rpc_is_enforced(rest_store: Any) -> None:
         await asyncio.to_thread(bob.kill_stale_runs, 0)
 
 
+async def test_a_users_server_ends_only_its_users_kernel_runs(rest_store: Any) -> None:
+    # A user's JupyterLab whose store is the service ends the runs of kernels that died; the
+    # kernel id is a tag anyone with READ sees, so it must not end another user's runs.
+    alice, bob = rest_store("alice"), rest_store("bob")
+    eid = await asyncio.to_thread(alice.create_experiment, "kernels")
+    await asyncio.to_thread(alice.set_permission, "experiment", eid, "user", "bob", "EDIT")
+    kernel = [RunTag("labtrack.kernel.id", "k-1")]
+    mine = await asyncio.to_thread(alice.create_run, eid, "alice", 1, kernel, None)
+    theirs = await asyncio.to_thread(bob.create_run, eid, "bob", 1, kernel, None)
+    assert await asyncio.to_thread(bob.kill_kernel_runs, "k-1") == [theirs.info.run_id]
+    # Naming another user does not widen it.
+    assert await asyncio.to_thread(bob.kill_kernel_runs, "k-1", None, "alice") == []
+    assert (await asyncio.to_thread(alice.get_run, mine.info.run_id)).info.status == "RUNNING"
+    assert await asyncio.to_thread(rest_store("root").kill_kernel_runs, "k-1") == [mine.info.run_id]
+
+
+async def test_whoami_over_the_store_is_the_tokens_user(rest_store: Any) -> None:
+    # What a user's own JupyterLab (whose store is the service) shows about permissions.
+    who = await asyncio.to_thread(rest_store("bob").whoami)
+    assert who == {"name": "bob", "groups": ["ds"], "admin": False, "permissions_enabled": True}
+
+
 async def test_same_names_of_two_users_do_not_collide(rest_store: Any) -> None:
     alice, bob = rest_store("alice"), rest_store("bob")
     mine = await asyncio.to_thread(alice.create_experiment, "work/nb.ipynb")

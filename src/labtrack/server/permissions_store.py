@@ -103,7 +103,8 @@ RULES: dict[str, Rule] = {
     "get_notebook_session": _r("anyone"),
     "delete_notebook_session": _r("anyone"),
     # ending other people's runs is the service's own housekeeping
-    "kill_kernel_runs": _r("admin"),
+    # a user's server ends its own kernels' runs (only that user's: see _kill_kernel_runs)
+    "kill_kernel_runs": _r("own"),
     "kill_stale_runs": _r("admin"),
     # registry
     "create_registered_model": _r("own"),
@@ -388,6 +389,16 @@ class GuardedStore:
         self.guard.require(resource_kind, [resource_id], "MANAGE")
         self.unguarded.delete_permission(resource_kind, resource_id, principal_kind, principal)
         self.guard.changed()
+
+    def _kill_kernel_runs(
+        self, kernel_id: str, started_before: int | None = None, user: str | None = None
+    ) -> list[str]:
+        # A user's JupyterLab whose store is this service ends the runs of its kernels that
+        # died; runs logged through the service carry their caller's name, so a user ends
+        # only their own (an admin, anyone's, or those of ``user``).
+        caller = self.guard.caller
+        only = (user or None) if caller.admin else caller.name
+        return self.unguarded.kill_kernel_runs(kernel_id, started_before, only)
 
     def _whoami(self) -> dict[str, Any]:
         caller = self.guard.caller

@@ -16,6 +16,7 @@ from typing import Any
 from tornado.ioloop import IOLoop, PeriodicCallback
 
 from labtrack.server.settings import Labtrack
+from labtrack.store.rest.store import RestTrackingStore
 
 CHECK_SECONDS = 60.0
 
@@ -49,6 +50,11 @@ class StaleRuns:
             self._callback.stop()
 
     async def check(self) -> None:
+        if isinstance(self.settings.client().store, RestTrackingStore):
+            # The store is a labtrack service (a JupyterHub's): it ends stale runs itself,
+            # for everybody; a user's server has no business doing it (nor the permission).
+            self.stop()
+            return
         try:
             killed = await IOLoop.current().run_in_executor(
                 None, end_stale_runs, self.settings.client(), self.settings.stale_run_timeout

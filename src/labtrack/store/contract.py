@@ -340,9 +340,11 @@ class TrackingStore(LoggedModelStore, PermissionStore):
         change (what the sidebar polls). InvalidParameterError for a bad experiment id."""
 
     @abstractmethod
-    def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]:
+    def kill_kernel_runs(
+        self, kernel_id: str, started_before: int | None = None, user: str | None = None
+    ) -> list[str]:
         """End as KILLED the RUNNING runs a kernel started (before ``started_before``, in ms,
-        if given); return their ids."""
+        if given; only ``user``'s runs, if given); return their ids."""
 
     @abstractmethod
     def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:

@@ -348,7 +348,9 @@ class RestTrackingStore(TrackingStore):
     def change_marker(self, experiment_ids: Sequence[str]) -> str: ...
 
     @remote
-    def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]: ...
+    def kill_kernel_runs(
+        self, kernel_id: str, started_before: int | None = None, user: str | None = None
+    ) -> list[str]: ...
 
     # -- registered models -------------------------------------------------------------------
     @remote

@@ -258,8 +258,10 @@ class SqlTrackingStore(TrackingStore):
     def change_marker(self, experiment_ids: Sequence[str]) -> str:
         return self.views.change_marker(experiment_ids)
 
-    def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]:
-        return self.views.kill_kernel_runs(kernel_id, started_before)
+    def kill_kernel_runs(
+        self, kernel_id: str, started_before: int | None = None, user: str | None = None
+    ) -> list[str]:
+        return self.views.kill_kernel_runs(kernel_id, started_before, user)
 
     def heartbeat_runs(self, run_ids: Sequence[str]) -> list[str]:
         return self.runs.heartbeat_runs(run_ids)

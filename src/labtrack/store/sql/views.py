@@ -96,8 +96,11 @@ class ViewRepository:
 
         return self.database.read(work)
 
-    def kill_kernel_runs(self, kernel_id: str, started_before: int | None = None) -> list[str]:
-        """End as KILLED the RUNNING runs a kernel started (before a time, if given)."""
+    def kill_kernel_runs(
+        self, kernel_id: str, started_before: int | None = None, user: str | None = None
+    ) -> list[str]:
+        """End as KILLED the RUNNING runs a kernel started (before a time, of a user, if
+        given)."""
         runs, run_tags = tables.runs, tables.tags
         of_kernel = select(run_tags.c.run_uuid).where(
             run_tags.c.key == KERNEL_ID, run_tags.c.value == kernel_id
@@ -105,6 +108,8 @@ class ViewRepository:
         condition = and_(runs.c.status == "RUNNING", runs.c.run_uuid.in_(of_kernel))
         if started_before is not None:
             condition = and_(condition, runs.c.start_time < started_before)
+        if user is not None:
+            condition = and_(condition, runs.c.user_id == user)
 
         def work(connection: Connection) -> list[str]:
             killed = [
