@@ -162,7 +162,12 @@ def _config(hub_dir: Path, ports: dict[str, int], admin_token: str, service_toke
         c.JupyterHub.spawner_class = "simple"
         c.SimpleLocalProcessSpawner.home_dir_template = "{hub_dir}/homes/{{username}}"
         c.Spawner.cmd = [{str(venv_bin / "jupyterhub-singleuser")!r}]
-        c.Spawner.args = ["--allow-root", "--ServerApp.jpserver_extensions={{'labtrack': True}}"]
+        c.Spawner.args = [
+            "--allow-root",
+            "--ServerApp.jpserver_extensions={{'labtrack': True}}",
+            # The browser test drives JupyterLab through window.jupyterapp, as tests/ui does.
+            "--LabApp.expose_app_in_browser=True",
+        ]
         c.Spawner.ip = "127.0.0.1"
         c.Spawner.start_timeout = {START_TIMEOUT}
         c.Spawner.http_timeout = {START_TIMEOUT}

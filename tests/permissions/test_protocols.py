@@ -117,7 +117,7 @@ async def test_store_rpc_is_enforced(rest_store: Any) -> None:
     eid = await asyncio.to_thread(alice.create_experiment, "rpc")
     # A client cannot name another user to widen what it sees.
     listed = await asyncio.to_thread(bob.search_readable_experiments, "alice", ["ds"], 1, 100)
-    assert [e.name for e in listed] == []
+    assert [e.name for e in listed] == ["Default"]  # everyone's scratch space
     assert "rpc" not in [e.name for e in await asyncio.to_thread(bob.search_experiments)]
     run = await asyncio.to_thread(alice.create_run, eid, "whoever", 1, [], None)
     assert run.info.user_id == "alice"

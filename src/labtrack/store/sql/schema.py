@@ -87,6 +87,20 @@ def insert_default_experiment(conn: Connection, artifact_root: str) -> None:
             last_update_time=now,
         )
     )
+    # Where MLflow clients log when no experiment is set: open to everyone for EDIT in team
+    # mode (a shared scratch space, owned by nobody; an admin may remove the grant). A schema
+    # older than the grants gets it from their migration.
+    if not inspect(conn).has_table("permission_grants"):
+        return
+    conn.execute(
+        tables.permission_grants.insert().values(
+            resource_kind="experiment",
+            resource_id=str(DEFAULT_EXPERIMENT_ID),
+            principal_kind="group",
+            principal="*",
+            permission="EDIT",
+        )
+    )
 
 
 def upgrade(conn: Connection, artifact_root: str | None = None) -> None:

@@ -42,10 +42,18 @@ def upgrade() -> None:
         ["principal_kind", "principal", "resource_kind", "resource_id"],
     )
     # The first run's user; runs logged by no one in particular ('' ) do not count.
+    # The Default experiment (id 0) stays owned by nobody and open to everyone for EDIT: it is
+    # where MLflow clients log when no experiment is set, everybody's shared scratch space.
     op.execute(
         "UPDATE experiments SET owner = (SELECT r.user_id FROM runs r "
         "WHERE r.experiment_id = experiments.experiment_id AND r.user_id <> '' "
-        "ORDER BY r.start_time, r.run_uuid LIMIT 1)"
+        "ORDER BY r.start_time, r.run_uuid LIMIT 1) WHERE experiment_id <> 0"
+    )
+    op.execute(
+        "INSERT INTO permission_grants "
+        "(resource_kind, resource_id, principal_kind, principal, permission) "
+        "SELECT 'experiment', '0', 'group', '*', 'EDIT' FROM experiments "
+        "WHERE experiment_id = 0"
     )
     op.execute(
         "UPDATE registered_models SET owner = (SELECT v.user_id FROM model_versions v "
