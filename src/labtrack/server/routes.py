@@ -56,6 +56,7 @@ from labtrack.server.runs import (
 from labtrack.server.serving.handlers import (
     SERVING_PREFIX,
     ServingHandler,
+    ServingMetricsHandler,
     ServingProxyHandler,
     setup_serving,
 )
@@ -144,6 +145,7 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"{MODEL}/versions/{VERSION}/transitions", ModelVersionTransitionsHandler),
     (f"{MODEL}/aliases/(?P<alias>[^/]+)", AliasHandler),
     (f"{MODEL}/serving", ServingHandler),
+    (f"{MODEL}/serving/metrics", ServingMetricsHandler),
 ]
 
 # Below labtrack/serving/ (outside the API): the model endpoints, proxied to model processes.
