@@ -34,6 +34,17 @@ def test_counts_errors_and_percentiles_per_endpoint() -> None:
     assert by_ref["2"]["last_errors"][0]["status"] == 503
 
 
+def test_percentiles_of_few_requests_are_nearest_rank() -> None:
+    metrics = ServingMetrics()
+    metrics.record("1", 200, 3.0)
+    metrics.record("1", 200, 1400.0)  # the first request loads the model
+
+    (endpoint,) = metrics.snapshot()["endpoints"]
+
+    assert endpoint["latency_ms"]["p50"] == 3.0
+    assert endpoint["latency_ms"]["p99"] == 1400.0
+
+
 def test_memory_stays_bounded() -> None:
     metrics = ServingMetrics()
     for i in range(WINDOW + 50):

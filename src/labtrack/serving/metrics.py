@@ -11,6 +11,7 @@ client inventing refs cannot grow the table without bound.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ class _Endpoint:
 
 def _percentile(ordered: list[float], q: float) -> float:
     """The nearest-rank percentile of a sorted, non-empty list."""
-    index = min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))
+    index = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))
     return ordered[index]
 
 
