@@ -2,6 +2,7 @@
 import comparePlugin from './compare/plugin';
 import registryPlugin from './registry/plugin';
 import reproducePlugin from './reproduce/plugin';
+import runLinkPlugin from './runlink/plugin';
 import runPagePlugin from './runpage/plugin';
 import sidebarPlugin from './sidebar/plugin';
 import versionsPlugin from './versions/plugin';
@@ -12,5 +13,6 @@ export default [
   comparePlugin,
   versionsPlugin,
   registryPlugin,
-  reproducePlugin
+  reproducePlugin,
+  runLinkPlugin
 ];
