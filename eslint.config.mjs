@@ -14,6 +14,7 @@ const FEATURES = [
   'compare',
   'registry',
   'reproduce',
+  'runlink',
   'runpage',
   'sidebar',
   'versions'

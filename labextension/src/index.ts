@@ -2,6 +2,7 @@
 import comparePlugin from './compare/plugin';
 import registryPlugin from './registry/plugin';
 import reproducePlugin from './reproduce/plugin';
+import runLinkPlugin from './runlink/plugin';
 import runPagePlugin from './runpage/plugin';
 import sharePlugin from './share/plugin';
 import sidebarPlugin from './sidebar/plugin';
@@ -14,5 +15,6 @@ export default [
   versionsPlugin,
   registryPlugin,
   reproducePlugin,
-  sharePlugin
+  sharePlugin,
+  runLinkPlugin
 ];

@@ -240,13 +240,18 @@ export async function runNewCell(page: Page, source: string): Promise<void> {
   await runCell(page, index);
 }
 
-/** The text of cell `index`'s outputs in the active notebook. */
+/**
+ * The text of cell `index`'s outputs in the active notebook, without the
+ * "Logged N runs" output labtrack adds after a cell that ended runs.
+ */
 export async function cellOutput(page: Page, index: number): Promise<string> {
-  return page
+  const texts = await page
     .locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')
     .nth(index)
-    .locator('.jp-OutputArea')
-    .innerText();
+    .locator('.jp-OutputArea-child')
+    .filter({ hasNot: page.locator('.lt-CellRunsOutput') })
+    .allInnerTexts();
+  return texts.join('\n');
 }
 
 /** Open the Experiment sidebar through the palette. */

@@ -235,6 +235,89 @@ for (const theme of THEMES) {
     await saveScreenshot(page, `real-serving-${theme}.png`);
     await expectReadable(page, '.lt-RegistryWidget:not(.lm-mod-hidden)');
   });
+
+  test(`the models list's search and create, and a version's page, ${theme} theme`, async ({
+    page
+  }) => {
+    const runs = await notebookWithRuns(page, theme);
+    await execute(page, 'labtrack:open-models');
+    const shown = page.locator('.lt-RegistryWidget:not(.lm-mod-hidden)');
+    const list = shown.locator('.lt-ModelsView');
+    await expect(list).toContainText(MODEL, { timeout: 30_000 });
+    // The search keeps the models whose name (or description) holds the text.
+    await list.locator('.lt-ModelsView-search').fill('DIABETES-rf');
+    await expect(list.locator('.lt-ModelsView-name')).toHaveText([MODEL]);
+    await list.locator('.lt-ModelsView-search').fill('no such model');
+    await expect(list.locator('.lt-ModelsView-noMatch')).toBeVisible();
+    await list.locator('.lt-ModelsView-search').fill('');
+
+    // "Create model": a taken name is refused with the server's message; a
+    // new one (sorting after the others) is created and its page opens.
+    await list.locator('.lt-ModelsView-newName').fill(MODEL);
+    await list.locator('.lt-ModelsView-createButton').click();
+    await expect(list.locator('.lt-RunPage-error')).toContainText(
+      'already exists',
+      { timeout: 15_000 }
+    );
+    const created = `zz-created-${theme}`;
+    await list.locator('.lt-ModelsView-newName').fill(created);
+    await list.locator('.lt-ModelsView-createButton').click();
+    await expect(shown.locator('.lt-ModelPage-title')).toHaveText(created, {
+      timeout: 15_000
+    });
+    expect(
+      (await api(page, 'GET', `labtrack/api/registered-models/${created}`)).name
+    ).toBe(created);
+
+    // The version page: the run by name, the signature, a snippet that loads it.
+    await execute(page, 'labtrack:open-model', { name: MODEL, version: 1 });
+    const version = shown.locator('.lt-VersionPage');
+    await expect(version.locator('.lt-VersionPage-title')).toHaveText(
+      'Version 1',
+      { timeout: 30_000 }
+    );
+    const run = await api(
+      page,
+      'GET',
+      `labtrack/api/runs/${runs.selective[0]}`
+    );
+    await expect(version.locator('.lt-VersionPage-run')).toHaveText(
+      run.info.run_name
+    );
+    await expect(
+      version.locator('.lt-VersionPage-columns').first()
+    ).toContainText('age: double');
+    await expect(version.locator('.lt-CodeBlock-code')).toContainText(
+      `mlflow.pyfunc.load_model("models:/${MODEL}/1")`
+    );
+    // The description is the version's own, saved with PATCH.
+    await version.locator('.lt-RunPage-description-text').click();
+    await version
+      .locator('.lt-RunPage-description-input')
+      .fill(`Checked in the **${theme}** theme.`);
+    await version
+      .locator('.lt-RunPage-description-input')
+      .press('Control+Enter');
+    await expect(version.locator('.lt-RunPage-markdown strong')).toHaveText(
+      theme,
+      { timeout: 15_000 }
+    );
+    const stored = await api(
+      page,
+      'GET',
+      `labtrack/api/registered-models/${MODEL}/versions/1`
+    );
+    expect(stored.description).toBe(`Checked in the **${theme}** theme.`);
+    await saveScreenshot(page, `real-model-version-${theme}.png`);
+    await expectReadable(page, '.lt-RegistryWidget:not(.lm-mod-hidden)');
+
+    // Back to the list of versions; the version number opens the page again.
+    await version.locator('.lt-VersionPage-back').click();
+    await shown.locator('.lt-Versions-open', { hasText: '1' }).click();
+    await expect(shown.locator('.lt-VersionPage-title')).toHaveText(
+      'Version 1'
+    );
+  });
 }
 
 test('the example request of the seed model is answered (not HTTP 400)', async ({

@@ -14,6 +14,7 @@ import {
   token,
   url
 } from './helpers';
+import { expectReadable, setTheme, THEMES } from './themes';
 
 const MODEL = 'house-prices';
 let runId = '';
@@ -200,6 +201,29 @@ test('register a model from a run, promote it, list it, serve it and call it', a
     serving.locator('.lt-TestRequest .lt-RunPage-error')
   ).toContainText('The request body is not JSON');
   await expect(answer).toHaveCount(0);
+
+  // Traffic, live: the process counted the two requests sent (one refused).
+  const traffic = serving.locator(
+    '.lt-Serving-metrics tr[data-ref="Production"]'
+  );
+  await expect(traffic.locator('.lt-Serving-requests')).toHaveText('2', {
+    timeout: 15_000
+  });
+  await expect(traffic.locator('.lt-Serving-errorCount')).toHaveText('1');
+  await expect(serving.locator('.lt-Serving-errors')).toContainText(
+    'Production · HTTP 400'
+  );
+  await serving.locator('.lt-Serving-log summary').click();
+  await expect(serving.locator('.lt-Serving-log pre')).not.toBeEmpty();
+  await serving.locator('.lt-Serving-traffic').scrollIntoViewIfNeeded();
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    // A theme change shows JupyterLab's splash for a moment.
+    await expect(page.locator('#jupyterlab-splash')).toHaveCount(0);
+    await saveScreenshot(page, `serving-traffic-${theme}.png`);
+    await expectReadable(page, '.lt-Serving-traffic');
+  }
+  await setTheme(page, 'light');
 
   // Serving off again.
   await serving.locator('.lt-Serving-toggle').click();

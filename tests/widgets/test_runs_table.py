@@ -39,8 +39,17 @@ def test_table_holds_the_runs_of_the_current_experiment(three_runs: list[str]) -
     assert sorted(grid_ids(table)) == sorted(three_runs)
     assert set(table.run_ids) == set(three_runs)
     columns = list(table.frame.columns)
-    assert columns[:5] == ["name", "status", "start time", "duration (s)", "user"]
-    assert {"params.model", "params.alpha", "metrics.rmse"} <= set(columns)
+    # The name first, then what the runs measured, then how they were set up.
+    assert columns == [
+        "name",
+        "metrics.rmse",
+        "params.alpha",
+        "params.model",
+        "status",
+        "start time",
+        "duration (s)",
+        "user",
+    ]
     assert table.count_label.value == "3 runs"
     assert table.grid.selection_mode == "row"
 
@@ -210,3 +219,16 @@ def test_browser_sorts_survive_a_refresh_unless_their_column_is_gone(three_runs:
     make_run("bare", experiment_id=eid)
     table.experiment_ids = [eid]  # no metrics column any more
     assert [t["column"] for t in table.grid._transforms] == ["name"]
+
+
+def test_a_missing_metric_is_a_blank_not_nan(three_runs: list[str]) -> None:
+    make_run("d", {"model": "rf"}, {})  # logged no rmse
+
+    table = show_runs()
+
+    frame = table.frame
+    assert frame["metrics.rmse"].dtype == "float64"  # still sorts as numbers in the grid
+    assert frame["metrics.rmse"].isna().sum() == 1
+    # The grid draws NaN through the renderer's expression: a blank.
+    renderer = table.grid.default_renderer
+    assert renderer.text_value.value == "isNaN(cell.value) ? ' ' : default_value"

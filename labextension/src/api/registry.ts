@@ -4,6 +4,7 @@ import type {
   IModelList,
   IModelVersion,
   IRegisteredModel,
+  IServingMetrics,
   IServingStatus,
   ITransitionList,
   IVersionList
@@ -61,6 +62,22 @@ export class RegistryAPI {
     );
   }
 
+  version(name: string, v: number): Promise<IModelVersion> {
+    return this._transport.request<IModelVersion>(version(name, v));
+  }
+
+  /** Set a version's description. */
+  updateVersion(
+    name: string,
+    v: number,
+    body: { description: string }
+  ): Promise<IModelVersion> {
+    return this._transport.request<IModelVersion>(
+      version(name, v),
+      jsonInit('PATCH', body)
+    );
+  }
+
   setStage(
     name: string,
     v: number,
@@ -97,6 +114,13 @@ export class RegistryAPI {
 
   serving(name: string): Promise<IServingStatus> {
     return this._transport.request<IServingStatus>(`${model(name)}/serving`);
+  }
+
+  /** What the model process counted per endpoint, and its log. */
+  servingMetrics(name: string): Promise<IServingMetrics> {
+    return this._transport.request<IServingMetrics>(
+      `${model(name)}/serving/metrics`
+    );
   }
 
   setServing(name: string, enabled: boolean): Promise<IServingStatus> {

@@ -395,6 +395,37 @@ export interface IServingStatus {
   endpoints: IEndpoint[];
 }
 
+/** One endpoint's counts in `GET registered-models/{name}/serving/metrics`. */
+export interface IEndpointMetrics {
+  /** The ref requests named: a version, a stage, `latest`, an alias. */
+  ref: string;
+  requests: number;
+  /** Requests answered with HTTP 400 or more. */
+  errors: number;
+  /** Percentiles of the last `window` requests; null before the first. */
+  latency_ms: {
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+    window: number;
+  } | null;
+  /** Newest first. */
+  last_errors: { time: number; status: number; message: string }[];
+}
+
+/** `GET registered-models/{name}/serving/metrics`. */
+export interface IServingMetrics {
+  name: string;
+  state: string;
+  pid: number | null;
+  /** When the process started counting (ms); null while it is not ready. */
+  since: number | null;
+  endpoints: IEndpointMetrics[];
+  /** The last lines of the model process's output. */
+  log: string;
+}
+
 /** The answer of a test request to a model endpoint. */
 export interface IInvocationReply {
   status: number;

@@ -15,6 +15,7 @@ import { aliasText, latestPerStage } from './logic';
 import { StageBadge } from './ModelsView';
 import { Serving } from './Serving';
 import type { ModelPageState, ModelTab } from './state';
+import { VersionPage } from './VersionPage';
 import { Versions } from './Versions';
 
 export interface IModelPageProps {
@@ -112,7 +113,14 @@ export function ModelPage(props: IModelPageProps): JSX.Element {
         {tabButton('versions', 'Details and versions')}
         {tabButton('serving', 'Serving')}
       </div>
-      {tab === 'versions' ? (
+      {tab === 'versions' && state.shownVersion ? (
+        <VersionPage
+          state={state.shownVersion}
+          onBack={() => state.openVersion(null)}
+          onOpenRun={props.onOpenRun}
+          renderMarkdown={props.renderMarkdown ?? null}
+        />
+      ) : tab === 'versions' ? (
         <>
           <Details
             model={model}

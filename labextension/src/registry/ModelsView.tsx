@@ -6,7 +6,7 @@ import * as React from 'react';
 
 import { ActionLink } from '../common/ActionLink';
 import { fullTime, relativeTime } from '../common/format';
-import { LoadingOrError } from '../common/Status';
+import { ErrorText, LoadingOrError } from '../common/Status';
 import { aliasText, latestPerStage, latestVersion } from './logic';
 import type { ModelsState } from './state';
 
@@ -33,12 +33,66 @@ export function StageBadge(props: {
 /** The first line of a description, for a table cell. */
 const firstLine = (text: string | null): string => (text ?? '').split('\n')[0];
 
+/** The search box and the "create a model" form above the list. */
+function Toolbar(props: {
+  state: ModelsState;
+  onOpenModel: (name: string) => void;
+}): JSX.Element {
+  const { state } = props;
+  const [draft, setDraft] = React.useState('');
+  const [creating, setCreating] = React.useState(false);
+  return (
+    <div className="lt-ModelsView-toolbar">
+      <input
+        type="search"
+        className="lt-ModelsView-search"
+        placeholder="Search models by name or description"
+        aria-label="Search models"
+        value={state.query}
+        onChange={e => state.setQuery(e.target.value)}
+      />
+      <form
+        className="lt-ModelsView-create"
+        onSubmit={e => {
+          e.preventDefault();
+          setCreating(true);
+          void state.create(draft).then(model => {
+            setCreating(false);
+            if (model) {
+              setDraft('');
+              props.onOpenModel(model.name);
+            }
+          });
+        }}
+      >
+        <input
+          className="lt-ModelsView-newName"
+          placeholder="New model name"
+          aria-label="Name of the model to create"
+          value={draft}
+          onChange={e => setDraft(e.target.value)}
+        />
+        <button
+          type="submit"
+          className="jp-Button jp-mod-styled jp-mod-accept lt-ModelsView-createButton"
+          disabled={creating}
+        >
+          {creating ? 'Creating…' : 'Create model'}
+        </button>
+      </form>
+      {state.createError && <ErrorText>{state.createError}</ErrorText>}
+    </div>
+  );
+}
+
 export function ModelsView(props: {
   state: ModelsState;
   onOpenModel: (name: string) => void;
 }): JSX.Element {
   const { state } = props;
-  const { models, error, loading } = state;
+  const { error, loading } = state;
+  const all = state.models;
+  const models = state.shown;
   const now = Date.now();
   // Team mode: who owns each model matters.
   const owners = state.teamMode;
@@ -54,8 +108,14 @@ export function ModelsView(props: {
           {loading ? 'Loading…' : 'Refresh'}
         </button>
       </h2>
+      <Toolbar state={state} onOpenModel={props.onOpenModel} />
       {(error || models === null) && <LoadingOrError error={error} />}
-      {models !== null && models.length === 0 && (
+      {all !== null && all.length > 0 && models?.length === 0 && (
+        <p className="lt-RunPage-empty lt-ModelsView-noMatch">
+          No model&apos;s name or description holds &quot;{state.query}&quot;.
+        </p>
+      )}
+      {all !== null && all.length === 0 && (
         <p className="lt-RunPage-empty">
           No registered models yet. Register one from a model folder in a run
           page&apos;s artifacts (the &quot;Register model&quot; button), or in

@@ -4,34 +4,14 @@
  * curl and Python examples, and a test request. It only presents
  * `ServingState`.
  */
-import { Clipboard } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import type { IServingStatus } from '../api/types';
 import { ErrorText, LoadingOrError } from '../common/Status';
+import { CodeBlock } from './CodeBlock';
+import { ServingTraffic } from './ServingTraffic';
 import { absoluteUrl, curlExample, pythonExample } from './logic';
 import type { ServingState } from './servingState';
-
-function CodeBlock(props: { title: string; code: string }): JSX.Element {
-  const [copied, setCopied] = React.useState(false);
-  return (
-    <div className="lt-CodeBlock">
-      <div className="lt-CodeBlock-header">
-        <span>{props.title}</span>
-        <button
-          className="jp-Button jp-mod-styled"
-          onClick={() => {
-            Clipboard.copyToSystem(props.code);
-            setCopied(true);
-          }}
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-      </div>
-      <pre className="lt-CodeBlock-code">{props.code}</pre>
-    </div>
-  );
-}
 
 function StatusSummary(props: {
   status: IServingStatus;
@@ -196,14 +176,11 @@ export function Serving(props: { state: ServingState }): JSX.Element {
         busy={state.busy}
         onToggle={enabled => void state.toggle(enabled)}
       />
-      {status.log_tail && status.enabled && (
-        <details className="lt-Serving-log">
-          <summary>Process log (last lines)</summary>
-          <pre>{status.log_tail}</pre>
-        </details>
-      )}
       <h3>Served versions</h3>
       <ServedVersions status={status} />
+      {status.enabled && (
+        <ServingTraffic metrics={state.metrics} fallbackLog={status.log_tail} />
+      )}
       <h3>Endpoints</h3>
       <p className="lt-Serving-note">
         Each endpoint follows its stage or alias: a promotion switches the

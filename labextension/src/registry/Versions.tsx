@@ -136,7 +136,16 @@ function VersionRow(props: IVersionsProps & { v: IModelVersion }): JSX.Element {
   return (
     <>
       <tr className="lt-Versions-row" data-version={v.version}>
-        <th>{v.version}</th>
+        <th>
+          <ActionLink
+            target={String(v.version)}
+            className="lt-Versions-open"
+            title={`Open version ${v.version}: signature, description, how to load it`}
+            onOpen={() => state.openVersion(v.version)}
+          >
+            {v.version}
+          </ActionLink>
+        </th>
         <td title={fullTime(v.creation_timestamp)}>
           {fullTime(v.creation_timestamp)}
         </td>

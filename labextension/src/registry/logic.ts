@@ -159,13 +159,25 @@ export interface ISignatureInput {
  * lines. Null when there is none or it does not parse.
  */
 export function signatureInputs(mlmodel: string): ISignatureInput[] | null {
+  return signatureField(mlmodel, 'inputs');
+}
+
+/** The `signature.outputs` of an `MLmodel` text, as `signatureInputs` reads inputs. */
+export function signatureOutputs(mlmodel: string): ISignatureInput[] | null {
+  return signatureField(mlmodel, 'outputs');
+}
+
+function signatureField(
+  mlmodel: string,
+  field: 'inputs' | 'outputs'
+): ISignatureInput[] | null {
   const lines = mlmodel.split(/\r?\n/);
   const start = lines.findIndex(l => /^signature:\s*$/.test(l));
   if (start < 0) {
     return null;
   }
   for (let i = start + 1; i < lines.length && /^\s/.test(lines[i]); i++) {
-    const match = /^\s+inputs:\s*(['"])(.*)$/.exec(lines[i]);
+    const match = new RegExp(`^\\s+${field}:\\s*(['"])(.*)$`).exec(lines[i]);
     if (!match) {
       continue;
     }
@@ -267,4 +279,85 @@ export function jsonError(text: string): string | null {
   } catch (error) {
     return `The request body is not JSON (${(error as Error).message}): fix it, or press "Reset to the example".`;
   }
+}
+
+/** A signature column as one line of text: `age: double` (a tensor: its dtype and shape). */
+export function columnText(c: ISignatureInput): string {
+  const spec = c['tensor-spec'];
+  const type = spec
+    ? `tensor ${spec.dtype} [${spec.shape.join(', ')}]`
+    : c.type;
+  return c.name ? `${c.name}: ${type}` : type;
+}
+
+/** A JSON value as a Python literal, written as Python prints it: `[1, "a", None]`. */
+function pythonValue(value: unknown): string {
+  return pythonLiteral(JSON.stringify(value))
+    .split(/("(?:[^"\\]|\\.)*")/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/,/g, ', ')))
+    .join('');
+}
+
+/** A request body as an object; empty when it is not a JSON object. */
+function parseBody(body: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed && typeof parsed === 'object'
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The "load and predict" snippet of a model version: load it by its
+ * `models:/` URI and predict on one row shaped like its input (the saved
+ * example, else the signature, else a placeholder column).
+ */
+export function loadSnippet(
+  name: string,
+  version: number,
+  body: string
+): string {
+  const uri = `models:/${name}/${version}`;
+  const parsed = parseBody(body);
+  const split = parsed.dataframe_split as
+    { columns?: unknown; data?: unknown } | undefined;
+  const tensor = parsed.inputs ?? parsed.instances ?? null;
+  const data = split
+    ? [
+        'data = pd.DataFrame(',
+        `    ${pythonValue(split.data ?? [])},`,
+        `    columns=${pythonValue(split.columns ?? [])},`,
+        ')'
+      ]
+    : [`data = np.array(${pythonValue(tensor ?? [[0]])})`];
+  return [
+    'import labtrack as mlflow',
+    split ? 'import pandas as pd' : 'import numpy as np',
+    '',
+    `model = mlflow.pyfunc.load_model(${JSON.stringify(uri)})`,
+    ...data,
+    'print(model.predict(data))'
+  ].join('\n');
+}
+
+/**
+ * The models whose name or description holds `query` (case-insensitive).
+ * The list holds every model (up to 1000), so searching it needs no request.
+ */
+export function matchingModels(
+  models: IRegisteredModel[],
+  query: string
+): IRegisteredModel[] {
+  const q = query.trim().toLowerCase();
+  if (!q) {
+    return models;
+  }
+  return models.filter(
+    m =>
+      m.name.toLowerCase().includes(q) ||
+      (m.description ?? '').toLowerCase().includes(q)
+  );
 }

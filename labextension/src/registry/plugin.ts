@@ -1,7 +1,7 @@
 /**
  * The model registry in JupyterLab: the commands `labtrack:open-models`
  * (palette: "labtrack: Open models"), `labtrack:open-model` (`{name}`, with
- * an optional `tab`: `versions` or `serving`) and `labtrack:register-model`
+ * an optional `tab`: `versions` or `serving`, and `version`: that version's page) and `labtrack:register-model`
  * (`{runId, path}`: the dialog the run page's artifacts tree opens).
  */
 import {
@@ -91,6 +91,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
         );
         if (args.tab === 'serving' || args.tab === 'versions') {
           widget.tab = args.tab;
+        }
+        if (args.version !== undefined && args.version !== null) {
+          const version = Number(args.version);
+          if (!Number.isInteger(version) || version < 1) {
+            throw new Error(
+              `labtrack:open-model: version must be a version number, not ${String(args.version)}`
+            );
+          }
+          widget.state.openVersion(version);
         }
         return widget;
       }

@@ -8,6 +8,7 @@ import type {
   IEndpoint,
   IInvocationReply,
   IModelVersion,
+  IServingMetrics,
   IServingStatus
 } from '../api/types';
 import { Poller } from '../common/poller';
@@ -19,9 +20,9 @@ import {
   exampleSource,
   jsonError,
   prettyBody,
-  signatureInputs,
-  sourcePath
+  signatureInputs
 } from './logic';
+import { readModelFiles } from './modelFiles';
 
 /** How often the status is asked for while the tab is visible. */
 export const SERVING_POLL_MS = 2000;
@@ -44,6 +45,14 @@ export class ServingState extends ViewState {
   /** Null until the first answer. */
   get status(): IServingStatus | null {
     return this._status;
+  }
+
+  /**
+   * What the model process counted per endpoint, and its log: polled with
+   * the status; null until it answered (or when it could not be read).
+   */
+  get metrics(): IServingMetrics | null {
+    return this._metrics;
   }
 
   /** Why the last poll failed. */
@@ -189,15 +198,20 @@ export class ServingState extends ViewState {
   }
 
   private async _poll(): Promise<void> {
+    const registry = this._api.registry;
     const outcome = await this.latest('status', () =>
-      this._api.registry.serving(this.name)
+      Promise.all([
+        registry.serving(this.name),
+        // Counts are extra: the status shows even when they cannot be read.
+        registry.servingMetrics(this.name).catch(() => null)
+      ])
     );
     // Hidden meanwhile: the answer is not shown (as if never asked).
     if (outcome === null || !this._poller.started) {
       return;
     }
     if (outcome.ok) {
-      this._status = outcome.value;
+      [this._status, this._metrics] = outcome.value;
       this._followExample();
     }
     this._error = outcome.ok ? null : outcome.error;
@@ -219,63 +233,24 @@ export class ServingState extends ViewState {
       this._exampleSource = null;
       return;
     }
-    void this.latest('example', () => this._modelInputs(v)).then(outcome => {
-      if (outcome?.ok) {
-        const { example, mlmodel } = outcome.value;
-        const inputs = mlmodel ? signatureInputs(mlmodel) : null;
-        this._example = exampleBody(example, inputs);
-        this._exampleSource = exampleSource(example, inputs);
-        this.emit();
+    void this.latest('example', () => readModelFiles(this._api, v)).then(
+      outcome => {
+        if (outcome?.ok) {
+          const { example, mlmodel } = outcome.value;
+          const inputs = mlmodel ? signatureInputs(mlmodel) : null;
+          this._example = exampleBody(example, inputs);
+          this._exampleSource = exampleSource(example, inputs);
+          this.emit();
+        }
       }
-    });
-  }
-
-  /**
-   * What the version's model folder says about its input: the saved input
-   * example (`input_example.json`) and the `MLmodel` text; null when missing.
-   */
-  private async _modelInputs(
-    v: IModelVersion
-  ): Promise<{ example: unknown; mlmodel: string | null }> {
-    if (v.model_id) {
-      // A logged model (MLflow 3): its files are kept with the model.
-      const models = this._api.loggedModels;
-      const id = v.model_id;
-      const [example, mlmodel] = await Promise.all([
-        models.artifactText(id, 'input_example.json').catch(() => null),
-        models.artifactText(id, 'MLmodel').catch(() => null)
-      ]);
-      return {
-        example: typeof example === 'string' ? parseJson(example) : example,
-        mlmodel: typeof mlmodel === 'string' ? mlmodel : null
-      };
-    }
-    if (!v.run_id) {
-      return { example: null, mlmodel: null };
-    }
-    const runs = this._api.runs;
-    const run = await runs.get(v.run_id);
-    const path = sourcePath(v.source, run.info.artifact_uri);
-    if (path === null) {
-      return { example: null, mlmodel: null };
-    }
-    const prefix = path ? `${path}/` : '';
-    const [example, mlmodel] = await Promise.all([
-      runs
-        .artifactText(v.run_id, `${prefix}input_example.json`)
-        .catch(() => null),
-      runs.artifactText(v.run_id, `${prefix}MLmodel`).catch(() => null)
-    ]);
-    return {
-      example: typeof example === 'string' ? parseJson(example) : example,
-      mlmodel: typeof mlmodel === 'string' ? mlmodel : null
-    };
+    );
   }
 
   private _api: LabtrackAPI;
   private _versions: () => IModelVersion[];
   private _poller: Poller;
   private _status: IServingStatus | null = null;
+  private _metrics: IServingMetrics | null = null;
   private _error: string | null = null;
   private _busy = false;
   private _toggleError: string | null = null;
@@ -296,13 +271,5 @@ export namespace ServingState {
     baseUrl: string;
     /** The model's versions (the model page's). */
     versions: () => IModelVersion[];
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
   }
 }

@@ -11,7 +11,9 @@ import type {
 } from '../api/types';
 import { errorMessage } from '../common/errors';
 import { ViewState } from '../common/viewState';
+import { matchingModels } from './logic';
 import { ServingState } from './servingState';
+import { VersionState } from './versionState';
 
 /** The registered models, by name. */
 export class ModelsState extends ViewState {
@@ -37,6 +39,51 @@ export class ModelsState extends ViewState {
     return this._teamMode;
   }
 
+  /** The search text: models whose name or description holds it. */
+  get query(): string {
+    return this._query;
+  }
+
+  /** The loaded models that match the search (all of them when it is empty). */
+  get shown(): IRegisteredModel[] | null {
+    return this._models === null
+      ? null
+      : matchingModels(this._models, this._query);
+  }
+
+  /** Why the last "create" was refused. */
+  get createError(): string | null {
+    return this._createError;
+  }
+
+  setQuery(query: string): void {
+    this._query = query;
+    this.emit();
+  }
+
+  /**
+   * Create an empty registered model named `name`; resolves to it, or to
+   * null when the server refused (the reason is in `createError`).
+   */
+  async create(name: string): Promise<IRegisteredModel | null> {
+    const trimmed = name.trim();
+    if (!trimmed) {
+      this._createError = 'Type a name for the new model first.';
+      this.emit();
+      return null;
+    }
+    try {
+      const model = await this._api.registry.create(trimmed);
+      this._createError = null;
+      void this.refresh();
+      return model;
+    } catch (reason) {
+      this._createError = errorMessage(reason);
+      this.emit();
+      return null;
+    }
+  }
+
   async refresh(): Promise<void> {
     this._loading = true;
     this.emit();
@@ -58,6 +105,8 @@ export class ModelsState extends ViewState {
   private _teamMode = false;
   private _error: string | null = null;
   private _loading = false;
+  private _query = '';
+  private _createError: string | null = null;
 }
 
 export type ModelTab = 'versions' | 'serving';
@@ -114,6 +163,29 @@ export class ModelPageState extends ViewState {
     return this._serving;
   }
 
+  /** The version whose page is shown in the versions tab; null: the list. */
+  get shownVersion(): VersionState | null {
+    return this._shownVersion;
+  }
+
+  /** Show one version's page (null: back to the list of versions). */
+  openVersion(version: number | null): void {
+    if (this._shownVersion?.number === version) {
+      return;
+    }
+    this._shownVersion?.dispose();
+    this._shownVersion = null;
+    if (version !== null) {
+      this._tab = 'versions';
+      this._followServing();
+      const shown = new VersionState(this._api, this.name, version);
+      shown.changed.connect(() => this.emit());
+      this._shownVersion = shown;
+      void shown.refresh();
+    }
+    this.emit();
+  }
+
   /** The stage history of a version, when it is open. */
   history(version: number): IHistory | undefined {
     return this._histories.get(version);
@@ -124,6 +196,8 @@ export class ModelPageState extends ViewState {
     // What a tab held goes with it, as when it was last shown.
     this._versionsError = null;
     this._histories.clear();
+    this._shownVersion?.dispose();
+    this._shownVersion = null;
     this._followServing();
     this.emit();
   }
@@ -153,6 +227,7 @@ export class ModelPageState extends ViewState {
     this._error = outcome.ok ? null : outcome.error;
     this._followServing();
     this._serving?.versionsChanged();
+    void this._shownVersion?.refresh();
     for (const v of this._versions) {
       const open = this._histories.get(v.version);
       if (open && open.stage !== v.current_stage) {
@@ -195,6 +270,8 @@ export class ModelPageState extends ViewState {
   }
 
   dispose(): void {
+    this._shownVersion?.dispose();
+    this._shownVersion = null;
     this._serving?.dispose();
     this._serving = null;
     super.dispose();
@@ -259,6 +336,7 @@ export class ModelPageState extends ViewState {
   private _versionsError: string | null = null;
   private _tab: ModelTab = 'versions';
   private _serving: ServingState | null = null;
+  private _shownVersion: VersionState | null = null;
   private _histories = new Map<number, IHistory>();
 }
 

@@ -2,7 +2,8 @@
 
 - a run with no experiment set goes to the notebook's own experiment;
 - a new run gets the notebook's tags (source, notebook id, kernel id);
-- the notebook version is captured when a run starts and when it ends.
+- the notebook version is captured when a run starts and when it ends;
+- a cell that ended runs shows one output naming them, with links (:mod:`.cell_output`).
 
 :func:`install` runs when ``labtrack`` is imported. Outside a notebook every hook does nothing.
 The work itself is imported on first use, so importing ``labtrack`` stays light.
@@ -50,6 +51,13 @@ def on_run_end(client: TrackingClient, run_id: str) -> bool:
     return _capture(client, run_id, at_start=False)
 
 
+def _note_for_cell(client: TrackingClient, run_id: str) -> bool:
+    # Lazy like the others, though light: outside IPython it returns at once.
+    from labtrack.notebook.cell_output import note_run_end
+
+    return note_run_end(client, run_id)
+
+
 def _experiment(client: TrackingClient) -> str | None:
     from labtrack.notebook.experiment import notebook_experiment_id
 
@@ -77,3 +85,4 @@ def install() -> None:
     hooks.run_tag_providers.append(_run_tags)
     hooks.run_start_hooks.append(on_run_start)
     hooks.run_end_hooks.append(on_run_end)
+    hooks.run_end_hooks.append(_note_for_cell)

@@ -61,6 +61,7 @@ from labtrack.server.runs import (
 from labtrack.server.serving.handlers import (
     SERVING_PREFIX,
     ServingHandler,
+    ServingMetricsHandler,
     ServingProxyHandler,
     setup_serving,
 )
@@ -152,6 +153,7 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"{MODEL}/aliases/(?P<alias>[^/]+)", AliasHandler),
     (f"{MODEL}/serving", ServingHandler),
     (f"{MODEL}/permissions", ModelPermissionsHandler),
+    (f"{MODEL}/serving/metrics", ServingMetricsHandler),
 ]
 
 # Below labtrack/serving/ (outside the API): the model endpoints, proxied to model processes.

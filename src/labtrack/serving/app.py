@@ -2,7 +2,9 @@
 ``/version``.
 
 A model process started by the Jupyter server also answers ``/<ref>/invocations`` for every
-version, stage, ``latest`` and alias of its registered model, and ``/status``.
+version, stage, ``latest`` and alias of its registered model, ``/status``, and ``/metrics``
+(JSON: per endpoint the requests, errors, latency percentiles and last errors, counted by
+:mod:`labtrack.serving.metrics` since the process started).
 
 Every client mistake is a 4xx with ``{"error_code", "message"}``: a body that is not valid
 input, input the signature refuses or the model rejects (400), a body over the size limit (413),
@@ -26,10 +28,12 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from labtrack.serving.metrics import ServingMetrics
 from labtrack.serving.routing import ModelTable
 from labtrack.serving.runner import ModelRunner
 from labtrack.serving.scoring import ScoringError
@@ -58,6 +62,7 @@ class ServingState:
     max_body_bytes: int
     # Set by the Jupyter server for the processes it starts: only its proxy may call them.
     token: str | None = None
+    metrics: ServingMetrics = field(default_factory=ServingMetrics)
 
     @property
     def hard_cap(self) -> int:
@@ -85,6 +90,17 @@ async def _reply(
 
 async def _fail(send: Send, err: ScoringError, close: bool = False) -> None:
     await _reply(send, err.status, err.to_json(), close=close)
+
+
+def _message(body: bytes) -> str | None:
+    """The ``message`` of an error body (every error here is ``{"error_code", "message"}``)."""
+    if not body:
+        return None
+    try:
+        message = json.loads(body).get("message")
+    except (ValueError, AttributeError):
+        return body[:500].decode(errors="replace")
+    return str(message) if message is not None else None
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -130,7 +146,7 @@ class ServingApp:
         path, method = scope["path"], scope["method"]
         if path == "/invocations":
             if await self._allow(send, method, "POST"):
-                await self._invoke(scope, receive, send, self.state.default_ref)
+                await self._counted(scope, receive, send, self.state.default_ref)
             return
         if path in ("/ping", "/health"):
             if await self._allow(send, method, "GET"):
@@ -147,10 +163,14 @@ class ServingApp:
                     status_body = {**self.state.table.status(), "pid": os.getpid()}
                     await _reply(send, 200, json.dumps(status_body))
                 return
+            if path == "/metrics":
+                if await self._allow(send, method, "GET"):
+                    await _reply(send, 200, json.dumps(self.state.metrics.snapshot()))
+                return
             match = _REF_PATH.fullmatch(path)
             if match:
                 if await self._allow(send, method, "POST"):
-                    await self._invoke(scope, receive, send, match.group(1))
+                    await self._counted(scope, receive, send, match.group(1))
                 return
         await _fail(
             send,
@@ -228,6 +248,31 @@ class ServingApp:
             error_code="REQUEST_TOO_LARGE",
         )
         await _fail(send, err, close=close)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, ref: str | None) -> None:
+        """Answer an invocation and count it: its status, its time, an error's message."""
+        start = time.perf_counter()
+        status = 0
+        error: bytes = b""
+
+        async def watched(message: Message) -> None:
+            nonlocal status, error
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body" and status >= 400:
+                error += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self._invoke(scope, receive, watched, ref)
+        except Exception:  # a bug: __call__ answers 500, which counts as an error
+            if not status:
+                status, error = 500, b'{"message": "Internal error; see the serving log."}'
+            raise
+        finally:
+            if status:  # 0: the client left before an answer; nothing was served
+                millis = (time.perf_counter() - start) * 1000
+                self.state.metrics.record(ref or "default", status, millis, _message(error))
 
     async def _invoke(self, scope: Scope, receive: Receive, send: Send, ref: str | None) -> None:
         if ref is None:

@@ -161,7 +161,8 @@ def format_value(value: Any) -> str:
 
 
 def table_frame(runs: Sequence[Run]) -> pd.DataFrame:
-    """The runs table: run_id as index, then name, status, times, user, params.*, metrics.*."""
+    """The runs table: run_id as index, then the name, metrics.*, params.*, then status,
+    times and user: what a run measured is what the table is read for, so it comes first."""
     import numpy as np
     import pandas as pd
 
@@ -183,7 +184,7 @@ def table_frame(runs: Sequence[Run]) -> pd.DataFrame:
     metrics = metrics.reindex(sorted(metrics.columns), axis=1).astype("float64")
     params.columns = [f"params.{k}" for k in params.columns]
     metrics.columns = [f"metrics.{k}" for k in metrics.columns]
-    frame = pd.concat([base, params, metrics], axis=1)
+    frame = pd.concat([base[["name"]], metrics, params, base.drop(columns="name")], axis=1)
     # Text columns as object: the grid's schema then reads them as plain strings.
     for col in ["name", "status", "start time", "user", *params.columns]:
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
@@ -193,7 +194,9 @@ def table_frame(runs: Sequence[Run]) -> pd.DataFrame:
 def values_frame(runs: Sequence[Run]) -> pd.DataFrame:
     """Params (as text) and metrics (as floats) of each run, one row per run."""
     frame = table_frame(runs)
-    keep = [c for c in frame.columns if c.startswith(("params.", "metrics."))]
+    # Params then metrics, as the compare views read them (the table shows metrics first).
+    keep = [c for c in frame.columns if c.startswith("params.")]
+    keep += [c for c in frame.columns if c.startswith("metrics.")]
     out = frame[keep].copy()
     out.insert(0, "name", unique_labels(runs))
     return out

@@ -28,7 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-from ipydatagrid import DataGrid  # type: ignore[import-untyped,unused-ignore]
+from ipydatagrid import (  # type: ignore[import-untyped,unused-ignore]
+    DataGrid,
+    TextRenderer,
+    VegaExpr,
+)
 from traitlets import Int, List, Unicode, link, observe, validate
 
 from labtrack.entities import RUN_STATUSES, Run
@@ -47,6 +51,11 @@ if TYPE_CHECKING:
 __all__ = ["RunsTable", "last_selection", "show_runs"]
 
 STATUS_OPTIONS = [_common.ALL_STATUSES, *RUN_STATUSES]
+# A run without a metric has NaN in that column (the column stays numeric, so the grid sorts
+# it as numbers); the grid would print "NaN": draw a blank instead. A space, not '': the grid
+# takes an empty result for "no text given" and prints its own text; default_value is the
+# formatted value it would have printed.
+BLANK_NAN = "isNaN(cell.value) ? ' ' : default_value"
 
 # The table show_runs() built last: `%compare` with no ids compares its selection.
 
@@ -91,6 +100,7 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
         self.grid = DataGrid(
             self._frame,
             selection_mode="row",
+            default_renderer=TextRenderer(text_value=VegaExpr(BLANK_NAN)),
             base_column_size=110,
             base_row_header_size=110,  # the run id (its start; drag the border for more)
             column_widths={"start time": 150},
@@ -212,7 +222,7 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
 
     @property
     def frame(self) -> pd.DataFrame:
-        """The table's data (a copy): run_id index, name ... user, params.*, metrics.*."""
+        """The table's data (a copy): run_id index, name, metrics.*, params.*, status ... user."""
         return self._frame.copy()
 
     @property

@@ -1,7 +1,8 @@
 """Model serving in the Jupyter server: switch it on or off, report it, proxy requests to it.
 
 - ``PUT labtrack/api/registered-models/{name}/serving`` with ``{"enabled": true|false}``;
-  ``GET`` on the same path reports the process and every served version, stage and alias.
+  ``GET`` on the same path reports the process and every served version, stage and alias;
+  ``GET .../serving/metrics`` what the process counted per endpoint, and its log.
 - ``POST <base_url>labtrack/serving/{name}/{version|stage|alias}/invocations``: authenticated
   like every Jupyter route, forwarded to the model's own process (see
   :mod:`labtrack.server.serving.supervisor`), which resolves the ref against the registry
@@ -28,11 +29,18 @@ from labtrack.server.base import LabtrackHandler
 from labtrack.server.serving.supervisor import ENABLED_TAG, ServingSupervisor
 from labtrack.server.settings import Labtrack
 
-__all__ = ["SERVING_PREFIX", "ServingHandler", "ServingProxyHandler", "setup_serving"]
+__all__ = [
+    "SERVING_PREFIX",
+    "ServingHandler",
+    "ServingMetricsHandler",
+    "ServingProxyHandler",
+    "setup_serving",
+]
 
 SERVING_PREFIX = "labtrack/serving"
 MAX_BODY_BYTES = 20 * 1024 * 1024
 PROXY_TIMEOUT_S = 300.0
+LOG_LINES = 200
 PASSED_HEADERS = (
     "Content-Type",
     "X-Labtrack-Model-Version",
@@ -154,6 +162,29 @@ class ServingHandler(_ServingBase):
             await self.call(client.delete_registered_model_tag, name, ENABLED_TAG)
         await self.supervisor.reconcile()
         self.write_json(await self._status(name))
+
+
+class ServingMetricsHandler(_ServingBase):
+    """``GET registered-models/{name}/serving/metrics``: per endpoint the requests, errors,
+    latency percentiles and last errors the model process counted since it started, and the
+    last lines of its log. Empty counts while serving is off or the process is not ready."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        await self.call(self.client.get_registered_model, name)  # 404 for a model that is not
+        proc = self.supervisor.procs.get(name)
+        counted = await self.supervisor.process_metrics(proc) if proc is not None else None
+        self.write_json(
+            {
+                "name": name,
+                "state": proc.state if proc is not None else "stopped",
+                "pid": proc.pid if proc is not None else None,
+                "since": (counted or {}).get("since"),
+                "endpoints": (counted or {}).get("endpoints", []),
+                "log": proc.log_tail(LOG_LINES) if proc is not None else "",
+            }
+        )
 
 
 class ServingProxyHandler(_ServingBase):

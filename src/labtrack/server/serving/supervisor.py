@@ -90,10 +90,12 @@ class ModelProcess:
         return self.popen.pid if self.popen is not None else None
 
     def log_tail(self, lines: int = 20) -> str:
+        """The last ``lines`` lines of the process's output (of every start: a crash and the
+        restart after it are both there)."""
         try:
             with open(self.log_file, "rb") as f:
                 f.seek(0, os.SEEK_END)
-                f.seek(max(0, f.tell() - 16_384))
+                f.seek(max(0, f.tell() - 800 * lines))
                 return "\n".join(f.read().decode(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
@@ -352,18 +354,26 @@ class ServingSupervisor:
 
     async def process_status(self, proc: ModelProcess) -> dict[str, Any] | None:
         """The model process's own ``/status`` (served refs and loaded versions), if it answers."""
+        return await self._ask(proc, "/status")
+
+    async def process_metrics(self, proc: ModelProcess) -> dict[str, Any] | None:
+        """What the model process counted since it started (``/metrics``: per endpoint the
+        requests, errors, latency percentiles and last errors), if it answers."""
+        return await self._ask(proc, "/metrics")
+
+    async def _ask(self, proc: ModelProcess, path: str) -> dict[str, Any] | None:
         if proc.state != "ready":
             return None
         request = HTTPRequest(
-            f"http://127.0.0.1:{proc.port}/status",
+            f"http://127.0.0.1:{proc.port}{path}",
             headers={"X-Labtrack-Serving-Token": proc.token},
             request_timeout=2.0,
         )
         response = await self.fetch(request)
         if response is None or response.code != 200:
             return None
-        status: dict[str, Any] = json.loads(response.body)
-        return status
+        answer: dict[str, Any] = json.loads(response.body)
+        return answer
 
 
 class _LoopbackResolver(Resolver):
