@@ -23,7 +23,9 @@ async function signIn(browser: Browser, user: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${HUB}hub/login`);
   await page.locator('#username_input').fill(user);
-  await page.locator('#password_input').fill(process.env.HUB_PASSWORD as string);
+  await page
+    .locator('#password_input')
+    .fill(process.env.HUB_PASSWORD as string);
   await page.locator('#login_submit').click();
   // Signed in: the hub sends the browser on (to its home, or the running server).
   await page.waitForURL(url => !url.pathname.endsWith('/hub/login'));
@@ -91,7 +93,9 @@ test('user-a shares an experiment with the team; user-b may read it', async ({
   await expect(grant.locator('th')).toContainText('team');
   await expect(grant.locator('select')).toHaveValue('READ');
   await shot(a, 'share-dialog-user-a');
-  await dialog.locator('.jp-Dialog-footer button', { hasText: 'Close' }).click();
+  await dialog
+    .locator('.jp-Dialog-footer button', { hasText: 'Close' })
+    .click();
 
   // user-b: under "Shared with me", with its owner; its run; read only.
   await b.reload();
