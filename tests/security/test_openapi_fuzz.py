@@ -80,8 +80,16 @@ def seed(home: Path) -> list[str]:
     client.create_model_version_from_run("fuzz-model", run_ids[1], "model")
     client.transition_model_version_stage("fuzz-model", 1, "Production")
     client.set_registered_model_alias("fuzz-model", "champion", 2)
+    # MLflow 3's logged model, with a file (placeholder id "seeded-model", as run ids are).
+    model = client.create_logged_model(eid, name="fuzz-lm", source_run_id=run_ids[0])
+    client.log_model_params(model.model_id, {"alpha": "1"})
+    client.set_logged_model_tags(model.model_id, {"team": "api"})
+    files = home / "lm-files"
+    files.mkdir()
+    (files / "MLmodel").write_text("flavors: {}\n")
+    client.log_model_artifacts(model.model_id, str(files))
     assert eid == EXAMPLES["experiment_id"]
-    return run_ids
+    return [*run_ids, model.model_id]
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +171,8 @@ EXAMPLES = {
     "key": "loss",
     "keys": "loss",
     "path": "notes.txt",
+    "model_id": "seeded-model",
+    "artifact_file_path": "MLmodel",
 }
 
 
@@ -179,14 +189,16 @@ def with_examples(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def aim(case: Any, run_ids: list[str]) -> None:
-    """Swap the run id placeholders in a generated case for the seeded runs' ids."""
+def aim(case: Any, seeded: list[str]) -> None:
+    """Swap the placeholders in a generated case for the seeded ids (the runs', then the
+    logged model's)."""
+    *run_ids, model_id = seeded
     for part in (case.path_parameters, case.query):
         for name, value in list((part or {}).items()):
-            if isinstance(value, str) and "seeded-run-" in value:
+            if isinstance(value, str) and "seeded-" in value:
                 for i, rid in enumerate(run_ids):
                     value = value.replace(f"seeded-run-{i}", rid)
-                part[name] = value
+                part[name] = value.replace("seeded-model", model_id)
 
 
 schema = schemathesis.openapi.from_dict(
