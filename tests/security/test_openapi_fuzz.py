@@ -23,8 +23,6 @@ from typing import Any
 
 import pytest
 import requests
-import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -33,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from labtrack.server.openapi import openapi_spec
+from tests.security.fuzzing import fuzz_schema, fuzz_settings
 
 MAX_EXAMPLES = 12
 START_TIMEOUT_S = 90.0
@@ -201,26 +200,11 @@ def aim(case: Any, seeded: list[str]) -> None:
                 part[name] = value.replace("seeded-model", model_id)
 
 
-schema = schemathesis.openapi.from_dict(
-    with_examples(openapi_spec()),
-    config=schemathesis.config.SchemathesisConfig.from_dict(
-        {
-            "seed": 20260101,
-            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
-            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-        }
-    ),
-)
+schema = fuzz_schema(with_examples(openapi_spec()), MAX_EXAMPLES)
 
 
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzz_settings(MAX_EXAMPLES)
 def test_every_operation_conforms_and_never_fails(case: Any, server: dict[str, Any]) -> None:
     aim(case, server["run_ids"])
     # A model endpoint answers 503 TEMPORARILY_UNAVAILABLE (documented) while the model's
@@ -238,13 +222,7 @@ def test_every_operation_conforms_and_never_fails(case: Any, server: dict[str, A
 
 
 @schema.parametrize()
-@settings(
-    max_examples=2,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzz_settings(2)
 def test_every_operation_refuses_requests_without_the_token(
     case: Any, server: dict[str, Any]
 ) -> None:

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
 import yaml
-from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -26,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 import labtrack.serving
 from tests.registry.conftest import diabetes  # noqa: F401 (a fixture)
+from tests.security.fuzzing import fuzz_schema, fuzz_settings
 from tests.serving.conftest import COLUMNS, serving_process, two_versions  # noqa: F401
 
 pytest.importorskip("sklearn")
@@ -55,26 +54,11 @@ def _with_examples(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-schema = schemathesis.openapi.from_dict(
-    _with_examples(yaml.safe_load(SPEC.read_text())),
-    config=schemathesis.config.SchemathesisConfig.from_dict(
-        {
-            "seed": 20260101,
-            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
-            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-        }
-    ),
-)
+schema = fuzz_schema(_with_examples(yaml.safe_load(SPEC.read_text())), MAX_EXAMPLES)
 
 
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzz_settings(MAX_EXAMPLES)
 def test_every_serving_route_conforms_and_never_fails(case: Any, servers: list[str]) -> None:
     for base in servers:
         response = case.call_and_validate(base_url=base, checks=CHECKS, timeout=60)
