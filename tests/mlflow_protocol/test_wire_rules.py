@@ -169,7 +169,9 @@ async def test_runs_get_gives_the_latest_metrics_with_step_and_time(
 
 
 def _sample(pattern: str) -> str:
-    return re.sub(r"\(\?P<\w+>[^)]*\)", "x/y", pattern)
+    """A path the pattern matches: one segment for ``[^/]+`` groups, two for the others."""
+    one = re.sub(r"\(\?P<\w+>\[\^/\]\+\)", "x", pattern)
+    return re.sub(r"\(\?P<\w+>[^)]*\)", "x/y", one)
 
 
 @pytest.mark.parametrize(("pattern", "handler"), routes(), ids=[p for p, _ in routes()])
@@ -198,3 +200,28 @@ def vars_of(handler: type) -> set[str]:
         for v in ("get", "post", "put", "patch", "delete")
         if getattr(handler, v) is not getattr(RequestHandler, v)
     }
+
+
+async def test_runs_search_gives_latest_metrics_with_step_and_timestamp(
+    fetch: Fetch, labtrack_home: Path
+) -> None:
+    runs = [await new_run(fetch) for _ in range(3)]
+    for i, run_id in enumerate(runs[:2]):
+        points = [
+            {"key": "loss", "value": 1.0 / (s + 1), "timestamp": 1000 + s, "step": s}
+            for s in range(i + 2)
+        ]
+        status, _ = await fetch(
+            "POST", MLFLOW + "runs/log-batch", {"run_id": run_id, "metrics": points}
+        )
+        assert status == 200
+    status, body = await fetch("POST", MLFLOW + "runs/search", {"experiment_ids": ["0"]})
+    metrics = {r["info"]["run_id"]: r["data"].get("metrics") for r in body["runs"]}
+    assert metrics == {
+        runs[0]: [{"key": "loss", "value": 0.5, "timestamp": 1001, "step": 1}],
+        runs[1]: [{"key": "loss", "value": 1 / 3, "timestamp": 1002, "step": 2}],
+        runs[2]: None,
+    }
+    # the same as runs/get gives
+    status, one = await fetch("GET", MLFLOW + "runs/get", run_id=runs[1])
+    assert one["run"]["data"]["metrics"] == metrics[runs[1]]

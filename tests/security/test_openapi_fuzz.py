@@ -23,8 +23,6 @@ from typing import Any
 
 import pytest
 import requests
-import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -33,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from labtrack.server.openapi import openapi_spec
+from tests.security.fuzzing import fuzz_schema, fuzz_settings
 
 MAX_EXAMPLES = 12
 START_TIMEOUT_S = 90.0
@@ -80,8 +79,16 @@ def seed(home: Path) -> list[str]:
     client.create_model_version_from_run("fuzz-model", run_ids[1], "model")
     client.transition_model_version_stage("fuzz-model", 1, "Production")
     client.set_registered_model_alias("fuzz-model", "champion", 2)
+    # MLflow 3's logged model, with a file (placeholder id "seeded-model", as run ids are).
+    model = client.create_logged_model(eid, name="fuzz-lm", source_run_id=run_ids[0])
+    client.log_model_params(model.model_id, {"alpha": "1"})
+    client.set_logged_model_tags(model.model_id, {"team": "api"})
+    files = home / "lm-files"
+    files.mkdir()
+    (files / "MLmodel").write_text("flavors: {}\n")
+    client.log_model_artifacts(model.model_id, str(files))
     assert eid == EXAMPLES["experiment_id"]
-    return run_ids
+    return [*run_ids, model.model_id]
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +170,8 @@ EXAMPLES = {
     "key": "loss",
     "keys": "loss",
     "path": "notes.txt",
+    "model_id": "seeded-model",
+    "artifact_file_path": "MLmodel",
 }
 
 
@@ -179,36 +188,23 @@ def with_examples(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def aim(case: Any, run_ids: list[str]) -> None:
-    """Swap the run id placeholders in a generated case for the seeded runs' ids."""
+def aim(case: Any, seeded: list[str]) -> None:
+    """Swap the placeholders in a generated case for the seeded ids (the runs', then the
+    logged model's)."""
+    *run_ids, model_id = seeded
     for part in (case.path_parameters, case.query):
         for name, value in list((part or {}).items()):
-            if isinstance(value, str) and "seeded-run-" in value:
+            if isinstance(value, str) and "seeded-" in value:
                 for i, rid in enumerate(run_ids):
                     value = value.replace(f"seeded-run-{i}", rid)
-                part[name] = value
+                part[name] = value.replace("seeded-model", model_id)
 
 
-schema = schemathesis.openapi.from_dict(
-    with_examples(openapi_spec()),
-    config=schemathesis.config.SchemathesisConfig.from_dict(
-        {
-            "seed": 20260101,
-            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
-            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-        }
-    ),
-)
+schema = fuzz_schema(with_examples(openapi_spec()), MAX_EXAMPLES)
 
 
 @schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzz_settings(MAX_EXAMPLES)
 def test_every_operation_conforms_and_never_fails(case: Any, server: dict[str, Any]) -> None:
     aim(case, server["run_ids"])
     # A model endpoint answers 503 TEMPORARILY_UNAVAILABLE (documented) while the model's
@@ -226,13 +222,7 @@ def test_every_operation_conforms_and_never_fails(case: Any, server: dict[str, A
 
 
 @schema.parametrize()
-@settings(
-    max_examples=2,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzz_settings(2)
 def test_every_operation_refuses_requests_without_the_token(
     case: Any, server: dict[str, Any]
 ) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from labtrack.store.contract import TrackingStore
 from labtrack.store.sql import metrics as metrics_module
 from labtrack.store.sql.metric_writes import LEVELS, SUMMARY_FROM
 from labtrack.store.sql.store import SqlTrackingStore
@@ -157,3 +158,18 @@ def test_a_full_history_is_the_metrics_as_logged(store: SqlTrackingStore) -> Non
     assert (last.key, last.timestamp, last.step, last.run_id) == ("loss", 99, 5, run_id)
     assert math.isnan(last.value) and type(last) is Metric
     assert repr(history[0]) == repr(expected[0])
+
+
+def test_latest_metric_steps_read_many_runs_at_once_as_run_by_run(
+    store: SqlTrackingStore,
+) -> None:
+    # more runs than one query takes, some without metrics
+    runs = [store.create_run("0", "u", 1, [], f"r{i}").info.run_id for i in range(520)]
+    points = [(r, "loss", 1.0 / (i + 1), 100 + i, i) for i, r in enumerate(runs) if i % 3]
+    points += [(r, "acc", float("nan"), 7, 2) for r in runs[:50]]
+    store.log_metric_points(points)
+    batched = store.latest_metric_steps([*runs, "0" * 32])
+    assert batched == TrackingStore.latest_metric_steps(store, runs)  # the contract's default
+    assert batched[runs[100]] == {"loss": (100, 200)}
+    assert batched[runs[1]] == {"loss": (1, 101), "acc": (2, 7)}
+    assert runs[300] not in batched and len(batched) == 520 - 174 + 17

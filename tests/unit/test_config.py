@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from labtrack import config
 from labtrack.config import resolve
 from labtrack.errors import InvalidParameterError
 
@@ -71,3 +74,24 @@ def test_unsupported_schemes_say_what_works(uri):
 def test_the_server_and_kernel_agree(tmp_path):
     # Same inputs, same answer: there is one function, so this pins its determinism.
     assert resolve(str(tmp_path / "x")) == resolve(str(Path(tmp_path) / "x"))
+
+
+def test_env_first_follows_every_change_of_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = ("LABTRACK_TEST_FIRST", "MLFLOW_TEST_FIRST")
+    monkeypatch.delenv(names[0], raising=False)
+    monkeypatch.delenv(names[1], raising=False)
+    assert config.env_first(names) is None
+    monkeypatch.setenv(names[1], "mlflow's")
+    assert config.env_first(names) == "mlflow's"
+    os.environ[names[0]] = "ours \N{SNOWMAN}"
+    assert config.env_first(names) == "ours \N{SNOWMAN}" == config.env_value("TEST_FIRST")
+    os.environ[names[0]] = ""  # empty is unset, as os.environ.get's callers treated it
+    assert config.env_first(names) == "mlflow's"
+    del os.environ[names[0]]
+    os.environb[os.fsencode(names[1])] = b"\xff"  # not UTF-8: decoded as os.environ does
+    assert config.env_first(names) == os.environ[names[1]]
+    with mock.patch.dict(os.environ, {names[1]: "patched"}):
+        assert config.env_first(names) == "patched"
+    assert config.env_first(names) == os.environ[names[1]]

@@ -74,6 +74,7 @@ RULES: dict[str, Rule] = {
     "log_inputs": _r(RUN, "run_id", "EDIT"),
     "log_outputs": _r(RUN, "run_id", "EDIT"),
     "link_metrics_to_models": _r(RUN, "run_id", "EDIT"),
+    "latest_metric_steps": _r("runs", "run_ids"),
     "log_metric_points": _r("own"),
     "heartbeat_runs": _r("runs", "run_ids", "EDIT"),
     "delete_run": _r(RUN, "run_id", "MANAGE"),

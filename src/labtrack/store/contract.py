@@ -305,6 +305,16 @@ class TrackingStore(LoggedModelStore, PermissionStore):
         """Each metric of a run by key: last value and step, min, max and count (empty for an
         unknown run)."""
 
+    def latest_metric_steps(self, run_ids: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
+        """(step, timestamp) of each run's latest metric values, by run id and key (runs
+        without metrics are left out). Stores override it with one read for all the runs."""
+        out = {}
+        for run_id in run_ids:
+            summaries = self.metric_summaries(run_id)
+            if summaries:
+                out[run_id] = {k: (s["step"], s["timestamp"]) for k, s in summaries.items()}
+        return out
+
     # -- notebooks: content-addressed blobs and kernel sessions -------------------------
     @abstractmethod
     def put_blob(self, kind: str, data: bytes) -> str:

@@ -14,6 +14,7 @@ import os
 import threading
 from dataclasses import fields
 
+from labtrack import config
 from labtrack.entities.logged_model import LoggedModel
 
 __all__ = ["ActiveModel", "clear_active_model", "get_active_model_id"]
@@ -32,10 +33,7 @@ _context = _Context()
 
 
 def _from_env() -> str | None:
-    for name in _ENV_VARS:
-        if value := os.environ.get(name):
-            return value
-    return None
+    return config.env_first(_ENV_VARS)  # on every log_metric: the fast lookup
 
 
 def get_active_model_id() -> str | None:

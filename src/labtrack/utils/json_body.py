@@ -53,9 +53,16 @@ def check_json_value(value: Any, what: str = "The request body", *, text: bool =
                 for key, child in item.items():
                     if text:
                         _check_text(key, what, where)
-                    stack.append((child, depth + 1, [*where, key]))
-            else:
+                    if text or isinstance(child, (dict, list)):
+                        stack.append((child, depth + 1, [*where, key]))
+            elif text:
                 stack.extend((child, depth + 1, [*where, i]) for i, child in enumerate(item))
+            else:  # only containers can be too deep: scalars (most of a big body) are skipped
+                stack.extend(
+                    (child, depth + 1, [*where, i])
+                    for i, child in enumerate(item)
+                    if isinstance(child, (dict, list))
+                )
     return value
 
 
@@ -69,8 +76,11 @@ def _check_text(text: str, what: str, where: list[str | int]) -> None:
         ) from None
 
 
-def parse_json(raw: bytes | str, what: str = "The request body") -> Any:
+def parse_json(raw: bytes | str, what: str = "The request body", *, walk: bool = True) -> Any:
     """The JSON document in ``raw``, checked by :func:`check_json_value`.
+
+    ``walk=False`` is for a caller that checks the type of every value itself (a flat list of
+    scalars, say): the depth walk is skipped, the Unicode check is not.
 
     >>> parse_json(b'{"a": 1}')
     {'a': 1}
@@ -86,6 +96,8 @@ def parse_json(raw: bytes | str, what: str = "The request body") -> Any:
     # Strictly decoded UTF-8 holds no surrogates: only a \uD800-\uDFFF escape can make one,
     # so without such an escape the (costly) walk over every string is skipped.
     text = isinstance(raw, str) or _SURROGATE_ESCAPE.search(raw) is not None
+    if not walk and not text:
+        return value
     return check_json_value(value, what, text=text)
 
 

@@ -7,9 +7,7 @@ artifacts); each handler parses the request by MLflow's rules (:mod:`.fields`), 
 client or the store contract, and answers MLflow's message (:mod:`.messages`). The URL table
 is :data:`ROUTES`; MLflow serves every RPC under ``api/<version>/`` and ``ajax-api/<version>/``.
 
-Not here yet: MLflow 3's logged models (``logged-models/...`` beyond the search that answers
-"none", ``runs/outputs``); they join the table in :func:`routes` as handlers of their own
-module (:mod:`.logged_models`).
+MLflow 3's logged models (``logged-models/...``, ``runs/outputs``) are :mod:`.logged_models`.
 """
 
 from __future__ import annotations
@@ -37,6 +35,7 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         runs,
     )
 
+    model = r"(?P<model_id>[^/]+)"
     tracking: list[tuple[str, type[LabtrackHandler]]] = [
         ("experiments/create", experiments.CreateExperimentHandler),
         ("experiments/get", experiments.GetExperimentHandler),
@@ -60,10 +59,22 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         ("runs/log-batch", runs.LogBatchHandler),
         ("runs/log-model", runs.LogModelHandler),
         ("runs/log-inputs", runs.LogInputsHandler),
+        ("runs/outputs", logged_models.LogOutputsHandler),
         ("metrics/get-history", metrics.GetMetricHistoryHandler),
         ("metrics/get-history-bulk-interval", metrics.GetMetricHistoryBulkIntervalHandler),
         ("artifacts/list", artifacts.RunArtifactListHandler),
+        # search before <model_id>, which would take "search" as an id
+        ("logged-models", logged_models.CreateLoggedModelHandler),
         ("logged-models/search", logged_models.SearchLoggedModelsHandler),
+        (f"logged-models/{model}", logged_models.LoggedModelHandler),
+        (f"logged-models/{model}/tags", logged_models.LoggedModelTagsHandler),
+        (f"logged-models/{model}/tags/(?P<tag_key>.+)", logged_models.DeleteLoggedModelTagHandler),
+        (f"logged-models/{model}/params", logged_models.LogLoggedModelParamsHandler),
+        (
+            f"logged-models/{model}/artifacts/directories",
+            logged_models.LoggedModelArtifactListHandler,
+        ),
+        (f"logged-models/{model}/artifacts/files", logged_models.LoggedModelArtifactFileHandler),
         ("registered-models/create", registry.CreateRegisteredModelHandler),
         ("registered-models/get", registry.GetRegisteredModelHandler),
         ("registered-models/rename", registry.RenameRegisteredModelHandler),

@@ -142,15 +142,35 @@ class MetricIngest:
         states: dict[str | None, LabtrackError | None] = {None: None}
         for run_id in {w.run_id for w in group if w.run_id is not None}:
             states[run_id] = self._check_run(run_id)
+        known: dict[str, LabtrackError | None] = {}
         points: list[MetricPoint] = []
         for waiting in group:
             waiting.error = states[waiting.run_id]
+            if waiting.error is None and waiting.run_id is None:
+                # A writer's batch names its runs in its points: one unknown run would fail
+                # the whole group's transaction (a foreign key), so it fails only its request.
+                waiting.error = self._unknown_run(waiting.points, known)
             if waiting.error is None:
                 points.extend(waiting.points)
         if points:
             self.store.log_metric_points(points)
         self.commits += 1
         self.requests += len(group)
+
+    def _unknown_run(
+        self, points: list[MetricPoint], known: dict[str, LabtrackError | None]
+    ) -> LabtrackError | None:
+        """The error of the first run of ``points`` that does not exist (deleted ones do)."""
+        for run_id in {point[0] for point in points}:
+            if run_id not in known:
+                try:
+                    self.store.get_run(run_id)
+                    known[run_id] = None
+                except LabtrackError as err:
+                    known[run_id] = err
+            if known[run_id] is not None:
+                return known[run_id]
+        return None
 
     def _check_run(self, run_id: str) -> LabtrackError | None:
         """MLflow's rule: metrics go into any run that is not deleted (finished ones too)."""

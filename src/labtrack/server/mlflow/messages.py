@@ -128,9 +128,12 @@ def run_info(info: RunInfo, uris: ArtifactUris) -> dict[str, Any]:
 
 
 def run(
-    entity: Run, uris: ArtifactUris, summaries: Mapping[str, MetricSummary] | None = None
+    entity: Run,
+    uris: ArtifactUris,
+    summaries: Mapping[str, MetricSummary] | Mapping[str, Mapping[str, object]] | None = None,
 ) -> dict[str, Any]:
-    """A run; its latest metrics carry their step and timestamp when ``summaries`` has them."""
+    """A run; its latest metrics carry their step and timestamp when ``summaries`` has them
+    (``{key: {"step", "timestamp", ...}}``)."""
     metrics = []
     for key, value in entity.data.metrics.items():
         point: dict[str, Any] = {"key": key, "value": number(value)}

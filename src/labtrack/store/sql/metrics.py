@@ -34,6 +34,8 @@ from labtrack.store.sql.metric_writes import (
 from labtrack.store.sql.run_data import metric_value
 from labtrack.utils import gc, validation
 
+_RUNS_PER_QUERY = 500  # below every driver's limit of bound parameters
+
 # Past this many points, a chart asking for finer buckets than the finest summary (many
 # points on few steps: a metric logged without a step) reads the finest summary instead of
 # grouping every point (the answer is then as fine as the summary's 64-step buckets).
@@ -256,5 +258,22 @@ class MetricRepository:
                     connection.execute(query)
                 )
             }
+
+        return self.database.read(work)
+
+    def latest_metric_steps(self, run_ids: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
+        """(step, timestamp) of the runs' latest metric values, a query per 500 runs."""
+        latest = tables.latest_metrics
+        ids = list(dict.fromkeys(run_ids))
+
+        def work(connection: Connection) -> dict[str, dict[str, tuple[int, int]]]:
+            out: dict[str, dict[str, tuple[int, int]]] = {}
+            for start in range(0, len(ids), _RUNS_PER_QUERY):
+                query = select(
+                    latest.c.run_uuid, latest.c.key, latest.c.step, latest.c.timestamp
+                ).where(latest.c.run_uuid.in_(ids[start : start + _RUNS_PER_QUERY]))
+                for run_id, key, step, timestamp in connection.execute(query):
+                    out.setdefault(run_id, {})[key] = (step, timestamp)
+            return out
 
         return self.database.read(work)

@@ -233,6 +233,9 @@ class SqlTrackingStore(TrackingStore):
     def metric_summaries(self, run_id: str) -> dict[str, MetricSummary]:
         return self.metrics.metric_summaries(run_id)
 
+    def latest_metric_steps(self, run_ids: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
+        return self.metrics.latest_metric_steps(run_ids)
+
     # -- notebooks ---------------------------------------------------------------------
     def put_blob(self, kind: str, data: bytes) -> str:
         return self.notebooks.put_blob(kind, data)
