@@ -186,6 +186,25 @@ def test_a_kernel_logs_to_the_service_as_its_hub_user_with_no_configuration(hub:
     assert text == b"written by a kernel"
 
 
+def test_a_kernels_mlflow_variables_from_the_hub_config_reach_the_service(hub: Hub) -> None:
+    # What `import mlflow` in a kernel uses: MLFLOW_TRACKING_URI and MLFLOW_TRACKING_TOKEN, set
+    # for every single-user server by the example config's spawner environment.
+    server = hub.start_server("user-b")
+    code = textwrap.dedent(
+        """
+        import json, os, urllib.request
+        url = os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/experiments/search?max_results=1"
+        token = os.environ["MLFLOW_TRACKING_TOKEN"]
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(req, timeout=60) as answer:
+            print(json.dumps({"status": answer.status, "user": os.environ["JUPYTERHUB_USER"],
+                              "same": token == os.environ["JUPYTERHUB_API_TOKEN"]}))
+        """
+    )
+    out = json.loads(_kernel_run(server, hub.tokens["user-b"], code).strip().splitlines()[-1])
+    assert out == {"status": 200, "user": "user-b", "same": True}
+
+
 def test_the_users_jupyterlab_shows_the_services_runs(hub: Hub) -> None:
     # The sidebar's API on user-a's own server reads the shared service with user-a's token.
     server = hub.start_server("user-a")
