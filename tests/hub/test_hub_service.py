@@ -4,6 +4,7 @@ browser login through the hub, replicas over one PostgreSQL."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tornado.web import RequestHandler
 
 from tests.hub.conftest import HUB_PASSWORD, Hub, clean_env, http
 from tests.services import free_port, s3_client, stop_process, wait_until
@@ -414,3 +416,32 @@ def test_a_browser_signs_in_at_the_hub_and_uses_the_service_with_its_cookie(hub:
     xsrf = next(c.value for c in jar if c.name == "_xsrf" and c.path == "/services/labtrack/")
     with browser.open(create("with-xsrf", {"X-XSRFToken": xsrf}), timeout=60) as made:
         assert made.status == 201
+
+
+def _every_route() -> list[tuple[str, str]]:
+    """(verb, path below the service prefix) of every route labtrack mounts, sample values in
+    the path groups."""
+    from labtrack.server.routes import route_tables
+
+    out = []
+    for prefix, table in route_tables():
+        for pattern, handler in table:
+            path = prefix.strip("/") + "/" + re.sub(r"\(\?P<\w+>[^)]*\)", "x", pattern)
+            path = path.replace("\\", "")
+            for verb in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                if getattr(handler, verb.lower()) is not getattr(RequestHandler, verb.lower()):
+                    out.append((verb, path))
+    return out
+
+
+def test_every_route_refuses_a_request_the_hub_does_not_vouch_for(hub: Hub) -> None:
+    routes = _every_route()
+    assert len(routes) > 50
+    wrong = []
+    for verb, path in routes:
+        body = {} if verb in ("POST", "PUT", "PATCH") else None
+        for token in (None, "not-a-hub-token"):
+            answer = http(verb, hub.service_url + path, body, token)
+            if answer.status != 401:
+                wrong.append((verb, path, token, answer.status))
+    assert not wrong
