@@ -34,7 +34,12 @@ service_env = {
     "LABTRACK_TRACKING_URI": LABTRACK_TRACKING_URI,
     "LABTRACK_ARTIFACT_ROOT": LABTRACK_ARTIFACT_ROOT,
 }
-for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_REGION"):
+for name in (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_ENDPOINT_URL",  # an S3-compatible store (MinIO, Ceph ...)
+    "AWS_DEFAULT_REGION",
+):
     if os.environ.get(name):
         service_env[name] = os.environ[name]
 

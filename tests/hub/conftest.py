@@ -5,8 +5,9 @@ proxy (configurable-http-proxy, installed by ``./dev setup`` into ``.cache/chp``
 DummyAuthenticator (password ``HUB_PASSWORD``), the SimpleLocalProcessSpawner, and the hub
 config admins copy, ``examples/jupyterhub_config.py``, loaded as it is: the ``labtrack``
 service (``labtrack server --jupyterhub``, started by the hub) over a fresh PostgreSQL database
-of ``tests/services.py``, the roles and scopes, the single-user servers' environment. What the
-tests add is only what a test machine needs: ports, paths, users, a group, root.
+and S3 bucket (moto) of ``tests/services.py``, the roles and scopes, the single-user servers'
+environment. What the tests add is only what a test machine needs: ports, paths, users, a
+group, root.
 
 Users: ``user-a`` and ``user-b`` (group ``team``), and ``hub-admin`` (an admin). The fixture
 yields a :class:`Hub` with the hub's and the service's URLs and one API token per user, made
@@ -36,9 +37,11 @@ import pytest
 
 from tests.services import (
     PostgresServer,
+    S3Server,
     _connect,
     _with_database,
     free_port,
+    s3_client,
     stop_process,
     wait_until,
 )
@@ -110,7 +113,8 @@ class Hub:
     admin_token: str  # a test-only service's token with admin scopes
     service_token: str  # the labtrack service's own hub token (replicas share it)
     tracking_uri: str  # the service's PostgreSQL database
-    artifact_root: str
+    artifact_root: str  # s3://<bucket>/labtrack on the session's moto S3 server
+    s3_endpoint: str
     root: Path
     log: Path
     tokens: dict[str, str] = field(default_factory=dict)
@@ -199,7 +203,11 @@ def _fresh_database(postgres: PostgresServer) -> str:
 
 
 @pytest.fixture(scope="package")
-def hub(tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer) -> Iterator[Hub]:
+def hub(
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: PostgresServer,
+    s3_server: S3Server,
+) -> Iterator[Hub]:
     """A JupyterHub with the labtrack service, three users, a group; stopped afterwards."""
     pytest.importorskip("jupyterhub", reason="jupyterhub is in the test extra: ./dev setup")
     if not CHP.exists():
@@ -215,9 +223,12 @@ def hub(tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServe
         _config(hub_dir, ports, admin_token, service_token)
     )
     tracking_uri = _fresh_database(postgres_server)
-    artifact_root = str(root / "artifacts")
+    bucket = f"lt-hub-{secrets.token_hex(6)}"
+    s3_client(s3_server.endpoint).create_bucket(Bucket=bucket)
+    artifact_root = f"s3://{bucket}/labtrack"
     env = {
-        **clean_env(),
+        **clean_env(),  # with the S3 server's test credentials, which the config passes on
+        "AWS_ENDPOINT_URL": s3_server.endpoint,
         "LABTRACK_TRACKING_URI": tracking_uri,
         "LABTRACK_ARTIFACT_ROOT": artifact_root,
         "LABTRACK_SERVICE_PORT": str(ports["service"]),
@@ -242,6 +253,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServe
         service_token=service_token,
         tracking_uri=tracking_uri,
         artifact_root=artifact_root,
+        s3_endpoint=s3_server.endpoint,
         root=root,
         log=log,
     )

@@ -4,6 +4,7 @@ browser login through the hub, replicas over one PostgreSQL."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tornado.web import RequestHandler
 
 from tests.hub.conftest import HUB_PASSWORD, Hub, clean_env, http
-from tests.services import free_port, stop_process, wait_until
+from tests.services import free_port, s3_client, stop_process, wait_until
 
 KERNEL_TIMEOUT = 120
 
@@ -162,6 +164,7 @@ def test_a_kernel_logs_to_the_service_as_its_hub_user_with_no_configuration(hub:
         with labtrack.start_run(run_name="from-user-a") as run:
             labtrack.log_param("alpha", "0.5")
             labtrack.log_metric("loss", 0.25)
+            labtrack.log_text("written by a kernel", "notes/hello.txt")
         print(run.info.run_id)
         """
     )
@@ -178,6 +181,31 @@ def test_a_kernel_logs_to_the_service_as_its_hub_user_with_no_configuration(hub:
     assert run["info"]["user_id"] == "user-a"
     assert {p["key"]: p["value"] for p in run["data"]["params"]} == {"alpha": "0.5"}
     assert [m["value"] for m in run["data"]["metrics"] if m["key"] == "loss"] == [0.25]
+    # The artifact went through the service's proxy into its object store (the kernel has no
+    # S3 credentials).
+    path = run["info"]["artifact_uri"].removeprefix("mlflow-artifacts:/")
+    proxy = "labtrack/mlflow/api/2.0/mlflow-artifacts/artifacts/"
+    text = http_bytes(f"{hub.service_url}{proxy}{path}/notes/hello.txt", hub.tokens["user-a"])
+    assert text == b"written by a kernel"
+
+
+def test_a_kernels_mlflow_variables_from_the_hub_config_reach_the_service(hub: Hub) -> None:
+    # What `import mlflow` in a kernel uses: MLFLOW_TRACKING_URI and MLFLOW_TRACKING_TOKEN, set
+    # for every single-user server by the example config's spawner environment.
+    server = hub.start_server("user-b")
+    code = textwrap.dedent(
+        """
+        import json, os, urllib.request
+        url = os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/experiments/search?max_results=1"
+        token = os.environ["MLFLOW_TRACKING_TOKEN"]
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(req, timeout=60) as answer:
+            print(json.dumps({"status": answer.status, "user": os.environ["JUPYTERHUB_USER"],
+                              "same": token == os.environ["JUPYTERHUB_API_TOKEN"]}))
+        """
+    )
+    out = json.loads(_kernel_run(server, hub.tokens["user-b"], code).strip().splitlines()[-1])
+    assert out == {"status": 200, "user": "user-b", "same": True}
 
 
 def test_the_users_jupyterlab_shows_the_services_runs(hub: Hub) -> None:
@@ -190,6 +218,13 @@ def test_the_users_jupyterlab_shows_the_services_runs(hub: Hub) -> None:
     assert {e["experiment_id"] for e in _experiments(mine.body)} == {
         e["experiment_id"] for e in _experiments(shared.body)
     }
+
+
+def http_bytes(url: str, token: str) -> bytes:
+    """The body of a GET with a token (a file from the artifact proxy)."""
+    req = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(req, timeout=60) as answer:
+        return bytes(answer.read())
 
 
 def _experiments(body: Any) -> list[dict[str, Any]]:
@@ -268,6 +303,7 @@ def replica(hub: Hub) -> Iterator[str]:
         "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}",
         "LABTRACK_TRACKING_URI": hub.tracking_uri,
         "LABTRACK_ARTIFACT_ROOT": hub.artifact_root,
+        "AWS_ENDPOINT_URL": hub.s3_endpoint,
     }
     log = hub.root / "replica.log"
     with open(log, "wb") as out:
@@ -323,6 +359,20 @@ def test_two_replicas_over_one_database_give_the_same_answers(hub: Hub, replica:
         f"labtrack/mlflow/api/2.0/mlflow/experiments/get?experiment_id={experiment_id}",
         f"labtrack/api/runs?experiment_id={experiment_id}",
     ]
+    proxy = "labtrack/mlflow/api/2.0/mlflow-artifacts/artifacts/"
+    where = run.body["run"]["info"]["artifact_uri"].removeprefix("mlflow-artifacts:/")
+    upload = urllib.request.Request(
+        hub.service_direct + proxy + where + "/model.txt",
+        data=b"uploaded to replica 1",
+        headers={"Authorization": f"token {token}"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(upload, timeout=60) as put:
+        assert put.status == 200
+    assert http_bytes(replica + proxy + where + "/model.txt", token) == b"uploaded to replica 1"
+    bucket = hub.artifact_root.removeprefix("s3://").split("/")[0]
+    listed = s3_client(hub.s3_endpoint).list_objects_v2(Bucket=bucket)
+    assert any(item["Key"].endswith(f"{run_id}/artifacts/model.txt") for item in listed["Contents"])
     for path in paths:
         one = http("GET", hub.service_direct + path, token=token)
         two = http("GET", replica + path, token=token)
@@ -367,3 +417,32 @@ def test_a_browser_signs_in_at_the_hub_and_uses_the_service_with_its_cookie(hub:
     xsrf = next(c.value for c in jar if c.name == "_xsrf" and c.path == "/services/labtrack/")
     with browser.open(create("with-xsrf", {"X-XSRFToken": xsrf}), timeout=60) as made:
         assert made.status == 201
+
+
+def _every_route() -> list[tuple[str, str]]:
+    """(verb, path below the service prefix) of every route labtrack mounts, sample values in
+    the path groups."""
+    from labtrack.server.routes import route_tables
+
+    out = []
+    for prefix, table in route_tables():
+        for pattern, handler in table:
+            path = prefix.strip("/") + "/" + re.sub(r"\(\?P<\w+>[^)]*\)", "x", pattern)
+            path = path.replace("\\", "")
+            for verb in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                if getattr(handler, verb.lower()) is not getattr(RequestHandler, verb.lower()):
+                    out.append((verb, path))
+    return out
+
+
+def test_every_route_refuses_a_request_the_hub_does_not_vouch_for(hub: Hub) -> None:
+    routes = _every_route()
+    assert len(routes) > 50
+    wrong = []
+    for verb, path in routes:
+        body = {} if verb in ("POST", "PUT", "PATCH") else None
+        for token in (None, "not-a-hub-token"):
+            answer = http(verb, hub.service_url + path, body, token)
+            if answer.status != 401:
+                wrong.append((verb, path, token, answer.status))
+    assert not wrong

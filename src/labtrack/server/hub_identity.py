@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jupyter_server.auth import Authorizer
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import JupyterHandler
 from jupyterhub.singleuser.extension import JupyterHubIdentityProvider, JupyterHubUser
 from tornado import escape, web
@@ -170,7 +171,10 @@ class HubHomeHandler(JupyterHandler):
 
     A browser without the service's cookie is sent through the hub's login (OAuth) first."""
 
+    auth_resource = "labtrack"
+
     @web.authenticated
+    @authorized
     def get(self) -> None:
         user = self.current_user
         here = f"{self.request.protocol}://{self.request.host}{self.base_url}"
