@@ -228,3 +228,29 @@ async def test_mlflow_basic_auth_permission_rpcs(jp_fetch: Any) -> None:
     assert made["registered_model_permission"]["permission"] == "READ"
     got = await mlflow(jp_fetch, "carol", "GET", "registered-models/get", name="acl-model")
     assert got["registered_model"]["name"] == "acl-model"
+
+
+async def test_a_retry_is_answered_only_to_whoever_asked(jp_fetch: Any) -> None:
+    # The store RPC answers a retried request (same X-Labtrack-Request-Id) with its first
+    # answer; on a shared service, another user sending that id must get their own answer.
+    async def create(user: str, name: str) -> str:
+        response = await jp_fetch(
+            "labtrack",
+            "api",
+            "store",
+            "create_experiment",
+            method="POST",
+            headers={**as_user(user), "X-Labtrack-Request-Id": "retry-1"},
+            body=json.dumps({"args": {"name": name}}),
+        )
+        result: str = json.loads(response.body)["result"]
+        return result
+
+    first = await create("alice", "alices")
+    assert await create("alice", "alices") == first  # alice's retry: her answer again
+    theirs = await create("bob", "bobs")
+    assert theirs != first
+    response = await jp_fetch(
+        "labtrack", "api", "experiments", theirs, method="GET", headers=as_user("bob")
+    )
+    assert json.loads(response.body)["name"] == "bobs"

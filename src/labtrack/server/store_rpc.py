@@ -220,7 +220,7 @@ class StoreRpcHandler(LabtrackHandler):
     async def post(self, method: str) -> None:
         if method not in CONTRACT_METHODS:
             raise InvalidParameterError(f"{method!r} is not a method of labtrack's store contract.")
-        request_id = self.request.headers.get("X-Labtrack-Request-Id", "")
+        request_id = self._replay_key(method)
         if request_id:
             seen = replies.get(request_id)
             if seen is not None:
@@ -280,6 +280,15 @@ class StoreRpcHandler(LabtrackHandler):
             return args
         return None
 
+    def _replay_key(self, method: str) -> str:
+        """Where a retried request finds its first answer: the client's request id, kept
+        apart per caller and method, so nobody is answered with another user's reply by
+        sending their request id (on a shared service)."""
+        request_id = self.request.headers.get("X-Labtrack-Request-Id", "")
+        if not request_id:
+            return ""
+        return f"{self.caller.name}\0{method}\0{request_id}"
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
         err = exc_info[1] if exc_info else None
@@ -287,7 +296,7 @@ class StoreRpcHandler(LabtrackHandler):
             super().write_error(status_code, **kwargs)
             return
         body = json.dumps({**err.to_dict(), "error_class": _error_class(err)})
-        request_id = self.request.headers.get("X-Labtrack-Request-Id", "")
+        request_id = self._replay_key(self.path_kwargs.get("method", ""))
         if request_id and err.http_status < 500:
             replies.put(request_id, err.http_status, body)
         self.set_status(err.http_status)
