@@ -35,8 +35,10 @@ async def annotate(
     if guard is None:  # permissions off: everything is allowed
         store = handler.client.store
         found = await handler.call(store.access, kind, ids, handler.caller.name, [])
+        # Everything is allowed here; but a store that is a team service (an http:// tracking
+        # URI) answers with the caller's real permission, which is the one to show.
         access: dict[str, tuple[str | None, str | None]] = {
-            k: (owner, "MANAGE") for k, (owner, _) in found.items()
+            k: (owner, permission or "MANAGE") for k, (owner, permission) in found.items()
         }
     else:
         access = dict(await handler.call(guard.access, kind, ids))
