@@ -110,40 +110,55 @@ def main() -> None:
                     guarded = None if cache is None else guarded_store(cache)
                     samples[name][mode].append(timed(partial(case, guarded)))
         store.close()
+    write_report(
+        "permissions",
+        f"Permission checks: medians of {rounds} rounds (SQLite, store calls)",
+        samples,
+        {"off": "off", "on_nocache": "on, no cache", "on": "on, 2 s cache"},
+        [
+            "added: on (2 s cache, the default) minus off. The experiment list is shorter with",
+            "permissions on (only what the caller may read), hence faster.",
+        ],
+    )
+
+
+def write_report(
+    stem: str,
+    title: str,
+    samples: dict[str, dict[str, list[float]]],
+    columns: dict[str, str],
+    notes: list[str],
+) -> None:
+    """``bench/results/<stem>.{json,md}``: the medians per case and mode (``columns``: mode ->
+    heading; ``off`` and ``on`` among them), what ``on`` adds, every sample; printed too."""
     rows = []
     for name, got in samples.items():
-        off, on = statistics.median(got["off"]), statistics.median(got["on"])
+        medians = {mode: statistics.median(got[mode]) for mode in columns}
+        off, on = medians["off"], medians["on"]
         rows.append(
             {
                 "case": name,
-                "off_ms": round(off, 3),
-                "on_nocache_ms": round(statistics.median(got["on_nocache"]), 3),
-                "on_ms": round(on, 3),
+                **{f"{mode}_ms": round(value, 3) for mode, value in medians.items()},
                 "added_ms": round(on - off, 3),
                 "added_pct": round(100 * (on - off) / off, 1),
             }
         )
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "permissions.json").write_text(
-        json.dumps({"rounds": rounds, "rows": rows, "samples": samples}, indent=1)
-    )
+    (RESULTS / f"{stem}.json").write_text(json.dumps({"rows": rows, "samples": samples}, indent=1))
+    headings = [f"{heading} (ms)" for heading in columns.values()]
     lines = [
-        f"# Permission checks: medians of {rounds} rounds (SQLite, store calls)",
+        f"# {title}",
         "",
-        "| case | off (ms) | on, no cache (ms) | on, 2 s cache (ms) | added (ms) | added (%) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| case | " + " | ".join(headings) + " | added (ms) | added (%) |",
+        "| --- |" + " ---: |" * (len(columns) + 2),
     ]
-    lines += [
-        f"| {r['case']} | {r['off_ms']} | {r['on_nocache_ms']} | {r['on_ms']} | "
-        f"{r['added_ms']} | {r['added_pct']} |"
-        for r in rows
-    ]
-    lines += [
-        "",
-        "added: on (2 s cache, the default) minus off. The experiment list is shorter with",
-        "permissions on (only what the caller may read), hence faster.",
-    ]
-    (RESULTS / "permissions.md").write_text("\n".join(lines) + "\n")
+    for r in rows:
+        cells = [str(r[f"{mode}_ms"]) for mode in columns]
+        lines.append(
+            f"| {r['case']} | " + " | ".join(cells) + f" | {r['added_ms']} | {r['added_pct']} |"
+        )
+    lines += ["", *notes]
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))  # noqa: T201 - the report
 
 

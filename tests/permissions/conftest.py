@@ -80,10 +80,10 @@ async def share(
 class FixedUsers(IdentityProvider):
     """Users by token, each with a ``hub_user`` dict (as the JupyterHub side provides)."""
 
-    def get_user(self, handler: Any) -> User | None:
+    def get_user(self, handler: Any) -> Any:
         hub_user = HUB_USERS.get(self.get_token(handler) or "")
-        if hub_user is None:
-            return None
+        if hub_user is None:  # the server's own token: a user without hub_user
+            return super().get_user(handler)
         handler._token_authenticated = True  # a token, not a cookie: no XSRF check
         user = User(username=str(hub_user["name"]))
         user.hub_user = dict(hub_user)  # type: ignore[attr-defined]

@@ -118,3 +118,14 @@ def test_experiments_of_runs_and_logged_models(perm_store: SqlTrackingStore) -> 
     model = perm_store.create_logged_model(eid)
     assert perm_store.experiments_of("run", [run.info.run_id, "f" * 32]) == {run.info.run_id: eid}
     assert perm_store.experiments_of("logged_model", [model.model_id]) == {model.model_id: eid}
+
+
+def test_version_searches_list_versions_of_readable_models(perm_store: SqlTrackingStore) -> None:
+    for name, owner in [("shared", "alice"), ("private", "alice")]:
+        perm_store.create_registered_model(name)
+        perm_store.set_owner("registered_model", name, owner)
+        perm_store.create_model_version(name, "s3://b/x")
+    perm_store.set_permission("registered_model", "shared", "group", "ds", "READ")
+    found = perm_store.search_readable_model_versions("bob", ["ds"])
+    assert [(v.name, v.version) for v in found] == [("shared", 1)]
+    assert len(perm_store.search_readable_model_versions("alice", [])) == 2

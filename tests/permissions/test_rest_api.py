@@ -182,3 +182,13 @@ async def test_registered_models_are_private_until_shared(jp_fetch: Any) -> None
         None,
         "",
     )
+
+
+async def test_notebooks_of_one_path_get_one_experiment_per_user(jp_fetch: Any) -> None:
+    body = {"path": "work/train.ipynb"}
+    alice = (await call(jp_fetch, "alice", "POST", "notebook-experiment", body=body))["experiment"]
+    bob = (await call(jp_fetch, "bob", "POST", "notebook-experiment", body=body))["experiment"]
+    assert (alice["name"], alice["owner"]) == ("work/train.ipynb", "alice")
+    assert (bob["name"], bob["owner"]) == ("work/train.ipynb (bob)", "bob")
+    again = await call(jp_fetch, "bob", "GET", "notebook-experiment", path="work/train.ipynb")
+    assert again["experiment"]["experiment_id"] == bob["experiment_id"]

@@ -128,10 +128,15 @@ class NotebookExperimentHandler(LabtrackHandler):
             raise InvalidParameterError("notebook_id must be a string (the notebook's id).")
         return NotebookInfo(path.lstrip("/"), None, notebook_id or None, "frontend", None)
 
-    def _reply(self, info, experiment) -> None:  # type: ignore[no-untyped-def]
+    async def _reply(self, info, experiment) -> None:  # type: ignore[no-untyped-def]
+        items = (
+            await annotate(self, "experiment", [experiment_json(experiment)], KEY)
+            if experiment
+            else [None]
+        )
         self.write_json(
             {
-                "experiment": experiment_json(experiment) if experiment else None,
+                "experiment": items[0],
                 "notebook_path": info.path,
                 "notebook_id": info.notebook_id,
             }
@@ -144,7 +149,7 @@ class NotebookExperimentHandler(LabtrackHandler):
         info = self._info(self.arg("path"), self.arg("notebook_id"))
         eid = await self.call(find_notebook_experiment, self.client, info)
         exp = await self.call(self.client.get_experiment, eid) if eid is not None else None
-        self._reply(info, exp)
+        await self._reply(info, exp)
 
     @web.authenticated
     @authorized
@@ -153,4 +158,4 @@ class NotebookExperimentHandler(LabtrackHandler):
         body = self.read_json()
         info = self._info(body.get("path"), body.get("notebook_id"))
         eid = await self.call(ensure_notebook_experiment, self.client, info)
-        self._reply(info, await self.call(self.client.get_experiment, eid))
+        await self._reply(info, await self.call(self.client.get_experiment, eid))

@@ -61,7 +61,8 @@ class Guard:
         if not wanted:
             return {}
         found: dict[str, tuple[str | None, str | None]] = {}
-        who = (self.caller.name, tuple(self.groups))
+        # Keyed by store too: a server re-resolves its store, and ids repeat across stores.
+        who = (str(getattr(self.store, "tracking_uri", "")), self.caller.name, tuple(self.groups))
         if self.cache_seconds > 0:
             for key in wanted:
                 hit = ACCESS.get((kind, key, who), self.cache_seconds)
@@ -104,15 +105,16 @@ class Guard:
     def experiments_of_runs(self, run_ids: Iterable[str]) -> set[str]:
         """The experiments of these runs (a run never moves: remembered for good)."""
         out, missing = set(), []
+        where = str(getattr(self.store, "tracking_uri", ""))
         for run_id in {str(r) for r in run_ids}:
-            hit = RUN_EXPERIMENTS.get(run_id)
+            hit = RUN_EXPERIMENTS.get((where, run_id))
             if hit is None:
                 missing.append(run_id)
             else:
                 out.add(hit)
         if missing:
             for run_id, experiment_id in self.store.experiments_of("run", missing).items():
-                RUN_EXPERIMENTS.put(run_id, experiment_id)
+                RUN_EXPERIMENTS.put((where, run_id), experiment_id)
                 out.add(experiment_id)
         return out
 

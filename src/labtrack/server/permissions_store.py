@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from labtrack.entities import Experiment, PagedList, Run, RunTag
-from labtrack.entities.model_registry import RegisteredModel
+from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 from labtrack.errors import PermissionDeniedError
 from labtrack.server.identity import Caller
 from labtrack.server.permissions import Guard
@@ -138,6 +138,7 @@ RULES: dict[str, Rule] = {
     "access": _r("own"),
     "search_readable_experiments": _r("own"),
     "search_readable_registered_models": _r("own"),
+    "search_readable_model_versions": _r("own"),
     "experiments_of": _r("anyone"),
     "whoami": _r("own"),
 }
@@ -273,6 +274,14 @@ class GuardedStore:
             others_only,
         )
 
+    def _filtered(self, everything: str, readable: str, args: tuple[Any, ...]) -> Any:
+        """An admin's search (everything), or the one limited to what the caller may read;
+        the caller's own identity, whatever a client sent."""
+        if self.guard.caller.admin:
+            return getattr(self.unguarded, everything)(*args)
+        guard = self.guard
+        return getattr(self.unguarded, readable)(guard.caller.name, guard.groups, *args)
+
     def _search_registered_models(
         self,
         filter_string: str | None = None,
@@ -293,27 +302,37 @@ class GuardedStore:
         order_by: Sequence[str] | None = None,
         page_token: str | None = None,
     ) -> PagedList[RegisteredModel]:
-        if self.guard.caller.admin:
-            return self.unguarded.search_registered_models(
-                filter_string, max_results, order_by, page_token
-            )
-        return self.unguarded.search_readable_registered_models(
-            self.guard.caller.name,
-            self.guard.groups,
-            filter_string,
-            max_results,
-            order_by,
-            page_token,
+        args = (filter_string, max_results, order_by, page_token)
+        found: PagedList[RegisteredModel] = self._filtered(
+            "search_registered_models", "search_readable_registered_models", args
+        )
+        return found
+
+    def _search_model_versions(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 10_000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[ModelVersion]:
+        return self._search_readable_model_versions(
+            "", (), filter_string, max_results, order_by, page_token
         )
 
-    def _search_model_versions(self, *args: Any, **kwargs: Any) -> Any:
-        found = self.unguarded.search_model_versions(*args, **kwargs)
-        if self.guard.caller.admin:
-            return found
-        # Versions of models the caller may not read are left out of the page.
-        readable = self.guard.access(MODEL, {v.name for v in found})
-        kept = [v for v in found if readable.get(v.name, (None, None))[1] is not None]
-        return PagedList(kept, found.token)
+    def _search_readable_model_versions(
+        self,
+        user: str,
+        groups: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = 10_000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[ModelVersion]:
+        args = (filter_string, max_results, order_by, page_token)
+        found: PagedList[ModelVersion] = self._filtered(
+            "search_model_versions", "search_readable_model_versions", args
+        )
+        return found
 
     def _create_run(
         self,

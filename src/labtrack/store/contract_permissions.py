@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from labtrack.entities import Experiment, PagedList
-from labtrack.entities.model_registry import RegisteredModel
+from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 
 __all__ = [
     "EVERYONE",
@@ -120,6 +120,19 @@ class PermissionStore(ABC):
     ) -> PagedList[RegisteredModel]:
         """:meth:`~labtrack.store.contract.TrackingStore.search_registered_models` limited
         (in the query) to the models ``user`` owns or has a grant on."""
+
+    @abstractmethod
+    def search_readable_model_versions(
+        self,
+        user: str,
+        groups: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = 10_000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[ModelVersion]:
+        """:meth:`~labtrack.store.contract.TrackingStore.search_model_versions` limited (in
+        the query) to versions of the models ``user`` may read."""
 
     @abstractmethod
     def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]:

@@ -575,6 +575,17 @@ class RestTrackingStore(TrackingStore):
     ) -> PagedList[RegisteredModel]: ...
 
     @remote
+    def search_readable_model_versions(
+        self,
+        user: str,
+        groups: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[ModelVersion]: ...
+
+    @remote
     def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]: ...
 
     @remote

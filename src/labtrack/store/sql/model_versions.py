@@ -177,6 +177,7 @@ class ModelVersionRepository:
         max_results: int,
         order_by: Sequence[str] | None,
         page_token: str | None,
+        readable: ColumnElement[bool] | None = None,
     ) -> PagedList[ModelVersion]:
         # lazy: loaded on the first search, so a process that only logs never loads the
         # filter language (13-38 ms of a cold start).
@@ -186,6 +187,8 @@ class ModelVersionRepository:
         query = select(tables.model_versions).where(
             LIVE_VERSIONS, registry_search.version_where(filter_string)
         )
+        if readable is not None:  # team mode: versions of the models the caller may read
+            query = query.where(readable)
         query = registry_search.order_versions(query, order_by)
         return self.database.read_page(page, query, build_versions)
 

@@ -78,6 +78,10 @@ def readable_clause(
     granted = select(grants.c.resource_id).where(
         grants.c.resource_kind == resource_kind, _grantee(user, groups)
     )
+    if resource_kind == "model_version":  # a version is readable with its model
+        models = tables.registered_models
+        names = select(models.c.name).where(readable_clause("registered_model", user, groups))
+        return tables.model_versions.c.name.in_(names)
     if resource_kind == "experiment":
         experiments = tables.experiments
         ids = select(cast(grants.c.resource_id, Integer)).where(

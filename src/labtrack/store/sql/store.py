@@ -521,6 +521,23 @@ class SqlTrackingStore(TrackingStore):
             readable_clause("registered_model", user, groups),
         )
 
+    def search_readable_model_versions(
+        self,
+        user: str,
+        groups: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[ModelVersion]:
+        return self.model_versions.search_model_versions(
+            filter_string,
+            max_results,
+            order_by,
+            page_token,
+            readable_clause("model_version", user, groups),
+        )
+
     def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         return self.permissions.experiments_of(kind, ids)
 
