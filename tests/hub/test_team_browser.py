@@ -47,8 +47,8 @@ def test_two_users_share_an_experiment_in_the_browser(hub: Hub, tmp_path: Path) 
     assert run.status == 200, run
     for user in ("user-a", "user-b"):
         hub.start_server(user)
-    shots = ROOT / "test-results" / "hub"
-    shots.mkdir(parents=True, exist_ok=True)
+    # Checked in beside the other browser tests' screenshots (README shows one).
+    shots = ROOT / "tests" / "ui" / "screenshots"
     env = {
         **os.environ,
         "HUB_URL": hub.url,
@@ -70,7 +70,7 @@ def test_two_users_share_an_experiment_in_the_browser(hub: Hub, tmp_path: Path) 
         _log_tail(hub.log) + "\n--- playwright ---\n" + (done.stdout + done.stderr)[-6000:]
     )
     for user in ("user-a", "user-b"):
-        assert (shots / f"share-dialog-{user}.png").stat().st_size > 0
+        assert (shots / f"team-share-{user}.png").stat().st_size > 0
 
 
 def _log_tail(log: Path, lines: int = 15) -> str:

@@ -92,7 +92,7 @@ test('user-a shares an experiment with the team; user-b may read it', async ({
   await expect(grant).toHaveCount(1);
   await expect(grant.locator('th')).toContainText('team');
   await expect(grant.locator('select')).toHaveValue('READ');
-  await shot(a, 'share-dialog-user-a');
+  await shot(a, 'team-share-user-a');
   await dialog
     .locator('.jp-Dialog-footer button', { hasText: 'Close' })
     .click();
@@ -122,5 +122,5 @@ test('user-a shares an experiment with the team; user-b may read it', async ({
   const readOnly = b.locator('.jp-Dialog .lt-Share-readonly');
   await expect(readOnly).toContainText('You have READ permission');
   await expect(b.locator('.jp-Dialog .lt-Share-add')).toHaveCount(0);
-  await shot(b, 'share-dialog-user-b');
+  await shot(b, 'team-share-user-b');
 });
