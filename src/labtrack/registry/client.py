@@ -39,6 +39,7 @@ from labtrack.errors import (
     ResourceAlreadyExistsError,
     ResourceNotFoundError,
 )
+from labtrack.registry.model_files import missing_model_files
 from labtrack.registry.uri import parse_models_uri, parse_runs_uri
 from labtrack.store import artifacts
 from labtrack.store.artifacts.filesystems import parse_root
@@ -459,6 +460,7 @@ class RegistryClientMixin:
                 f"{'in' if path else 'root of'} run {rid}'s artifacts. Give the folder "
                 "log_model wrote (for example runs:/<run_id>/model)."
             )
+        _require_complete(artifacts.ArtifactRepository(root), path, uri)
         return (f"{root}/{path}" if path else root), rid, None
 
     def _inside_artifact_root(self, text: str) -> str | None:
@@ -486,6 +488,7 @@ class RegistryClientMixin:
                 f"{shown!r} is not a saved model: there is no {MLMODEL} file in it. Give the "
                 "folder log_model wrote (for example runs:/<run_id>/model)."
             )
+        _require_complete(repo, "", shown)
 
     def _copy_into_store(self, name: str, folder: Path) -> str:
 
@@ -498,7 +501,21 @@ class RegistryClientMixin:
             raise InvalidParameterError(
                 f"{str(folder)!r} is not a saved model: there is no {MLMODEL} file in it."
             )
+        _require_complete(artifacts.ArtifactRepository(str(folder)), "", str(folder))
         root = self.location.artifact_root.rstrip("/")
         target = f"{root}/models/{check.path_slug(name)}/{uuid.uuid4().hex}"
         artifacts.ArtifactRepository(target).log_artifacts(str(folder))
         return target
+
+
+def _require_complete(repo: artifacts.ArtifactRepository, folder: str, shown: str) -> None:
+    """Refuse a model folder whose ``MLmodel`` names files that are not there (a model log
+    killed mid-way by an older labtrack, or a folder copied in part)."""
+    missing = missing_model_files(repo, folder)
+    if missing:
+        raise InvalidParameterError(
+            f"{shown!r} is not a complete saved model: its {MLMODEL} names "
+            f"{', '.join(repr(m) for m in missing[:5])}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not in the folder (a model log that was "
+            "interrupted leaves this). Log the model again and register the new folder."
+        )
