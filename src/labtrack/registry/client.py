@@ -165,22 +165,34 @@ class RegistryClientMixin:
         await_creation_for: int = 300,
         *,
         user_id: str | None = None,
+        create_model: bool = False,
     ) -> ModelVersion:
-        """A new version of the registered model ``name`` (which must exist).
+        """A new version of the registered model ``name`` (which must exist, or with
+        ``create_model=True`` is created, as ``register_model`` does).
 
         ``source`` is ``runs:/<run_id>/<path>``, ``models:/...`` (another version's files), a
         location under the store's artifact root, or a local model folder (copied into the
         store). Registration is synchronous, so ``await_creation_for`` is accepted and unused.
+        Every argument is checked before the registered model is created: a refused call
+        leaves no empty model behind.
         """
         name = check.model_name(name)
-        self._registry_store.get_registered_model(name)  # a clear error before anything is copied
+        if not create_model:  # a clear error before anything is copied
+            self._registry_store.get_registered_model(name)
+        version_tags = _tags(tags)
+        for tag in version_tags:
+            check.tag_value(check.tag_key(tag.key), tag.value)
+        text = check.description(description)
         stored, source_run, model_id = self._store_source(name, source, run_id)
+        if create_model:  # it may exist already, or a concurrent call may just have made it
+            with contextlib.suppress(ResourceAlreadyExistsError):
+                self._registry_store.create_registered_model(name, None, None)
         version = self._registry_store.create_model_version(
             name,
             stored,
             run_id or source_run,
-            _tags(tags),
-            description,
+            version_tags,
+            text,
             user_id or current_user(),
             model_id,
         )
