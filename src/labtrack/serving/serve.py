@@ -23,6 +23,7 @@ from typing import Any
 
 from labtrack import pyfunc, store
 from labtrack.errors import InvalidParameterError, UnsafeModelError
+from labtrack.models.pickle_policy import PickleRefusedError
 from labtrack.registry.uri import parse_models_uri
 from labtrack.serving.app import ServingApp, ServingState
 from labtrack.serving.routing import ModelTable
@@ -232,7 +233,7 @@ def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> N
 
         try:
             model = pyfunc.load_model(where, allow_unsafe=opts.allow_unsafe)
-        except UnsafeModelError as err:
+        except PickleRefusedError as err:  # only this refusal has a switch to name
             if not opts.unsafe_hint:
                 raise
             raise UnsafeModelError(f"{err.message} {opts.unsafe_hint}") from None
