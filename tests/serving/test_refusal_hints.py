@@ -5,24 +5,13 @@ the switch. A real model process serves a real, tampered skops file."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import labtrack.sklearn
 from labtrack.tracking.client import TrackingClient
-from tests.models.test_tree_check import rewrite
+from tests.models.test_tree_check import add_os_system, rewrite
 from tests.serving.conftest import serving_process
 
 HINT = "Start the server with the-unsafe-switch."
-
-
-def evil(schema: Any, _arrays: Any) -> None:
-    schema["content"]["content"]["evil"] = {
-        "__class__": "system",
-        "__module__": "os",
-        "__loader__": "FunctionNode",
-        "content": {"module_path": "os", "function": "system"},
-        "__id__": 99,
-    }
 
 
 def test_a_skops_refusal_does_not_name_the_unsafe_switch(tmp_path: Path) -> None:
@@ -30,7 +19,7 @@ def test_a_skops_refusal_does_not_name_the_unsafe_switch(tmp_path: Path) -> None
 
     folder = tmp_path / "model"
     labtrack.sklearn.save_model(LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0]), str(folder))
-    rewrite(folder / "model.skops", evil)
+    rewrite(folder / "model.skops", add_os_system)
     home = tmp_path / "home"
     client = TrackingClient(str(home))
     client.create_registered_model("evil")
