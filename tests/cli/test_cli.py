@@ -53,6 +53,7 @@ def test_help_lists_every_command_with_examples(home):
         ["runs", "show"],
         ["runs", "csv"],
         ["db", "upgrade"],
+        ["db", "backup"],
     ):
         code, out = invoke(home, *sub, "--help")
         assert code == 0 and "Example" in out, sub

@@ -293,18 +293,20 @@ def test_gradient_boosting_stage_grid_must_match_its_outputs(iris):
         check_model(model)
 
 
-def test_untrusted_types_are_refused_by_name(tmp_path: Path):
-    def edit(schema, arrays):  # type: ignore[no-untyped-def]
-        schema["content"]["content"]["evil"] = {
-            "__class__": "system",
-            "__module__": "os",
-            "__loader__": "FunctionNode",
-            "content": {"module_path": "os", "function": "system"},
-            "__id__": 99,
-        }
+def add_os_system(schema: dict[str, Any], _arrays: dict[str, np.ndarray]) -> None:
+    """A :func:`rewrite` edit: the model's state gains ``os.system`` (a skops function node)."""
+    schema["content"]["content"]["evil"] = {
+        "__class__": "system",
+        "__module__": "os",
+        "__loader__": "FunctionNode",
+        "content": {"module_path": "os", "function": "system"},
+        "__id__": 99,
+    }
 
+
+def test_untrusted_types_are_refused_by_name(tmp_path: Path):
     path = save(StandardScaler().fit([[0.0], [1.0]]), tmp_path)
-    rewrite(path, edit)
+    rewrite(path, add_os_system)
     with pytest.raises(UnsafeModelError, match="os.system"):
         serialize.load(path, "skops")
 

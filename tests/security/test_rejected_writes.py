@@ -108,3 +108,27 @@ async def test_concurrent_first_registrations_all_succeed(jp_fetch: Any, labtrac
     )
     assert sorted(code for code, _ in replies) == [201] * 20, replies
     assert sorted(reply["version"] for _, reply in replies) == list(range(1, 21))
+
+
+def test_a_refused_register_model_creates_no_model(fresh_home: Any, tmp_path: Any) -> None:
+    """The Python API's register_model created the registered model before checking the
+    source and tags, so each refused call left an empty model behind."""
+    import pytest
+
+    import labtrack
+    from labtrack.errors import InvalidParameterError, ResourceNotFoundError
+
+    with labtrack.start_run() as run:
+        labtrack.log_text("flavors: {}\n", "model/MLmodel")
+    rid = run.info.run_id
+    for uri, tags in [
+        (f"runs:/{rid}/not-a-model", None),
+        (f"runs:/{rid}/model", BAD_TAG),
+        (f"runs:/{rid}/model", {"t": "x" * 9000}),
+        (str(tmp_path / "missing-folder"), None),
+    ]:
+        with pytest.raises((InvalidParameterError, ResourceNotFoundError)):
+            labtrack.register_model(uri, "fresh", tags=tags)
+    assert labtrack.search_registered_models() == []
+    assert labtrack.register_model(f"runs:/{rid}/model", "fresh").version == 1
+    assert labtrack.register_model(f"runs:/{rid}/model", "fresh").version == 2

@@ -145,3 +145,25 @@ async def test_download_of_a_file_with_any_name(jp_fetch: Any, labtrack_home, na
     disposition = response.headers["Content-Disposition"]
     disposition.encode("latin-1")
     assert f"filename*=UTF-8''{quote(name, safe='')}" in disposition
+
+
+async def test_non_string_tag_values_are_refused(jp_fetch: Any, labtrack_home: Any) -> None:
+    """Tag values of other JSON types were silently stored as their Python text (1.5 as
+    "1.5", true as "True"): a value the client never sent (issue 19, item 14)."""
+    c = client(labtrack_home)
+    rid = c.create_run("0", tags={"keep": "1"}).info.run_id
+    eid = c.create_experiment("e")
+    c.create_registered_model("m")
+    for value in [1.5, True, 3, ["a"], {"b": 1}]:
+        for method, route in [
+            ("PATCH", f"runs/{rid}"),
+            ("PATCH", f"experiments/{eid}"),
+            ("PATCH", "registered-models/m"),
+        ]:
+            code, reply = await api(jp_fetch, method, route, {"tags": {"t": value}})
+            assert code == 400 and "must be a string" in reply["message"], (route, value, reply)
+    assert "t" not in c.get_run(rid).data.tags
+    assert "t" not in c.get_experiment(eid).tags
+    assert "t" not in c.get_registered_model("m").tags
+    code, _ = await api(jp_fetch, "PATCH", f"runs/{rid}", {"tags": {"t": "1.5"}})
+    assert code == 200 and c.get_run(rid).data.tags["t"] == "1.5"

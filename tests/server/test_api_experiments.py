@@ -12,7 +12,7 @@ async def test_list_create_get_rename_delete_restore(jp_fetch: Any, labtrack_hom
     code, body = await api(jp_fetch, "GET", "experiments")
     assert code == 200 and [e["name"] for e in body["experiments"]] == ["Default"]
     code, created = await api(
-        jp_fetch, "POST", "experiments", {"name": "/Team/a", "tags": {"t": 1}}
+        jp_fetch, "POST", "experiments", {"name": "/Team/a", "tags": {"t": "1"}}
     )
     assert code == 201 and created["name"] == "/Team/a" and created["tags"] == {"t": "1"}
     eid = created["experiment_id"]

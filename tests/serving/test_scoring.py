@@ -35,7 +35,7 @@ def test_dataframe_records_and_params() -> None:
 def test_tensor_inputs_as_arrays_records_or_columns(key: str) -> None:
     array, _ = parse_request(_json({key: [[1.0, 2.0], [3.0, 4.0]]}), "application/json")
     records, _ = parse_request(_json({key: [{"a": 1}, {"a": 2}]}), "application/json")
-    columns, _ = parse_request(_json({key: {"a": [1, 2], "b": [3, 4]}}), None)
+    columns, _ = parse_request(_json({key: {"a": [1, 2], "b": [3, 4]}}), "application/json")
 
     assert isinstance(array, np.ndarray) and array.shape == (2, 2)
     assert isinstance(records, pd.DataFrame) and records["a"].tolist() == [1, 2]
@@ -48,10 +48,13 @@ def test_csv_body_with_a_header() -> None:
     assert data.to_dict("list") == {"a": [1, 3], "b": [2, 4]}
 
 
-def test_curl_default_form_content_type_is_read_as_json() -> None:
-    data, _ = parse_request(_json({"inputs": [[1]]}), "application/x-www-form-urlencoded")
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", None])
+def test_bodies_a_web_page_can_send_cross_site_are_refused(content_type: str | None) -> None:
+    # curl's default form type used to be read as JSON; so was a page's form post (issue 19).
+    with pytest.raises(ScoringError) as refused:
+        parse_request(_json({"inputs": [[1]]}), content_type)
 
-    assert data.shape == (1, 1)
+    assert refused.value.status == 415 and "Content-Type: application/json" in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -179,7 +179,7 @@ def test_an_oversized_chunked_body_is_a_413(server: Server) -> None:
 def test_a_huge_announced_body_is_refused_before_it_is_sent(server: Server) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         sock.sendall(
-            b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Content-Length: 500000000\r\n\r\n"
         )
         reply = b""

@@ -189,12 +189,13 @@ def test_batch_limits(store):
         store.log_batch(rid, metrics=[Metric("m", 1.0, 1, i) for i in range(1001)])
 
 
-def test_finished_run_refuses_data(store):
+def test_finished_run_takes_data_as_in_mlflow(store):
     rid = new_run(store).info.run_id
     info = store.update_run_info(rid, "FINISHED", end_time=5000)
     assert (info.status, info.end_time) == ("FINISHED", 5000)
-    with pytest.raises(InvalidStateError, match="start_run\\(run_id="):
-        store.log_batch(rid, metrics=[Metric("m", 1.0, 1, 0)])
+    store.log_batch(rid, metrics=[Metric("m", 1.0, 1, 0)])
+    run = store.get_run(rid)
+    assert run.data.metrics == {"m": 1.0} and run.info.status == "FINISHED"
 
 
 def test_deleted_run_refuses_data_and_is_hidden_until_restored(store):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 import click
 
 from labtrack.cli import _common
 from labtrack.serving import ServeOptions
 from labtrack.serving import serve as run
+from labtrack.utils.host_check import is_loopback
 
 
 @click.command("serve")
@@ -46,6 +49,17 @@ from labtrack.serving import serve as run
 @click.option(
     "--allow-unsafe", is_flag=True, help="Load pickle-format models (their loading runs code)."
 )
+@click.option(
+    "--token",
+    envvar="LABTRACK_SERVE_TOKEN",
+    help="Require 'Authorization: Bearer TOKEN' on every request but /ping and /health. "
+    "Default: none on a loopback --host; a new random token (printed) on any other.",
+)
+@click.option(
+    "--no-token",
+    is_flag=True,
+    help="Serve without a token on a non-loopback --host (behind a gateway that authenticates).",
+)
 @click.pass_context
 @_common.friendly
 def serve(
@@ -58,6 +72,8 @@ def serve(
     max_body_mb: float,
     max_batch: int,
     allow_unsafe: bool,
+    token: str | None,
+    no_token: bool,
 ) -> None:
     """Serve a model over HTTP (MLflow's scoring protocol) until Ctrl-C.
 
@@ -72,8 +88,22 @@ def serve(
       labtrack serve models:/churn/Production --port 5001 --workers 2
       curl -X POST localhost:5001/invocations -H 'Content-Type: application/json' \\
            -d '{"dataframe_records": [{"age": 42, "plan": "pro"}]}'
+
+    On a loopback --host (the default) only requests for localhost / 127.0.0.1 are answered
+    (no page of another site can reach the model); on any other address requests need a
+    token (printed at start, or --token).
     """
 
+    if token is not None and no_token:
+        raise click.UsageError("Give --token or --no-token, not both.")
+    if token is None and not no_token and not is_loopback(host):
+        # Anyone who can reach the address could use the model: on by default off loopback.
+        token = secrets.token_urlsafe(24)
+        click.echo(
+            f"Requests need 'Authorization: Bearer {token}' (--token sets one, --no-token "
+            "serves without).",
+            err=True,
+        )
     click.echo(f"Serving {model_uri} on http://{host}:{port} with {workers} worker(s)", err=True)
     run(
         ServeOptions(
@@ -87,5 +117,6 @@ def serve(
             max_batch=max_batch,
             allow_unsafe=allow_unsafe,
             unsafe_hint="To serve it anyway, pass --allow-unsafe to `labtrack serve`.",
+            access_token=token or None,
         )
     )

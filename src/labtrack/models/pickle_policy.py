@@ -24,7 +24,12 @@ import warnings
 from labtrack import config
 from labtrack.errors import UnsafeModelError
 
-__all__ = ["UnsafeModelWarning", "check_pickle_load", "pickle_save_warning"]
+__all__ = [
+    "PickleRefusedError",
+    "UnsafeModelWarning",
+    "check_pickle_load",
+    "pickle_save_warning",
+]
 
 
 class UnsafeModelWarning(UserWarning):
@@ -44,6 +49,12 @@ def _env_refuses() -> bool:
     return value is not None and value.strip().lower() in ("false", "0", "no", "off")
 
 
+class PickleRefusedError(UnsafeModelError):
+    """A pickle refused by policy: the one refusal a switch (``allow_unsafe``, the server's
+    ``allow_unsafe_models``, ``--allow-unsafe``) can lift. A skops file holding untrusted types
+    or a tampered tree is refused whatever the switches say, so its error never names them."""
+
+
 def check_pickle_load(allow_unsafe: bool | None, what: str) -> None:
     """Raise :class:`UnsafeModelError` if the pickle ``what`` describes may not be loaded here;
     warn when it loads by default."""
@@ -56,7 +67,7 @@ def check_pickle_load(allow_unsafe: bool | None, what: str) -> None:
             if allow_unsafe is None
             else "pass allow_unsafe=True"
         )
-        raise UnsafeModelError(
+        raise PickleRefusedError(
             f"{what} is a pickle: loading it runs arbitrary code stored in the file, so anyone "
             "who could write to the model's location could run code on this machine. If you "
             f"trust its source, {how}; better, save models with the default "

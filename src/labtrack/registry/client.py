@@ -39,6 +39,7 @@ from labtrack.errors import (
     ResourceAlreadyExistsError,
     ResourceNotFoundError,
 )
+from labtrack.registry.model_files import missing_model_files
 from labtrack.registry.uri import parse_models_uri, parse_runs_uri
 from labtrack.store import artifacts
 from labtrack.store.artifacts.filesystems import parse_root
@@ -164,22 +165,34 @@ class RegistryClientMixin:
         await_creation_for: int = 300,
         *,
         user_id: str | None = None,
+        create_model: bool = False,
     ) -> ModelVersion:
-        """A new version of the registered model ``name`` (which must exist).
+        """A new version of the registered model ``name`` (which must exist, or with
+        ``create_model=True`` is created, as ``register_model`` does).
 
         ``source`` is ``runs:/<run_id>/<path>``, ``models:/...`` (another version's files), a
         location under the store's artifact root, or a local model folder (copied into the
         store). Registration is synchronous, so ``await_creation_for`` is accepted and unused.
+        Every argument is checked before the registered model is created: a refused call
+        leaves no empty model behind.
         """
         name = check.model_name(name)
-        self._registry_store.get_registered_model(name)  # a clear error before anything is copied
+        if not create_model:  # a clear error before anything is copied
+            self._registry_store.get_registered_model(name)
+        version_tags = _tags(tags)
+        for tag in version_tags:
+            check.tag_value(check.tag_key(tag.key), tag.value)
+        text = check.description(description)
         stored, source_run, model_id = self._store_source(name, source, run_id)
+        if create_model:  # it may exist already, or a concurrent call may just have made it
+            with contextlib.suppress(ResourceAlreadyExistsError):
+                self._registry_store.create_registered_model(name, None, None)
         version = self._registry_store.create_model_version(
             name,
             stored,
             run_id or source_run,
-            _tags(tags),
-            description,
+            version_tags,
+            text,
             user_id or current_user(),
             model_id,
         )
@@ -459,6 +472,7 @@ class RegistryClientMixin:
                 f"{'in' if path else 'root of'} run {rid}'s artifacts. Give the folder "
                 "log_model wrote (for example runs:/<run_id>/model)."
             )
+        _require_complete(artifacts.ArtifactRepository(root), path, uri)
         return (f"{root}/{path}" if path else root), rid, None
 
     def _inside_artifact_root(self, text: str) -> str | None:
@@ -486,6 +500,7 @@ class RegistryClientMixin:
                 f"{shown!r} is not a saved model: there is no {MLMODEL} file in it. Give the "
                 "folder log_model wrote (for example runs:/<run_id>/model)."
             )
+        _require_complete(repo, "", shown)
 
     def _copy_into_store(self, name: str, folder: Path) -> str:
 
@@ -498,7 +513,21 @@ class RegistryClientMixin:
             raise InvalidParameterError(
                 f"{str(folder)!r} is not a saved model: there is no {MLMODEL} file in it."
             )
+        _require_complete(artifacts.ArtifactRepository(str(folder)), "", str(folder))
         root = self.location.artifact_root.rstrip("/")
         target = f"{root}/models/{check.path_slug(name)}/{uuid.uuid4().hex}"
         artifacts.ArtifactRepository(target).log_artifacts(str(folder))
         return target
+
+
+def _require_complete(repo: artifacts.ArtifactRepository, folder: str, shown: str) -> None:
+    """Refuse a model folder whose ``MLmodel`` names files that are not there (a model log
+    killed mid-way by an older labtrack, or a folder copied in part)."""
+    missing = missing_model_files(repo, folder)
+    if missing:
+        raise InvalidParameterError(
+            f"{shown!r} is not a complete saved model: its {MLMODEL} names "
+            f"{', '.join(repr(m) for m in missing[:5])}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not in the folder (a model log that was "
+            "interrupted leaves this). Log the model again and register the new folder."
+        )

@@ -126,6 +126,13 @@ class LabtrackHandler(APIHandler):
             raise InvalidParameterError(f"{key} must be an object of name -> value.")
         for name, value in tags.items():
             validation.validate_key(name, "tag key")
+            if value is not None and not isinstance(value, str):
+                # Turning 1.0 into "1.0" (or true into "True") silently would store a value
+                # the client did not send; MLflow's tags are strings.
+                raise InvalidParameterError(
+                    f"The value of tag {name!r} must be a string, got {type(value).__name__} "
+                    f'{json.dumps(value)[:40]}; send it quoted ("{name}": "...").'
+                )
             validation.tag_value(name, "" if value is None else value)
         return tags
 

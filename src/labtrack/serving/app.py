@@ -8,7 +8,8 @@ version, stage, ``latest`` and alias of its registered model, ``/status``, and `
 
 Every client mistake is a 4xx with ``{"error_code", "message"}``: a body that is not valid
 input, input the signature refuses or the model rejects (400), a body over the size limit (413),
-another content type (415), a ref that names nothing (404), another method (405). A ref whose
+another content type or none (415), a ref that names nothing (404), another method (405), a
+request for another host or from another site's page, or without the token (401/403). A ref whose
 model could not be loaded is a 503. Parsing, checking and predicting run on each model's own
 thread (:mod:`labtrack.serving.runner`), so ``/ping`` answers while a slow model predicts. A
 ``Server-Timing: predict;dur=<ms>`` header says how long the model's own ``predict`` took, so
@@ -37,6 +38,7 @@ from labtrack.serving.metrics import ServingMetrics
 from labtrack.serving.routing import ModelTable
 from labtrack.serving.runner import ModelRunner
 from labtrack.serving.scoring import ScoringError
+from labtrack.utils.host_check import request_refusal
 from labtrack.utils.version import __version__
 
 __all__ = ["TOKEN_HEADER", "ServingApp", "ServingState"]
@@ -60,9 +62,15 @@ class ServingState:
     table: ModelTable
     default_ref: str | None
     max_body_bytes: int
-    # Set by the Jupyter server for the processes it starts: only its proxy may call them.
+    # Set by the Jupyter server for the processes it starts (only its proxy may call them), or
+    # by `labtrack serve --token` (clients send it as a bearer token).
     token: str | None = None
     metrics: ServingMetrics = field(default_factory=ServingMetrics)
+    # The address the process listens on: a loopback one answers only loopback Host headers
+    # (DNS rebinding), and cross-site browser requests are refused (labtrack.utils.host_check).
+    bound_host: str | None = None
+    # /ping and /health answer without the token (load balancers' health checks send none).
+    open_health: bool = False
 
     @property
     def hard_cap(self) -> int:
@@ -128,20 +136,45 @@ class ServingApp:
             with contextlib.suppress(Exception):  # the response had started: nothing to add
                 await _fail(send, err, close=True)
 
-    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        token = self.state.token
-        if token is not None and not hmac.compare_digest(
-            _header(scope, _TOKEN_KEY) or b"", token.encode()
-        ):
-            await _fail(
-                send,
-                ScoringError(
-                    "This model process answers only the Jupyter server that started it; call "
-                    "<base_url>labtrack/serving/<name>/<ref>/invocations instead.",
-                    status=403,
-                    error_code="PERMISSION_DENIED",
-                ),
+    def _refusal(self, scope: Scope) -> ScoringError | None:
+        """A 401/403 for a request from the wrong place or without the token, else None."""
+        state = self.state
+        if state.bound_host is not None:
+            host, origin = _header(scope, b"host"), _header(scope, b"origin")
+            why = request_refusal(
+                None if host is None else host.decode("latin-1"),
+                None if origin is None else origin.decode("latin-1"),
+                state.bound_host,
             )
+            if why is not None:
+                return ScoringError(why, status=403, error_code="PERMISSION_DENIED")
+        token = state.token
+        if token is None or (state.open_health and scope["path"] in ("/ping", "/health")):
+            return None
+        given = _header(scope, _TOKEN_KEY)
+        if given is None:
+            bearer = _header(scope, b"authorization") or b""
+            given = bearer[7:].strip() if bearer[:7].lower() == b"bearer " else None
+        if given is not None and hmac.compare_digest(given, token.encode()):
+            return None
+        if state.open_health:  # labtrack serve --token: the user holds the token
+            return ScoringError(
+                "This endpoint needs its token: send 'Authorization: Bearer <token>' (the token "
+                "`labtrack serve` printed, or the one given with --token).",
+                status=401 if given is None else 403,
+                error_code="UNAUTHENTICATED" if given is None else "PERMISSION_DENIED",
+            )
+        return ScoringError(
+            "This model process answers only the Jupyter server that started it; call "
+            "<base_url>labtrack/serving/<name>/<ref>/invocations instead.",
+            status=403,
+            error_code="PERMISSION_DENIED",
+        )
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refused = self._refusal(scope)
+        if refused is not None:
+            await _fail(send, refused)
             return
         path, method = scope["path"], scope["method"]
         if path == "/invocations":

@@ -21,13 +21,17 @@ from __future__ import annotations
 import io
 import json
 import math
+import sys
 from typing import Any
 
 __all__ = ["INPUT_KEYS", "ScoringError", "parse_request", "predictions_json"]
 
 INPUT_KEYS = ("dataframe_split", "dataframe_records", "instances", "inputs")
-# curl sends form encoding unless told otherwise; its body is still the JSON the user typed.
-_JSON_TYPES = ("application/json", "application/x-www-form-urlencoded", "")
+# Only types a web page cannot send cross-origin without the browser asking first (a CORS
+# preflight, which this server never grants): form encoding, text/plain or no type at all would
+# let any page a user visits post to a model on their machine. curl needs `-H 'Content-Type:
+# application/json'`, as MLflow's scoring server asks too.
+_JSON_TYPES = ("application/json",)
 
 
 class ScoringError(Exception):
@@ -45,13 +49,14 @@ class ScoringError(Exception):
 
 def parse_request(body: bytes, content_type: str | None) -> tuple[Any, dict[str, Any] | None]:
     """(model input, params) for a request body and its ``Content-Type``."""
-    kind = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind == "text/csv":
         return _parse_csv(body), None
     if kind not in _JSON_TYPES:
+        what = f"Unsupported Content-Type {content_type!r}" if kind else "No Content-Type"
         raise ScoringError(
-            f"Unsupported Content-Type {content_type!r}: send application/json (one of "
-            f"{', '.join(INPUT_KEYS)}) or text/csv.",
+            f"{what}: send application/json (one of {', '.join(INPUT_KEYS)}) or text/csv, "
+            "e.g. curl -H 'Content-Type: application/json' -d '{\"inputs\": [[1.0]]}'.",
             status=415,
         )
     try:
@@ -137,6 +142,12 @@ def _numeric_frame(data: list[Any], columns: Any) -> Any:
 
 _COLUMN_INDEXES: dict[tuple[Any, ...], Any] = {}
 _MAX_COLUMN_INDEXES = 256
+# The cache is bounded by the bytes its names hold, not only by its count: each request can
+# name new columns, and 256 sets of a million names were tens of gigabytes. An index whose
+# names are larger than the first bound is built for its request and not kept.
+CACHED_INDEX_MAX_BYTES = 1024 * 1024
+CACHED_MAX_BYTES = 16 * 1024 * 1024
+_cached_bytes = 0
 
 
 def _column_index(columns: list[Any]) -> Any:
@@ -145,15 +156,22 @@ def _column_index(columns: list[Any]) -> Any:
     1-row frame (~0.2 ms of ~0.3 ms right after a predict has left the caches cold)."""
     import pandas as pd
 
+    global _cached_bytes
+    # Each name's own size plus its share of the key tuple, the index and its hash table.
+    size = sum(sys.getsizeof(c) for c in columns) + 64 * len(columns)
+    if size > CACHED_INDEX_MAX_BYTES:
+        return pd.Index(columns)  # too big to keep: built for this request only
     key = tuple((type(c), c) for c in columns)  # 1 and 1.0 are equal keys, not equal indexes
     try:
         found = _COLUMN_INDEXES.get(key)
     except TypeError:  # unhashable names: pandas decides what they mean
         return columns
     if found is None:
-        if len(_COLUMN_INDEXES) >= _MAX_COLUMN_INDEXES:
+        if len(_COLUMN_INDEXES) >= _MAX_COLUMN_INDEXES or _cached_bytes + size > CACHED_MAX_BYTES:
             _COLUMN_INDEXES.clear()
+            _cached_bytes = 0
         found = _COLUMN_INDEXES[key] = pd.Index(columns)
+        _cached_bytes += size
     return found
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from labtrack import pyfunc, store
 from labtrack.errors import InvalidParameterError, UnsafeModelError
+from labtrack.models.pickle_policy import PickleRefusedError
 from labtrack.registry.uri import parse_models_uri
 from labtrack.serving.app import ServingApp, ServingState
 from labtrack.serving.routing import ModelTable
@@ -59,6 +60,8 @@ class ServeOptions:
     exit_with_stdin: bool = False
     # Up to this many queued requests share one predict call (1: each request alone).
     max_batch: int = 1
+    # `labtrack serve --token`: every request but /ping and /health must carry it (bearer).
+    access_token: str | None = None
 
 
 def _target(opts: ServeOptions) -> tuple[str | None, str | None, str | None]:
@@ -230,7 +233,7 @@ def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> N
 
         try:
             model = pyfunc.load_model(where, allow_unsafe=opts.allow_unsafe)
-        except UnsafeModelError as err:
+        except PickleRefusedError as err:  # only this refusal has a switch to name
             if not opts.unsafe_hint:
                 raise
             raise UnsafeModelError(f"{err.message} {opts.unsafe_hint}") from None
@@ -241,7 +244,9 @@ def _run_worker(opts: ServeOptions, sockets: list[Any], parent: int | None) -> N
         table,
         default_ref,
         int(opts.max_body_mb * 1024 * 1024),
-        token=os.environ.get(TOKEN_ENV) or None,
+        token=os.environ.get(TOKEN_ENV) or opts.access_token or None,
+        bound_host=opts.host,
+        open_health=bool(opts.access_token) and not os.environ.get(TOKEN_ENV),
     )
     server = uvicorn.Server(_config(opts, ServingApp(state, all_refs=opts.model_name is not None)))
     # uvicorn stops on SIGTERM/SIGINT, then raises the signal again under the handlers that were

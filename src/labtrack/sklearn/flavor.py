@@ -73,6 +73,7 @@ def save_model(
     """
 
     check_format(serialization_format)
+    _predict_fn(pyfunc_predict_fn, "pyfunc_predict_fn")
     if serialization_format != SERIALIZATION_FORMAT_SKOPS:
         pickle_save_warning("scikit-learn")
     if signature not in (None, False) and not isinstance(signature, ModelSignature):
@@ -231,6 +232,20 @@ def load_model(
         return _load_from_folder(folder, allow_unsafe)
 
 
+# The estimator methods an MLmodel may name as its pyfunc ``predict_fn`` (MLflow's list):
+# the name comes from a file anyone with write access to the store can edit, and must not
+# reach ``fit``, ``set_params`` or a dunder.
+PREDICT_FNS = ("predict", "predict_proba", "predict_log_proba", "predict_joint_log_proba", "score")
+
+
+def _predict_fn(name: Any, where: str) -> str:
+    if name not in PREDICT_FNS:
+        raise InvalidParameterError(
+            f"{where} names predict_fn {name!r}; it must be one of {', '.join(PREDICT_FNS)}."
+        )
+    return str(name)
+
+
 class _SklearnPyfunc:
     """What ``labtrack.pyfunc`` calls: the estimator's predict function."""
 
@@ -247,5 +262,6 @@ def _load_pyfunc(
 ) -> _SklearnPyfunc:
     """What ``labtrack.pyfunc.load_model`` calls; it passes the ``MLmodel`` it has read."""
     meta = Model.load(path) if model_meta is None else model_meta
-    predict_fn = meta.flavors.get(PYFUNC_FLAVOR, {}).get("predict_fn", "predict")
+    named = meta.flavors.get(PYFUNC_FLAVOR, {}).get("predict_fn", "predict")
+    predict_fn = _predict_fn(named, f"The MLmodel file in {path!r}")  # before loading anything
     return _SklearnPyfunc(_load_from_folder(path, allow_unsafe, meta), predict_fn)

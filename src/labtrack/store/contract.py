@@ -241,8 +241,8 @@ class TrackingStore(LoggedModelStore, PermissionStore):
         tags: Sequence[RunTag] = (),
         allow_terminated: bool = False,
     ) -> None:
-        """Write all of it or nothing. InvalidStateError if the run is deleted, or finished
-        unless ``allow_terminated`` (post-training metrics, tag edits from the UI);
+        """Write all of it or nothing. InvalidStateError if the run is deleted; a finished
+        run takes data, as in MLflow (``allow_terminated`` is accepted and changes nothing);
         InvalidParameterError for bad keys or values, too many items, or a param that would
         change; ResourceNotFoundError for an unknown run. Metrics with a ``model_id`` are
         also linked to that logged model (with their ``dataset_name``/``dataset_digest``);

@@ -465,6 +465,8 @@ def _end_runs_at_exit() -> None:
         stack.pop()
     if "labtrack.tracking.writer" in sys.modules:
         sys.modules["labtrack.tracking.writer"].report_at_exit()
+    if "labtrack.store.sql.database" in sys.modules:  # its WAL into the file, now it is final
+        sys.modules["labtrack.store.sql.database"].close_sqlite_stores()
 
 
 atexit.register(_end_runs_at_exit)

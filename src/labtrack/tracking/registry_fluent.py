@@ -10,12 +10,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import Any
 
 from labtrack.entities.model_registry import ModelVersion, RegisteredModel
-from labtrack.errors import ResourceAlreadyExistsError
 from labtrack.tracking import _state
 
 __all__ = ["register_model", "search_model_versions", "search_registered_models"]
@@ -35,10 +33,9 @@ def register_model(
     ``await_registration_for`` is accepted and unused. Returns the new :class:`ModelVersion`.
     """
 
-    client = _state.client()
-    with contextlib.suppress(ResourceAlreadyExistsError):  # it exists: add a version
-        client.create_registered_model(name)
-    return client.create_model_version(name, model_uri, tags=tags)
+    # The model is created only once the source and tags were checked: a refused call
+    # leaves no empty registered model behind.
+    return _state.client().create_model_version(name, model_uri, tags=tags, create_model=True)
 
 
 def _all_pages(search: Any, max_results: int | None, **kwargs: Any) -> list[Any]:

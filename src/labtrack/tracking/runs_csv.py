@@ -85,7 +85,8 @@ def iter_csv(runs: Sequence[Run]) -> Iterable[str]:
     params, metrics, tags = csv_header(runs)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(HEADER + params + metrics + tags)
+    # Keys may start with '-' or '+' too: the header is a row a spreadsheet reads like any other.
+    writer.writerow([escape_cell(name) for name in HEADER + params + metrics + tags])
     for i, run in enumerate(runs):
         info, data = run.info, run.data
         row: list[object] = [

@@ -193,8 +193,8 @@ class ServingSupervisor:
             sys.executable,
             "-m",
             "labtrack.serving",
-            "--model-name",
-            proc.name,
+            # One argument: a model named "--x" must not read as an option.
+            f"--model-name={proc.name}",
             "--host",
             "127.0.0.1",
             "--port",

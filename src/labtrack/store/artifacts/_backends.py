@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
@@ -29,7 +30,16 @@ from labtrack.store.artifacts.paths import is_within, resolve_local
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
 
-__all__ = ["Backend", "Entry", "FsspecBackend", "Kind", "LocalBackend", "Progress"]
+__all__ = [
+    "STALE_PARTIAL_S",
+    "Backend",
+    "Entry",
+    "FsspecBackend",
+    "Kind",
+    "LocalBackend",
+    "Progress",
+    "sweep_partials",
+]
 
 Kind = Literal["file", "dir"]
 Progress = Callable[[int], None]
@@ -59,6 +69,35 @@ _TMP_PREFIX, _TMP_SUFFIX = ".labtrack-", ".tmp"
 def _is_partial(name: str) -> bool:
     """A write in progress (see ``LocalBackend._atomic_write``): never listed or copied."""
     return name.startswith(_TMP_PREFIX) and name.endswith(_TMP_SUFFIX)
+
+
+# A partial file untouched for this long belongs to a write that died (a killed process): a
+# live write touches its file with every chunk. Swept on the next write into its folder.
+STALE_PARTIAL_S = 3600.0
+_swept: set[str] = set()  # folders swept by this process (each once: a sweep lists the folder)
+
+
+def sweep_partials(folder: str) -> int:
+    """Remove the stale partial files of dead writes in ``folder``; returns how many."""
+    if folder in _swept:
+        return 0
+    if len(_swept) > 10_000:
+        _swept.clear()
+    _swept.add(folder)
+    removed = 0
+    cutoff = time.time() - STALE_PARTIAL_S
+    try:
+        with os.scandir(folder) as it:
+            for item in it:
+                if not _is_partial(item.name) or not item.is_file(follow_symlinks=False):
+                    continue
+                with contextlib.suppress(OSError):  # gone already, or not ours to remove
+                    if item.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(item.path)
+                        removed += 1
+    except OSError:
+        pass  # an unreadable folder: the write that follows reports it
+    return removed
 
 
 def _join(rel: str, name: str) -> str:
@@ -131,6 +170,7 @@ class LocalBackend:
         os.makedirs(parent, exist_ok=True)
         # Re-check after creating folders: a concurrent symlink swap must not redirect us.
         self._path(rel)
+        sweep_partials(parent)
         fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX, dir=parent)
         os.close(fd)
         try:
@@ -248,9 +288,41 @@ class FsspecBackend:
                 entries.append(Entry(sub, False, int(info.get("size") or 0)))
         return entries
 
+    def _sweep_uploads(self, rels: list[str]) -> None:
+        """Abort the multipart uploads dead writers left under the folders about to be written
+        (a killed process cannot abort its own; S3 keeps, and bills, their parts forever).
+
+        Only uploads started more than :data:`STALE_PARTIAL_S` ago are aborted: a live one
+        of another process is younger. Each folder is swept once per process.
+        """
+        call_s3 = getattr(self.fs, "call_s3", None)
+        if call_s3 is None:
+            return  # not S3: other filesystems keep no uploads apart from their files
+        for folder in sorted({self._full(rel).rsplit("/", 1)[0] for rel in rels}):
+            key = f"s3-uploads:{folder}"
+            if key in _swept:
+                continue
+            _swept.add(key)
+            bucket, _, prefix = folder.partition("/")
+            cutoff = time.time() - STALE_PARTIAL_S
+            with contextlib.suppress(Exception):  # a tidy-up: the write itself must go on
+                listing = call_s3(
+                    "list_multipart_uploads", Bucket=bucket, Prefix=f"{prefix}/" if prefix else ""
+                )
+                for upload in listing.get("Uploads", []) or []:
+                    started = upload.get("Initiated")
+                    if started is not None and started.timestamp() < cutoff:
+                        call_s3(
+                            "abort_multipart_upload",
+                            Bucket=bucket,
+                            Key=upload["Key"],
+                            UploadId=upload["UploadId"],
+                        )
+
     def put_files(self, pairs: list[tuple[str, str]], progress: Progress | None) -> None:
         if not pairs:
             return
+        self._sweep_uploads([rel for _, rel in pairs])
         locals_ = [local for local, _ in pairs]
         remotes = [self._full(rel) for _, rel in pairs]
         # Lists in, lists out: fsspec transfers them concurrently where the filesystem can.

@@ -29,12 +29,20 @@ from labtrack.store.artifacts._backends import Backend, Entry, FsspecBackend, Lo
 from labtrack.store.artifacts.filesystems import get_filesystem, parse_root
 from labtrack.store.artifacts.paths import safe_artifact_path
 
-__all__ = ["PROGRESS_MIN_BYTES", "PROGRESS_MIN_FILES", "ArtifactRepository", "FileInfo"]
+__all__ = [
+    "MODEL_MARKER",
+    "PROGRESS_MIN_BYTES",
+    "PROGRESS_MIN_FILES",
+    "ArtifactRepository",
+    "FileInfo",
+]
 
 PROGRESS_MIN_FILES = 20
 PROGRESS_MIN_BYTES = 64 * 1024 * 1024
 _READ_MODES = ("rb", "r")
 _NOT_FOUND_SHOWN = 20
+# The file that makes a folder a model (MLflow's name); written last by log_artifacts.
+MODEL_MARKER = "MLmodel"
 
 
 def _progress_enabled(n_files: int, n_bytes: int, stream: Any = None) -> bool:
@@ -271,8 +279,14 @@ class ArtifactRepository:
                 "Nothing was logged: these file names cannot be artifact paths (rename them): "
                 + ", ".join(repr(p) for p in refused[:10])
             )
+        # A model folder is valid once its MLmodel is there: write every MLmodel after all the
+        # other files (a second transfer, since object stores upload a list concurrently), so
+        # a process killed mid-way leaves a folder that is not a model, never half of one.
+        markers = [pair for pair in pairs if pair[1].rsplit("/", 1)[-1] == MODEL_MARKER]
+        rest = [pair for pair in pairs if pair[1].rsplit("/", 1)[-1] != MODEL_MARKER]
         with self._errors("write", base), _progress("Logging artifacts", len(pairs), total) as bar:
-            self._backend.put_files(pairs, bar)
+            self._backend.put_files(rest, bar)
+            self._backend.put_files(markers, bar)
 
     def write_bytes(self, artifact_file: str, data: bytes) -> None:
         """Write ``data`` to ``artifact_file`` (replacing it), as ``log_text``/``log_dict`` do.

@@ -10,10 +10,12 @@ cannot be reached or written into a :class:`~labtrack.errors.StoreError` that sa
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import json
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -184,6 +186,8 @@ class Database:
             # The schema step's messages quote the driver, which may quote the password.
             raise StoreError(redact(exc.message, uri_secrets(tracking_uri))) from exc.__cause__
         self.refresh_statistics()
+        if self.write_engine.dialect.name == "sqlite":
+            _OPEN.add(self)
 
     def refresh_statistics(self) -> None:
         """Gather SQLite's table statistics if they are missing or stale: at open, and before
@@ -270,15 +274,20 @@ class Database:
     def read_cursor(self, work: Callable[[Cursor], T]) -> T:
         """:meth:`read` on the driver's cursor: the hot read paths."""
         try:
-            return self._on_driver(self.read_engine, work, write=False)
+            return with_retries(lambda: self._on_driver(self.read_engine, work, write=False))
         except OperationalError as exc:
-            raise StoreError(self.explain(exc)) from exc
+            raise StoreError(self.explain(exc, "read")) from exc
 
     def read(self, work: Callable[[Connection], T]) -> T:
-        """``work(connection)`` on the read engine (it never takes SQLite's write lock)."""
-        try:
+        """``work(connection)`` on the read engine (it never takes SQLite's write lock); a
+        database that went away is retried for a while, as :meth:`write` does."""
+
+        def attempt() -> T:
             with self.read_engine.connect() as connection:
                 return work(connection)
+
+        try:
+            return with_retries(attempt)
         except OperationalError as exc:
             raise StoreError(self.explain(exc, "read")) from exc
 
@@ -292,6 +301,45 @@ class Database:
         return self.read(lambda connection: page.fetch(connection, query, to_entities))
 
     def close(self) -> None:
+        """Close every connection. On SQLite the WAL is checkpointed first, so the database
+        file alone holds everything committed (a copy of it is a whole store)."""
+        _OPEN.discard(self)
+        if self.write_engine.dialect.name == "sqlite":
+            checkpoint(self.write_engine)
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy what SQLite's WAL holds into the database file, without waiting for anyone.
+
+    SQLite does this by itself when the last connection to a database closes, but a process
+    that exits with its pooled connections open never closes them: the data then lives only
+    in ``labtrack.db-wal``, and a copy of ``labtrack.db`` alone is an empty store.
+    """
+    with contextlib.suppress(Exception):  # a busy or read-only store: the WAL stays valid
+        pooled = engine.raw_connection()
+        try:
+            cursor = pooled.cursor()
+            try:
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                cursor.close()
+        finally:
+            pooled.close()
+
+
+# The SQLite databases this process has open, checkpointed and closed at interpreter exit.
+_OPEN: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def close_sqlite_stores() -> None:
+    """Checkpoint and close every SQLite database still open (at interpreter exit; the fluent
+    API's exit hook calls it again after it has ended its runs and flushed their metrics)."""
+    for database in list(_OPEN):
+        with contextlib.suppress(Exception):  # never turn interpreter exit into a traceback
+            database.close()
+
+
+atexit.register(close_sqlite_stores)

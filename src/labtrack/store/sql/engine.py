@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 from labtrack.errors import StoreError
@@ -26,7 +26,8 @@ BUSY_TIMEOUT_MS = 30_000
 T = TypeVar("T")
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
+    """The database file a ``sqlite:///`` URL names (``None`` for an in-memory one)."""
     path = url.split(":///", 1)[1] if ":///" in url else ""
     if path.startswith("file:"):  # SQLite URI filenames (?mode=ro&uri=true)
         path = path[len("file:") :]
@@ -35,10 +36,40 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(path.split("?", 1)[0])
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _refuse_a_database_without_its_wal(path: Path) -> None:
+    """Refuse a database file that has content but never held a schema, with no WAL beside it.
+
+    That is what copying ``labtrack.db`` alone gives while the store's data is still in
+    ``labtrack.db-wal``: opening it would silently create an empty store over it. A store
+    being created right now by another process has its WAL file open beside it.
+    """
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return  # missing or unreadable: SQLite's own error says it better
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return
+    schema_cookie = int.from_bytes(header[40:44], "big")
+    if schema_cookie != 0 or Path(f"{path}-wal").exists():
+        return
+    raise StoreError(
+        f"{path} is a database file that holds no tables, so it is not a labtrack store: it "
+        f"looks like a copy of a store's database without its {path.name}-wal file, where "
+        "SQLite keeps the latest writes. Copy both files while no process has the store "
+        "open, or make a copy with `labtrack db backup DEST`. To start a new store here "
+        "instead, delete the file."
+    )
+
+
 def _prepare_sqlite_file(url: str) -> None:
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     if path is None:
         return
+    _refuse_a_database_without_its_wal(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -140,17 +171,66 @@ def _is_transient(exc: OperationalError) -> bool:
     )
 
 
-def with_retries(fn: Callable[[], T], attempts: int = 8) -> T:
-    """Run a write transaction, retrying the rare lock timeouts a busy store can still give.
+# What a PostgreSQL server that restarts, fails over or drops its connections says (psycopg's
+# messages; libpq's for a refused connection). Retrying such an error reconnects.
+_RECONNECTABLE = (
+    "connection refused",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "the connection is closed",
+    "connection is lost",
+    "consuming input failed",
+    "could not receive data from server",
+    "could not send data to server",
+    "ssl connection has been closed",
+)
+# How long a dropped database is waited for before the error reaches the caller: long enough
+# for a restart or a fail-over, short enough that a script fails while someone is watching.
+RECONNECT_FOR_S = 20.0
+
+
+def is_reconnectable(exc: DBAPIError) -> bool:
+    """Whether the database went away (a restart, a dropped connection), so that the same
+    work on a new connection may well succeed."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return False
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return any(marker in text for marker in _RECONNECTABLE)
+
+
+def with_retries(fn: Callable[[], T], attempts: int = 8, reconnect_for: float | None = None) -> T:
+    """Run a transaction, retrying the rare lock timeouts a busy store can still give and,
+    for up to ``reconnect_for`` seconds (:data:`RECONNECT_FOR_S`), a database that went away.
 
     The busy timeout absorbs ordinary contention; this covers the cases SQLite reports
     without waiting (and PostgreSQL deadlocks), so no "database is locked" reaches a user.
+    A dropped connection is retried with a bounded, jittered backoff: a training script
+    outlives a PostgreSQL restart of a second instead of dying in ``log_param``. A write cut
+    off mid-commit may have been stored; its retry then meets the row it wrote (the store's
+    writes of params and tags accept the same value again).
     """
-    for attempt in range(attempts):
+    reconnect_for = RECONNECT_FOR_S if reconnect_for is None else reconnect_for
+    deadline = time.monotonic() + reconnect_for
+    attempt = lock_attempt = 0
+    while True:
+        attempt += 1
         try:
             return fn()
-        except OperationalError as exc:
-            if not _is_transient(exc) or attempt == attempts - 1:
+        except DBAPIError as exc:
+            if is_reconnectable(exc):
+                if time.monotonic() >= deadline:
+                    raise
+                delay = min(1.0, 0.05 * 2 ** min(attempt, 10))
+            elif isinstance(exc, OperationalError) and _is_transient(exc):
+                lock_attempt += 1
+                if lock_attempt >= attempts:
+                    raise
+                delay = min(2.0, 0.05 * 2 ** (lock_attempt - 1))
+            else:
                 raise
-            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
-    raise AssertionError("unreachable")
+            time.sleep(delay * (0.5 + random.random()))

@@ -56,25 +56,22 @@ from labtrack.utils import gc, validation
 from labtrack.utils.mlflow_tags import RUN_NAME
 
 
-def _check_writable(run_id: str, stage: str, status: str, allow_terminated: bool) -> None:
-    if stage != LifecycleStage.ACTIVE:
-        raise InvalidStateError(
-            f"Run {run_id} is deleted; restore it with restore_run() before logging."
-        )
-    if not allow_terminated and RunStatus.is_terminated(status):
-        raise InvalidStateError(
-            f"Run {run_id} is {status}; it takes no more data. Resume it with "
-            f"start_run(run_id={run_id!r}) to log into it, or start a new run."
-        )
+def _writable_run(cursor: Cursor, run_id: str) -> None:
+    """Refuse data for a deleted run, and only for one (MLflow's ``_check_run_is_active``).
 
-
-def _writable_run(cursor: Cursor, run_id: str, allow_terminated: bool) -> None:
+    A finished, failed or killed run still takes params, tags and metrics, as in MLflow:
+    several processes may log into one run, and the one that ends it first must not make the
+    others' writes fail.
+    """
     row = cursor.execute(
-        "SELECT lifecycle_stage, status FROM runs WHERE run_uuid = ?", (run_id,)
+        "SELECT lifecycle_stage FROM runs WHERE run_uuid = ?", (run_id,)
     ).fetchone()
     if row is None:
         raise run_not_found(run_id)
-    _check_writable(run_id, row[0], row[1], allow_terminated)
+    if row[0] != LifecycleStage.ACTIVE:
+        raise InvalidStateError(
+            f"Run {run_id} is deleted; restore it with restore_run() before logging."
+        )
 
 
 def metric_points(run_id: str, metrics: Sequence[Metric]) -> list[MetricPoint]:
@@ -249,6 +246,7 @@ class RunRepository:
         tags: Sequence[RunTag],
         allow_terminated: bool,
     ) -> None:
+        del allow_terminated  # finished runs take data, as in MLflow (see _writable_run)
         validation.batch_sizes(len(metrics), len(params), len(tags))
         run_id = validation.run_id(run_id)
         points = metric_points(run_id, metrics)
@@ -269,7 +267,7 @@ class RunRepository:
         names = [tag.value for tag in tags if tag.key == RUN_NAME]
 
         def work(cursor: Cursor) -> None:
-            _writable_run(cursor, run_id, allow_terminated)
+            _writable_run(cursor, run_id)
             write_params(cursor, run_id, params)
             write_tags(cursor, run_id, tags)
             write_metric_points(cursor, points, touch=False)
@@ -281,7 +279,7 @@ class RunRepository:
         run_id = validation.run_id(run_id)
 
         def work(cursor: Cursor) -> None:
-            _writable_run(cursor, run_id, allow_terminated=True)
+            _writable_run(cursor, run_id)
             cursor.execute("DELETE FROM tags WHERE run_uuid = ? AND key = ?", (run_id, key))
             if not cursor.rowcount:
                 raise ResourceNotFoundError(
