@@ -284,3 +284,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     # Anything the hub left behind in its session (the proxy, a server) goes with it.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="package")
+def mlflow3() -> Path:
+    """The Python of a venv with MLflow 3 (made once, as the MLflow-protocol tests do)."""
+    from tests.mlflow_protocol import envs
+
+    return envs.mlflow_python("3")

@@ -234,13 +234,6 @@ def _experiments(body: Any) -> list[dict[str, Any]]:
 # -- MLflow clients ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def mlflow3() -> Path:
-    from tests.mlflow_protocol import envs
-
-    return envs.mlflow_python("3")
-
-
 def test_an_mlflow_client_with_a_users_hub_token_logs_and_reads(hub: Hub, mlflow3: Path) -> None:
     from tests.mlflow_protocol import envs
 

@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.hub.conftest import Hub, http
 
 API = "labtrack/api/"
@@ -131,13 +129,6 @@ def test_the_users_own_jupyterlab_asks_the_service_who_they_are(hub: Hub) -> Non
     refused = http("DELETE", server + API + f"experiments/{experiment_id}", token=b)
     assert refused.status == 403, refused
     assert "user-b needs MANAGE" in refused.body["message"]
-
-
-@pytest.fixture(scope="module")
-def mlflow3() -> Path:
-    from tests.mlflow_protocol import envs
-
-    return envs.mlflow_python("3")
 
 
 def test_an_mlflow_client_gets_the_documented_403(hub: Hub, mlflow3: Path) -> None:
