@@ -171,7 +171,10 @@ async def test_version_edit_and_delete(jp_fetch: Any, logged: str) -> None:
     await api(jp_fetch, "POST", "registered-models/m/versions", {"run_id": logged, "path": "model"})
 
     code, mv = await api(
-        jp_fetch, "PATCH", "registered-models/m/versions/1", {"description": "ok", "tags": {"a": 1}}
+        jp_fetch,
+        "PATCH",
+        "registered-models/m/versions/1",
+        {"description": "ok", "tags": {"a": "1"}},
     )
     assert code == 200 and (mv["description"], mv["tags"]) == ("ok", {"a": "1"})
     code, _ = await api(jp_fetch, "DELETE", "registered-models/m/versions/1")

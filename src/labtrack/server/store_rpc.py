@@ -287,7 +287,11 @@ class StoreRpcHandler(LabtrackHandler):
         request_id = self.request.headers.get("X-Labtrack-Request-Id", "")
         if not request_id:
             return ""
-        return f"{self.caller.name}\0{method}\0{request_id}"
+        # The hub's user, where there is one; a token-only server's users are anonymous and
+        # get a new random name per request, so there the id alone must find the answer.
+        hub_user = getattr(self.current_user, "hub_user", None)
+        who = hub_user.get("name", "") if isinstance(hub_user, dict) else ""
+        return f"{who}\0{method}\0{request_id}"
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
