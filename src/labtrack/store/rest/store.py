@@ -26,13 +26,11 @@ stays queued in the writer. At interpreter exit, what cannot be delivered is sav
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from labtrack import errors
 from labtrack.entities import (
@@ -72,6 +70,8 @@ from labtrack.store.contract import (
 from labtrack.store.contract_logged_models import LOGGED_MODELS_MAX_RESULTS_DEFAULT
 from labtrack.store.rest import codec, spill
 from labtrack.store.rest.artifacts import PROXY_PATH
+from labtrack.store.rest.permissions import RemotePermissionStore
+from labtrack.store.rest.remote import remote
 from labtrack.store.rest.transport import Transport, register
 
 __all__ = ["PROXY_PATH", "RPC_PATH", "WIRE_SCHEME", "RestTrackingStore", "resend"]
@@ -79,24 +79,6 @@ __all__ = ["PROXY_PATH", "RPC_PATH", "WIRE_SCHEME", "RestTrackingStore", "resend
 RPC_PATH = "labtrack/api/store/"
 WIRE_SCHEME = "mlflow-artifacts:/"
 RESEND_BATCH = 50_000
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def remote(method: F) -> F:
-    """Make a declared contract method call the server's method of the same name."""
-    name = method.__name__
-    signature = inspect.signature(method)
-
-    @functools.wraps(method)
-    def call(self: RestTrackingStore, *args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        arguments = dict(bound.arguments)
-        del arguments["self"]
-        return self.call(name, arguments)
-
-    return call  # type: ignore[return-value]
 
 
 def _error(status: int, body: bytes, base_url: str) -> LabtrackError:
@@ -131,7 +113,7 @@ def _error(status: int, body: bytes, base_url: str) -> LabtrackError:
     return StoreError(f"The labtrack server at {base_url} answered {status}: {shown}")
 
 
-class RestTrackingStore(TrackingStore):
+class RestTrackingStore(RemotePermissionStore, TrackingStore):
     """The store of the labtrack server at ``base_url`` (its Jupyter base URL).
 
     >>> store = RestTrackingStore("http://127.0.0.1:8888/", token="...")  # doctest: +SKIP
@@ -522,74 +504,6 @@ class RestTrackingStore(TrackingStore):
 
     @remote
     def log_outputs(self, run_id: str, models: Sequence[LoggedModelOutput]) -> None: ...
-
-    # -- team mode: owners and grants (the server answers for the caller it authenticated) --
-    @remote
-    def get_permissions(self, resource_kind: str, resource_id: str) -> dict[str, Any]: ...
-
-    @remote
-    def set_owner(self, resource_kind: str, resource_id: str, owner: str | None) -> None: ...
-
-    @remote
-    def set_permission(
-        self,
-        resource_kind: str,
-        resource_id: str,
-        principal_kind: str,
-        principal: str,
-        permission: str,
-    ) -> None: ...
-
-    @remote
-    def delete_permission(
-        self, resource_kind: str, resource_id: str, principal_kind: str, principal: str
-    ) -> None: ...
-
-    @remote
-    def access(
-        self, resource_kind: str, resource_ids: Sequence[str], user: str, groups: Sequence[str]
-    ) -> dict[str, tuple[str | None, str | None]]: ...
-
-    @remote
-    def search_readable_experiments(
-        self,
-        user: str,
-        groups: Sequence[str],
-        view_type: int,
-        max_results: int,
-        filter_string: str | None = None,
-        order_by: Sequence[str] | None = None,
-        page_token: str | None = None,
-        others_only: bool = False,
-    ) -> PagedList[Experiment]: ...
-
-    @remote
-    def search_readable_registered_models(
-        self,
-        user: str,
-        groups: Sequence[str],
-        filter_string: str | None = None,
-        max_results: int = REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
-        order_by: Sequence[str] | None = None,
-        page_token: str | None = None,
-    ) -> PagedList[RegisteredModel]: ...
-
-    @remote
-    def search_readable_model_versions(
-        self,
-        user: str,
-        groups: Sequence[str],
-        filter_string: str | None = None,
-        max_results: int = MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
-        order_by: Sequence[str] | None = None,
-        page_token: str | None = None,
-    ) -> PagedList[ModelVersion]: ...
-
-    @remote
-    def experiments_of(self, kind: str, ids: Sequence[str]) -> dict[str, str]: ...
-
-    @remote
-    def whoami(self) -> dict[str, Any]: ...
 
 
 def resend(path: str | os.PathLike[str], token: str | None = None) -> tuple[str, int]:
