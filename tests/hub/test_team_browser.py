@@ -29,7 +29,8 @@ def test_two_users_share_an_experiment_in_the_browser(hub: Hub, tmp_path: Path) 
     labextension = ROOT / "src" / "labtrack" / "labextension" / "package.json"
     if not labextension.exists():
         pytest.skip("the JupyterLab extension is not built: run ./dev setup")
-    name = f"team-browser-{time.monotonic_ns()}"
+    # A long name, as real experiments have: the header, switcher and dialog must cope.
+    name = f"churn-model/feature-selection-sweep-with-gradient-boosting-{time.monotonic_ns()}"
     made = hub.request(
         "POST", "labtrack/api/experiments", {"name": name}, token=hub.tokens["user-a"]
     )

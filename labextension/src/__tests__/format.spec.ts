@@ -4,10 +4,17 @@ import {
   formatDuration,
   formatMetric,
   relativeTime,
-  runDuration
+  runDuration,
+  shorten
 } from '../common/format';
 
 describe('format', () => {
+  it('shortens long names with an ellipsis, and leaves short ones', () => {
+    expect(shorten('abcdef', 6)).toBe('abcdef');
+    expect(shorten('abcdefg', 6)).toBe('abcde…');
+    expect(shorten('abcdefg', 6)).toHaveLength(6);
+  });
+
   it('writes times relative to now', () => {
     const now = 10_000_000_000;
     expect(relativeTime(now - 1000, now)).toBe('just now');

@@ -129,6 +129,11 @@ export function formatNumber(value: number): string {
   return Number(value.toPrecision(6)).toString();
 }
 
+/** `text` cut to `max` characters, the last one an ellipsis when cut. */
+export function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** A file size in bytes as text. */
 export function formatSize(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined) {

@@ -11,7 +11,7 @@
  */
 import type { IRunDetail } from '../api/types';
 import { isNumeric, plotlyText } from '../charts/axes';
-import { toNumber } from '../common/format';
+import { shorten, toNumber } from '../common/format';
 import { columnValue } from './plots';
 
 /** Axes drawn by default; the chooser adds the others. */
@@ -29,7 +29,7 @@ export const MISSING = '(none)';
 /** An axis title, cut to MAX_LABEL characters. */
 export function axisLabel(column: string): string {
   const key = column.slice(column.indexOf('.') + 1);
-  return key.length > MAX_LABEL ? `${key.slice(0, MAX_LABEL - 1)}…` : key;
+  return shorten(key, MAX_LABEL);
 }
 
 /** How many runs have a value for `column`, and how many different ones. */

@@ -11,6 +11,10 @@ import type { LabtrackAPI } from '../api/client';
 import type { IShareable } from '../api/permissions';
 import { SharePanel } from './SharePanel';
 import { ShareState } from './state';
+import { shorten } from '../common/format';
+
+/** How much of a name the dialog's title shows. */
+const TITLE_CHARS = 48;
 
 class ShareBody extends ReactWidget {
   constructor(readonly state: ShareState) {
@@ -30,7 +34,8 @@ export async function shareDialog(
   const state = new ShareState({ api, target });
   void state.load();
   await showDialog({
-    title: `Share ${target.kind === 'experiment' ? 'experiment' : 'model'} "${target.label}"`,
+    // Long names (a notebook's path) would stretch the dialog over the whole page.
+    title: `Share ${target.kind === 'experiment' ? 'experiment' : 'model'} "${shorten(target.label, TITLE_CHARS)}"`,
     body: new ShareBody(state),
     buttons: [Dialog.okButton({ label: 'Close' })],
     focusNodeSelector: 'input.lt-Share-name'

@@ -13,13 +13,17 @@ import { Browser, expect, Locator, Page, test } from '@playwright/test';
 import * as path from 'path';
 
 import { openSidebar } from '../../ui/helpers';
+import { expectReadable, setTheme } from '../../ui/themes';
 
 const HUB = process.env.HUB_URL as string;
 const EXPERIMENT = process.env.EXPERIMENT as string;
 const RUN = process.env.RUN as string;
 
 async function signIn(browser: Browser, user: string): Promise<Page> {
-  const context = await browser.newContext();
+  // The narrow window the UI tests use for realistic layouts.
+  const context = await browser.newContext({
+    viewport: { width: 1024, height: 700 }
+  });
   const page = await context.newPage();
   await page.goto(`${HUB}hub/login`);
   await page.locator('#username_input').fill(user);
@@ -78,8 +82,9 @@ test('user-a shares an experiment with the team; user-b may read it', async ({
     .locator('button[title="Share this experiment with users or groups"]')
     .click();
   const dialog = a.locator('.jp-Dialog');
+  // The title shows the start of a long name.
   await expect(dialog.locator('.jp-Dialog-header')).toContainText(
-    `Share experiment "${EXPERIMENT}"`
+    `Share experiment "${EXPERIMENT.slice(0, 40)}`
   );
   await expect(dialog.locator('.lt-Share-private')).toBeVisible();
   await dialog.locator('select.lt-Share-kind').selectOption('group');
@@ -92,6 +97,7 @@ test('user-a shares an experiment with the team; user-b may read it', async ({
   await expect(grant).toHaveCount(1);
   await expect(grant.locator('th')).toContainText('team');
   await expect(grant.locator('select')).toHaveValue('READ');
+  await expectReadable(a, '.jp-Dialog');
   await shot(a, 'team-share-user-a');
   await dialog
     .locator('.jp-Dialog-footer button', { hasText: 'Close' })
@@ -122,5 +128,22 @@ test('user-a shares an experiment with the team; user-b may read it', async ({
   const readOnly = b.locator('.jp-Dialog .lt-Share-readonly');
   await expect(readOnly).toContainText('You have READ permission');
   await expect(b.locator('.jp-Dialog .lt-Share-add')).toHaveCount(0);
+  await expectReadable(b, '.jp-Dialog');
   await shot(b, 'team-share-user-b');
+  await b.keyboard.press('Escape');
+
+  // Dark theme, switched with the page open: the switcher with owners, the dialog.
+  await setTheme(b, 'dark');
+  list = await switcher(bSidebar2);
+  await list.getByLabel('Shared with me').check();
+  await expect(item).toHaveCount(1);
+  await expectReadable(b, '.lt-ExperimentSwitcher');
+  await shot(b, 'team-switcher-user-b-dark');
+  await b.keyboard.press('Escape');
+  await bSidebar2
+    .locator('button[title="Who can see this experiment"]')
+    .click();
+  await expect(b.locator('.jp-Dialog .lt-Share-readonly')).toBeVisible();
+  await expectReadable(b, '.jp-Dialog');
+  await shot(b, 'team-share-user-b-dark');
 });
