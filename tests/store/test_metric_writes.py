@@ -2,8 +2,7 @@
 
 ``Cursor.insert_rows(pad=True)`` fills a batch's last chunk up with NULL rows to a power of two
 (so SQLite compiles a handful of statements, not one per batch size); the history insert must
-skip them. ``metric_points`` checks a batch column by column and falls back to the point by
-point checks for anything but floats and ints.
+skip them. ``log_batch`` checks every point of a batch before it writes any.
 """
 
 from __future__ import annotations

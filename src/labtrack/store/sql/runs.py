@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from itertools import repeat
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
@@ -76,34 +74,14 @@ def _writable_run(cursor: Cursor, run_id: str) -> None:
         )
 
 
-_KEY = attrgetter("key")
-_VALUE = attrgetter("value")
-_TIMESTAMP = attrgetter("timestamp")
-_STEP = attrgetter("step")
-
-
 def metric_points(run_id: str, metrics: Sequence[Metric]) -> list[MetricPoint]:
-    """Validated points of a batch.
-
-    The common batch (float values, int timestamps and steps, keys seen before) is checked
-    column by column with C-level ``map`` and ``set``, and its tuples made by ``zip``: no
-    Python loop per point (it was ~1.3 µs a point, a third of ``log_batch``'s own time). Any
-    other batch goes point by point through the general checks.
-    """
-    keys = list(map(_KEY, metrics))
-    values = list(map(_VALUE, metrics))
-    stamps = list(map(_TIMESTAMP, metrics))
-    steps = list(map(_STEP, metrics))
+    """Validated points of a batch; plain floats and ints skip the general checks."""
     valid_keys = validation._valid_keys
-    for key in dict.fromkeys(keys):  # each name once, in order (the first bad one is named)
-        if key not in valid_keys:
-            validation.validate_key(key, "metric key")
-    if {float} >= set(map(type, values)) and {int} >= set(map(type, stamps)).union(
-        map(type, steps)
-    ):
-        return list(zip(repeat(run_id), keys, values, stamps, steps))
     points: list[MetricPoint] = []
-    for key, value, timestamp, step in zip(keys, values, stamps, steps, strict=True):
+    for metric in metrics:
+        key, value, timestamp, step = metric.key, metric.value, metric.timestamp, metric.step
+        if key not in valid_keys:
+            key = validation.validate_key(key, "metric key")
         if type(value) is not float:
             value = validation.metric_value(key, value)
         if type(timestamp) is not int:
