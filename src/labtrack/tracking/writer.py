@@ -37,6 +37,7 @@ import time
 import warnings
 import weakref
 from collections import Counter, deque
+from itertools import islice
 
 from labtrack.errors import StoreError
 from labtrack.store.contract import MetricPoint, RunEnd, TrackingStore
@@ -186,14 +187,10 @@ class MetricWriter:
                 self.watched.discard(run_id)
 
     def _drain(self, limit: int) -> list[MetricPoint]:
-        out: list[MetricPoint] = []
-        pop = self.queue.popleft
-        try:
-            for _ in range(limit):
-                out.append(pop())
-        except IndexError:
-            pass
-        return out
+        # One consumer (under _io_lock) and producers that only append: what len() sees is
+        # there to take. iter(popleft, None) pops in C (a point is never None).
+        count = min(limit, len(self.queue))
+        return list(islice(iter(self.queue.popleft, None), count))
 
     def _drop(self, points: list[MetricPoint], reason: str) -> None:
         for run_id, count in Counter(point[0] for point in points).items():

@@ -54,6 +54,7 @@ HISTORY_COLUMNS = (*POINT_COLUMNS[: _VALUE_AT + 1], "is_nan", *POINT_COLUMNS[_VA
 
 def _sqlite_history_insert() -> str:
     # SQLite binds a float NaN as NULL: a NULL value is a NaN point (value 0, is_nan true).
+    # Rows with a NULL run id are the padding of Cursor.insert_rows(pad=True).
     picks = []
     for i, column in enumerate(POINT_COLUMNS, start=1):
         if column == "value":
@@ -62,7 +63,7 @@ def _sqlite_history_insert() -> str:
             picks.append(f"column{i}")
     return (
         f"INSERT INTO metrics ({', '.join(HISTORY_COLUMNS)}) "
-        f"SELECT {', '.join(picks)} FROM ({{rows}})"
+        f"SELECT {', '.join(picks)} FROM ({{rows}}) WHERE column1 IS NOT NULL"
     )
 
 
@@ -264,7 +265,7 @@ def _insert_history(cursor: Cursor, groups: dict[tuple[str, str], list[MetricPoi
                         write((*point[:nan_at], 0.0, True, *point[nan_at + 1 :]))
         return
     flat = list(chain.from_iterable(chain.from_iterable(groups.values())))
-    cursor.insert_rows(SQLITE_HISTORY_INSERT, len(POINT_COLUMNS), flat)
+    cursor.insert_rows(SQLITE_HISTORY_INSERT, len(POINT_COLUMNS), flat, pad=True)
 
 
 def write_metric_points(
