@@ -43,20 +43,26 @@ def metric_cut(
 ) -> sa.ColumnElement[bool] | None:
     """A condition that keeps the first ``needed`` runs of the search, or None.
 
-    The condition is ``run_uuid IN (runs whose first order metric is not NaN and at least
-    as good as the cut)``; None when the first order key is not a metric, ``needed`` is past
-    ``MAX_NEEDED``, or the window holds fewer than ``needed`` matches.
+    The condition names the runs at least as good as the cut: their ids, when the window
+    holds every index entry that good (a list the database looks up by primary key: given a
+    subquery instead, PostgreSQL hashes it against a scan of every run), else ``run_uuid IN
+    (runs whose first order metric is not NaN and at least as good as the cut)``. None when the
+    first order key is not a metric, ``needed`` is past ``MAX_NEEDED``, or the window holds
+    fewer than ``needed`` matches.
     """
     if not order_keys or order_keys[0].entity != "metric" or needed > MAX_NEEDED:
         return None
     key = order_keys[0]
     runs = tables.runs
     for per_match in WINDOWS_PER_MATCH:
-        cut = _cut(connection, experiment_keys, stages, node, key, needed, needed * per_match)
-        if cut is not None:
+        found = _cut(connection, experiment_keys, stages, node, key, needed, needed * per_match)
+        if found is not None:
             break
     else:
         return None
+    cut, ids = found
+    if ids is not None:
+        return runs.c.run_uuid.in_(ids)
     kept = tables.latest_metrics.alias("kept")
     good_enough = kept.c.value <= cut if key.ascending else kept.c.value >= cut
     return runs.c.run_uuid.in_(
@@ -74,23 +80,26 @@ def _cut(
     key: OrderKey,
     needed: int,
     window_size: int,
-) -> float | None:
+) -> tuple[float, list[str] | None] | None:
     """The ``needed``-th best value among the matches in the ``window_size`` best index
-    entries of the order metric (None: fewer matches there)."""
+    entries of the order metric, and the matches at least that good when the window holds
+    every entry that good (else None); None: fewer matches there."""
     runs = tables.runs
     latest = tables.latest_metrics.alias("ordered")
     value = latest.c.value
+    best_first = value.asc() if key.ascending else value.desc()
+    of_key = (latest.c.key == key.key, latest.c.is_nan.is_(False))
     window = (
         sa.select(latest.c.run_uuid, value)
-        .where(latest.c.key == key.key, latest.c.is_nan.is_(False))
-        .order_by(value.asc() if key.ascending else value.desc())
+        .where(*of_key)
+        .order_by(best_first)
         .limit(window_size)
         .subquery("window")
     )
     # The filter's clauses as probes per run (EXISTS), not as sets: only the window's runs
     # are tested.
     matches = (
-        sa.select(window.c.value)
+        sa.select(window.c.run_uuid, window.c.value)
         .select_from(window.join(runs, runs.c.run_uuid == window.c.run_uuid))
         .where(
             runs.c.experiment_id.in_(experiment_keys),
@@ -98,8 +107,20 @@ def _cut(
             filter_sql.where_clause(node, membership=False),
         )
         .order_by(window.c.value.asc() if key.ascending else window.c.value.desc())
-        .offset(needed - 1)
-        .limit(1)
     )
-    cut = connection.execute(matches).scalar()
-    return None if cut is None else float(cut)
+    rows = connection.execute(matches).all()
+    if len(rows) < needed:
+        return None
+    cut = float(rows[needed - 1][1])
+
+    def at_least_cut(found: float) -> bool:
+        return found <= cut if key.ascending else found >= cut
+
+    # The window's last entry: when it is worse than the cut (or the window is the whole
+    # key), no entry as good as the cut lies outside it, so the matches found are all of them.
+    last = connection.execute(
+        sa.select(value).where(*of_key).order_by(best_first).offset(window_size - 1).limit(1)
+    ).scalar()
+    if last is not None and at_least_cut(float(last)):
+        return cut, None
+    return cut, [run_id for run_id, found in rows if at_least_cut(float(found))]
