@@ -332,9 +332,10 @@ class RunRepository:
         stages = ViewType.stages(run_view_type)
         node = search_filter.parse_filter(filter_string)
         order_keys = search_filter.parse_order_by(order_by)
-        many = many_runs(connection, keys)
+        by_metric = bool(first_rows and order_keys and order_keys[0].entity == "metric")
+        many = (node is not None or by_metric) and many_runs(connection, keys)
         cut = None
-        if many and first_rows:
+        if many and by_metric:
             cut = search_page.metric_cut(connection, keys, stages, node, order_keys, first_rows)
         # Narrowed to a cut, the few runs left are probed per clause; otherwise, over many
         # runs, each clause is a set.
