@@ -47,6 +47,10 @@ class Plan:
     large: bool = False
     history_large_n: int = 10_000_000
     large_pairs: int = 3
+    # MLflow's searches over 100,000 runs in --large: pairs, and how long one call may take
+    # before it is stopped (its worker killed) and reported as not finished.
+    mlflow_big_search_pairs: int = 1
+    mlflow_big_search_timeout_s: float = 300.0
     mlflow_all_pages: bool = True
     measure_server_start: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

@@ -116,7 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     plan = PLANS["quick" if args.quick else "large" if args.large else "full"]
     if args.pairs:
-        plan = replace(plan, pairs=args.pairs, search_pairs=args.pairs, autolog_pairs=args.pairs)
+        plan = replace(
+            plan,
+            pairs=args.pairs,
+            search_pairs=args.pairs,
+            autolog_pairs=args.pairs,
+            large_pairs=args.pairs,
+        )
     wanted = {c.strip() for c in args.cases.split(",") if c.strip()}
     ml_python = mlflow_env.ensure(args.mlflow, say=lambda s: print(s, file=sys.stderr))
     work = Path(tempfile.mkdtemp(prefix="labtrack-bench-"))

@@ -94,6 +94,57 @@ def test_runs_are_created_copied_and_searched_in_one_worker(tmp_path: Path) -> N
     assert not unknown["ok"] and "unknown case" in unknown["error"]
 
 
+def test_search_case_measures_only_what_it_is_asked_for(tmp_path: Path) -> None:
+    store = str(tmp_path / "runs")
+    args = {"store": store, "filter_string": "", "order_by": ["metrics.m1 DESC"], "page": 5}
+    replies = worker(
+        tmp_path,
+        [
+            {"case": "create_runs", "args": {"store": store, "n": 8}},
+            {"case": "search", "args": {**args, "which": ["frame"], "warm": False}},
+        ],
+    )
+    found = replies[1]["result"]
+    assert found["frame_rows"] == 8 and "first_page_ms" not in found
+
+
+def test_mlflow_searches_over_many_runs_are_time_boxed(tmp_path: Path) -> None:
+    """bench/run --large: an MLflow call that does not finish in time is stopped, noted, and
+    not tried again; labtrack's figures are kept."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from bench import tracking
+    from bench.plan import LARGE
+
+    calls: list[tuple[str, Any]] = []
+
+    def call(side: str, case: str, timeout: float = 900.0, **args: Any) -> Any:
+        calls.append((side, args.get("which"), timeout))
+        if side == "mlflow" and args["which"] == ["frame"]:
+            return None  # what ctx.call gives when the worker did not answer in time
+        names = args.get("which") or ["frame", "first_page"]  # as the driver answers
+        return {**{f"{name}_ms": 1.0 for name in names}, "frame_rows": 3, "peak_rss_mb": 4.0}
+
+    results = Results()
+    plan = replace(LARGE, mlflow_big_search_pairs=2, mlflow_big_search_timeout_s=7.0)
+    ctx = SimpleNamespace(
+        results=results, plan=plan, call=call, say=lambda text: None, work=tmp_path
+    )
+    tracking.search(ctx, 100_000, ("labtrack", "mlflow"), 3)  # type: ignore[arg-type]
+    mlflow_calls = [c for c in calls if c[0] == "mlflow"]
+    assert mlflow_calls == [
+        ("mlflow", ["first_page"], 7.0),
+        ("mlflow", ["frame"], 7.0),
+        ("mlflow", ["first_page"], 7.0),  # second pair: the frame is not tried again
+    ]
+    frame = results.measures["search.100k.frame"]
+    page = results.measures["search.100k.page"]
+    assert frame.summary("mlflow") is None and frame.summary("labtrack") is not None
+    assert page.summary("mlflow") is not None
+    assert any("did not finish within 7 s" in note for note in frame.notes)
+
+
 def test_history_case_downsamples_to_the_target(tmp_path: Path) -> None:
     got = drive(tmp_path, "history", n=3000, target=100)
     assert got["n"] == 3000 and 0 < got["downsampled_points"] <= 100

@@ -94,26 +94,36 @@ def search_runs(
 
 
 def _keyed_columns(
-    prefix: str, rows: Sequence[Sequence[Any]], index: pd.Index, numeric: bool
+    prefix: str, rows: Sequence[Sequence[Any]], position: dict[str, int], numeric: bool
 ) -> dict[str, Any]:
-    """``{prefix.key: column}`` of ``(run_id, key, value)`` rows, filled by key with numpy."""
+    """``{prefix.key: column}`` of ``(run_id, key, value[, is_nan])`` rows, filled by key.
+
+    Rows are grouped by key with one hash pass (``pd.factorize``) and a stable sort of the
+    codes; each run's row goes to its place through ``position`` (a dict: a C-level lookup
+    per row, where ``Index.get_indexer`` builds a hash table per call).
+    """
     import numpy as np
     import pandas as pd
 
     if not rows:
         return {}
-    run_ids, keys, values = (list(map(itemgetter(i), rows)) for i in range(3))
-    positions = index.get_indexer(run_ids)
-    data = pd.DataFrame({"key": keys, "at": positions})
+    size = len(position)
+    at = np.fromiter(
+        map(position.__getitem__, map(itemgetter(0), rows)), dtype=np.intp, count=len(rows)
+    )
+    codes, keys = pd.factorize(np.fromiter(map(itemgetter(1), rows), dtype=object, count=len(rows)))
     dtype = "float64" if numeric else object
-    filled = np.asarray(values, dtype=dtype)
+    filled = np.fromiter(map(itemgetter(2), rows), dtype=dtype, count=len(rows))
     if numeric:  # NaN is stored as 0 with is_nan
         filled[np.fromiter(map(itemgetter(3), rows), dtype=bool, count=len(rows))] = np.nan
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=len(keys)))
     out: dict[str, Any] = {}
-    for key, where in sorted(data.groupby("key", sort=True).indices.items()):
-        column = np.full(len(index), np.nan if numeric else None, dtype=dtype)
-        column[positions[where]] = filled[where]
-        out[f"{prefix}.{key}"] = column if numeric else pd.Series(column, dtype="object")
+    for code in np.argsort(keys.astype(str), kind="stable"):  # MLflow's columns: sorted
+        where = order[(bounds[code - 1] if code else 0) : bounds[code]]
+        column = np.full(size, np.nan if numeric else None, dtype=dtype)
+        column[at[where]] = filled[where]
+        out[f"{prefix}.{keys[code]}"] = column if numeric else pd.Series(column, dtype="object")
     return out
 
 
@@ -126,7 +136,7 @@ def table_to_frame(table: RunTable) -> pd.DataFrame:
     run_ids, _names, experiments, _users, statuses, starts, ends, _stages, uris = zip(
         *table["runs"], strict=True
     )
-    index = pd.Index(run_ids)
+    position = dict(zip(run_ids, range(len(run_ids)), strict=True))
     columns: dict[str, Any] = {
         "run_id": list(run_ids),
         "experiment_id": [str(e) for e in experiments],
@@ -135,9 +145,9 @@ def table_to_frame(table: RunTable) -> pd.DataFrame:
         "start_time": pd.to_datetime(list(starts), unit="ms", utc=True),
         "end_time": pd.to_datetime(list(ends), unit="ms", utc=True),
     }
-    columns.update(_keyed_columns("metrics", table["metrics"], index, numeric=True))
-    columns.update(_keyed_columns("params", table["params"], index, numeric=False))
-    columns.update(_keyed_columns("tags", table["tags"], index, numeric=False))
+    columns.update(_keyed_columns("metrics", table["metrics"], position, numeric=True))
+    columns.update(_keyed_columns("params", table["params"], position, numeric=False))
+    columns.update(_keyed_columns("tags", table["tags"], position, numeric=False))
     return pd.DataFrame(columns)
 
 

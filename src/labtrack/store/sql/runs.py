@@ -314,25 +314,41 @@ class RunRepository:
         run_view_type: int,
         order_by: Sequence[str] | None,
         columns: Sequence[Any] = (),
+        first_rows: int = 0,
     ) -> Select[Any]:
-        """The search as a query over ``runs`` (all columns, or ``columns``), ordered."""
+        """The search as a query over ``runs`` (all columns, or ``columns``), ordered.
+
+        ``first_rows``: only that many first rows will be read (a page); over many runs,
+        ordered by a metric, the query is then narrowed to the runs that can be among them
+        (:mod:`.search_page`).
+        """
         # lazy: loaded on the first search, so a process that only logs never loads the
         # filter language (13-38 ms of a cold start).
         from labtrack.store import search_filter
-        from labtrack.store.sql import filter_sql
+        from labtrack.store.sql import filter_sql, search_page
 
         runs = tables.runs
         keys = experiment_keys(experiment_ids)
         stages = ViewType.stages(run_view_type)
         node = search_filter.parse_filter(filter_string)
-        membership = node is not None and many_runs(connection, keys)
+        order_keys = search_filter.parse_order_by(order_by)
+        by_metric = bool(first_rows and order_keys and order_keys[0].entity == "metric")
+        many = (node is not None or by_metric) and many_runs(connection, keys)
+        cut = None
+        if many and by_metric:
+            cut = search_page.metric_cut(connection, keys, stages, node, order_keys, first_rows)
+        # Narrowed to a cut, the few runs left are probed per clause; otherwise, over many
+        # runs, each clause is a set.
+        membership = node is not None and many and cut is None
         query = select(*columns) if columns else select(runs)
         query = query.where(
             runs.c.experiment_id.in_(keys),
             runs.c.lifecycle_stage.in_(stages),
             filter_sql.where_clause(node, membership=membership),
         )
-        return filter_sql.apply_order(query, search_filter.parse_order_by(order_by))
+        if cut is not None:
+            query = query.where(cut)
+        return filter_sql.apply_order(query, order_keys)
 
     def search_runs(
         self,
@@ -348,7 +364,12 @@ class RunRepository:
 
         def work(connection: Connection) -> PagedList[Run]:
             query = self._search_query(
-                connection, experiment_ids, filter_string, run_view_type, order_by
+                connection,
+                experiment_ids,
+                filter_string,
+                run_view_type,
+                order_by,
+                first_rows=page.offset + page.max_results + 1,
             )
             return page.fetch(connection, query, build_runs)
 
