@@ -198,3 +198,20 @@ def test_requests_and_comments_go_with_a_deleted_version_and_follow_a_rename(
         store.get_comment(gone.id)
     with pytest.raises(ResourceNotFoundError, match="not found"):
         store.get_pending_transition_requests("churn")
+
+
+def test_a_request_carries_the_wish_to_archive_what_is_in_the_stage(
+    store: SqlTrackingStore,
+) -> None:
+    _model(store)
+
+    asked = store.create_transition_request(
+        "churn", 2, "Production", user_id="bob", archive_existing_versions=True
+    )
+
+    assert asked.archive_existing_versions is True
+    assert store.get_transition_requests("churn", 2)[0].archive_existing_versions is True
+    with pytest.raises(InvalidParameterError, match="only to Staging and Production"):
+        store.create_transition_request(
+            "churn", 2, "Archived", user_id="bob", archive_existing_versions=True
+        )

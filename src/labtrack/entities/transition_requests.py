@@ -76,6 +76,9 @@ class TransitionRequest:
     creation_timestamp: int
     comment: str | None = None
     state: str = RequestState.PENDING
+    # What the requester asks the approval to do with the versions in ``to_stage``; the
+    # approver decides (``approve_transition_request``'s argument), this is the default shown.
+    archive_existing_versions: bool = False
     # Filled in by the server for the caller; the store leaves it empty.
     available_actions: list[str] = field(default_factory=list)
 

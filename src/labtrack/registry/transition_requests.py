@@ -39,12 +39,15 @@ class TransitionRequestClientMixin:
         stage: str,
         comment: str | None = None,
         *,
+        archive_existing_versions: bool = False,
         user_id: str | None = None,
     ) -> TransitionRequest:
         """Ask for version ``version`` of ``name`` to move to ``stage``, saying why in
-        ``comment``; it stays pending until approved, rejected or cancelled."""
+        ``comment``; it stays pending until approved, rejected or cancelled.
+        ``archive_existing_versions`` asks the approver to archive the versions in that stage
+        (the approver decides)."""
         return self._registry_store.create_transition_request(
-            name, version, stage, comment, user_id or current_user()
+            name, version, stage, comment, user_id or current_user(), archive_existing_versions
         )
 
     def list_transition_requests(self, name: str, version: int | str) -> list[TransitionRequest]:

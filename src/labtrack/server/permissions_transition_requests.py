@@ -69,9 +69,12 @@ class TransitionRequestRules:
         stage: str,
         comment: str | None = None,
         user_id: str | None = None,
+        archive_existing_versions: bool = False,
     ) -> TransitionRequest:
         self.guard.require(MODEL, [name], "READ")
-        return self.unguarded.create_transition_request(name, version, stage, comment, self._me)
+        return self.unguarded.create_transition_request(
+            name, version, stage, comment, self._me, archive_existing_versions
+        )
 
     def _approve_transition_request(
         self,

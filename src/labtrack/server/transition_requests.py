@@ -87,7 +87,7 @@ class ModelTransitionRequestsHandler(TransitionRequestHandler):
 
 class TransitionRequestsHandler(TransitionRequestHandler):
     """``GET|POST registered-models/{name}/versions/{version}/transition-requests``; POST takes
-    ``{"stage", "comment"}`` and answers 201 ``{"request": ...}``."""
+    ``{"stage", "comment", "archive_existing_versions"}`` and answers 201 ``{"request": ...}``."""
 
     @web.authenticated
     @authorized
@@ -99,12 +99,17 @@ class TransitionRequestsHandler(TransitionRequestHandler):
     @authorized
     async def post(self, name: str, version: str) -> None:
         body = self.read_json()
-        body_fields(body, {"stage", "comment"}, {"stage"})
+        body_fields(body, {"stage", "comment", "archive_existing_versions"}, {"stage"})
         stage = text_field(body, "stage", STAGE_HINT)
         comment = text_field(body, "comment", "why the version should move")
+        archive = body.get("archive_existing_versions", False)
+        if not isinstance(archive, bool):
+            raise InvalidParameterError("archive_existing_versions must be true or false.")
         client, user = self.client, self.user_id
         created = await self.call(
-            lambda: client.create_transition_request(name, version, stage, comment, user_id=user)
+            lambda: client.create_transition_request(
+                name, version, stage, comment, archive_existing_versions=archive, user_id=user
+            )
         )
         self.write_json({"request": (await self.requests_json(name, [created]))[0]}, 201)
 

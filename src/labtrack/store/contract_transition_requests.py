@@ -33,10 +33,13 @@ class TransitionRequestStore(ABC):
         stage: str,
         comment: str | None = None,
         user_id: str | None = None,
+        archive_existing_versions: bool = False,
     ) -> TransitionRequest:
-        """Ask for the version to move to ``stage``; return the pending request.
+        """Ask for the version to move to ``stage`` (``archive_existing_versions``: asking that
+        the approval archive the versions in that stage); return the pending request.
         ResourceNotFoundError if the model or version does not exist; InvalidParameterError
-        for an unknown stage, the version's current stage, or a comment too long;
+        for an unknown stage, the version's current stage, a comment too long, or archiving
+        for None or Archived;
         ResourceAlreadyExistsError if ``user_id`` already has a pending request to that
         stage."""
 

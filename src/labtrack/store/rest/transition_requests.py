@@ -26,6 +26,7 @@ class RemoteTransitionRequestStore(TransitionRequestStore):
         stage: str,
         comment: str | None = None,
         user_id: str | None = None,
+        archive_existing_versions: bool = False,
     ) -> TransitionRequest: ...
 
     @remote

@@ -26,9 +26,10 @@ class SqlTransitionRequestMethods(TransitionRequestStore):
         stage: str,
         comment: str | None = None,
         user_id: str | None = None,
+        archive_existing_versions: bool = False,
     ) -> TransitionRequest:
         return self.transition_requests.create_transition_request(
-            name, version, stage, comment, user_id
+            name, version, stage, comment, user_id, archive_existing_versions
         )
 
     def get_transition_requests(self, name: str, version: int | str) -> list[TransitionRequest]:

@@ -320,6 +320,8 @@ model_version_activities = Table(
     Column("user_id", String(256)),
     Column("comment", Text),
     Column("system_comment", Text),
+    # A request's wish that approving it archive the versions in the target stage.
+    Column("archive_existing_versions", Boolean),
     Column("creation_time", BigInteger, nullable=False),
     Column("last_updated_time", BigInteger, nullable=False),
     Index("ix_model_version_activities_name_version", "name", "version"),

@@ -92,6 +92,7 @@ def _request(row: Row[Any]) -> TransitionRequest:
         creation_timestamp=row.creation_time,
         comment=row.comment,
         state=row.request_state,
+        archive_existing_versions=bool(row.archive_existing_versions),
     )
 
 
@@ -186,9 +187,13 @@ class TransitionRequestRepository:
         stage: str,
         comment: str | None,
         user_id: str | None,
+        archive_existing_versions: bool = False,
     ) -> TransitionRequest:
         name, number = check.model_name(name), check.version_number(version)
-        target, text = ModelVersionStages.canonical(stage), comment_text(comment)
+        if not isinstance(archive_existing_versions, bool):
+            raise InvalidParameterError("archive_existing_versions must be true or false.")
+        target = transition_target(stage, archive_existing_versions)
+        text = comment_text(comment)
 
         def work(connection: Connection) -> TransitionRequest:
             lock_model(connection, name)
@@ -214,6 +219,7 @@ class TransitionRequestRepository:
                 to_stage=target,
                 user_id=user_id,
                 comment=text,
+                archive_existing_versions=archive_existing_versions,
             )
             return _request(created)
 

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(256)),
         sa.Column("comment", sa.Text),
         sa.Column("system_comment", sa.Text),
+        sa.Column("archive_existing_versions", sa.Boolean),
         sa.Column("creation_time", sa.BigInteger, nullable=False),
         sa.Column("last_updated_time", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_model_version_activities"),
