@@ -61,8 +61,10 @@ function RequestForm(props: {
   const [open, setOpen] = React.useState(false);
   const [stage, setStage] = React.useState(stages[0]);
   const [comment, setComment] = React.useState('');
-  const [archive, setArchive] = React.useState(true);
+  // As the stage dialog: archiving what is in Production is the default there.
+  const [archive, setArchive] = React.useState<boolean | null>(null);
   const target = stages.includes(stage) ? stage : stages[0];
+  const archiving = archive ?? target === 'Production';
   if (!open) {
     return (
       <button
@@ -78,7 +80,7 @@ function RequestForm(props: {
       className="lt-Requests-form"
       onSubmit={e => {
         e.preventDefault();
-        void state.request(target, comment, archive).then(done => {
+        void state.request(target, comment, archiving).then(done => {
           if (done) {
             setOpen(false);
             setComment('');
@@ -110,7 +112,7 @@ function RequestForm(props: {
       />
       <ArchiveBox
         stage={target}
-        checked={archive}
+        checked={archiving}
         onChange={setArchive}
         className="lt-Requests-archive"
       />
