@@ -92,3 +92,32 @@ def test_a_script_prints_no_summary(workspace, tmp_path: Path) -> None:  # type:
     assert done.stdout == "done\n"
     assert "Logged" not in done.stderr
     assert [r.info.run_name for r in workspace.client.search_runs(["0"])] == ["scripted"]
+
+
+def test_an_exported_notebook_carries_the_line_with_the_runs_url(  # type: ignore[no-untyped-def]
+    workspace, monkeypatch, tmp_path: Path
+) -> None:
+    """Outside JupyterLab (nbconvert's text and HTML here) the plain-text part is what shows:
+    "Logged N run(s) to experiment ..." with each run's address on its Jupyter server."""
+    import nbconvert
+
+    # The Jupyter server that starts the kernel is this process (jupyter_client gives the
+    # kernel JPY_PARENT_PID); its runtime file holds its URL, as jupyter_server writes it.
+    runtime = Path(os.environ["JUPYTER_RUNTIME_DIR"])
+    info = {"url": "http://127.0.0.1:8899/jh/", "root_dir": str(workspace.root), "token": "x"}
+    (runtime / f"jpserver-{os.getpid()}.json").write_text(json.dumps(info))
+    path = workspace.write("export.ipynb", CELLS[:3])
+
+    nb = workspace.run(path, str(path), monkeypatch)
+
+    (run,) = _bundles(nb.cells[1])[0][MIME_TYPE]["runs"]
+    url = f"http://127.0.0.1:8899/jh/lab?labtrack-run={run['run_id']}"
+    line = f"  first (run id {run['run_id']}): {url}"
+    text, _ = nbconvert.MarkdownExporter().from_notebook_node(nb)
+    page, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+
+    assert f"    Logged 1 run to experiment 'export.ipynb':\n    {line}\n" in text
+    # HTML: the text/plain part as preformatted text (nbconvert has no renderer for ours).
+    assert f"<pre>Logged 1 run to experiment 'export.ipynb':\n{line}</pre>" in page
+    assert "Logged 2 runs to experiment 'export.ipynb':" in text
+    assert "token" not in _bundles(nb.cells[1])[0]["text/plain"]

@@ -26,7 +26,12 @@ def three_runs() -> list[str]:
 
 def grid_ids(table: RunsTable) -> list[str]:
     """Run ids as the browser would receive them (from the grid's serialized state)."""
-    column = table.grid.get_state()["_data"]["data"]["run_id"]
+    return grid_column(table, "run_id")
+
+
+def grid_column(table: RunsTable, name: str) -> list[str]:
+    """A column as the browser would receive it (from the grid's serialized state)."""
+    column = table.grid.get_state()["_data"]["data"][name]
     if isinstance(column, dict):  # an empty column goes out as an (empty) binary buffer
         assert tuple(column["shape"]) == (0,)
         return []
@@ -232,3 +237,26 @@ def test_a_missing_metric_is_a_blank_not_nan(three_runs: list[str]) -> None:
     # The grid draws NaN through the renderer's expression: a blank.
     renderer = table.grid.default_renderer
     assert renderer.text_value.value == "isNaN(cell.value) ? ' ' : default_value"
+
+
+def test_rows_are_headed_by_the_run_name_and_the_id_stays_a_column(
+    three_runs: list[str],
+) -> None:
+    make_run("a", {"model": "rf"}, {"rmse": 0.2})  # a second "a": told apart by its id prefix
+
+    table = show_runs()
+
+    state = table.grid.get_state()["_data"]
+    fields = [f["name"] for f in state["schema"]["fields"] if f["name"] != "ipydguuid"]
+    assert state["schema"]["primaryKey"][0] == "name"
+    assert fields[-1] == "run_id" and "name" not in fields[1:]
+    headers = grid_column(table, "name")
+    ids = grid_column(table, "run_id")
+    assert sorted(ids) == sorted(table.run_ids)
+    by_id = dict(zip(ids, headers, strict=True))
+    assert by_id[three_runs[1]] == "b"
+    assert sorted(h for h in headers if h.startswith("a")) == sorted(
+        f"a ({rid[:8]})" for rid, h in by_id.items() if h.startswith("a")
+    )
+    # The table's own frame stays keyed by run id (selection, compare, ``frame.loc``).
+    assert list(table.frame.index) == table.run_ids

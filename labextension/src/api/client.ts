@@ -11,6 +11,7 @@ import { RegistryAPI } from './registry';
 import { ReproduceAPI } from './reproduce';
 import { RunsAPI } from './runs';
 import { StoreAPI } from './store';
+import { TransitionRequestsAPI } from './transitionRequests';
 import type { ITransport } from './transport';
 
 export class LabtrackAPI {
@@ -23,6 +24,7 @@ export class LabtrackAPI {
     this.reproduce = new ReproduceAPI(transport);
     this.runs = new RunsAPI(transport);
     this.store = new StoreAPI(transport);
+    this.transitionRequests = new TransitionRequestsAPI(transport);
   }
 
   readonly experiments: ExperimentsAPI;
@@ -37,4 +39,6 @@ export class LabtrackAPI {
   readonly reproduce: ReproduceAPI;
   readonly runs: RunsAPI;
   readonly store: StoreAPI;
+  /** Stage-transition requests, comments and version activity. */
+  readonly transitionRequests: TransitionRequestsAPI;
 }

@@ -1,6 +1,7 @@
 /**
  * One model version's page: stage, who registered it and when, the source
  * run by name (a link), the logged model id, an editable description, the
+ * transition requests, comments and activity (`TransitionRequests`), the
  * signature (input and output schema) and a copyable "load and predict"
  * snippet. It only presents `VersionState`.
  */
@@ -15,6 +16,7 @@ import { ErrorText, Loading, LoadingOrError } from '../common/Status';
 import { CodeBlock } from './CodeBlock';
 import { columnText, type ISignatureInput } from './logic';
 import { StageBadge } from './ModelsView';
+import { TransitionRequests } from './TransitionRequests';
 import type { ISignature, VersionState } from './versionState';
 
 function Schema(props: {
@@ -134,6 +136,10 @@ export function VersionPage(props: {
         value={v.description ?? ''}
         onSave={description => state.describe(description)}
         renderMarkdown={props.renderMarkdown}
+      />
+      <TransitionRequests
+        state={state.requests}
+        currentStage={v.current_stage}
       />
       <h3>Signature</h3>
       <Signature signature={state.signature} />

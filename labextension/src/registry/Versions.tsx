@@ -13,6 +13,7 @@ import { fullTime } from '../common/format';
 import { ErrorText, Loading } from '../common/Status';
 import { canArchiveOthers } from './logic';
 import { StageBadge } from './ModelsView';
+import { pendingSummary } from './requestsLogic';
 import type { IHistory, ModelPageState } from './state';
 
 export interface IVersionsProps {
@@ -120,6 +121,7 @@ function History(props: { history: IHistory }): JSX.Element {
 function VersionRow(props: IVersionsProps & { v: IModelVersion }): JSX.Element {
   const { v, state } = props;
   const history = state.history(v.version);
+  const pending = state.pendingOf(v.version);
   const [moving, setMoving] = React.useState(false);
   const move = async (stage: string): Promise<void> => {
     const answer = await confirmStage(v, stage, state.versions);
@@ -152,6 +154,16 @@ function VersionRow(props: IVersionsProps & { v: IModelVersion }): JSX.Element {
         <td>{v.user_id ?? ''}</td>
         <td className="lt-Versions-stage">
           <StageBadge stage={v.current_stage} />
+          {pending.length > 0 && (
+            <ActionLink
+              target={String(v.version)}
+              className="lt-Versions-pending"
+              title={`Pending requests: ${pendingSummary(pending)}. Open the version to approve or reject.`}
+              onOpen={() => state.openVersion(v.version)}
+            >
+              {pending.length} pending
+            </ActionLink>
+          )}
           <select
             className="lt-Versions-move"
             aria-label={`Move version ${v.version} to a stage`}

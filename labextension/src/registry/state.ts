@@ -4,6 +4,7 @@
  * histories, the tab shown and, while it is shown, the Serving tab's state).
  */
 import type { LabtrackAPI } from '../api/client';
+import type { ITransitionRequest } from '../api/transitionRequests';
 import type {
   IModelVersion,
   IRegisteredModel,
@@ -12,6 +13,7 @@ import type {
 import { errorMessage } from '../common/errors';
 import { ViewState } from '../common/viewState';
 import { matchingModels } from './logic';
+import { pendingByVersion } from './requestsLogic';
 import { ServingState } from './servingState';
 import { VersionState } from './versionState';
 
@@ -173,6 +175,9 @@ export class ModelPageState extends ViewState {
     if (this._shownVersion?.number === version) {
       return;
     }
+    if (this._shownVersion !== null && version === null) {
+      void this.refresh(); // its page may have moved it or settled requests
+    }
     this._shownVersion?.dispose();
     this._shownVersion = null;
     if (version !== null) {
@@ -184,6 +189,11 @@ export class ModelPageState extends ViewState {
       void shown.refresh();
     }
     this.emit();
+  }
+
+  /** The pending transition requests of a version (none: empty). */
+  pendingOf(version: number): ITransitionRequest[] {
+    return this._pending.get(version) ?? [];
   }
 
   /** The stage history of a version, when it is open. */
@@ -209,6 +219,7 @@ export class ModelPageState extends ViewState {
 
   /** Ask for the model and its versions again. */
   async refresh(): Promise<void> {
+    void this._fetchPending();
     const outcome = await this.latest('model', () =>
       Promise.all([
         this._api.registry.get(this.name),
@@ -308,6 +319,17 @@ export class ModelPageState extends ViewState {
     }
   }
 
+  /** The pending requests of every version; left as they were on failure. */
+  private async _fetchPending(): Promise<void> {
+    const outcome = await this.latest('pending', () =>
+      this._api.transitionRequests.pending(this.name)
+    );
+    if (outcome?.ok) {
+      this._pending = pendingByVersion(outcome.value.requests);
+      this.emit();
+    }
+  }
+
   /** A Serving tab state while the tab is shown, none otherwise. */
   private _followServing(): void {
     const shown = this._tab === 'serving' && this._model !== null;
@@ -338,6 +360,7 @@ export class ModelPageState extends ViewState {
   private _serving: ServingState | null = null;
   private _shownVersion: VersionState | null = null;
   private _histories = new Map<number, IHistory>();
+  private _pending = new Map<number, ITransitionRequest[]>();
 }
 
 export namespace ModelPageState {

@@ -15,6 +15,7 @@ import {
   signatureOutputs
 } from './logic';
 import { readModelFiles } from './modelFiles';
+import { RequestsState } from './requestsState';
 
 /** What the version's model folder says; `read` is false until it was read. */
 export interface ISignature {
@@ -30,7 +31,15 @@ export class VersionState extends ViewState {
     readonly number: number
   ) {
     super();
+    // An approval moves the version: read it again.
+    this.requests = new RequestsState(_api, name, number, () => {
+      void this.refresh();
+    });
+    this.requests.changed.connect(() => this.emit());
   }
+
+  /** Its transition requests, comments and activity. */
+  readonly requests: RequestsState;
 
   /** Null until the first answer. */
   get version(): IModelVersion | null {
@@ -56,6 +65,7 @@ export class VersionState extends ViewState {
   }
 
   async refresh(): Promise<void> {
+    void this.requests.refresh();
     const outcome = await this.latest('version', () =>
       this._api.registry.version(this.name, this.number)
     );
@@ -81,6 +91,11 @@ export class VersionState extends ViewState {
       { description }
     );
     this.emit();
+  }
+
+  dispose(): void {
+    this.requests.dispose();
+    super.dispose();
   }
 
   /** The run's name and the model's files: read once, they do not change. */

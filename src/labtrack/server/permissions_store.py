@@ -25,6 +25,7 @@ from labtrack.entities.model_registry import ModelVersion, RegisteredModel
 from labtrack.errors import PermissionDeniedError
 from labtrack.server.identity import Caller
 from labtrack.server.permissions import Guard
+from labtrack.server.permissions_transition_requests import TransitionRequestRules
 from labtrack.store.contract import TrackingStore
 from labtrack.tracking.client import TrackingClient
 from labtrack.utils.mlflow_tags import USER
@@ -130,6 +131,20 @@ RULES: dict[str, Rule] = {
     "get_model_version_transitions": _r(MODEL, "name"),
     "set_model_version_tag": _r(MODEL, "name", "EDIT"),
     "delete_model_version_tag": _r(MODEL, "name", "EDIT"),
+    # transition requests and comments (Databricks' table, docs/permissions.md): asking and
+    # commenting need READ, approving and rejecting what a direct move needs (EDIT); who acts
+    # is always the caller, whatever user_id says
+    "create_transition_request": _r("own"),
+    "get_transition_requests": _r(MODEL, "name"),
+    "get_pending_transition_requests": _r(MODEL, "name"),
+    "approve_transition_request": _r("own"),
+    "reject_transition_request": _r("own"),
+    "delete_transition_request": _r("own"),
+    "create_comment": _r("own"),
+    "get_comment": _r("own"),
+    "update_comment": _r("own"),
+    "delete_comment": _r("own"),
+    "get_model_version_activities": _r(MODEL, "name"),
     # owners and grants: seeing them needs READ, changing them MANAGE
     "get_permissions": _r("own"),
     "set_owner": _r("own"),
@@ -153,7 +168,7 @@ _SIGNATURES = {
 }
 
 
-class GuardedStore:
+class GuardedStore(TransitionRequestRules):
     """The store contract for one caller: each call checked by its :data:`RULES` entry."""
 
     def __init__(self, store: TrackingStore, guard: Guard) -> None:

@@ -67,6 +67,14 @@ from labtrack.server.serving.handlers import (
 )
 from labtrack.server.settings import Labtrack, redact_uri
 from labtrack.server.store_rpc import StoreRpcHandler
+from labtrack.server.transition_requests import (
+    CommentHandler,
+    CommentsHandler,
+    ModelTransitionRequestsHandler,
+    SettleTransitionRequestHandler,
+    TransitionRequestsHandler,
+    VersionActivitiesHandler,
+)
 
 __all__ = ["API_PREFIX", "route_tables", "setup_route_handlers"]
 
@@ -150,6 +158,15 @@ ROUTES: list[tuple[str, type[LabtrackHandler]]] = [
     (f"{MODEL}/versions/{VERSION}", ModelVersionHandler),
     (f"{MODEL}/versions/{VERSION}/stage", ModelVersionStageHandler),
     (f"{MODEL}/versions/{VERSION}/transitions", ModelVersionTransitionsHandler),
+    (f"{MODEL}/transition-requests", ModelTransitionRequestsHandler),
+    (f"{MODEL}/versions/{VERSION}/transition-requests", TransitionRequestsHandler),
+    (
+        f"{MODEL}/versions/{VERSION}/transition-requests/(?P<action>[^/]+)",
+        SettleTransitionRequestHandler,
+    ),
+    (f"{MODEL}/versions/{VERSION}/comments", CommentsHandler),
+    (f"{MODEL}/versions/{VERSION}/comments/(?P<comment_id>[^/]+)", CommentHandler),
+    (f"{MODEL}/versions/{VERSION}/activities", VersionActivitiesHandler),
     (f"{MODEL}/aliases/(?P<alias>[^/]+)", AliasHandler),
     (f"{MODEL}/serving", ServingHandler),
     (f"{MODEL}/permissions", ModelPermissionsHandler),

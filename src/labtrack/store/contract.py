@@ -41,6 +41,7 @@ from labtrack.entities.model_registry import (
 )
 from labtrack.store.contract_logged_models import LoggedModelStore
 from labtrack.store.contract_permissions import PermissionStore
+from labtrack.store.contract_transition_requests import TransitionRequestStore
 
 # (run_id, key, value, timestamp_ms, step): what the background writer hands the store.
 MetricPoint = tuple[str, str, float, int, int]
@@ -126,7 +127,7 @@ class RunKeys(TypedDict):
     tags: list[str]
 
 
-class TrackingStore(LoggedModelStore, PermissionStore):
+class TrackingStore(LoggedModelStore, PermissionStore, TransitionRequestStore):
     """Experiments, runs, notebook versions, the model registry and the server's view reads."""
 
     tracking_uri: str

@@ -31,6 +31,7 @@ from labtrack.entities import (
 )
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.registry.client import RegistryClientMixin
+from labtrack.registry.transition_requests import TransitionRequestClientMixin
 from labtrack.store import artifacts, get_store
 from labtrack.store.contract import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 from labtrack.tracking import async_logging
@@ -64,7 +65,7 @@ def _start_time() -> int:
         return _last_start
 
 
-class TrackingClient(RegistryClientMixin, LoggedModelClientMixin):
+class TrackingClient(RegistryClientMixin, TransitionRequestClientMixin, LoggedModelClientMixin):
     """Create and read experiments and runs by id.
 
     ``tracking_uri`` is a labtrack home folder, ``sqlite:///...`` or

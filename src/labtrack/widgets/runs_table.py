@@ -57,6 +57,19 @@ STATUS_OPTIONS = [_common.ALL_STATUSES, *RUN_STATUSES]
 # formatted value it would have printed.
 BLANK_NAN = "isNaN(cell.value) ? ' ' : default_value"
 
+
+def grid_frame(frame: pd.DataFrame, runs: Sequence[Run]) -> pd.DataFrame:
+    """What the grid shows of :func:`_common.table_frame`: the run's name as the row header
+    (names are what people know runs by; a repeated name gets its id prefix) and the id as the
+    last column, where it can still be read, sorted and copied."""
+    import pandas as pd
+
+    shown = frame.drop(columns="name")
+    shown.index = pd.Index(_common.unique_labels(runs), name="name", dtype=object)
+    shown["run_id"] = list(frame.index)
+    return shown
+
+
 # The table show_runs() built last: `%compare` with no ids compares its selection.
 
 
@@ -98,12 +111,12 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
         )
         self.error_label = widgets.HTML()
         self.grid = DataGrid(
-            self._frame,
+            grid_frame(self._frame, []),
             selection_mode="row",
             default_renderer=TextRenderer(text_value=VegaExpr(BLANK_NAN)),
             base_column_size=110,
-            base_row_header_size=110,  # the run id (its start; drag the border for more)
-            column_widths={"start time": 150},
+            base_row_header_size=140,  # the run's name (drag the border for more)
+            column_widths={"start time": 150, "run_id": 260},
             layout=widgets.Layout(height="120px"),
         )
         self.count_label = widgets.Label("0 runs")
@@ -209,12 +222,13 @@ class RunsTable(widgets.VBox, LiveView):  # type: ignore[misc]
             return  # nothing changed: do not resend the table
         keep = list(self.selected_run_ids)
         self._frame = frame
+        shown = grid_frame(frame, runs)
         # Keep the browser's sorts and filters, except those on columns that are gone.
-        names = {frame.index.name, *frame.columns}
+        names = {shown.index.name, *shown.columns}
         kept = [t for t in self.grid._transforms if t.get("column") in names]
         if len(kept) != len(self.grid._transforms):
             self.grid.transform(kept)
-        self.grid.data = frame
+        self.grid.data = shown
         self.grid.layout.height = f"{min(420, 32 + 21 * (len(frame) + 1))}px"
         self.run_ids = list(frame.index)
         if keep and list(frame.index) != list(old.index):

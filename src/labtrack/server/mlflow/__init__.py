@@ -33,6 +33,7 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         permissions,
         registry,
         runs,
+        transition_requests,
     )
 
     model = r"(?P<model_id>[^/]+)"
@@ -94,6 +95,15 @@ def routes() -> list[tuple[str, type[LabtrackHandler]]]:
         ("model-versions/set-tag", registry.SetModelVersionTagHandler),
         ("model-versions/delete-tag", registry.DeleteModelVersionTagHandler),
         ("model-versions/transition-stage", registry.TransitionStageHandler),
+        # Databricks' workspace registry: requests and comments (not in MLflow OSS)
+        ("transition-requests/create", transition_requests.CreateTransitionRequestHandler),
+        ("transition-requests/list", transition_requests.ListTransitionRequestsHandler),
+        ("transition-requests/approve", transition_requests.ApproveTransitionRequestHandler),
+        ("transition-requests/reject", transition_requests.RejectTransitionRequestHandler),
+        ("transition-requests/delete", transition_requests.DeleteTransitionRequestHandler),
+        ("comments/create", transition_requests.CreateCommentHandler),
+        ("comments/update", transition_requests.UpdateCommentHandler),
+        ("comments/delete", transition_requests.DeleteCommentHandler),
         *permissions.routes(),
     ]
     path = r"(?P<path>.+)"

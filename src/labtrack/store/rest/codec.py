@@ -40,6 +40,7 @@ from labtrack.entities.logged_model import (
     LoggedModelTag,
 )
 from labtrack.entities.model_registry import ModelVersion, ModelVersionTransition, RegisteredModel
+from labtrack.entities.transition_requests import Activity, Comment, TransitionRequest
 from labtrack.errors import InvalidParameterError
 from labtrack.store.contract import NotebookSession
 
@@ -60,6 +61,9 @@ ENTITIES: dict[str, type[Any]] = {
         RegisteredModel,
         ModelVersion,
         ModelVersionTransition,
+        TransitionRequest,
+        Activity,
+        Comment,
         NotebookSession,
         LoggedModel,
         LoggedModelTag,

@@ -72,6 +72,7 @@ from labtrack.store.rest import codec, spill
 from labtrack.store.rest.artifacts import PROXY_PATH
 from labtrack.store.rest.permissions import RemotePermissionStore
 from labtrack.store.rest.remote import remote
+from labtrack.store.rest.transition_requests import RemoteTransitionRequestStore
 from labtrack.store.rest.transport import Transport, register
 
 __all__ = ["PROXY_PATH", "RPC_PATH", "WIRE_SCHEME", "RestTrackingStore", "resend"]
@@ -113,7 +114,7 @@ def _error(status: int, body: bytes, base_url: str) -> LabtrackError:
     return StoreError(f"The labtrack server at {base_url} answered {status}: {shown}")
 
 
-class RestTrackingStore(RemotePermissionStore, TrackingStore):
+class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, TrackingStore):
     """The store of the labtrack server at ``base_url`` (its Jupyter base URL).
 
     >>> store = RestTrackingStore("http://127.0.0.1:8888/", token="...")  # doctest: +SKIP

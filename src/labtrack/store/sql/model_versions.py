@@ -9,8 +9,9 @@ again. The rest of the registry's rules are in :mod:`labtrack.store.sql.registry
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, delete, func, select, update
 
 from labtrack.entities import PagedList, RunTag
 from labtrack.entities.model_registry import (
@@ -47,6 +48,69 @@ def _tags_of_version(name: str, number: int) -> ColumnElement[bool]:
     """Rows of ``model_version_tags`` for this version."""
     version_tags = tables.model_version_tags
     return and_(version_tags.c.name == name, version_tags.c.version == number)
+
+
+def transition_target(stage: str, archive_existing_versions: bool) -> str:
+    """The canonical target stage, once archiving the others makes sense for it."""
+    target = ModelVersionStages.canonical(stage)
+    if archive_existing_versions and target not in (
+        ModelVersionStages.STAGING,
+        ModelVersionStages.PRODUCTION,
+    ):
+        raise InvalidParameterError(
+            f"archive_existing_versions=True archives the other versions in the target "
+            f"stage, so it applies only to Staging and Production, not {target}."
+        )
+    return target
+
+
+def apply_transition(
+    connection: Connection,
+    row: Row[Any],
+    target: str,
+    archive_existing_versions: bool,
+    user_id: str | None,
+    now: int,
+) -> list[int]:
+    """Move the version of ``row`` (its model's row held) to ``target``, each move recorded in
+    ``model_version_transitions`` at ``now``; with ``archive_existing_versions`` the others in
+    that stage go to Archived. Return the numbers of the versions archived so."""
+    versions = tables.model_versions
+    name, number = row.name, row.version
+
+    def move(moved: int, from_stage: str) -> None:
+        to_stage = target if moved == number else ModelVersionStages.ARCHIVED
+        connection.execute(
+            update(versions)
+            .where(_one_version(name, moved))
+            .values(current_stage=to_stage, last_updated_time=now)
+        )
+        connection.execute(
+            tables.model_version_transitions.insert().values(
+                name=name,
+                version=moved,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                user_id=user_id,
+                timestamp=now,
+            )
+        )
+
+    if row.current_stage != target:
+        move(number, row.current_stage)
+    archived: list[int] = []
+    if archive_existing_versions:
+        others = connection.execute(
+            select(versions.c.version).where(
+                versions.c.name == name,
+                versions.c.current_stage == target,
+                versions.c.version != number,
+            )
+        ).scalars()
+        for other in list(others):
+            move(other, target)
+            archived.append(other)
+    return archived
 
 
 class ModelVersionRepository:
@@ -200,52 +264,13 @@ class ModelVersionRepository:
         archive_existing_versions: bool,
         user_id: str | None,
     ) -> ModelVersion:
-        versions = tables.model_versions
         name, number = check.model_name(name), check.version_number(version)
-        target = ModelVersionStages.canonical(stage)
-        if archive_existing_versions and target not in (
-            ModelVersionStages.STAGING,
-            ModelVersionStages.PRODUCTION,
-        ):
-            raise InvalidParameterError(
-                f"archive_existing_versions=True archives the other versions in the target "
-                f"stage, so it applies only to Staging and Production, not {target}."
-            )
-
-        def move(connection: Connection, moved: int, from_stage: str, now: int) -> None:
-            to_stage = target if moved == number else ModelVersionStages.ARCHIVED
-            connection.execute(
-                update(versions)
-                .where(_one_version(name, moved))
-                .values(current_stage=to_stage, last_updated_time=now)
-            )
-            connection.execute(
-                tables.model_version_transitions.insert().values(
-                    name=name,
-                    version=moved,
-                    from_stage=from_stage,
-                    to_stage=to_stage,
-                    user_id=user_id,
-                    timestamp=now,
-                )
-            )
+        target = transition_target(stage, archive_existing_versions)
 
         def work(connection: Connection) -> ModelVersion:
             lock_model(connection, name)
             row = version_row(connection, name, number)
-            now = now_ms()
-            if row.current_stage != target:
-                move(connection, number, row.current_stage, now)
-            if archive_existing_versions:
-                others = connection.execute(
-                    select(versions.c.version).where(
-                        versions.c.name == name,
-                        versions.c.current_stage == target,
-                        versions.c.version != number,
-                    )
-                ).scalars()
-                for other in list(others):
-                    move(connection, other, target, now)
+            apply_transition(connection, row, target, archive_existing_versions, user_id, now_ms())
             touch(connection, name)
             return get_version(connection, name, number)
 

@@ -11,7 +11,9 @@ lives in the repositories:
 - :mod:`.logged_models` and :mod:`.datasets`: MLflow 3's logged models; datasets, run inputs
   and outputs;
 - :mod:`.views`: the Jupyter server's key lists, change markers and killed kernels;
-- :mod:`.permissions`: owners and grants (team mode).
+- :mod:`.permissions`: owners and grants (team mode);
+- :mod:`.transition_requests`: stage-transition requests, comments, activities (their
+  delegations in :mod:`.store_transition_requests`).
 """
 
 from __future__ import annotations
@@ -67,11 +69,13 @@ from labtrack.store.sql.notebooks import NotebookRepository
 from labtrack.store.sql.permissions import PermissionRepository, readable_clause
 from labtrack.store.sql.registry import RegisteredModelRepository
 from labtrack.store.sql.runs import RunRepository
+from labtrack.store.sql.store_transition_requests import SqlTransitionRequestMethods
+from labtrack.store.sql.transition_requests import TransitionRequestRepository
 from labtrack.store.sql.views import ViewRepository
 from labtrack.utils.user import current_user
 
 
-class SqlTrackingStore(TrackingStore):
+class SqlTrackingStore(SqlTransitionRequestMethods, TrackingStore):
     """Tracking data in a SQL database; ``artifact_root`` holds each experiment's folder."""
 
     def __init__(self, tracking_uri: str, artifact_root: str) -> None:
@@ -88,6 +92,7 @@ class SqlTrackingStore(TrackingStore):
         self.logged_models = LoggedModelRepository(self.database)
         self.datasets = DatasetRepository(self.database)
         self.permissions = PermissionRepository(self.database)
+        self.transition_requests = TransitionRequestRepository(self.database)
 
     def _with_edges(self, runs: list[Run]) -> None:
         """Fill in each run's inputs and outputs (one read for all of them)."""

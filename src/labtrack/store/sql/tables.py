@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 # The alembic revision the tables below correspond to.
-SCHEMA_VERSION = "0007_permissions"
+SCHEMA_VERSION = "0008_transition_requests"
 
 metadata = MetaData(
     naming_convention={
@@ -302,6 +302,31 @@ model_version_transitions = Table(
     _version_fk(),
 )
 
+
+# Requests to move a version to a stage, what became of them, and comments (Databricks'
+# activities). A request is the row of its REQUESTED_TRANSITION, ``request_state`` PENDING until
+# it is approved, rejected or cancelled (each of which adds a row of its own); a comment is a
+# NEW_COMMENT row whose ``comment`` may be edited. Direct moves are in model_version_transitions.
+model_version_activities = Table(
+    "model_version_activities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("activity_type", String(32), nullable=False),
+    Column("request_state", String(16)),
+    Column("from_stage", String(20)),
+    Column("to_stage", String(20)),
+    Column("user_id", String(256)),
+    Column("comment", Text),
+    Column("system_comment", Text),
+    # A request's wish that approving it archive the versions in the target stage.
+    Column("archive_existing_versions", Boolean),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_updated_time", BigInteger, nullable=False),
+    Index("ix_model_version_activities_name_version", "name", "version"),
+    _version_fk(),
+)
 
 # -- logged models (MLflow 3) ------------------------------------------------------------------
 # A model as an object of its own: files under <experiment>/models/<model_id>/artifacts, params,
