@@ -39,7 +39,7 @@ async def test_invalid_utf8_body_is_a_400(jp_fetch: Any, labtrack_home) -> None:
 async def test_huge_json_body_is_refused_with_the_limit(jp_fetch: Any, labtrack_home) -> None:
     big = json.dumps({"name": "x", "tags": {"t": "y" * (21 * 1024 * 1024)}})
     code, body = await api(jp_fetch, "POST", "experiments", big)
-    assert code == 400 and "MB" in body["message"]
+    assert code == 413 and "larger than 20 MB" in body["message"]
     assert names(labtrack_home) == ["Default"]
 
 

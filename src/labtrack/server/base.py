@@ -1,4 +1,5 @@
-"""The base of every labtrack API handler: authorization resource, JSON I/O, error mapping."""
+"""The base of every labtrack API handler: authorization resource, JSON I/O, error mapping,
+and the request body limit, enforced while the body arrives rather than once it is in memory."""
 
 from __future__ import annotations
 
@@ -22,13 +23,34 @@ from labtrack.utils import validation
 from labtrack.utils.json_body import parse_json
 from labtrack.utils.redact import redact
 
-__all__ = ["LabtrackHandler"]
+__all__ = ["LabtrackHandler", "RequestTooLargeError", "encode_json"]
 
 T = TypeVar("T")
 MAX_BODY_BYTES = 20 * 1024 * 1024
 CHUNK = 256 * 1024
+# A body over the limit by at most this much is read and dropped, so a client that sends the
+# whole body before reading the reply still gets the 413 (a server that closes a socket with
+# unread data makes the kernel send a reset, which loses the reply); a larger one is refused as
+# soon as its headers (or the chunks past this allowance) arrive, and the connection closed.
+DRAIN_BYTES = 64 * 1024 * 1024
+# Tornado's own cap would answer a bare "400 Bad Request" after our 413 on the same socket:
+# the limit of each handler (max_body_bytes) is the only one that applies.
+_NO_TORNADO_CAP = 1 << 62
 
 
+def encode_json(payload: Any) -> bytes:
+    """``payload`` as the bytes of a JSON reply."""
+    return json.dumps(payload).encode()
+
+
+class RequestTooLargeError(LabtrackError):
+    """A request body larger than the route takes (HTTP 413)."""
+
+    error_code = "REQUEST_TOO_LARGE"
+    http_status = 413
+
+
+@web.stream_request_body
 class LabtrackHandler(APIHandler):
     """An API handler under ``<base_url>labtrack/api/``.
 
@@ -36,9 +58,68 @@ class LabtrackHandler(APIHandler):
     authorizer sees the resource ``labtrack``. A :class:`~labtrack.errors.LabtrackError`
     raised by a verb becomes ``{"error_code", "message"}`` with the error's HTTP status, here
     and nowhere else.
+
+    Bodies are streamed (``@web.stream_request_body``) so their size is checked before they
+    are read: a declared ``Content-Length`` over ``max_body_bytes`` (plus ``DRAIN_BYTES``) is
+    a 413 before any byte of the body is read; chunks past the limit are dropped, not kept.
+    Read the body with :meth:`request_body` (or :meth:`read_json`), never ``request.body``.
     """
 
     auth_resource = "labtrack"
+    #: The largest body a route takes; the artifact upload routes raise it (and stream to disk).
+    max_body_bytes = MAX_BODY_BYTES
+    _body_chunks: list[bytes]
+    _body_size = 0
+    _body_too_large = False
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        self._body_chunks = []
+        await super().prepare()
+        set_max = getattr(self.request.connection, "set_max_body_size", None)
+        if set_max is not None:
+            set_max(_NO_TORNADO_CAP)
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isascii() and declared.isdigit():
+            size = int(declared)
+            if size > self.max_body_bytes + DRAIN_BYTES:
+                raise self._too_large()
+            self._body_too_large = size > self.max_body_bytes
+
+    def data_received(self, chunk: bytes) -> None:
+        if self.count_body(chunk):
+            self._body_chunks.append(chunk)
+
+    def count_body(self, chunk: bytes) -> bool:
+        """Count a chunk of the body: True to keep it, False once the body is over the limit
+        (then it is dropped, and past ``DRAIN_BYTES`` more the 413 is sent at once)."""
+        if self._finished:
+            return False
+        self._body_size += len(chunk)
+        if self._body_size <= self.max_body_bytes:
+            return True
+        self._body_too_large = True
+        self._body_chunks.clear()
+        if self._body_size > self.max_body_bytes + DRAIN_BYTES:
+            err = self._too_large()
+            self.send_error(err.http_status, exc_info=(type(err), err, None))
+        return False
+
+    def _too_large(self) -> RequestTooLargeError:
+        limit = self.max_body_bytes / (1024 * 1024)
+        return RequestTooLargeError(
+            f"The request body is larger than {limit:g} MB, the limit of this route. Send less "
+            "per request (split a batch; upload big files as artifacts)."
+        )
+
+    def request_body(self) -> bytes:
+        """The whole request body; :class:`RequestTooLargeError` (a 413) if it was over the
+        limit (its bytes were not kept)."""
+        if self._body_too_large:
+            raise self._too_large()
+        if self._body_chunks:
+            self.request.body = b"".join(self._body_chunks)
+            self._body_chunks = []
+        return self.request.body or b""
 
     def initialize(self, labtrack: Labtrack) -> None:
         self.labtrack = labtrack
@@ -155,14 +236,24 @@ class LabtrackHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(payload))
 
+    async def send_json(self, payload: Any, status: int = 200) -> None:
+        """:meth:`write_json` for replies that can be big (a notebook diff, a page of 10,000
+        runs, a metric's 100,000 points): encoded on a worker thread and sent a chunk at a
+        time, so the event loop serves other requests meanwhile (encoding a 100,000-cell
+        notebook diff takes seconds)."""
+        body = await self.call(encode_json, payload)
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        for start in range(0, len(body), CHUNK):
+            self.write(body[start : start + CHUNK])
+            await self.flush()
+        await self.finish()
+
     def read_json(self) -> dict[str, Any]:
         """The request body as a JSON object; a 400 error if it is anything else (including
-        JSON nested too deep or holding lone surrogates: see :func:`parse_json`)."""
-        if len(self.request.body or b"") > MAX_BODY_BYTES:
-            raise InvalidParameterError(
-                f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
-            )
-        body = parse_json(self.request.body or b"{}")
+        JSON nested too deep or holding lone surrogates: see :func:`parse_json`), a 413 if it
+        is over the limit."""
+        body = parse_json(self.request_body() or b"{}")
         if not isinstance(body, dict):
             raise InvalidParameterError("The request body must be a JSON object.")
         return body

@@ -10,15 +10,17 @@ artifact paths, and refused when they (or a symlink on the way) leave the root.
 from __future__ import annotations
 
 import asyncio
-import copy
+import inspect
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import ensure_async
 from tornado import web
+from tornado.ioloop import IOLoop
 
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.notebook.capture import REVISION_TAG
@@ -92,11 +94,28 @@ def _contents_error(err: web.HTTPError, path: str) -> Exception:
     return InvalidParameterError(f"Cannot read {path!r} as a notebook: {err.log_message or err}")
 
 
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
+
+
+async def off_the_loop(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A contents manager call on a worker thread (an async manager's on an event loop of its
+    own there). Reading or writing a notebook parses, validates and signs it inside the call,
+    on the calling thread even in Jupyter's async managers: for 100,000 cells that is seconds
+    during which the server's event loop would answer nobody."""
+
+    def run() -> Any:
+        result = fn(*args, **kwargs)
+        return asyncio.run(_awaited(result)) if inspect.isawaitable(result) else result
+
+    return await IOLoop.current().run_in_executor(None, run)
+
+
 async def read_notebook(cm: Any, path: str) -> Any:
     """The notebook at root-relative ``path`` as it is now (through the contents manager)."""
     _confine(cm, path)
     try:
-        model = await ensure_async(cm.get(path, content=True, type="notebook"))
+        model = await off_the_loop(cm.get, path, content=True, type="notebook")
     except web.HTTPError as err:
         raise _contents_error(err, path) from None
     nb = model["content"]
@@ -158,10 +177,11 @@ def _source_of(tag: str | None, run_id: str) -> str:
     return fallback
 
 
-def _editable_copy(nb: Any) -> Any:
-    """The version without labtrack's capture metadata (history, the source's notebook id),
-    so the new notebook starts its own experiment."""
-    nb = copy.deepcopy(nb)
+def _editable_version(client: Any, run_id: str) -> Any:
+    """The run's version without labtrack's capture metadata (history, the source's notebook
+    id), so the new notebook starts its own experiment. Each read parses a fresh copy, so
+    nothing else sees the change (no deep copy, which took seconds for 100,000 cells)."""
+    nb = run_notebook_version(client, run_id)
     nb.metadata.pop("labtrack", None)
     return nb
 
@@ -191,7 +211,7 @@ class NotebookRestoreHandler(LabtrackHandler):
             source = notebook_path(body["path"], "source notebook")
         else:
             source = _source_of(run.data.tags.get(SOURCE_TAG), run_id)
-        nb = _editable_copy(await self.call(run_notebook_version, self.client, run_id))
+        nb = await self.call(_editable_version, self.client, run_id)
         cm: Any = self.contents_manager
         folder = posixpath.dirname(source)
         if folder and not await ensure_async(cm.dir_exists(folder)):
@@ -199,8 +219,8 @@ class NotebookRestoreHandler(LabtrackHandler):
         async with _restore_lock:
             path = await _free_path(cm, source, run.info.run_name or run_id[:8])
             try:
-                await ensure_async(
-                    cm.save({"type": "notebook", "format": "json", "content": nb}, path)
+                await off_the_loop(
+                    cm.save, {"type": "notebook", "format": "json", "content": nb}, path
                 )
             except BaseException:
                 os_path = _os_path(cm, path)

@@ -55,9 +55,22 @@ def _merge(spec: dict[str, Any], part: dict[str, Any]) -> None:
         known.update(entries)
 
 
+def _refuse_large_bodies(spec: dict[str, Any]) -> None:
+    """Every operation that takes a body may answer 413 (the limit every labtrack handler
+    checks before reading a body), without repeating it in each one in ``openapi.yaml``.
+    MLflow's protocol has no 413: its routes say 400 ``INVALID_PARAMETER_VALUE`` instead."""
+    for item in spec["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "413", {"$ref": "#/components/responses/TooLarge"}
+                )
+
+
 @cache
 def _load() -> dict[str, Any]:
     spec = _read("labtrack.server")
+    _refuse_large_bodies(spec)
     _merge(spec, _read("labtrack.server.mlflow"))
     return spec
 

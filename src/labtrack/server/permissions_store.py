@@ -356,12 +356,13 @@ class GuardedStore(TransitionRequestRules):
         start_time: int,
         tags: Sequence[RunTag],
         run_name: str | None,
+        run_id: str | None = None,
     ) -> Run:
         self.guard.require(EXP, [str(experiment_id)], "EDIT")
         # A run logged through the service is the caller's, not the server's OS user's.
         name = self.guard.caller.name or user_id
         tags = [t for t in tags if t.key != USER] + [RunTag(USER, name)]
-        return self.unguarded.create_run(experiment_id, name, start_time, tags, run_name)
+        return self.unguarded.create_run(experiment_id, name, start_time, tags, run_name, run_id)
 
     def _log_metric_points(self, points: Sequence[Any], end: Any = None) -> None:
         run_ids = {str(p[0]) for p in points} | ({str(end[0])} if end is not None else set())

@@ -54,7 +54,7 @@ class MetricHistoryHandler(LabtrackHandler):
         max_points = self.int_arg("max_points", 2000, 2, MAX_POINTS)
         await self.call(self.client.get_run, run_id)
         result = await self.call(self.client.store.metric_downsampled, run_id, key, max_points)
-        self.write_json({"run_id": run_id, "key": key, **series_json(result)})
+        await self.send_json({"run_id": run_id, "key": key, **series_json(result)})
 
 
 class MetricsBulkHandler(LabtrackHandler):
@@ -85,7 +85,7 @@ class MetricsBulkHandler(LabtrackHandler):
                         **series_json(result),
                     }
                 )
-        self.write_json({"series": series})
+        await self.send_json({"series": series})
 
 
 class ArtifactListHandler(LabtrackHandler):
@@ -197,7 +197,7 @@ class NotebookDiffHandler(LabtrackHandler):
         else:
             remote = await read_notebook(self.contents_manager, path)
         diff, text = await self.call(diff_versions, base, remote)
-        self.write_json({"base": base, "remote": remote, "diff": diff, "text": text})
+        await self.send_json({"base": base, "remote": remote, "diff": diff, "text": text})
 
 
 class CompareHandler(LabtrackHandler):

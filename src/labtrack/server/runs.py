@@ -77,7 +77,7 @@ class RunsHandler(LabtrackHandler):
             fresh: RunKeys = await self.call(client.store.list_keys, query.experiment_ids)
             KEYS.put(cached, fresh)
             keys = fresh
-        self.write_json(
+        await self.send_json(
             {
                 "runs": [run_row(r, query.columns) for r in page],
                 "next_page_token": page.token,

@@ -33,7 +33,7 @@ from tornado import web
 
 from labtrack import errors
 from labtrack.errors import InvalidParameterError, LabtrackError
-from labtrack.server.base import MAX_BODY_BYTES, LabtrackHandler
+from labtrack.server.base import LabtrackHandler
 from labtrack.server.hub_user import stamp_run_user
 from labtrack.server.mlflow.ingest import ingest_for
 from labtrack.server.mlflow.messages import ArtifactUris
@@ -271,9 +271,7 @@ class StoreRpcHandler(LabtrackHandler):
     def _points_body(self) -> dict[str, Any] | None:
         """``{"points": [...]}`` of a ``log_metric_points`` body, or None when it has another
         shape (the general path then says what is wrong with it)."""
-        raw = self.request.body or b""
-        if len(raw) > MAX_BODY_BYTES:
-            return None
+        raw = self.request_body()
         body = parse_json(raw, walk=False)
         args = body.get("args") if isinstance(body, dict) else None
         if isinstance(args, dict) and set(args) == {"points"}:

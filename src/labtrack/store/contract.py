@@ -201,11 +201,17 @@ class TrackingStore(LoggedModelStore, PermissionStore, TransitionRequestStore):
         start_time: int,
         tags: Sequence[RunTag],
         run_name: str | None,
+        run_id: str | None = None,
     ) -> Run:
         """Start a RUNNING run and return it. Without ``run_name`` (or a ``mlflow.runName``
         tag) the run gets a generated name. ResourceNotFoundError for an unknown experiment;
         InvalidStateError for a deleted one; InvalidParameterError for bad tags or a name that
-        differs from the name tag."""
+        differs from the name tag.
+
+        ``run_id`` (32 lowercase hex characters) is the id the caller chose, so that a retried
+        call finds the run its first try made (the REST store chooses one for every call): a
+        run with that id in the same experiment and with the same start time is returned as
+        it is; any other run with it is a ResourceAlreadyExistsError."""
 
     @abstractmethod
     def get_run(self, run_id: str) -> Run:

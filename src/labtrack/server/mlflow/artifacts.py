@@ -78,10 +78,12 @@ class ArtifactListHandler(GetRpc, ProxyHandler):
 
 
 class StreamedBody(ProxyHandler):
-    """A handler whose ``PUT`` body is streamed to a temporary file (decorate the subclass with
-    ``@web.stream_request_body``). Authentication and authorization are checked before the
-    first byte is read; the file is removed when the request ends."""
+    """A handler whose ``PUT`` body is streamed to a temporary file, up to ``MAX_UPLOAD_BYTES``
+    (every labtrack handler streams its body: see :class:`~labtrack.server.base.LabtrackHandler`).
+    Authentication and authorization are checked before the first byte is read; the file is
+    removed when the request ends."""
 
+    max_body_bytes = MAX_UPLOAD_BYTES
     _upload: Any = None
     _upload_dir: str | None = None
 
@@ -97,14 +99,11 @@ class StreamedBody(ProxyHandler):
         )
         if not allowed:
             raise web.HTTPError(403, f"User is not authorized to write on {self.auth_resource}.")
-        set_max = getattr(self.request.connection, "set_max_body_size", None)
-        if set_max is not None:
-            set_max(MAX_UPLOAD_BYTES)
         self._upload_dir = tempfile.mkdtemp(prefix="labtrack-upload-")
         self._upload = open(os.path.join(self._upload_dir, "body"), "wb")  # noqa: SIM115
 
     def data_received(self, chunk: bytes) -> None:
-        if self._upload is not None:
+        if self.count_body(chunk) and self._upload is not None:
             self._upload.write(chunk)
 
     def on_finish(self) -> None:
@@ -123,7 +122,9 @@ class StreamedBody(ProxyHandler):
             self._upload_dir = None
 
     def body_file(self, name: str) -> str:
-        """The received body, closed and renamed ``name`` inside its temporary folder."""
+        """The received body, closed and renamed ``name`` inside its temporary folder (a 413
+        if it was over the limit)."""
+        self.request_body()  # refuses a body over the limit (its chunks were dropped)
         assert self._upload is not None and self._upload_dir is not None
         self._upload.close()
         self._upload = None

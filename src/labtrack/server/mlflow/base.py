@@ -95,7 +95,7 @@ class MlflowHandler(LabtrackHandler):
     def fields(self) -> Fields:
         """The request's fields, read by MLflow's rules (see the module docstring)."""
         method = self.request.method
-        body = self.request.body or b""
+        body = self.request_body()
         if method == "GET" or (method == "DELETE" and not body):
             return Fields(query=self._query())
         if method in ("POST", "PUT"):

@@ -38,7 +38,6 @@ __all__ = [
 ]
 
 SERVING_PREFIX = "labtrack/serving"
-MAX_BODY_BYTES = 20 * 1024 * 1024
 PROXY_TIMEOUT_S = 300.0
 LOG_LINES = 200
 PASSED_HEADERS = (
@@ -214,10 +213,7 @@ class ServingProxyHandler(_ServingBase):
     @web.authenticated
     @authorized
     async def post(self, name: str, ref: str) -> None:
-        body = self.request.body or b""
-        if len(body) > MAX_BODY_BYTES:
-            self._reply(413, "REQUEST_TOO_LARGE", "The request body is larger than 20 MB.")
-            return
+        body = self.request_body()
         await self.require("registered_model", name, "READ")
         proc = self.supervisor.target(name)
         if proc is None:

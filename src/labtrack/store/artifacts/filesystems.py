@@ -158,8 +158,49 @@ def get_filesystem(protocol: str, options: dict[str, Any] | None = None) -> Abst
             # skip_instance_cache: this cache owns the instance; fsspec's would share one
             # instance across callers that configure it differently.
             fs = _filesystem_class(protocol, f"{protocol}://")(skip_instance_cache=True, **merged)
+            _quiet_lost_body_writes(getattr(fs, "loop", None))
             _cache[key] = fs
         return fs
+
+
+_quieted_loops: set[int] = set()
+
+
+def _quiet_lost_body_writes(loop: Any) -> None:
+    """On an async filesystem's event loop (s3fs's, through aiohttp), drop asyncio's "Task
+    exception was never retrieved" reports for request bodies whose connection went away.
+
+    When the S3 server goes away or resets the connection mid-upload, aiohttp leaves the
+    exception of the task writing the request body unretrieved: when the task is collected,
+    asyncio prints it with a traceback on stderr, although the upload's own error already
+    reached the caller (as a StoreError naming the endpoint). Any other report is passed on.
+    """
+    if loop is None or id(loop) in _quieted_loops:
+        return
+    _quieted_loops.add(id(loop))
+    previous = loop.get_exception_handler()
+
+    def handler(loop: Any, context: dict[str, Any]) -> None:
+        if _is_lost_body_write(context):
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+
+
+def _is_lost_body_write(context: dict[str, Any]) -> bool:
+    task, exc = context.get("future"), context.get("exception")
+    if context.get("message") != "Task exception was never retrieved" or task is None:
+        return False
+    coro = getattr(task, "get_coro", lambda: None)()
+    writing_body = getattr(coro, "__qualname__", "") == "ClientRequest.write_bytes"
+    lost_connection = isinstance(exc, OSError) or (
+        type(exc).__module__.startswith("aiohttp") and "Connection" in type(exc).__name__
+    )
+    return writing_body and lost_connection
 
 
 def clear_filesystem_cache() -> None:

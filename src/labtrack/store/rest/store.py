@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ from labtrack.entities.logged_model import (
     LoggedModelTag,
 )
 from labtrack.entities.model_registry import ModelVersion, ModelVersionTransition, RegisteredModel
-from labtrack.errors import LabtrackError, StoreError
+from labtrack.errors import InvalidParameterError, LabtrackError, StoreError
 from labtrack.store.contract import (
     MODEL_VERSIONS_MAX_RESULTS_DEFAULT,
     REGISTERED_MODELS_MAX_RESULTS_DEFAULT,
@@ -211,7 +212,6 @@ class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, Tra
     def delete_experiment_tag(self, experiment_id: str, key: str) -> None: ...
 
     # -- runs --------------------------------------------------------------------------------
-    @remote
     def create_run(
         self,
         experiment_id: str,
@@ -219,7 +219,28 @@ class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, Tra
         start_time: int,
         tags: Sequence[RunTag],
         run_name: str | None,
-    ) -> Run: ...
+        run_id: str | None = None,
+    ) -> Run:
+        # The id is chosen here, once for all the tries of this call: a retry that reaches a
+        # server which no longer remembers the first try (restarted, or another replica behind
+        # a load balancer) gets the run that try made instead of making a second one.
+        arguments: dict[str, Any] = {
+            "experiment_id": experiment_id,
+            "user_id": user_id,
+            "start_time": start_time,
+            "tags": tags,
+            "run_name": run_name,
+            "run_id": run_id or uuid.uuid4().hex,
+        }
+        try:
+            run: Run = self.call("create_run", arguments)
+        except InvalidParameterError as err:
+            if "'run_id'" not in err.message or "unexpected keyword" not in err.message:
+                raise
+            # A server older than chosen run ids: create the run as before.
+            del arguments["run_id"]
+            run = self.call("create_run", arguments)
+        return run
 
     @remote
     def get_run(self, run_id: str) -> Run: ...

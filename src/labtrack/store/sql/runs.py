@@ -26,7 +26,12 @@ from labtrack.entities import (
     ViewType,
     status_name,
 )
-from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
+from labtrack.errors import (
+    InvalidParameterError,
+    InvalidStateError,
+    ResourceAlreadyExistsError,
+    ResourceNotFoundError,
+)
 from labtrack.store.contract import MetricPoint, RunTable
 from labtrack.store.sql import tables
 from labtrack.store.sql.database import (
@@ -92,6 +97,38 @@ def metric_points(run_id: str, metrics: Sequence[Metric]) -> list[MetricPoint]:
     return points
 
 
+def chosen_run_id(run_id: str | None) -> str:
+    """The id of a new run: the caller's (checked), else a fresh one."""
+    if run_id is None:
+        return uuid.uuid4().hex
+    if (
+        not isinstance(run_id, str)
+        or len(run_id) != 32
+        or not all(c in "0123456789abcdef" for c in run_id)
+    ):
+        raise InvalidParameterError(
+            f"Invalid run_id {run_id!r} for create_run: a chosen run id is 32 lowercase hex "
+            "characters (uuid.uuid4().hex); or leave it out and the store chooses one."
+        )
+    return run_id
+
+
+def _earlier_try(cursor: Cursor, run_id: str, key: Any, start_time: int) -> Run | None:
+    """The run an earlier try of this create_run made, or None if there is none; a run with
+    this id that is not that (another experiment or start time) is refused."""
+    row = cursor.execute(
+        "SELECT experiment_id, start_time FROM runs WHERE run_uuid = ?", (run_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    if row[0] != key or row[1] != start_time:
+        raise ResourceAlreadyExistsError(
+            f"A run with id {run_id} already exists; choose another id (uuid.uuid4().hex) or "
+            "leave run_id out."
+        )
+    return read_run(cursor, run_id)
+
+
 class RunRepository:
     """Runs, their params and tags, and batches of data logged into them."""
 
@@ -105,6 +142,7 @@ class RunRepository:
         start_time: int,
         tags: Sequence[RunTag],
         run_name: str | None,
+        run_id: str | None = None,
     ) -> Run:
         tags = list(tags)
         tag_names = [tag.value for tag in tags if tag.key == RUN_NAME]
@@ -120,10 +158,14 @@ class RunRepository:
         for tag in tags:
             validation.validate_key(tag.key, "tag key")
             validation.tag_value(tag.key, tag.value)
-        run_id = uuid.uuid4().hex
+        chosen_id = chosen_run_id(run_id)
         key = experiment_key(experiment_id)
 
         def work(cursor: Cursor) -> Run:
+            if run_id is not None:
+                earlier = _earlier_try(cursor, chosen_id, key, start_time)
+                if earlier is not None:
+                    return earlier
             experiment = cursor.execute(
                 "SELECT name, artifact_location, lifecycle_stage FROM experiments "
                 "WHERE experiment_id = ?",
@@ -140,7 +182,7 @@ class RunRepository:
             chosen = run_name or generate_run_name()
             all_tags = [tag for tag in tags if tag.key != RUN_NAME] + [RunTag(RUN_NAME, chosen)]
             info = RunInfo(
-                run_id=run_id,
+                run_id=chosen_id,
                 experiment_id=str(key),
                 run_name=chosen,
                 user_id=user_id or "",
@@ -148,13 +190,13 @@ class RunRepository:
                 start_time=start_time,
                 end_time=None,
                 lifecycle_stage=LifecycleStage.ACTIVE,
-                artifact_uri=f"{artifact_location.rstrip('/')}/{run_id}/artifacts",
+                artifact_uri=f"{artifact_location.rstrip('/')}/{chosen_id}/artifacts",
             )
             cursor.execute(
                 f"INSERT INTO runs ({RUN_COLUMNS}, last_update_time) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    run_id,
+                    chosen_id,
                     chosen,
                     key,
                     user_id,
@@ -167,7 +209,7 @@ class RunRepository:
                 ),
             )
             stored = [RunTag(tag.key, str(tag.value)) for tag in all_tags]
-            write_tags(cursor, run_id, stored)
+            write_tags(cursor, chosen_id, stored)
             return Run(info, RunData(tags={tag.key: tag.value for tag in stored}))
 
         return self.database.write_cursor(work)

@@ -156,8 +156,9 @@ class SqlTrackingStore(SqlTransitionRequestMethods, TrackingStore):
         start_time: int,
         tags: Sequence[RunTag],
         run_name: str | None,
+        run_id: str | None = None,
     ) -> Run:
-        return self.runs.create_run(experiment_id, user_id, start_time, tags, run_name)
+        return self.runs.create_run(experiment_id, user_id, start_time, tags, run_name, run_id)
 
     def get_run(self, run_id: str) -> Run:
         run = self.runs.get_run(run_id)

@@ -1,0 +1,124 @@
+"""The heavy part of a notebook restore, a notebook diff and a big JSON reply runs off the
+server's event loop, so other requests are answered meanwhile.
+
+For a 100,000-cell notebook, Jupyter's contents manager parses, validates and signs for
+seconds inside ``save`` and ``get`` (on the calling thread, even the async manager), and
+encoding the diff's reply took seconds more: the server answered nobody until it was done.
+
+Each test holds the heavy step at its start (a hook in the contents manager's validation, or
+in the reply's encoding) until a cheap request has been answered. Off the loop, the cheap
+request gets through and the heavy one then finishes: the cheap one completes first. On the
+loop, the hook blocks the loop itself, the cheap request cannot be answered until the hook
+gives up (after a minute, so a regression fails instead of hanging), and the order is
+reversed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+import labtrack.server.base as base
+from labtrack.entities import RunTag
+from labtrack.notebook.capture import REVISION_TAG, canonical
+from labtrack.tracking.client import TrackingClient
+from tests.server.helpers import api
+
+SOURCE = "exp/big.ipynb"
+CELLS = 300
+GIVE_UP_S = 60.0
+
+
+def _notebook(tag: str) -> Any:
+    cells = [nbformat.v4.new_code_cell(f"x{i} = {i}  # {tag}") for i in range(CELLS)]
+    for i, cell in enumerate(cells):
+        cell.id = f"cell-{i}"
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+@pytest.fixture
+def big_run(labtrack_home: Path, jp_root_dir: Path) -> str:
+    """A run whose captured version is a notebook of CELLS cells, made from exp/big.ipynb,
+    which now differs in every cell."""
+    client = TrackingClient(str(labtrack_home))
+    rid = client.create_run("0", run_name="big").info.run_id
+    digest = client.store.put_blob("notebook", canonical(_notebook("captured")))
+    client.store.log_batch(
+        rid, tags=[RunTag(REVISION_TAG, digest), RunTag("mlflow.source.name", SOURCE)]
+    )
+    (jp_root_dir / "exp").mkdir()
+    (jp_root_dir / SOURCE).write_text(nbformat.writes(_notebook("now")), encoding="utf-8")
+    return rid
+
+
+class Hold:
+    """Wraps a function so its first call waits until :meth:`release` (or GIVE_UP_S)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.entered = threading.Event()
+        self.released = threading.Event()
+        self.on_loop_thread: bool | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.entered.is_set():
+            self.on_loop_thread = threading.current_thread() is threading.main_thread()
+            self.entered.set()
+            self.released.wait(GIVE_UP_S)
+        return self.fn(*args, **kwargs)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+async def _order(jp_fetch: Any, hold: Hold, method: str, route: str, **kw: Any) -> list[str]:
+    """Which of (the held request, a cheap one sent while it is held) completed first."""
+    done: list[str] = []
+
+    async def heavy() -> None:
+        code, body = await api(jp_fetch, method, route, **kw)
+        assert code in (200, 201), body
+        done.append("heavy")
+
+    task = asyncio.ensure_future(heavy())
+    while not hold.entered.is_set() and not task.done():
+        await asyncio.sleep(0.01)
+    code, _ = await api(jp_fetch, "GET", "experiments")
+    assert code == 200
+    done.append("cheap")
+    hold.release()
+    await task
+    return done
+
+
+@pytest.mark.parametrize("what", ["restore", "diff with the file"])
+async def test_a_big_notebook_restore_or_diff_leaves_the_server_answering(
+    jp_fetch: Any, jp_serverapp: Any, big_run: str, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    cm = jp_serverapp.contents_manager
+    hold = Hold(cm.validate_notebook_model)
+    monkeypatch.setattr(cm, "validate_notebook_model", hold)
+
+    if what == "restore":
+        order = await _order(jp_fetch, hold, "POST", f"runs/{big_run}/notebook/restore")
+    else:
+        order = await _order(jp_fetch, hold, "GET", f"runs/{big_run}/notebook/diff", path=SOURCE)
+
+    assert order == ["cheap", "heavy"] and hold.on_loop_thread is False
+
+
+async def test_a_big_diff_reply_is_encoded_off_the_loop(
+    jp_fetch: Any, big_run: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hold = Hold(base.json.dumps)
+    monkeypatch.setattr(base, "encode_json", lambda payload: hold(payload).encode())
+
+    order = await _order(jp_fetch, hold, "GET", f"runs/{big_run}/notebook/diff", other=big_run)
+
+    assert order == ["cheap", "heavy"] and hold.on_loop_thread is False
