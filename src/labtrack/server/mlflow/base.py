@@ -59,7 +59,7 @@ _BY_STATUS = {
     503: "TEMPORARILY_UNAVAILABLE",
 }
 _JSON_TYPES = ("application/json",)
-_CONTAINERS = (dict, list)
+_CONTAINERS = frozenset((dict, list))
 
 
 def _shallow(body: dict[str, Any]) -> bool:
@@ -72,11 +72,11 @@ def _shallow(body: dict[str, Any]) -> bool:
             return False
         if kind is list:
             for item in value:
-                if type(item) is dict:
-                    for child in item.values():
-                        if type(child) in _CONTAINERS:
-                            return False
-                elif type(item) is list:
+                kind = type(item)
+                if kind is dict:
+                    if not _CONTAINERS.isdisjoint(map(type, item.values())):
+                        return False
+                elif kind is list:
                     return False
     return True
 
