@@ -112,3 +112,55 @@ async def test_params_and_tags_in_a_batch_are_all_or_nothing(
     run = client.get_run(run_id)
     assert (run.data.params, "t" in run.data.tags) == ({"p": "1"}, False)
     assert client.get_metric_history(run_id, "m") == []
+
+
+async def test_a_group_checks_its_runs_in_one_read_not_a_get_run_each(
+    labtrack_home: Path,
+) -> None:
+    client = TrackingClient(str(labtrack_home))
+    runs = [client.create_run("0").info.run_id for _ in range(3)]
+    store = client.store
+    read: list[str] = []
+    real_get_run = store.get_run
+
+    def get_run(run_id: str) -> Any:
+        read.append(run_id)
+        return real_get_run(run_id)
+
+    store.get_run = get_run  # type: ignore[method-assign]
+    try:
+        ingest = MetricIngest(store)
+        await asyncio.gather(*(ingest.write(r, [(r, "k", 1.0, 1, 0)]) for r in runs))
+        await ingest.write_points([(r, "w", 2.0, 2, 1) for r in runs])
+    finally:
+        del store.get_run
+    assert read == []  # a run's params, tags, metrics and edges are not read to check it
+    for run_id in runs:
+        assert [m.value for m in client.get_metric_history(run_id, "k")] == [1.0]
+        assert [m.value for m in client.get_metric_history(run_id, "w")] == [2.0]
+
+
+def nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+async def test_log_batch_bodies_nested_too_deep_are_refused_shallow_ones_pass(
+    fetch: Fetch, labtrack_home: Path
+) -> None:
+    run_id = TrackingClient(str(labtrack_home)).create_run("0").info.run_id
+    headers = {"Content-Type": "application/json"}
+
+    async def send(metrics: str, tags: str = "[]") -> Any:
+        raw = f'{{"run_id": "{run_id}", "metrics": [{metrics}], "tags": {tags}}}'
+        return await fetch.raw("POST", MLFLOW + "runs/log-batch", raw, headers)
+
+    for levels, code in ((150, 400), (40, 200)):
+        point = f'{{"key": "k", "value": 1.0, "timestamp": 1, "extra": {nested(levels)}}}'
+        answer = await send(point)
+        assert answer.code == code, (levels, answer.body[:200])
+        if code == 400:
+            assert b"levels deep" in answer.body
+    answer = await send("", f'[{{"key": "t", "value": {nested(150)}}}]')
+    assert answer.code == 400 and b"levels deep" in answer.body
+    answer = await send('{"key": "\\ud800", "value": 1, "timestamp": 1}')
+    assert answer.code == 400 and b"surrogate" in answer.body

@@ -80,6 +80,23 @@ def test_the_bound_follows_the_measured_throughput(home: Path) -> None:
     assert w.rate == 1_000 / writer.RATE_WINDOW and w.bound == writer.MIN_BOUND
 
 
+def test_a_store_over_http_gets_larger_batches_until_the_pace_is_known() -> None:
+    from labtrack.store.rest.store import MIN_WRITER_BATCH, RestTrackingStore
+
+    store = RestTrackingStore("http://127.0.0.1:9/")  # never called: only the bounds are read
+    try:
+        w = writer.MetricWriter(store)
+        w._learn(0)
+        # Each batch is a request: the floor is its batch, and two of them may wait.
+        assert (w.batch_size, w.bound) == (MIN_WRITER_BATCH, 2 * MIN_WRITER_BATCH)
+        for _ in range(10):  # a measured pace above the floor moves both, as for a local store
+            w._learn(100_000)
+        assert w.batch_size == writer.MAX_BATCH
+        assert w.bound == int(w.rate * writer.MAX_LAG - w.batch_size)
+    finally:
+        store.close()
+
+
 def test_points_the_store_refuses_are_counted_and_reported_once(home: Path) -> None:
     run = mlflow.start_run()
     mlflow.log_metric("kept", 1.0)

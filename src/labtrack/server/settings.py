@@ -7,12 +7,13 @@ store exactly as a kernel does (environment, then ``~/.labtrack``), so both agre
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from traitlets import Bool, Enum, Float, Integer, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
-from labtrack.config import StoreLocation, resolve
+from labtrack.config import StoreLocation, default_home, env_value, resolve
 from labtrack.tracking.client import TrackingClient
 from labtrack.tracking.writer import HEARTBEAT_INTERVAL
 from labtrack.utils.redact import redact_uri
@@ -139,8 +140,33 @@ class Labtrack(Configurable):
         return value
 
     def location(self) -> StoreLocation:
-        """Resolve the store now, through the same function the kernel uses."""
-        return resolve(self.tracking_uri or None, self.artifact_root or None)
+        """Resolve the store now, through the same function the kernel uses.
+
+        Every request asks (the environment may change; a test re-points a symlinked home).
+        Resolving a home folder follows its symlinks (a system call per part of the path: a
+        sixth of the event loop's time under metric ingest), so for a home the answer is kept
+        while the folder is the same one (same path, same device and inode).
+        """
+        if self.tracking_uri or env_value("TRACKING_URI"):
+            return resolve(self.tracking_uri or None, self.artifact_root or None)
+        home = default_home()
+        try:
+            found = os.stat(home)
+        except OSError:  # not made yet: resolve() says what it will be
+            return resolve(None, self.artifact_root or None)
+        key = (
+            str(home) if home.is_absolute() else os.path.join(os.getcwd(), home),
+            found.st_dev,
+            found.st_ino,
+            self.artifact_root,
+            os.environ.get("LABTRACK_ARTIFACT_ROOT"),
+        )
+        kept: tuple[tuple[Any, ...], StoreLocation] | None = getattr(self, "_home", None)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        location = resolve(None, self.artifact_root or None)
+        self._home = (key, location)
+        return location
 
     def client(self) -> TrackingClient:
         """A client over the configured store, made once and shared by every handler."""

@@ -79,6 +79,10 @@ class MetricWriter:
         self._commits: deque[tuple[float, int]] = deque()  # (when, points) of the last second
         self._in_window = 0  # the sum of their points
         self.batch_size = MAX_BATCH
+        # A store whose every batch costs a round trip (the REST store) names a larger
+        # smallest batch: until the measured pace grows the batches, 250-point batches
+        # would spend more on the requests than on the points.
+        self.min_batch = int(min(MAX_BATCH, max(MIN_BATCH, getattr(store, "min_batch", 0))))
         self._wake = threading.Event()
         self._committed = threading.Condition()
         self._io_lock = threading.Lock()
@@ -149,8 +153,10 @@ class MetricWriter:
 
     def _set_bounds(self) -> None:
         budget = self.rate * MAX_LAG  # points the queue and the batch in flight may hold
-        self.batch_size = int(min(MAX_BATCH, max(MIN_BATCH, budget / 8)))
-        self.bound = int(max(MIN_BOUND, budget - self.batch_size))
+        self.batch_size = int(min(MAX_BATCH, max(self.min_batch, budget / 8)))
+        # At least two batches may wait, so the caller fills the next one while one is sent.
+        floor = max(MIN_BOUND, 2 * self.min_batch) if self.min_batch > MIN_BATCH else MIN_BOUND
+        self.bound = int(max(floor, budget - self.batch_size))
 
     def _learn(self, points: int) -> None:
         """Count one committed batch in the measured throughput, and move the bounds.

@@ -19,9 +19,10 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from labtrack.errors import InvalidParameterError, LabtrackError
-from labtrack.server.base import LabtrackHandler
+from labtrack.server.base import MAX_BODY_BYTES, LabtrackHandler
 from labtrack.server.mlflow.fields import Fields
 from labtrack.server.mlflow.messages import ArtifactUris
+from labtrack.utils.json_body import check_json_value, parse_json
 
 __all__ = ["DeleteRpc", "GetRpc", "MlflowHandler", "PatchRpc", "PostRpc", "Rpc", "mlflow_error"]
 
@@ -58,6 +59,26 @@ _BY_STATUS = {
     503: "TEMPORARILY_UNAVAILABLE",
 }
 _JSON_TYPES = ("application/json",)
+_CONTAINERS = frozenset((dict, list))
+
+
+def _shallow(body: dict[str, Any]) -> bool:
+    """Whether ``body`` holds only scalars, and lists of scalars or of objects of scalars: the
+    shape of MLflow's requests (a ``log-batch`` is 1,000 such objects), three levels at most,
+    so the generic depth walk over every value is not needed."""
+    for value in body.values():
+        kind = type(value)
+        if kind is dict:
+            return False
+        if kind is list:
+            for item in value:
+                kind = type(item)
+                if kind is dict:
+                    if not _CONTAINERS.isdisjoint(map(type, item.values())):
+                        return False
+                elif kind is list:
+                    return False
+    return True
 
 
 def _phrase(status: int) -> str:
@@ -110,8 +131,21 @@ class MlflowHandler(LabtrackHandler):
                     "Bad Request. Content-Type must be one of ['application/json']; "
                     f"got {content_type!r}."
                 )
-        data = self.read_json() if body.strip() else {}
+        data = self._body_json() if body.strip() else {}
         return Fields(data)
+
+    def _body_json(self) -> dict[str, Any]:
+        """The body as a JSON object, checked as :meth:`read_json` checks it; the depth walk
+        only runs on bodies of another shape than MLflow's usual flat messages."""
+        body = self.request.body
+        if len(body) > MAX_BODY_BYTES:
+            return self.read_json()  # which says what is wrong
+        data = parse_json(body, walk=False)
+        if not isinstance(data, dict):
+            raise InvalidParameterError("The request body must be a JSON object.")
+        if not _shallow(data):
+            check_json_value(data, text=False)
+        return data
 
     def reply(self, message: dict[str, Any] | None = None) -> None:
         """Send a response message (``{}`` for the RPCs whose response has no fields)."""

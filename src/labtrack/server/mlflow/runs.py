@@ -23,7 +23,7 @@ from labtrack.server.mlflow.experiments import positive, view_type
 from labtrack.server.mlflow.fields import Fields, missing
 from labtrack.server.mlflow.ingest import ingest_for, metric_points
 from labtrack.server.mlflow.logged_models import has_model_links, linked_metrics, log_linked_batch
-from labtrack.server.permissions_store import points_store
+from labtrack.server.permissions_store import GuardedStore, points_store
 from labtrack.store.contract import MetricSummary, TrackingStore
 from labtrack.utils import validation
 from labtrack.utils.mlflow_tags import LOGGED_MODELS
@@ -68,7 +68,10 @@ class RunWriteRpc(PostRpc):
             metrics = [Metric(p[1], p[2], p[3], p[4]) for p in points]
             await self.call(store.log_batch, run_id, metrics, params, tags, allow_terminated=True)
         elif points:
-            target = await self.call(points_store, store, [run_id])
+            # Team mode asks the permission store (a worker thread); otherwise this is the
+            # store itself, with no thread hop.
+            guarded = isinstance(store, GuardedStore)
+            target = await self.call(points_store, store, [run_id]) if guarded else store
             await ingest_for(target).write(run_id, points)
         else:  # an empty batch still names a run that must exist
             await self.call(store.get_run, run_id)

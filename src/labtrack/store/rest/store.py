@@ -81,6 +81,10 @@ __all__ = ["PROXY_PATH", "RPC_PATH", "WIRE_SCHEME", "RestTrackingStore", "resend
 RPC_PATH = "labtrack/api/store/"
 WIRE_SCHEME = "mlflow-artifacts:/"
 RESEND_BATCH = 50_000
+# The smallest batch the background writer sends here: each batch is a request whose fixed
+# cost (HTTP, the server's checks and its commit) is worth ~1,000 points, so the local
+# store's 250-point floor spent most of the time on requests (docs/store.md).
+MIN_WRITER_BATCH = 2_000
 
 
 def _error(status: int, body: bytes, base_url: str) -> LabtrackError:
@@ -122,6 +126,8 @@ class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, Tra
     >>> store.get_experiment("0").name  # doctest: +SKIP
     'Default'
     """
+
+    min_batch = MIN_WRITER_BATCH  # read by the metric writer (labtrack.tracking.writer)
 
     def __init__(self, base_url: str, token: str | None = None) -> None:
         self.transport = Transport(base_url, token)
