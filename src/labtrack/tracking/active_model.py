@@ -20,7 +20,7 @@ from labtrack.entities.logged_model import LoggedModel
 __all__ = ["ActiveModel", "clear_active_model", "get_active_model_id"]
 
 # MLflow's public variable first, then its older internal one.
-_ENV_VARS = ("MLFLOW_ACTIVE_MODEL_ID", "_MLFLOW_ACTIVE_MODEL_ID")
+ENV_VARS = ("MLFLOW_ACTIVE_MODEL_ID", "_MLFLOW_ACTIVE_MODEL_ID")
 
 
 class _Context(threading.local):
@@ -33,7 +33,13 @@ _context = _Context()
 
 
 def _from_env() -> str | None:
-    return config.env_first(_ENV_VARS)  # on every log_metric: the fast lookup
+    return config.env_first(ENV_VARS)  # on every log_metric: the fast lookup
+
+
+def chosen_model_id() -> str | None:
+    """The model ``set_active_model`` chose in this thread, without reading the environment
+    (what :func:`get_active_model_id` gives when ``ENV_VARS`` are all unset)."""
+    return _context.model_id if _context.chosen else None
 
 
 def get_active_model_id() -> str | None:
@@ -59,6 +65,6 @@ class ActiveModel(LoggedModel):
 
 def clear_active_model() -> None:
     """No active model in this thread, and none from ``MLFLOW_ACTIVE_MODEL_ID`` any more."""
-    for name in _ENV_VARS:
+    for name in ENV_VARS:
         os.environ.pop(name, None)
     _context.model_id, _context.chosen = None, False

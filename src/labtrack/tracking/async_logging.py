@@ -54,10 +54,14 @@ class RunOperations:
             )
 
 
+# The variables that switch async logging on (labtrack's name first, then MLflow's).
+ENV_VARS = ("LABTRACK_ENABLE_ASYNC_LOGGING", "MLFLOW_ENABLE_ASYNC_LOGGING")
+
+
 def is_async(synchronous: bool | None) -> bool:
     """``synchronous=False``, or ``None`` with async logging switched on in the environment."""
     if synchronous is None:
-        value = config.env_value("ENABLE_ASYNC_LOGGING") or ""
+        value = config.env_first(ENV_VARS) or ""
         return value.strip().lower() in ("true", "1", "yes", "on")
     return not synchronous
 

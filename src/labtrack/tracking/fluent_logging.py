@@ -10,13 +10,19 @@ import os
 import time
 from typing import Any
 
+from labtrack import config
 from labtrack.entities import Metric, Param, RunTag
 from labtrack.tracking import _state, async_logging
-from labtrack.tracking.active_model import get_active_model_id
+from labtrack.tracking.active_model import ENV_VARS as _ACTIVE_MODEL_ENV
+from labtrack.tracking.active_model import chosen_model_id, get_active_model_id
 from labtrack.tracking.async_logging import RunOperations
 from labtrack.tracking.fluent import _resolve_experiment_id, get_or_start_run
 from labtrack.tracking.inputs import dataset_input, link_model_input
 from labtrack.utils import validation
+
+# Every environment variable log_metric reads on each call: async logging (``is_async``) and
+# the active model (``get_active_model_id``).
+_PER_CALL_ENV = (*async_logging.ENV_VARS, *_ACTIVE_MODEL_ENV)
 
 __all__ = [
     "delete_tag",
@@ -122,7 +128,10 @@ def log_metric(
     says what it was measured on, as in MLflow 3; such points are written at once. Without
     ``model_id=`` the point links to the active model (``set_active_model``), if any.
     """
-    model_id = model_id or get_active_model_id()
+    # One lookup of every variable read below; in the common case none is set, and the two
+    # lookups it stands for (~0.8 µs of a ~2 µs call) are skipped.
+    quiet = config.env_first(_PER_CALL_ENV) is None
+    model_id = model_id or (chosen_model_id() if quiet else get_active_model_id())
     if model_id is not None or dataset is not None:
         _log_linked_metrics({key: value}, step, timestamp, run_id, model_id, dataset)
         return _flushed() if synchronous is not None or async_logging.is_async(None) else None
@@ -138,7 +147,9 @@ def log_metric(
     else:
         rid = validation.run_id(run_id)
     _queue(rid, key, value, 0 if step is None else step, timestamp)
-    return _flushed() if synchronous is not None or async_logging.is_async(None) else None
+    if synchronous is not None or (not quiet and async_logging.is_async(None)):
+        return _flushed()
+    return None
 
 
 def _log_linked_metrics(
