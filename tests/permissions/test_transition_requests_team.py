@@ -162,3 +162,30 @@ async def test_comments_are_edited_by_their_author_and_deleted_by_a_manager(
     assert model.get_comment(cid).comment == "F1 0.8"
     await call(jp_fetch, "alice", "DELETE", *V2, "comments", cid)
     assert model.get_model_version_activities("m", 2) == []
+
+
+def test_a_direct_stage_move_is_recorded_as_the_caller(perm_store: SqlTrackingStore) -> None:
+    """Whatever ``user_id`` a client sends (the store RPC passes it through), the activity
+    names the caller, and a caller with only READ cannot move a stage."""
+    from labtrack.errors import PermissionDeniedError
+    from labtrack.server.identity import Caller
+    from labtrack.server.permissions import Guard
+    from labtrack.server.permissions_store import GuardedStore
+
+    perm_store.create_registered_model("m")
+    perm_store.set_owner("registered_model", "m", "alice")
+    perm_store.create_model_version("m", f"{perm_store.artifact_root}/src", user_id="alice")
+    perm_store.set_permission("registered_model", "m", "user", "bob", "EDIT")
+    perm_store.set_permission("registered_model", "m", "user", "carol", "READ")
+
+    def as_caller(name: str) -> GuardedStore:
+        return GuardedStore(perm_store, Guard(perm_store, Caller(name, frozenset(), False), "READ"))
+
+    with pytest.raises(PermissionDeniedError):
+        as_caller("carol").transition_model_version_stage("m", 1, "Staging", user_id="carol")
+    as_caller("bob").transition_model_version_stage("m", 1, "Staging", user_id="alice")
+
+    activities = perm_store.get_model_version_activities("m", 1)
+    assert [(a.activity_type, a.user_id) for a in activities] == [
+        ("APPLIED_TRANSITION", "bob")
+    ]

@@ -126,7 +126,7 @@ RULES: dict[str, Rule] = {
     "update_model_version": _r(MODEL, "name", "EDIT"),
     "delete_model_version": _r(MODEL, "name", "MANAGE"),
     "search_model_versions": _r("own"),
-    "transition_model_version_stage": _r(MODEL, "name", "EDIT"),
+    "transition_model_version_stage": _r("own"),  # EDIT on the model, recorded as the caller
     "get_latest_versions": _r(MODEL, "name"),
     "get_model_version_transitions": _r(MODEL, "name"),
     "set_model_version_tag": _r(MODEL, "name", "EDIT"),
@@ -394,6 +394,20 @@ class GuardedStore(TransitionRequestRules):
             self.guard.require_runs([run_id], "READ")
         return self.unguarded.create_model_version(
             name, source, run_id, tags, description, self.guard.caller.name or user_id, model_id
+        )
+
+    def _transition_model_version_stage(
+        self,
+        name: str,
+        version: int | str,
+        stage: str,
+        archive_existing_versions: bool = False,
+        user_id: str | None = None,
+    ) -> ModelVersion:
+        # The move is recorded in the version's activity as the caller's, whatever user_id says.
+        self.guard.require(MODEL, [name], "EDIT")
+        return self.unguarded.transition_model_version_stage(
+            name, version, stage, archive_existing_versions, self.guard.caller.name or user_id
         )
 
     def _get_permissions(self, resource_kind: str, resource_id: str) -> dict[str, Any]:
