@@ -186,6 +186,4 @@ def test_a_direct_stage_move_is_recorded_as_the_caller(perm_store: SqlTrackingSt
     as_caller("bob").transition_model_version_stage("m", 1, "Staging", user_id="alice")
 
     activities = perm_store.get_model_version_activities("m", 1)
-    assert [(a.activity_type, a.user_id) for a in activities] == [
-        ("APPLIED_TRANSITION", "bob")
-    ]
+    assert [(a.activity_type, a.user_id) for a in activities] == [("APPLIED_TRANSITION", "bob")]
