@@ -96,3 +96,18 @@ async def test_a_big_diff_reply_is_encoded_off_the_loop(
     order = await _order(jp_fetch, hold, "GET", f"runs/{big_run}/notebook/diff", other=big_run)
 
     assert order == ["cheap", "heavy"] and hold.on_loop_thread is False
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _notebook("encoded"),
+        {"runs": [{"id": i, "tags": {"a": "é"}} for i in range(100)], "next": None},
+        [[1.5, float("nan")] * 40],
+        {1: list(range(100))},  # a key json turns into text: encoded in one piece
+        [],
+        "text",
+    ],
+)
+def test_a_reply_encoded_in_pieces_is_what_json_dumps_gives(payload: Any) -> None:
+    assert base.encode_json(payload) == base.json.dumps(payload).encode()
