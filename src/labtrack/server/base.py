@@ -39,8 +39,37 @@ _NO_TORNADO_CAP = 1 << 62
 
 
 def encode_json(payload: Any) -> bytes:
-    """``payload`` as the bytes of a JSON reply."""
-    return json.dumps(payload).encode()
+    """``payload`` as the bytes of a JSON reply, the same bytes as ``json.dumps``.
+
+    Objects and long lists near the top are encoded an item at a time: the C encoder keeps
+    the GIL for a whole call, so one call over a 100,000-cell notebook would stop every other
+    thread (the event loop included) for seconds even on a worker thread; between small calls
+    the event loop gets its turns.
+    """
+    parts: list[str] = []
+    _encode(payload, parts, SPLIT_DEPTH)
+    return "".join(parts).encode()
+
+
+SPLIT_DEPTH = 4
+
+
+def _encode(value: Any, out: list[str], depth: int) -> None:
+    if depth and isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(f"{', ' if i else ''}{json.dumps(key)}: ")
+            _encode(item, out, depth - 1)
+        out.append("}")
+    elif depth and isinstance(value, list) and len(value) > 64:
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(", ")
+            _encode(item, out, depth - 1)
+        out.append("]")
+    else:
+        out.append(json.dumps(value))
 
 
 class RequestTooLargeError(LabtrackError):

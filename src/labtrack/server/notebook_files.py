@@ -10,17 +10,14 @@ artifact paths, and refused when they (or a symlink on the way) leave the root.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import posixpath
 import re
-from collections.abc import Callable
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import ensure_async
 from tornado import web
-from tornado.ioloop import IOLoop
 
 from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNotFoundError
 from labtrack.notebook.capture import REVISION_TAG
@@ -94,28 +91,13 @@ def _contents_error(err: web.HTTPError, path: str) -> Exception:
     return InvalidParameterError(f"Cannot read {path!r} as a notebook: {err.log_message or err}")
 
 
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable
-
-
-async def off_the_loop(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """A contents manager call on a worker thread (an async manager's on an event loop of its
-    own there). Reading or writing a notebook parses, validates and signs it inside the call,
-    on the calling thread even in Jupyter's async managers: for 100,000 cells that is seconds
-    during which the server's event loop would answer nobody."""
-
-    def run() -> Any:
-        result = fn(*args, **kwargs)
-        return asyncio.run(_awaited(result)) if inspect.isawaitable(result) else result
-
-    return await IOLoop.current().run_in_executor(None, run)
-
-
 async def read_notebook(cm: Any, path: str) -> Any:
     """The notebook at root-relative ``path`` as it is now (through the contents manager)."""
     _confine(cm, path)
     try:
-        model = await off_the_loop(cm.get, path, content=True, type="notebook")
+        # On the event loop: Jupyter's contents managers sign and check notebooks with a
+        # SQLite connection that only the thread which opened it may use.
+        model = await ensure_async(cm.get(path, content=True, type="notebook"))
     except web.HTTPError as err:
         raise _contents_error(err, path) from None
     nb = model["content"]
@@ -219,8 +201,9 @@ class NotebookRestoreHandler(LabtrackHandler):
         async with _restore_lock:
             path = await _free_path(cm, source, run.info.run_name or run_id[:8])
             try:
-                await off_the_loop(
-                    cm.save, {"type": "notebook", "format": "json", "content": nb}, path
+                # On the event loop, as in read_notebook (the notary's SQLite connection).
+                await ensure_async(
+                    cm.save({"type": "notebook", "format": "json", "content": nb}, path)
                 )
             except BaseException:
                 os_path = _os_path(cm, path)
