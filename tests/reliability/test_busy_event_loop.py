@@ -19,8 +19,10 @@ from typing import Any
 
 import nbformat
 import pytest
+from jupyter_server.utils import ensure_async
 
 import labtrack.server.base as base
+import labtrack.server.notebook_io as notebook_io
 from labtrack.entities import RunTag
 from labtrack.notebook.capture import REVISION_TAG, canonical
 from labtrack.tracking.client import TrackingClient
@@ -111,3 +113,54 @@ async def test_a_big_diff_reply_is_encoded_off_the_loop(
 )
 def test_a_reply_encoded_in_pieces_is_what_json_dumps_gives(payload: Any) -> None:
     assert base.encode_json(payload) == base.json.dumps(payload).encode()
+
+
+# -- the notebook files: a diff with a file on disk, a restore ----------------------------------
+# Jupyter's file managers check trust, sign and validate a notebook on the event loop (a
+# 100,000-cell notebook's save stopped the server for about 10 s); labtrack does that work on a
+# worker thread (server/notebook_io.py).
+
+
+async def test_a_diff_with_a_file_reads_it_off_the_loop(
+    jp_fetch: Any, jp_root_dir: Path, big_run: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (jp_root_dir / "now.ipynb").write_text(nbformat.writes(_notebook("now")), encoding="utf-8")
+    hold = Hold(notebook_io.nbformat.read)
+    monkeypatch.setattr(notebook_io.nbformat, "read", hold)
+
+    order = await _order(jp_fetch, hold, "GET", f"runs/{big_run}/notebook/diff", path="now.ipynb")
+
+    assert order == ["cheap", "heavy"] and hold.on_loop_thread is False
+
+
+async def test_a_restore_signs_off_the_loop(
+    jp_fetch: Any, jp_serverapp: Any, big_run: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Jupyter's managers already write the file on a thread; signing it was on the loop.
+    notary = jp_serverapp.contents_manager.notary
+    hold = Hold(notary.compute_signature)
+    monkeypatch.setattr(notary, "compute_signature", hold)
+
+    order = await _order(
+        jp_fetch, hold, "POST", f"runs/{big_run}/notebook/restore", body={"path": "big.ipynb"}
+    )
+
+    assert order == ["cheap", "heavy"] and hold.on_loop_thread is False
+
+
+async def test_a_restored_notebook_is_saved_as_the_contents_manager_saves(
+    jp_fetch: Any, jp_root_dir: Path, jp_serverapp: Any, big_run: str
+) -> None:
+    """Signed (its cells are trusted: no outputs), with a first checkpoint, a valid file."""
+    code, body = await api(
+        jp_fetch, "POST", f"runs/{big_run}/notebook/restore", body={"path": "big.ipynb"}
+    )
+    assert code == 201, body
+    cm = jp_serverapp.contents_manager
+    on_disk = nbformat.read(jp_root_dir / body["path"], as_version=4)
+    nbformat.validate(on_disk)
+    assert len(on_disk.cells) == CELLS
+    assert cm.notary.check_signature(on_disk)
+    assert await ensure_async(cm.checkpoints.list_checkpoints(body["path"]))
+    model = await ensure_async(cm.get(body["path"]))
+    assert model["content"].cells[0].metadata.get("trusted") is True

@@ -2,9 +2,10 @@
 
 ``GET runs/{run_id}/notebook/diff?path=`` diffs the version with a notebook as it is now, and
 ``POST runs/{run_id}/notebook/restore`` writes the version as a new notebook next to the source
-notebook. Files are read and written through the server's contents manager, so what the user
-sees in the file browser is what is diffed and written; paths are root-relative, checked like
-artifact paths, and refused when they (or a symlink on the way) leave the root.
+notebook. Files are read and written as the server's contents manager does (``notebook_io``),
+so what the user sees in the file browser is what is diffed and written; paths are
+root-relative, checked like artifact paths, and refused when they (or a symlink on the way)
+leave the root.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from labtrack.errors import InvalidParameterError, InvalidStateError, ResourceNo
 from labtrack.notebook.capture import REVISION_TAG
 from labtrack.notebook.versions import load_version
 from labtrack.server.base import LabtrackHandler
+from labtrack.server.notebook_io import read_notebook_file, save_notebook_file
 from labtrack.store.artifacts.paths import PathKind, is_within, safe_relative_path
 from labtrack.utils import mlflow_tags
 
@@ -95,12 +97,9 @@ async def read_notebook(cm: Any, path: str) -> Any:
     """The notebook at root-relative ``path`` as it is now (through the contents manager)."""
     _confine(cm, path)
     try:
-        # On the event loop: Jupyter's contents managers sign and check notebooks with a
-        # SQLite connection that only the thread which opened it may use.
-        model = await ensure_async(cm.get(path, content=True, type="notebook"))
+        nb = await read_notebook_file(cm, path)  # parsed on a worker thread (notebook_io)
     except web.HTTPError as err:
         raise _contents_error(err, path) from None
-    nb = model["content"]
     for cell in nb.cells:
         # The contents manager's trust marks are not in the file: never part of a diff.
         cell.metadata.pop("trusted", None)
@@ -201,10 +200,7 @@ class NotebookRestoreHandler(LabtrackHandler):
         async with _restore_lock:
             path = await _free_path(cm, source, run.info.run_name or run_id[:8])
             try:
-                # On the event loop, as in read_notebook (the notary's SQLite connection).
-                await ensure_async(
-                    cm.save({"type": "notebook", "format": "json", "content": nb}, path)
-                )
+                await save_notebook_file(cm, nb, path)  # written on a worker thread
             except BaseException:
                 os_path = _os_path(cm, path)
                 if os_path and os.path.exists(os_path) and os.path.getsize(os_path) == 0:
