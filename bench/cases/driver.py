@@ -18,7 +18,6 @@ library prints goes to stderr. A worker keeps its interpreter between cases, so 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import json
 import os
@@ -31,7 +30,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import stores  # bench/cases/stores.py (this file's folder is on sys.path)
+import rss  # bench/cases/rss.py (this file's folder is on sys.path)
+import stores  # bench/cases/stores.py
 
 LIB = ""
 mlflow: Any = None
@@ -560,27 +560,11 @@ def run_case(name: str, args: dict[str, Any]) -> dict[str, Any]:
             mlflow.end_run()
 
 
-def _reset_peak_rss() -> None:
-    # Linux: writing 5 resets the process's peak resident set size (VmHWM) to the current one.
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-def _peak_rss_mb() -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
 def answer(name: str, args: dict[str, Any]) -> dict[str, Any]:
-    _reset_peak_rss()
+    rss.reset_peak()
     try:
         result = run_case(name, args)
-        result["peak_rss_mb"] = _peak_rss_mb()  # the case's own peak: reset just before it
+        result["peak_rss_mb"] = rss.peak_mb()  # the case's own peak: reset just before it
         return {"ok": True, "result": result}
     except Exception as exc:  # reported to the suite, which records the case as failed
         return {
