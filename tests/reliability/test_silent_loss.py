@@ -61,7 +61,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def _fill(folder: Path) -> None:
-    with open(folder / "filler", "wb") as f, contextlib.suppress(OSError):
+    # The close can fail too (what is left in the buffer has no room): suppress around it.
+    with contextlib.suppress(OSError), open(folder / "filler", "wb") as f:
         block = b"\0" * (1 << 16)
         while True:
             f.write(block)
