@@ -72,6 +72,51 @@ def test_entities_iterate_compare_and_print_like_mlflows():
     }
 
 
+def test_a_metric_is_an_immutable_value_like_mlflows() -> None:
+    """Metric is a tuple underneath (a long history is built in C): none of that shows."""
+    import copy
+    import dataclasses
+    import pickle
+
+    m = Metric("loss", 0.5, 17, step=3, run_id="r", dataset_name="d", dataset_digest="x")
+    assert (m.key, m.value, m.timestamp, m.step, m.run_id) == ("loss", 0.5, 17, 3, "r")
+    assert (m.model_id, m.dataset_name, m.dataset_digest) == (None, "d", "x")
+    assert m == Metric("loss", 0.5, 17, 3, "r", None, "d", "x") and hash(m) == hash(copy.copy(m))
+    assert m != Metric("loss", 0.5, 17, 3, "r") and Metric("a", 1.0, 1) != Metric("b", 1.0, 1)
+    # A plain tuple of the same values, or anything else, is not a Metric.
+    assert m != (0.5, 17, 3, "loss", "r", None, "d", "x") and m != tuple(m) and m != "loss"
+    with pytest.raises(TypeError):
+        _ = m < m  # type: ignore[operator]  # MLflow's Metric has no order
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.value = 1.0  # type: ignore[misc]
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(m, protocol))
+        assert back == m and type(back) is Metric
+    assert copy.deepcopy(m) == m
+    assert [f.name for f in dataclasses.fields(m)][:4] == ["key", "value", "timestamp", "step"]
+    assert dataclasses.replace(m, value=2.0) == Metric("loss", 2.0, 17, 3, "r", None, "d", "x")
+    assert (
+        m.to_dictionary()
+        == dataclasses.asdict(m)
+        == {
+            "key": "loss",
+            "value": 0.5,
+            "timestamp": 17,
+            "step": 3,
+            "run_id": "r",
+            "model_id": None,
+            "dataset_name": "d",
+            "dataset_digest": "x",
+        }
+    )
+    assert list(dict(m)) == sorted(m.to_dictionary())
+    assert repr(Metric("m", 1.0, 5)) == (
+        "<Metric: dataset_digest=None, dataset_name=None, key='m', model_id=None, "
+        "run_id=None, step=0, timestamp=5, value=1.0>"
+    )
+    assert isinstance(m, Metric) and isinstance(m, mlflow.entities.Metric)
+
+
 def test_from_dictionary_ignores_what_the_entity_cannot_take():
     assert Metric.from_dictionary({"key": "m", "value": 1.0, "timestamp": 3, "x": 1}) == Metric(
         "m", 1.0, 3

@@ -144,7 +144,7 @@ def test_a_history_that_fits_comes_whole(store: SqlTrackingStore) -> None:
 
 
 def test_a_full_history_is_the_metrics_as_logged(store: SqlTrackingStore) -> None:
-    """The history's objects are built field by field (metrics_from_rows): they must be
+    """The history's objects are built from the rows in C (metrics_from_rows): they must be
     the Metric objects the constructor makes, NaN, infinities and the run id included."""
     from labtrack.entities import Metric
 

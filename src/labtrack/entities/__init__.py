@@ -7,9 +7,12 @@ so code that reads them keeps working: ``dict(run.info)``, iteration over proper
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterable, Sequence
+from dataclasses import FrozenInstanceError, dataclass, field
+from functools import partial
+from itertools import repeat
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from labtrack.entities._mlflow_object import MlflowObject
 from labtrack.entities.dataset import Dataset, DatasetInput, InputTag, RunInputs, RunOutputs
@@ -189,10 +192,10 @@ class ViewType:
         )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Metric(MlflowObject):
-    """A metric point. MLflow 3 links a point to a logged model (``model_id``) and to the
-    dataset it was computed on (``dataset_name``, ``dataset_digest``)."""
+@dataclass(frozen=True)
+class _MetricFields:
+    """Metric's fields, for the dataclass protocol (``dataclasses.fields``, ``asdict``,
+    ``replace``, pandas' ``DataFrame(metrics)``): Metric lends this class's field list."""
 
     key: str
     value: float
@@ -202,6 +205,101 @@ class Metric(MlflowObject):
     model_id: str | None = None
     dataset_name: str | None = None
     dataset_digest: str | None = None
+
+
+def _unordered(self: object, other: object) -> Any:
+    return NotImplemented  # MLflow's Metric has no order: ``<`` raises TypeError
+
+
+class Metric(MlflowObject, tuple[Any, ...]):
+    """A metric point. MLflow 3 links a point to a logged model (``model_id``) and to the
+    dataset it was computed on (``dataset_name``, ``dataset_digest``).
+
+    An immutable object with read-only attributes, equal to another Metric with the same
+    fields, as MLflow's ``Metric`` is. It is a tuple underneath, because a history is read as
+    a million of them and a tuple subclass is made in C from a database row (:meth:`_of_rows`)
+    with no Python code per point. The tuple holds value, timestamp, step (a history row's
+    columns, first, so a row needs one concatenation), then key, run_id, model_id,
+    dataset_name, dataset_digest.
+
+    >>> m = Metric("loss", 0.5, 1700000000000, 3)
+    >>> (m.key, m.value, m.step, m.run_id), m == Metric("loss", 0.5, 1700000000000, 3)
+    (('loss', 0.5, 3, None), True)
+    """
+
+    __slots__ = ()
+    __dataclass_fields__ = _MetricFields.__dataclass_fields__
+
+    if TYPE_CHECKING:
+        key: str
+        value: float
+        timestamp: int
+        step: int
+        run_id: str | None
+        model_id: str | None
+        dataset_name: str | None
+        dataset_digest: str | None
+    else:  # C-level getters of the tuple's items: m.value costs what a slot read does
+        value = property(itemgetter(0), doc="The point's value (a float).")
+        timestamp = property(itemgetter(1), doc="When it was logged, ms since the epoch.")
+        step = property(itemgetter(2), doc="Its step (x position).")
+        key = property(itemgetter(3), doc="The metric's name.")
+        run_id = property(itemgetter(4), doc="The run it belongs to (None when not known).")
+        model_id = property(itemgetter(5), doc="The logged model it measured, if any.")
+        dataset_name = property(itemgetter(6), doc="The dataset it was computed on, if any.")
+        dataset_digest = property(itemgetter(7), doc="That dataset's digest.")
+
+    def __new__(
+        cls,
+        key: str,
+        value: float,
+        timestamp: int,
+        step: int = 0,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        dataset_name: str | None = None,
+        dataset_digest: str | None = None,
+    ) -> Metric:
+        values = (value, timestamp, step, key, run_id, model_id, dataset_name, dataset_digest)
+        return tuple.__new__(cls, values)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return tuple.__eq__(self, other)
+        # Not equal to a plain tuple of the same values (tuple's own == would say it is).
+        return False if isinstance(other, tuple) else NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = tuple.__hash__
+    __lt__ = __le__ = __gt__ = __ge__ = _unordered
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle and copy through the constructor (tuple's own reduce would pass the raw
+        # tuple as the key).
+        return (Metric, (self.key, self.value, self.timestamp, self.step, *self[4:]))
+
+    @classmethod
+    def _of_rows(cls, key: str, run_id: str, rows: Iterable[Sequence[Any]]) -> list[Metric]:
+        """Points of one series from ``(value, timestamp, step)`` rows (a database cursor),
+        each made in C: the row plus the fields it does not hold, as this class's tuple."""
+        rest = (key, run_id, None, None, None)  # key, run_id, model_id, dataset_name, digest
+        return list(map(_make_metric, map(tuple.__add__, rows, repeat(rest))))  # type: ignore[arg-type]
+
+    def to_dictionary(self) -> dict[str, Any]:
+        """The point as MLflow's ``Metric.to_dictionary()`` gives it."""
+        return {name: getattr(self, name) for name in _MetricFields.__dataclass_fields__}
+
+
+_make_metric = partial(tuple.__new__, Metric)
 
 
 @dataclass(frozen=True, slots=True, repr=False)

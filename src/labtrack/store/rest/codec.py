@@ -107,8 +107,8 @@ def encode(value: Any, uri: UriMap | None = None) -> Any:
         return {_PAGED: [encode(v, uri) for v in value], "token": value.token}
     if isinstance(value, list):
         return [encode(v, uri) for v in value]
-    if isinstance(value, tuple):
-        return {_TUPLE: [encode(v, uri) for v in value]}
+    if isinstance(value, tuple) and ENTITIES.get(type(value).__name__) is not type(value):
+        return {_TUPLE: [encode(v, uri) for v in value]}  # an entity may be a tuple (Metric)
     if isinstance(value, dict):
         out = {str(k): encode(v, uri) for k, v in value.items()}
         return {_DICT: out} if any(k in _TAGS for k in out) else out
