@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field
-from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -292,14 +291,12 @@ class Metric(MlflowObject, tuple[Any, ...]):
         """Points of one series from ``(value, timestamp, step)`` rows (a database cursor),
         each made in C: the row plus the fields it does not hold, as this class's tuple."""
         rest = (key, run_id, None, None, None)  # key, run_id, model_id, dataset_name, digest
-        return list(map(_make_metric, map(tuple.__add__, rows, repeat(rest))))  # type: ignore[arg-type]
+        # map with two iterables calls tuple.__new__ directly (a partial is ~15% slower)
+        return list(map(tuple.__new__, repeat(cls), map(tuple.__add__, rows, repeat(rest))))  # type: ignore[arg-type]
 
     def to_dictionary(self) -> dict[str, Any]:
         """The point as MLflow's ``Metric.to_dictionary()`` gives it."""
         return {name: getattr(self, name) for name in _MetricFields.__dataclass_fields__}
-
-
-_make_metric = partial(tuple.__new__, Metric)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
