@@ -6,7 +6,7 @@ reads is a seek in the primary-key index and then another in the table for the v
 ``WITHOUT ROWID`` table the primary key *is* the table, so a run's rows are one range with
 their values in place, and a write updates one b-tree less. SQLite cannot change this in
 place: each table is copied into its new form, dropped and renamed, and its key index made
-again (about ten seconds for a store of 100,000 runs). PostgreSQL has no such choice (its
+again (12-32 s for a store of 100,000 runs on a busy 2-core machine). PostgreSQL has no such choice (its
 tables are heaps) and is left as it is.
 
 Revision ID: 0009_search_read
