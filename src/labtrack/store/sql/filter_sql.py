@@ -50,6 +50,7 @@ from labtrack.store.sql.tables import tags as run_tags
 __all__ = [
     "apply_experiment_order",
     "apply_order",
+    "clause_rows",
     "experiment_where_clause",
     "where_clause",
 ]
@@ -255,18 +256,24 @@ def _having(
     return ~found if negate else found
 
 
+def _keyed_conditions(row: Any, c: Comparison) -> list[Any]:
+    """What a row of a key-value table (params, tags) meets when ``c`` holds (``IS NULL``:
+    the row that must be missing)."""
+    conditions = [row.c.key == c.key, row.c.value.is_not(None)]
+    if c.op not in ("IS NULL", "IS NOT NULL"):
+        conditions.append(_string_test(row.c.value, c.op, c.value))
+    return conditions
+
+
 def _keyed_test(
     table: sa.Table, owner: sa.Column[Any], fk: str, c: Comparison, membership: bool = False
 ) -> ColumnElement[bool]:
     row = table.alias()
-    conditions = [row.c.key == c.key, row.c.value.is_not(None)]
-    if c.op not in ("IS NULL", "IS NOT NULL"):
-        conditions.append(_string_test(row.c.value, c.op, c.value))
-    return _having(row, owner, fk, conditions, c.op == "IS NULL", membership)
+    return _having(row, owner, fk, _keyed_conditions(row, c), c.op == "IS NULL", membership)
 
 
-def _metric_test(c: Comparison, membership: bool = False) -> ColumnElement[bool]:
-    row = latest_metrics.alias()
+def _metric_conditions(row: Any, c: Comparison) -> list[Any]:
+    """What a ``latest_metrics`` row meets when ``c`` holds (as :func:`_keyed_conditions`)."""
     conditions: list[Any] = [row.c.key == c.key]
     if c.op not in ("IS NULL", "IS NOT NULL"):
         value = float(c.value)  # type: ignore[arg-type]
@@ -277,7 +284,15 @@ def _metric_test(c: Comparison, membership: bool = False) -> ColumnElement[bool]
             conditions.append(sa.or_(is_nan, row.c.value != value))
         else:
             conditions += [row.c.is_nan.is_(False), _ORDERING[c.op](row.c.value, value)]
-    return _having(row, runs.c.run_uuid, "run_uuid", conditions, c.op == "IS NULL", membership)
+    return conditions
+
+
+def _metric_test(
+    c: Comparison, membership: bool = False, owner: Any = runs.c.run_uuid
+) -> ColumnElement[bool]:
+    row = latest_metrics.alias()
+    conditions = _metric_conditions(row, c)
+    return _having(row, owner, "run_uuid", conditions, c.op == "IS NULL", membership)
 
 
 def _compile(node: Node, leaf: Callable[[Comparison], ColumnElement[bool]]) -> ColumnElement[bool]:
@@ -292,13 +307,16 @@ def _compile(node: Node, leaf: Callable[[Comparison], ColumnElement[bool]]) -> C
     raise TypeError(f"Not a filter node: {node!r}")
 
 
-def _run_test(c: Comparison, membership: bool = False) -> ColumnElement[bool]:
+def _run_test(
+    c: Comparison, membership: bool = False, owner: Any = runs.c.run_uuid
+) -> ColumnElement[bool]:
+    """``c`` of the run whose id is ``owner`` (``runs.run_uuid``, or a column equal to it)."""
     if c.entity == "metric":
-        return _metric_test(c, membership)
+        return _metric_test(c, membership, owner)
     if c.entity == "param":
-        return _keyed_test(params, runs.c.run_uuid, "run_uuid", c, membership)
+        return _keyed_test(params, owner, "run_uuid", c, membership)
     if c.entity == "tag":
-        return _keyed_test(run_tags, runs.c.run_uuid, "run_uuid", c, membership)
+        return _keyed_test(run_tags, owner, "run_uuid", c, membership)
     return _column_test(_RUN_COLUMNS[c.key], c)
 
 
@@ -310,7 +328,9 @@ def _experiment_test(c: Comparison) -> ColumnElement[bool]:
     raise ValueError(f"Experiments have no {c.entity}s to filter by")
 
 
-def where_clause(node: Node | None, membership: bool = False) -> ColumnElement[bool]:
+def where_clause(
+    node: Node | None, membership: bool = False, owner: Any = runs.c.run_uuid
+) -> ColumnElement[bool]:
     """The WHERE condition for a parsed run filter, for a query over ``tables.runs``.
 
         >>> from sqlalchemy import select
@@ -321,10 +341,25 @@ def where_clause(node: Node | None, membership: bool = False) -> ColumnElement[b
     ``None`` (no filter) gives ``true()``. Params, tags and metrics are tested with correlated
     ``EXISTS`` subqueries, or with ``membership`` with ``run_uuid IN (SELECT ...)`` sets (the
     same results; faster when many runs are searched), so AND, OR and NOT compose without joins.
+    ``owner``: the run id the keyed tests are of (a column equal to ``runs.run_uuid``, such as
+    the run id of the row a query is driven from, so they are tested before the run is read).
     """
     if node is None:
         return sa.true()
-    return _compile(node, lambda c: _run_test(c, membership))
+    return _compile(node, lambda c: _run_test(c, membership, owner))
+
+
+def clause_rows(c: Comparison) -> tuple[Any, list[Any]] | None:
+    """The rows that make a param, tag or metric comparison hold: an alias of its table and
+    the conditions on it (at most one row per run: the key is fixed). None for a comparison
+    no row can make true (``IS NULL``, which wants the row missing) or of an attribute."""
+    if c.op == "IS NULL" or c.entity not in ("metric", "param", "tag"):
+        return None
+    if c.entity == "metric":
+        row = latest_metrics.alias("driver")
+        return row, _metric_conditions(row, c)
+    row = (params if c.entity == "param" else run_tags).alias("driver")
+    return row, _keyed_conditions(row, c)
 
 
 def experiment_where_clause(node: Node | None) -> ColumnElement[bool]:

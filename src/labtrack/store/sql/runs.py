@@ -367,7 +367,7 @@ class RunRepository:
         # lazy: loaded on the first search, so a process that only logs never loads the
         # filter language (13-38 ms of a cold start).
         from labtrack.store import search_filter
-        from labtrack.store.sql import filter_sql, search_page
+        from labtrack.store.sql import filter_driver, filter_sql, search_page
 
         runs = tables.runs
         keys = experiment_keys(experiment_ids)
@@ -382,11 +382,14 @@ class RunRepository:
         # Narrowed to a cut, the few runs left are probed per clause; otherwise, over many
         # runs, each clause is a set.
         membership = node is not None and many and cut is None
+        driven = filter_driver.driven_filter(connection, node) if membership else None
         query = select(*columns) if columns else select(runs)
+        if driven is not None:  # from the narrowest clause's rows (:mod:`.filter_driver`)
+            query = query.select_from(driven.joined)
         query = query.where(
             runs.c.experiment_id.in_(keys),
             runs.c.lifecycle_stage.in_(stages),
-            filter_sql.where_clause(node, membership=membership),
+            driven.condition if driven else filter_sql.where_clause(node, membership=membership),
         )
         if cut is not None:
             query = query.where(cut)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 # The alembic revision the tables below correspond to.
-SCHEMA_VERSION = "0008_transition_requests"
+SCHEMA_VERSION = "0009_search_read"
 
 metadata = MetaData(
     naming_convention={
@@ -103,6 +103,8 @@ params = Table(
     PrimaryKeyConstraint("run_uuid", "key"),
     # Covers "params.k = 'v'" filters over many runs: the runs come from the index alone.
     Index("ix_params_key_value_run", "key", "value", "run_uuid"),
+    # A run's params are read as one range of the primary key, values in place (0009).
+    sqlite_with_rowid=False,
 )
 
 tags = Table(
@@ -113,6 +115,7 @@ tags = Table(
     Column("value", Text),
     PrimaryKeyConstraint("run_uuid", "key"),
     Index("ix_tags_key", "key"),
+    sqlite_with_rowid=False,
 )
 
 # Full history. NaN is stored as value 0 with is_nan true, so every database keeps it.
@@ -147,6 +150,7 @@ latest_metrics = Table(
     # Covers "metrics.k > x" filters over many runs (NaN is value 0 with is_nan, hence is_nan
     # before value): the matching runs are one range of the index.
     Index("ix_latest_metrics_key_nan_value_run", "key", "is_nan", "value", "run_uuid"),
+    sqlite_with_rowid=False,
 )
 
 # Min/max summaries of long metric series at several resolutions, so a chart over millions of
