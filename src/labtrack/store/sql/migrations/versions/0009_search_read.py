@@ -6,8 +6,8 @@ reads is a seek in the primary-key index and then another in the table for the v
 ``WITHOUT ROWID`` table the primary key *is* the table, so a run's rows are one range with
 their values in place, and a write updates one b-tree less. SQLite cannot change this in
 place: each table is copied into its new form, dropped and renamed, and its key index made
-again (12-32 s for a store of 100,000 runs on a busy 2-core machine). PostgreSQL has no such choice (its
-tables are heaps) and is left as it is.
+again (12-32 s for a store of 100,000 runs on a busy 2-core machine). PostgreSQL has no such
+choice (its tables are heaps) and is left as it is.
 
 Revision ID: 0009_search_read
 Revises: 0008_transition_requests
