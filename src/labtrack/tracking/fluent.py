@@ -352,6 +352,35 @@ def _tags(values: dict[str, Any]) -> list:  # type: ignore[type-arg]
     return [RunTag(k, str(v)) for k, v in values.items()]
 
 
+# The params this process logged into each of its active runs through the fluent API, as
+# stored: log_params queues them for the writer (written with the run's end, one transaction),
+# so a changed value is refused here, at the call, as MLflow's store refuses it. What another
+# process logged is only known to the store: refused when the queue is written.
+_logged_params: dict[str, dict[str, str]] = {}
+
+
+def check_params(run_id: str, params: dict[str, str]) -> None:
+    """InvalidParameterError (MLflow's message) if a value differs from what this process
+    logged for the run."""
+    logged = _logged_params.get(run_id)
+    if not logged:
+        return
+    for key, value in params.items():
+        old = logged.get(key, value)
+        if old != value:
+            raise InvalidParameterError(
+                f"Changing param values is not allowed. Param with key={key!r} was already "
+                f"logged with value={old!r} for run ID={run_id!r}. Attempted logging new "
+                f"value {value!r}. A param cannot change: log the new value under another "
+                "key, or start a new run for a new configuration."
+            )
+
+
+def record_params(run_id: str, params: dict[str, str]) -> None:
+    """Remember params logged into an active run of this process (until it ends)."""
+    _logged_params.setdefault(run_id, {}).update(params)
+
+
 def _end_run_id(run_id: str, status: str) -> None:
     stack = _state.run_stack()
     # Children left open inside this run end with it.
@@ -376,9 +405,25 @@ def _terminate(run_id: str, status: str, at_exit: bool = False) -> None:
         hook(client, run_id)
     writer.unwatch(run_id)
     _state.last_run_id = run_id
-    # The run's last points and its end in one transaction, when all its points are stored.
+    _logged_params.pop(run_id, None)
+    # The run's last points, its queued params and its end in one transaction, when all its
+    # points are stored.
     ended = writer.flush(raise_errors=False, end=RunEnd(run_id, status, int(time.time() * 1000)))
+    refused = writer.take_param_error(run_id)
     missing = writer.describe_loss(run_id, at_exit)
+    if refused is not None:
+        # log_params was accepted at the call, but the store refused the params when they
+        # were written (another process had set another value, or deleted the run).
+        with contextlib.suppress(LabtrackError):
+            client.set_terminated(run_id, "FAILED" if status == "FINISHED" else status)
+        outcome = " The run is marked FAILED, not FINISHED." if status == "FINISHED" else ""
+        text = (
+            f"The params of run {run_id} queued by log_params were not stored: {refused}"
+            + (f" {missing}" if missing else "")
+            + outcome
+        )
+        kind = type(refused) if isinstance(refused, LabtrackError) else StoreError
+        raise kind(text) from refused
     if missing is None:
         if not ended:
             client.set_terminated(run_id, status)
