@@ -342,8 +342,9 @@ def _take_env_run_id() -> str | None:
     """The run ``LABTRACK_RUN_ID`` (or ``MLFLOW_RUN_ID``) names: the next ``start_run``
     resumes it, once (MLflow's rule: the variable is removed when used)."""
     found = config.env_value("RUN_ID")
-    for name in ("LABTRACK_RUN_ID", "MLFLOW_RUN_ID"):
-        os.environ.pop(name, None)
+    if found is not None:  # os.environ.pop of a missing name raises inside: a few µs a run
+        for name in ("LABTRACK_RUN_ID", "MLFLOW_RUN_ID"):
+            os.environ.pop(name, None)
     return found
 
 
@@ -417,13 +418,8 @@ def _terminate(run_id: str, status: str, at_exit: bool = False) -> None:
         with contextlib.suppress(LabtrackError):
             client.set_terminated(run_id, "FAILED" if status == "FINISHED" else status)
         outcome = " The run is marked FAILED, not FINISHED." if status == "FINISHED" else ""
-        text = (
-            f"The params of run {run_id} queued by log_params were not stored: {refused}"
-            + (f" {missing}" if missing else "")
-            + outcome
-        )
-        kind = type(refused) if isinstance(refused, LabtrackError) else StoreError
-        raise kind(text) from refused
+        more = (f" {missing}" if missing else "") + outcome
+        raise writer.param_refusal(run_id, refused, more) from refused
     if missing is None:
         if not ended:
             client.set_terminated(run_id, status)

@@ -40,7 +40,7 @@ from collections import Counter, deque
 from itertools import islice
 
 from labtrack.entities import Param
-from labtrack.errors import StoreError
+from labtrack.errors import LabtrackError, StoreError
 from labtrack.store.contract import MetricPoint, RunEnd, TrackingStore
 from labtrack.utils.redact import redact
 from labtrack.utils.validation import MAX_BATCH_PARAMS
@@ -180,6 +180,13 @@ class MetricWriter:
                 raise
             except Exception as exc:  # refused for good (a changed value, a deleted run)
                 self.param_errors.setdefault(run_id, exc)
+
+    @staticmethod
+    def param_refusal(run_id: str, error: Exception, more: str = "") -> Exception:
+        """The error that says a run's queued params were refused, of the store's error's kind
+        (``InvalidParameterError`` for a changed value: MLflow's INVALID_PARAMETER_VALUE)."""
+        text = f"The params of run {run_id} queued by log_params were not stored: {error}{more}"
+        return type(error)(text) if isinstance(error, LabtrackError) else StoreError(text)
 
     def take_param_error(self, run_id: str) -> Exception | None:
         """Why this run's queued params were refused, if they were (told once)."""
@@ -325,7 +332,8 @@ class MetricWriter:
                 self._reported.update(fresh)
                 raise StoreError(self.report(None, fresh))
             if self.param_errors:  # params queued by log_params that the store refused
-                raise self.param_errors.pop(next(iter(self.param_errors)))
+                run_id = next(iter(self.param_errors))
+                raise self.param_refusal(run_id, self.param_errors.pop(run_id))
         return ended
 
     def pending(self) -> Counter[str]:
