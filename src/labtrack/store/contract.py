@@ -48,11 +48,15 @@ MetricPoint = tuple[str, str, float, int, int]
 
 
 class RunEnd(NamedTuple):
-    """A run to end along with a batch of metric points: its id, final status, end time (ms)."""
+    """A run to end along with a batch of metric points: its id, final status, end time (ms),
+    and params (key, value) queued by the fluent ``log_params``, written in the same
+    transaction by a store whose ``params_at_end`` is true (the writer sends them apart to
+    the others)."""
 
     run_id: str
     status: str
     end_time: int
+    params: tuple[tuple[str, str], ...] = ()
 
 
 SEARCH_MAX_RESULTS_DEFAULT = 1000
@@ -260,7 +264,10 @@ class TrackingStore(LoggedModelStore, PermissionStore, TransitionRequestStore):
         """Append metric points of any number of runs in one transaction (the writer's path).
         The points were validated by the caller; the runs' state is not checked. With ``end``,
         the same transaction also ends that run (its last points and its end are one write);
-        an unknown run is no error there (``update_run_info`` says it)."""
+        an unknown run is no error there (``update_run_info`` says it). ``end.params`` (only
+        given to a store whose ``params_at_end`` is true) are written in that transaction too,
+        as ``log_batch`` writes params: InvalidParameterError if one would change,
+        InvalidStateError if the run is deleted, and then nothing is written."""
 
     @abstractmethod
     def delete_tag(self, run_id: str, key: str) -> None:

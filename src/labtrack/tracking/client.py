@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -161,7 +162,15 @@ class TrackingClient(RegistryClientMixin, TransitionRequestClientMixin, LoggedMo
             run_name=run_name,
         )
 
+    def _queued_params(self) -> None:
+        # The fluent log_params queues params for the background writer: a read in this
+        # process sees them (the writer's module is only loaded once something was queued).
+        writer = sys.modules.get("labtrack.tracking.writer")
+        if writer is not None:
+            writer.flush_params(self.store)
+
     def get_run(self, run_id: str) -> Run:
+        self._queued_params()
         return self.store.get_run(run_id)
 
     def get_parent_run(self, run_id: str) -> Run | None:
@@ -269,6 +278,7 @@ class TrackingClient(RegistryClientMixin, TransitionRequestClientMixin, LoggedMo
         if isinstance(experiment_ids, (str, int)):
             experiment_ids = [experiment_ids]
         ids = [validation.experiment_id(e) for e in experiment_ids]
+        self._queued_params()
         return self.store.search_runs(
             ids, filter_string or "", run_view_type, max_results, order_by, page_token
         )

@@ -342,14 +342,44 @@ def _take_env_run_id() -> str | None:
     """The run ``LABTRACK_RUN_ID`` (or ``MLFLOW_RUN_ID``) names: the next ``start_run``
     resumes it, once (MLflow's rule: the variable is removed when used)."""
     found = config.env_value("RUN_ID")
-    for name in ("LABTRACK_RUN_ID", "MLFLOW_RUN_ID"):
-        os.environ.pop(name, None)
+    if found is not None:  # os.environ.pop of a missing name raises inside: a few µs a run
+        for name in ("LABTRACK_RUN_ID", "MLFLOW_RUN_ID"):
+            os.environ.pop(name, None)
     return found
 
 
 def _tags(values: dict[str, Any]) -> list:  # type: ignore[type-arg]
 
     return [RunTag(k, str(v)) for k, v in values.items()]
+
+
+# The params this process logged into each of its active runs through the fluent API, as
+# stored: log_params queues them for the writer (written with the run's end, one transaction),
+# so a changed value is refused here, at the call, as MLflow's store refuses it. What another
+# process logged is only known to the store: refused when the queue is written.
+_logged_params: dict[str, dict[str, str]] = {}
+
+
+def check_params(run_id: str, params: dict[str, str]) -> None:
+    """InvalidParameterError (MLflow's message) if a value differs from what this process
+    logged for the run."""
+    logged = _logged_params.get(run_id)
+    if not logged:
+        return
+    for key, value in params.items():
+        old = logged.get(key, value)
+        if old != value:
+            raise InvalidParameterError(
+                f"Changing param values is not allowed. Param with key={key!r} was already "
+                f"logged with value={old!r} for run ID={run_id!r}. Attempted logging new "
+                f"value {value!r}. A param cannot change: log the new value under another "
+                "key, or start a new run for a new configuration."
+            )
+
+
+def record_params(run_id: str, params: dict[str, str]) -> None:
+    """Remember params logged into an active run of this process (until it ends)."""
+    _logged_params.setdefault(run_id, {}).update(params)
 
 
 def _end_run_id(run_id: str, status: str) -> None:
@@ -376,9 +406,20 @@ def _terminate(run_id: str, status: str, at_exit: bool = False) -> None:
         hook(client, run_id)
     writer.unwatch(run_id)
     _state.last_run_id = run_id
-    # The run's last points and its end in one transaction, when all its points are stored.
+    _logged_params.pop(run_id, None)
+    # The run's last points, its queued params and its end in one transaction, when all its
+    # points are stored.
     ended = writer.flush(raise_errors=False, end=RunEnd(run_id, status, int(time.time() * 1000)))
+    refused = writer.take_param_error(run_id)
     missing = writer.describe_loss(run_id, at_exit)
+    if refused is not None:
+        # log_params was accepted at the call, but the store refused the params when they
+        # were written (another process had set another value, or deleted the run).
+        with contextlib.suppress(LabtrackError):
+            client.set_terminated(run_id, "FAILED" if status == "FINISHED" else status)
+        outcome = " The run is marked FAILED, not FINISHED." if status == "FINISHED" else ""
+        more = (f" {missing}" if missing else "") + outcome
+        raise writer.param_refusal(run_id, refused, more) from refused
     if missing is None:
         if not ended:
             client.set_terminated(run_id, status)

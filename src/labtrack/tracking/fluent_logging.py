@@ -16,7 +16,12 @@ from labtrack.tracking import _state, async_logging
 from labtrack.tracking.active_model import ENV_VARS as _ACTIVE_MODEL_ENV
 from labtrack.tracking.active_model import chosen_model_id, get_active_model_id
 from labtrack.tracking.async_logging import RunOperations
-from labtrack.tracking.fluent import _resolve_experiment_id, get_or_start_run
+from labtrack.tracking.fluent import (
+    _resolve_experiment_id,
+    check_params,
+    get_or_start_run,
+    record_params,
+)
 from labtrack.tracking.inputs import dataset_input, link_model_input
 from labtrack.utils import validation
 
@@ -58,7 +63,14 @@ def _run_id(run_id: str | None = None) -> str:
 def log_param(key: str, value: Any, synchronous: bool | None = None) -> Any:
     """Log a param of the active run; returns ``value`` (with ``synchronous=False``, a
     ``RunOperations`` to ``wait()`` on). A param cannot change once set."""
-    return _state.client().log_param(_run_id(), key, value, synchronous)
+    rid = _run_id()
+    if async_logging.is_async(synchronous):  # refusals come from wait(), as in MLflow
+        return _state.client().log_param(rid, key, value, synchronous)
+    logged = {key: validation.param_value(key, value)}
+    check_params(rid, logged)  # against what log_params queued, not yet in the store
+    out = _state.client().log_param(rid, key, value, synchronous)
+    record_params(rid, logged)
+    return out
 
 
 def _batches(
@@ -81,9 +93,32 @@ def log_params(
         raise validation.InvalidParameterError(
             f"log_params takes a dict of name -> value; got {type(params).__name__}."
         )
+    stack = _state.run_stack()
     rid = _run_id(run_id)
-    items = [Param(k, validation.param_value(k, v)) for k, v in params.items()]
-    return _batches(rid, items, validation.MAX_BATCH_PARAMS, "params", synchronous)
+    values = {
+        validation.validate_key(k, "param key"): validation.param_value(k, v)
+        for k, v in params.items()
+    }
+    if async_logging.is_async(synchronous):  # refusals come from wait(), as in MLflow
+        items = [Param(k, v) for k, v in values.items()]
+        return _batches(rid, items, validation.MAX_BATCH_PARAMS, "params", synchronous)
+    check_params(rid, values)
+    active = bool(stack) and rid == stack[-1].info.run_id
+    if active and synchronous is None:
+        # The active run of this thread: queued with its metric points, written with its end
+        # (one transaction: params, last points, end) or by the writer's next flush (within
+        # FLUSH_INTERVAL, so other processes see them while the run goes on). A value that
+        # differs from what this process logged is refused now; the store's own refusal
+        # (another process's value, a deleted run) comes from flush() and end_run().
+        record_params(rid, values)
+        if values:
+            _state.writer().add_params(rid, values)
+        return None
+    items = [Param(k, v) for k, v in values.items()]
+    out = _batches(rid, items, validation.MAX_BATCH_PARAMS, "params", synchronous)
+    if active:
+        record_params(rid, values)
+    return out
 
 
 class _QueuedMetrics(RunOperations):

@@ -39,9 +39,11 @@ import weakref
 from collections import Counter, deque
 from itertools import islice
 
-from labtrack.errors import StoreError
+from labtrack.entities import Param
+from labtrack.errors import LabtrackError, StoreError
 from labtrack.store.contract import MetricPoint, RunEnd, TrackingStore
 from labtrack.utils.redact import redact
+from labtrack.utils.validation import MAX_BATCH_PARAMS
 
 FLUSH_INTERVAL = 0.5  # seconds; live views promise a point within 2 s
 MAX_LAG = 0.5  # seconds of the writer's measured throughput that may wait in memory
@@ -97,6 +99,10 @@ class MetricWriter:
         self._last_beat = 0.0
         self._unbeaten: set[str] = set()  # watched, but not beaten for yet
         self._thread: threading.Thread | None = None
+        # -- params (the fluent log_params) ride with the points; see add_params ----------
+        self.params: dict[str, dict[str, str]] = {}  # run -> key -> value, not yet written
+        self.param_errors: dict[str, Exception] = {}  # run -> why its params were refused
+        self._params_lock = threading.Lock()
         _writers.add(self)
 
     # -- the caller's side ---------------------------------------------------------------
@@ -142,6 +148,49 @@ class MetricWriter:
     def unwatch(self, run_id: str) -> None:
         self.watched.discard(run_id)
         self._unbeaten.discard(run_id)
+
+    # -- params queued with the points ---------------------------------------------------
+    def add_params(self, run_id: str, params: dict[str, str]) -> None:
+        """Queue validated params of a run of this process: written by the next flush, or with
+        the run's end in the same transaction as its last points (``flush(end=...)``) when
+        the store takes them there (``params_at_end``). The caller checked them against what
+        this process logged for the run; what only the store knows (another value set by
+        another process, a deleted run) is kept in ``param_errors`` and raised by ``flush``
+        and ``end_run``."""
+        with self._params_lock:
+            self.params.setdefault(run_id, {}).update(params)
+
+    def _take_params(self) -> dict[str, dict[str, str]]:
+        with self._params_lock:
+            taken, self.params = self.params, {}
+        return taken
+
+    def _write_params(self, params: dict[str, dict[str, str]]) -> None:
+        """Write queued params, one ``log_batch`` per run (and 100 params); a store that cannot
+        be written keeps them queued (StoreError raised), a refusal is kept per run."""
+        runs = list(params.items())
+        for index, (run_id, values) in enumerate(runs):
+            items = [Param(key, value) for key, value in values.items()]
+            try:
+                for start in range(0, len(items), MAX_BATCH_PARAMS):
+                    self.store.log_batch(run_id, params=items[start : start + MAX_BATCH_PARAMS])
+            except StoreError:
+                for later_run, later in runs[index:]:
+                    self.add_params(later_run, later)
+                raise
+            except Exception as exc:  # refused for good (a changed value, a deleted run)
+                self.param_errors.setdefault(run_id, exc)
+
+    @staticmethod
+    def param_refusal(run_id: str, error: Exception, more: str = "") -> Exception:
+        """The error that says a run's queued params were refused, of the store's error's kind
+        (``InvalidParameterError`` for a changed value: MLflow's INVALID_PARAMETER_VALUE)."""
+        text = f"The params of run {run_id} queued by log_params were not stored: {error}{more}"
+        return type(error)(text) if isinstance(error, LabtrackError) else StoreError(text)
+
+    def take_param_error(self, run_id: str) -> Exception | None:
+        """Why this run's queued params were refused, if they were (told once)."""
+        return self.param_errors.pop(run_id, None)
 
     # -- the writer thread ---------------------------------------------------------------
     def _run(self) -> None:
@@ -214,7 +263,8 @@ class MetricWriter:
         except StoreError:
             raise  # the store cannot be written now: keep the points
         except Exception:  # some points the store refuses for good: find them
-            pass
+            if end is not None and end.params:  # params of the end: apart, refusal kept
+                self._write_params({end.run_id: dict(end.params)})
         per_run: dict[str, list[MetricPoint]] = {}
         for point in batch:
             per_run.setdefault(point[0], []).append(point)
@@ -239,6 +289,22 @@ class MetricWriter:
         with self._io_lock:
             if end is not None and self.lost.get(end.run_id):
                 end = None  # a run that lost points does not end as asked
+            params = self._take_params() if self.params else {}
+            if (
+                end is not None
+                and end.run_id in params
+                and getattr(self.store, "params_at_end", False)
+            ):
+                end = end._replace(params=tuple(params.pop(end.run_id).items()))
+            if params:
+                try:
+                    self._write_params(params)
+                except StoreError as exc:
+                    self.last_error = exc
+                    if raise_errors:
+                        raise StoreError(self.report(exc)) from exc
+                    self._warn_once(exc)
+                    return False
             while self.queue or (end is not None and not ended):
                 batch = self._drain(self.batch_size)
                 last = end if not self.queue else None
@@ -265,6 +331,9 @@ class MetricWriter:
             if fresh:
                 self._reported.update(fresh)
                 raise StoreError(self.report(None, fresh))
+            if self.param_errors:  # params queued by log_params that the store refused
+                run_id = next(iter(self.param_errors))
+                raise self.param_refusal(run_id, self.param_errors.pop(run_id))
         return ended
 
     def pending(self) -> Counter[str]:
@@ -349,6 +418,13 @@ def flush_all(raise_errors: bool = False) -> None:
         writer.flush(raise_errors=raise_errors)
 
 
+def flush_params(store: TrackingStore) -> None:
+    """Write the params queued for ``store`` (a read of that store sees them)."""
+    for writer in list(_writers):
+        if writer.store is store and writer.params:
+            writer.flush(raise_errors=False)
+
+
 def report_at_exit() -> None:
     """Flush every writer; print what could not be stored (the process is ending)."""
     for writer in list(_writers):
@@ -370,6 +446,8 @@ def _after_fork_in_child() -> None:
         writer._committed = threading.Condition()
         writer.watched = set()
         writer._unbeaten = set()
+        writer.params = {}
+        writer._params_lock = threading.Lock()
 
 
 # report_at_exit runs from the fluent API's exit handler, after it has ended this process's runs.

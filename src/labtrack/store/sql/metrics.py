@@ -20,7 +20,7 @@ from labtrack.entities import Metric, status_name
 from labtrack.errors import ResourceNotFoundError
 from labtrack.store.contract import MetricPoint, MetricSeries, MetricSummary, RunEnd
 from labtrack.store.sql import tables
-from labtrack.store.sql.database import Database, now_ms
+from labtrack.store.sql.database import Database
 from labtrack.store.sql.driver import Cursor
 from labtrack.store.sql.metric_writes import (
     LEVELS,
@@ -29,6 +29,7 @@ from labtrack.store.sql.metric_writes import (
     write_metric_points,
 )
 from labtrack.store.sql.run_data import metric_value
+from labtrack.store.sql.runs import end_run
 from labtrack.utils import gc, validation
 
 _RUNS_PER_QUERY = 500  # below every driver's limit of bound parameters
@@ -114,11 +115,7 @@ class MetricRepository:
             touched = write_metric_points(cursor, points, touch=end is None)
             if end is None:
                 return
-            cursor.execute(
-                "UPDATE runs SET status = ?, end_time = ?, heartbeat_time = NULL, "
-                "last_update_time = ? WHERE run_uuid = ?",
-                (status, end.end_time, now_ms(), end.run_id),
-            )
+            end_run(cursor, end, status)
             touch_runs(cursor, touched - {end.run_id})
 
         self.database.write_cursor(work)

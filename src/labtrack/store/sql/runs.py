@@ -32,7 +32,7 @@ from labtrack.errors import (
     ResourceAlreadyExistsError,
     ResourceNotFoundError,
 )
-from labtrack.store.contract import MetricPoint, RunTable
+from labtrack.store.contract import MetricPoint, RunEnd, RunTable
 from labtrack.store.sql import tables
 from labtrack.store.sql.database import (
     Database,
@@ -97,6 +97,24 @@ def metric_points(run_id: str, metrics: Sequence[Metric]) -> list[MetricPoint]:
     return points
 
 
+def end_run(cursor: Cursor, end: RunEnd, status: str) -> None:
+    """End a run inside the caller's transaction (the writer's last batch of the run), with
+    the params the fluent ``log_params`` queued: one transaction for the run's last points,
+    its params and its end, instead of one for the params and one for the end."""
+    row = cursor.execute(
+        "UPDATE runs SET status = ?, end_time = ?, heartbeat_time = NULL, "
+        "last_update_time = ? WHERE run_uuid = ? RETURNING lifecycle_stage",
+        (status, end.end_time, now_ms(), end.run_id),
+    ).fetchone()
+    if not end.params:
+        return
+    if row is not None and row[0] != LifecycleStage.ACTIVE:
+        raise InvalidStateError(
+            f"Run {end.run_id} is deleted; restore it with restore_run() before logging."
+        )
+    write_params(cursor, end.run_id, [Param(key, value) for key, value in end.params])
+
+
 def chosen_run_id(run_id: str | None) -> str:
     """The id of a new run: the caller's (checked), else a fresh one."""
     if run_id is None:
@@ -127,6 +145,19 @@ def _earlier_try(cursor: Cursor, run_id: str, key: Any, start_time: int) -> Run 
             "leave run_id out."
         )
     return read_run(cursor, run_id)
+
+
+def _no_active_experiment(cursor: Cursor, experiment_id: str, key: int) -> Exception:
+    """Why create_run found no active experiment ``key``: there is none, or it is deleted."""
+    found = cursor.execute(
+        "SELECT name FROM experiments WHERE experiment_id = ?", (key,)
+    ).fetchone()
+    if found is None:
+        return experiment_not_found(experiment_id)
+    return InvalidStateError(
+        f"Experiment {experiment_id} ({found[0]!r}) is deleted; restore it "
+        "with restore_experiment() or log into another experiment."
+    )
 
 
 class RunRepository:
@@ -166,21 +197,30 @@ class RunRepository:
                 earlier = _earlier_try(cursor, chosen_id, key, start_time)
                 if earlier is not None:
                     return earlier
-            experiment = cursor.execute(
-                "SELECT name, artifact_location, lifecycle_stage FROM experiments "
-                "WHERE experiment_id = ?",
-                (key,),
-            ).fetchone()
-            if experiment is None:
-                raise experiment_not_found(experiment_id)
-            name, artifact_location, stage = experiment
-            if stage != LifecycleStage.ACTIVE:
-                raise InvalidStateError(
-                    f"Experiment {experiment_id} ({name!r}) is deleted; restore it "
-                    "with restore_experiment() or log into another experiment."
-                )
             chosen = run_name or generate_run_name()
             all_tags = [tag for tag in tags if tag.key != RUN_NAME] + [RunTag(RUN_NAME, chosen)]
+            # One statement checks the experiment and inserts the run (its artifact URI made
+            # from the experiment's location): a statement less per run than reading the
+            # experiment first. The experiment is read only to say why nothing was inserted.
+            row = cursor.execute(
+                f"INSERT INTO runs ({RUN_COLUMNS}, last_update_time) "
+                "SELECT ?, ?, experiment_id, ?, ?, ?, NULL, lifecycle_stage, "
+                "rtrim(artifact_location, '/') || ?, ? FROM experiments "
+                "WHERE experiment_id = ? AND lifecycle_stage = ? RETURNING artifact_uri",
+                (
+                    chosen_id,
+                    chosen,
+                    user_id,
+                    "RUNNING",
+                    start_time,
+                    f"/{chosen_id}/artifacts",
+                    now_ms(),
+                    key,
+                    LifecycleStage.ACTIVE,
+                ),
+            ).fetchone()
+            if row is None:
+                raise _no_active_experiment(cursor, experiment_id, key)
             info = RunInfo(
                 run_id=chosen_id,
                 experiment_id=str(key),
@@ -190,23 +230,7 @@ class RunRepository:
                 start_time=start_time,
                 end_time=None,
                 lifecycle_stage=LifecycleStage.ACTIVE,
-                artifact_uri=f"{artifact_location.rstrip('/')}/{chosen_id}/artifacts",
-            )
-            cursor.execute(
-                f"INSERT INTO runs ({RUN_COLUMNS}, last_update_time) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    chosen_id,
-                    chosen,
-                    key,
-                    user_id,
-                    info.status,
-                    start_time,
-                    None,
-                    info.lifecycle_stage,
-                    info.artifact_uri,
-                    now_ms(),
-                ),
+                artifact_uri=row[0],
             )
             stored = [RunTag(tag.key, str(tag.value)) for tag in all_tags]
             write_tags(cursor, chosen_id, stored)

@@ -78,6 +78,9 @@ from labtrack.utils.user import current_user
 class SqlTrackingStore(SqlTransitionRequestMethods, TrackingStore):
     """Tracking data in a SQL database; ``artifact_root`` holds each experiment's folder."""
 
+    # log_metric_points writes a RunEnd's params in the end's transaction (see RunEnd).
+    params_at_end = True
+
     def __init__(self, tracking_uri: str, artifact_root: str) -> None:
         self.tracking_uri = tracking_uri
         self.artifact_root = artifact_root.rstrip("/")
