@@ -39,22 +39,39 @@ def sqlite_file(url: str) -> Path | None:
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+_CREATING_S = 2.0
+
+
+def _without_its_wal(path: Path) -> bool:
+    """Whether ``path`` is a SQLite file with no schema yet and no WAL file beside it."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return False  # missing or unreadable: SQLite's own error says it better
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return False
+    schema_cookie = int.from_bytes(header[40:44], "big")
+    return schema_cookie == 0 and not Path(f"{path}-wal").exists()
+
+
 def _refuse_a_database_without_its_wal(path: Path) -> None:
     """Refuse a database file that has content but never held a schema, with no WAL beside it.
 
     That is what copying ``labtrack.db`` alone gives while the store's data is still in
     ``labtrack.db-wal``: opening it would silently create an empty store over it. A store
     being created right now by another process has its WAL file open beside it.
+
+    A store being created has such a header for a moment too (``journal_mode = WAL`` writes it
+    before the first write transaction makes the WAL file), so the file is looked at again for
+    up to ``_CREATING_S`` before it is refused: a lone copy stays that way, a new store does not.
     """
-    try:
-        with open(path, "rb") as f:
-            header = f.read(100)
-    except OSError:
-        return  # missing or unreadable: SQLite's own error says it better
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        return
-    schema_cookie = int.from_bytes(header[40:44], "big")
-    if schema_cookie != 0 or Path(f"{path}-wal").exists():
+    deadline = time.monotonic() + _CREATING_S
+    while _without_its_wal(path):
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    else:
         return
     raise StoreError(
         f"{path} is a database file that holds no tables, so it is not a labtrack store: it "
