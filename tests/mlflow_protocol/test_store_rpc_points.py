@@ -91,3 +91,77 @@ async def test_other_shapes_of_the_body_get_the_general_checks(
     answer = await fetch.raw("POST", RPC, surrogate, {"Content-Type": "application/json"})
     assert answer.code == 400
     assert b"surrogate" in answer.body
+
+
+# -- the packed columns form (labtrack.store.rest.point_columns), what the writer sends now -----
+
+
+def _columns_body(points: list[tuple[str, str, float, int, int]]) -> bytes:
+    from labtrack.store.rest import point_columns
+
+    body = point_columns.encode_body(points)
+    assert body is not None
+    return body
+
+
+async def test_columns_land_as_sent(fetch: Fetch, labtrack_home: Path) -> None:
+    run_id, other = _run(labtrack_home), _run(labtrack_home)
+    nan, inf = float("nan"), float("inf")
+    points = [
+        (run_id, "loss", 0.5, 1000, 0),
+        (other, "acc", nan, 1001, -3),
+        (run_id, "loss", -inf, 1002, 2**63 - 1),
+        (run_id, "loss", 2.25, -(2**63), 1),
+    ]
+    answer = await fetch.raw(
+        "POST", RPC, _columns_body(points), {"Content-Type": "application/json"}
+    )
+    assert (answer.code, json.loads(answer.body)) == (200, {"result": None})
+    client = TrackingClient(str(labtrack_home))
+    got = [(m.value, m.timestamp, m.step) for m in client.get_metric_history(run_id, "loss")]
+    assert sorted(got, key=lambda p: p[2]) == [
+        (0.5, 1000, 0),
+        (2.25, -(2**63), 1),
+        (-inf, 1002, 2**63 - 1),
+    ]
+    (acc,) = client.get_metric_history(other, "acc")
+    assert acc.value != acc.value and (acc.timestamp, acc.step) == (1001, -3)
+    # One series: the index column is left out.
+    answer = await fetch.raw("POST", RPC, _columns_body([(other, "one", 7.0, 5, 5)] * 3), {})
+    assert answer.code == 200
+    assert b"series_index" not in _columns_body([(other, "one", 7.0, 5, 5)] * 3)
+    assert [m.value for m in client.get_metric_history(other, "one")] == [7.0] * 3
+
+
+def _edit(body: bytes, change: dict[str, object]) -> dict[str, object]:
+    columns: dict[str, object] = json.loads(body)["args"]["columns"]
+    columns.update(change)
+    return {"args": {"columns": {k: v for k, v in columns.items() if v is not None}}}
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"value": "not base64!"}, "not valid base64"),
+        ({"value": "AAAA"}, "bytes, not 8 per point"),
+        ({"step": None}, "'step' is missing"),
+        ({"series_index": "AwAAAAAAAAA="}, "past the series list"),  # uint32 3 and 0
+        ({"series_index": None}, "needed for several series"),
+        ({"series": []}, "[run_id, key] strings"),
+        ({"series": [["RUN", "loss"], ["RUN", 5]]}, "[run_id, key] strings"),
+        ({"series": [["not a run!", "loss"], ["RUN", "b"]]}, "Invalid run id"),
+        ({"series": [["RUN", ""], ["RUN", "b"]]}, "empty"),
+        ({"extra": 1}, "A columns batch is"),
+    ],
+)
+async def test_malformed_columns_are_a_400_and_nothing_is_stored(
+    fetch: Fetch, labtrack_home: Path, change: dict[str, object], words: str
+) -> None:
+    run_id = _run(labtrack_home)
+    body = _columns_body([(run_id, "good", 1.0, 1, 0), (run_id, "b", 2.0, 1, 0)])
+    change = json.loads(json.dumps(change).replace("RUN", run_id))
+    status, answer = await fetch("POST", RPC, _edit(body, change))
+    assert status == 400, answer
+    assert answer["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert words in answer["message"]
+    assert TrackingClient(str(labtrack_home)).get_metric_history(run_id, "good") == []

@@ -39,7 +39,8 @@ from labtrack.server.mlflow.ingest import ingest_for
 from labtrack.server.mlflow.messages import ArtifactUris
 from labtrack.server.permissions_store import GuardedStore, points_store
 from labtrack.store.contract import MetricPoint, TrackingStore
-from labtrack.store.rest import codec
+from labtrack.store.rest import codec, point_columns
+from labtrack.store.rest.point_columns import COLUMNS
 from labtrack.utils import gc as gc_pause
 from labtrack.utils import validation
 from labtrack.utils.json_body import parse_json
@@ -166,6 +167,20 @@ def _points(values: Any) -> list[MetricPoint]:
     return out
 
 
+def _batch(args: dict[str, Any]) -> list[MetricPoint]:
+    """The checked points of a writer's batch: JSON lists (``points``) or packed columns
+    (``columns``, :mod:`labtrack.store.rest.point_columns`), whose numbers need no check: a
+    float64 is a float, an int64 fits the store. Their names are checked once per series."""
+    if COLUMNS not in args:
+        return _points(args["points"])
+    series, points = point_columns.decode(args[COLUMNS])
+    for run_id, key in series:
+        validation.run_id(run_id)
+        if key not in _valid_keys:
+            validation.validate_key(key, "metric key")
+    return points
+
+
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -237,7 +252,7 @@ class StoreRpcHandler(LabtrackHandler):
             # and, now and then, a full one over the whole server.
             with gc_pause.paused():
                 args = self._points_body()
-                points = _points(args["points"]) if args is not None else None
+                points = _batch(args) if args is not None else None
             if points is not None:
                 await self._write_points(store, points)
                 if request_id:
@@ -281,7 +296,7 @@ class StoreRpcHandler(LabtrackHandler):
         raw = self.request_body()
         body = parse_json(raw, walk=False)
         args = body.get("args") if isinstance(body, dict) else None
-        if isinstance(args, dict) and set(args) == {"points"}:
+        if isinstance(args, dict) and (set(args) == {"points"} or set(args) == {COLUMNS}):
             return args
         return None
 

@@ -69,7 +69,7 @@ from labtrack.store.contract import (
     TrackingStore,
 )
 from labtrack.store.contract_logged_models import LOGGED_MODELS_MAX_RESULTS_DEFAULT
-from labtrack.store.rest import codec, spill
+from labtrack.store.rest import codec, point_columns, spill
 from labtrack.store.rest.artifacts import PROXY_PATH
 from labtrack.store.rest.permissions import RemotePermissionStore
 from labtrack.store.rest.remote import remote
@@ -134,6 +134,7 @@ class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, Tra
         self.tracking_uri = self.transport.base_url
         self.artifact_root = self.tracking_uri + PROXY_PATH
         register(self.transport)  # its artifact URIs are read with this token
+        self._json_points = False  # the server reads metric points only as JSON lists
 
     def __repr__(self) -> str:
         return f"RestTrackingStore({self.tracking_uri!r})"
@@ -160,7 +161,10 @@ class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, Tra
             if isinstance(arguments.get(name), str):
                 arguments[name] = self.to_wire(arguments[name])
         encoded = arguments if plain else codec.encode(arguments, self.to_wire)
-        body = json.dumps({"args": encoded}).encode()
+        return self.post(method, json.dumps({"args": encoded}).encode())
+
+    def post(self, method: str, body: bytes) -> Any:
+        """Send an encoded call of ``method``; its decoded result, or its error raised."""
         answer = self.transport.request(
             "POST", RPC_PATH + method, body, {"Content-Type": "application/json"}
         )
@@ -276,12 +280,29 @@ class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, Tra
         allow_terminated: bool = False,
     ) -> None: ...
 
+    def _send_points(self, points: Sequence[MetricPoint]) -> None:
+        """One batch, as packed columns (:mod:`.point_columns`) unless this server is known
+        not to read them (an older one: it refuses the form, then gets the JSON lists)."""
+        body = None if self._json_points else point_columns.encode_body(points)
+        if body is not None:
+            try:
+                self.post("log_metric_points", body)
+                return
+            except InvalidParameterError:
+                # An older server refuses the form, any server a bad point: the JSON form
+                # tells which (nothing of a refused batch is stored, so it can be resent).
+                pass
+            self.call("log_metric_points", {"points": points}, plain=True)
+            self._json_points = True  # the JSON form passed where the columns did not
+            return
+        self.call("log_metric_points", {"points": points}, plain=True)
+
     def log_metric_points(self, points: Sequence[MetricPoint], end: RunEnd | None = None) -> None:
         """Send the writer's batch; at interpreter exit, keep what cannot be sent (spill).
         With ``end``, the run is ended once its points are stored (a second call here)."""
         if points:
             try:
-                self.call("log_metric_points", {"points": points}, plain=True)
+                self._send_points(points)
             except StoreError:
                 if not spill.exiting():
                     raise
