@@ -43,6 +43,9 @@ def _columns(table: str) -> list[sa.Column[object]]:
     ]
 
 
+# A progress bar from this many rows on (~1 s of copying on a 2-core machine).
+_BAR_FROM = 200_000
+
 # Each table's secondary indexes, made again after the copy.
 INDEXES = {
     "params": [("ix_params_key_value_run", ["key", "value", "run_uuid"])],
@@ -78,8 +81,23 @@ def _rebuild_all(with_rowid: bool) -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
-    for table in INDEXES:
-        _rebuild(table, with_rowid)
+    rows = {
+        table: bind.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+        for table in INDEXES
+    }
+    from tqdm.auto import tqdm  # a big store takes tens of seconds: say what is going on
+
+    with tqdm(
+        total=sum(rows.values()),
+        desc="labtrack store upgrade (0009: params, tags, latest metrics)",
+        unit="row",
+        unit_scale=True,
+        disable=sum(rows.values()) < _BAR_FROM,
+    ) as bar:
+        for table in INDEXES:
+            bar.set_postfix_str(table)
+            _rebuild(table, with_rowid)
+            bar.update(rows[table])
     # Dropping a table drops its statistics; the store only gathers them again when its runs
     # double, and plans searches over many runs badly without them.
     analyzed = bind.execute(
