@@ -4,7 +4,6 @@ and the heartbeat of the runs this process started."""
 from __future__ import annotations
 
 import sqlite3
-import sys
 import threading
 import time
 from pathlib import Path
@@ -63,64 +62,6 @@ def test_a_tight_loop_never_queues_past_the_bound(home: Path) -> None:
     assert longest <= highest_bound + 1024
     mlflow.end_run()
     assert len(mlflow.MlflowClient().get_metric_history(run.info.run_id, "loss")) == 400_000
-
-
-class _GilCounting:
-    """The SQLite store, with a batch that releases the GIL 50 times (as a batch's statements
-    do) once the test says go, counting how many times it got the GIL back."""
-
-    def __init__(self, store: object) -> None:
-        self.store = store
-        self.inside, self.go = threading.Event(), threading.Event()
-        self.returns = 0
-
-    def log_metric_points(self, points: object, end: object = None) -> None:
-        self.inside.set()
-        self.go.wait()
-        for _ in range(50):
-            time.sleep(0)  # releases the GIL; continuing needs it back
-            self.returns += 1
-        self.store.log_metric_points(points, end)  # type: ignore[attr-defined]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.store, name)
-
-
-def test_the_caller_yields_the_gil_while_the_thread_writes(home: Path) -> None:
-    """A loop making no system call lets the writer's statements continue: without the
-    yields, the thread gets the GIL back after each only at the switch interval (here 1 s,
-    longer than the loop)."""
-    run = mlflow.start_run()
-    mlflow.log_metric("warm", 0.0)
-    mlflow.flush()
-    w = _state.writer()
-    store = _GilCounting(w.store)
-    w.store = store  # type: ignore[assignment]
-    interval = sys.getswitchinterval()
-    try:
-        mlflow.log_metric("loss", 0.0, step=0)
-        w._wake.set()
-        assert store.inside.wait(10)
-        w.bound = 10**7  # the bound plays no part here
-        sys.setswitchinterval(1.0)
-        log, now = mlflow.log_metric, time.monotonic  # neither releases the GIL
-        store.go.set()
-        # Until the thread got the GIL back 50 times, or 10 s: without the yields it gets it
-        # once per switch interval (1 s), so ~10 times at most; a loaded machine may take
-        # many yields before the thread is scheduled on one.
-        i, until = 1, now() + 10
-        while store.returns < 50 and now() < until:
-            for i in range(i, i + 10_000):
-                log("loss", 0.5, step=i)
-            i += 1
-        returns = store.returns  # read before any call that could release the GIL
-    finally:
-        sys.setswitchinterval(interval)
-        store.go.set()
-    assert returns >= 50  # the first batch, and maybe more
-    w.store = store.store  # type: ignore[assignment]
-    mlflow.end_run()
-    assert len(mlflow.MlflowClient().get_metric_history(run.info.run_id, "loss")) == i
 
 
 def test_the_bound_follows_the_measured_throughput(home: Path) -> None:

@@ -11,12 +11,8 @@ until the writer commits its next batch, at most ``MAX_WAIT`` per call: a loop t
 than the store can write is slowed to the store's pace, smoothly, and a crash loses at most
 about ``MAX_LAG`` seconds of points that ``log_metric`` had accepted. The wait also hands the
 GIL to the writer thread, which a tight loop making no system call would otherwise let run only
-in 5 ms slices. And while the thread writes a batch, the caller yields the GIL every
-``YIELD_EVERY`` points (``os.sched_yield()``, ~2 µs): each of the batch's SQLite statements (or
-HTTP calls) releases the GIL, and without the yield the thread waited up to the 5 ms switch
-interval to get it back after each of them, which bounded the sustained rate more than the
-store's own cost did (bench/README.md). Several processes writing into one SQLite store take
-its lock in turn (``begin_immediate`` polls; transactions stay short).
+in 5 ms slices. Several processes writing into one SQLite store take its lock in turn
+(``begin_immediate`` polls; transactions stay short).
 
 **Nothing lost in silence.** A store that cannot be written (disk full, read-only, database
 down) keeps the points queued, retried every ``FLUSH_INTERVAL``, with one warning; the training
@@ -54,10 +50,6 @@ MAX_LAG = 0.5  # seconds of the writer's measured throughput that may wait in me
 MAX_WAIT = 0.05  # seconds: the longest a log_metric call waits for the writer
 RATE_WINDOW = 1.0  # seconds of commits the throughput is measured over
 MIN_BOUND = 500  # queued points always allowed (a very slow store, a starved process)
-# While the writer thread writes a batch, the caller yields the GIL once per this many points:
-# ~2 µs of the caller's time per yield, and the thread waits for the GIL at most ~256 calls
-# (~0.5 ms) after each statement instead of the 5 ms switch interval.
-YIELD_EVERY = 256
 # Points per transaction. The largest keeps a transaction short (~50 ms) so that other
 # processes writing into the same store get the lock in turn.
 MIN_BATCH, MAX_BATCH = 250, 20_000
@@ -66,10 +58,6 @@ HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats of the watched runs
 # A new run's first heartbeat comes this soon: one write for all the runs a sweep starts in
 # that time, not one per run.
 FIRST_BEAT_DELAY = 1.0
-
-# Releases the GIL for a moment, ~2 µs; time.sleep(0) costs ~90 µs of wall time on Linux (the
-# timer slack), which every YIELD_EVERY calls would be ~0.35 µs a call.
-_yield_gil = getattr(os, "sched_yield", None) or (lambda: time.sleep(0))
 
 _writers: weakref.WeakSet[MetricWriter] = weakref.WeakSet()
 _FULL_QUEUE = (
@@ -87,12 +75,8 @@ class MetricWriter:
     def __init__(self, store: TrackingStore) -> None:
         self.store = store
         self.queue: deque[MetricPoint] = deque()
-        # The queue length past which append() waits for the writer: 0 until the thread runs.
+        # The queue length at which append() calls _full(): 0 until the thread runs.
         self.bound = 0
-        # The queue length at which append() calls _full(): the bound, or nearer while the
-        # thread writes a batch (the caller then yields the GIL there).
-        self._check_at = 0
-        self._writing = False  # the thread is writing a batch
         self.rate = 0.0
         self._commits: deque[tuple[float, int]] = deque()  # (when, points) of the last second
         self._in_window = 0  # the sum of their points
@@ -126,25 +110,18 @@ class MetricWriter:
         """Queue one point: a deque append, unless the queue is at its bound."""
         queue = self.queue
         queue.append(point)
-        if len(queue) >= self._check_at:
+        if len(queue) >= self.bound:
             self._full()
 
     def _full(self) -> None:
-        """The queue reached its bound: start the thread, or wait for it (at most MAX_WAIT).
-        Short of the bound while the thread writes a batch: yield the GIL to it."""
+        """The queue reached its bound: start the thread, or wait for it (at most MAX_WAIT)."""
         if self._thread is None or not self._thread.is_alive():
             self._ensure_thread()
-            return
-        if len(self.queue) < self.bound:
-            if self._writing:
-                _yield_gil()  # the thread's next statement starts now
-            # The writer may have finished its batch meanwhile: then check at the bound.
-            self._check_at = self._next_check()
             return
         if self.last_error is not None:
             # The store cannot be written: waiting would stall the training for nothing.
             # Keep what fits, count the rest.
-            self.bound = self._check_at = MAX_QUEUED_FAILING
+            self.bound = MAX_QUEUED_FAILING
             while len(self.queue) > MAX_QUEUED_FAILING:
                 self._drop([self.queue.pop()], _FULL_QUEUE)
             return
@@ -229,12 +206,6 @@ class MetricWriter:
         # At least two batches may wait, so the caller fills the next one while one is sent.
         floor = max(MIN_BOUND, 2 * self.min_batch) if self.min_batch > MIN_BATCH else MIN_BOUND
         self.bound = int(max(floor, budget - self.batch_size))
-        self._check_at = self._next_check()
-
-    def _next_check(self) -> int:
-        if self._writing:
-            return min(self.bound, len(self.queue) + YIELD_EVERY)
-        return self.bound
 
     def _learn(self, points: int) -> None:
         """Count one committed batch in the measured throughput, and move the bounds.
@@ -315,9 +286,6 @@ class MetricWriter:
         because the store cannot be written, or dropped for good since the last report.
         """
         ended = False
-        # Only the thread's own batches make the caller yield: flush() called by the caller
-        # writes in the caller's thread.
-        threaded = threading.current_thread() is self._thread
         with self._io_lock:
             if end is not None and self.lost.get(end.run_id):
                 end = None  # a run that lost points does not end as asked
@@ -340,24 +308,17 @@ class MetricWriter:
             while self.queue or (end is not None and not ended):
                 batch = self._drain(self.batch_size)
                 last = end if not self.queue else None
-                if threaded:
-                    self._writing = True
-                    self._check_at = self._next_check()
                 try:
                     ended = self._commit(batch, last) or ended
                 except StoreError as exc:
                     # Keep the points, in order, for the next attempt.
                     self.queue.extendleft(reversed(batch))
                     self.last_error = exc
-                    self.bound = self._check_at = MAX_QUEUED_FAILING
+                    self.bound = MAX_QUEUED_FAILING
                     if raise_errors:
                         raise StoreError(self.report(exc)) from exc
                     self._warn_once(exc)
                     return False
-                finally:
-                    self._writing = False
-                if threaded:
-                    self._check_at = self.bound
                 if last is not None and not ended:
                     end = None  # refused points: the caller decides how the run ends
                 self.last_error = None
@@ -480,8 +441,7 @@ def _after_fork_in_child() -> None:
     for writer in list(_writers):
         writer.queue.clear()
         writer._thread = None
-        writer.bound = writer._check_at = 0
-        writer._writing = False
+        writer.bound = 0
         writer._io_lock = threading.Lock()
         writer._committed = threading.Condition()
         writer.watched = set()
