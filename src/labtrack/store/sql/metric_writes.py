@@ -5,12 +5,14 @@ background writer's batches, ``log_batch``, the REST routes). Per call, whatever
 points, it runs a handful of statements on the driver's cursor:
 
 1. the history rows: multi-row ``INSERT`` statements on SQLite (a NaN binds as NULL there,
-   which the statement turns into ``value 0, is_nan true``), ``COPY`` on PostgreSQL;
+   which the statement turns into ``value 0, is_nan true``);
 2. one upsert of ``latest_metrics`` per batch (latest point, min, max, count per run and key),
    which returns each series' new point count;
 3. for series past :data:`SUMMARY_FROM` points, an upsert of their min/max summaries at every
    level (:data:`LEVELS`); a series that just crossed the line is summarized from its history
    once, in SQL.
+
+On PostgreSQL all of it is one statement per batch (:mod:`.metric_writes_pg`).
 
 Points are grouped per (run, key) and sorted by step in Python with C-level helpers
 (``itemgetter``, ``sorted``, ``min``/``max`` on slices), so the per-point Python cost stays
@@ -68,7 +70,6 @@ def _sqlite_history_insert() -> str:
 
 
 SQLITE_HISTORY_INSERT = _sqlite_history_insert()
-POSTGRES_HISTORY_COPY = f"COPY metrics ({', '.join(HISTORY_COLUMNS)}) FROM STDIN"
 
 _NEWER = (
     "(excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step "
@@ -252,18 +253,6 @@ def summary_rows(clean: Sequence[MetricPoint]) -> list[list[Any]]:
 
 
 def _insert_history(cursor: Cursor, groups: dict[tuple[str, str], list[MetricPoint]]) -> None:
-    if cursor.postgres:
-        nan_at = _VALUE_AT
-        with cursor.raw.copy(POSTGRES_HISTORY_COPY) as copy:
-            write = copy.write_row
-            for series in groups.values():
-                for point in series:
-                    value = point[nan_at]
-                    if value == value:
-                        write((*point[: nan_at + 1], False, *point[nan_at + 1 :]))
-                    else:
-                        write((*point[:nan_at], 0.0, True, *point[nan_at + 1 :]))
-        return
     flat = list(chain.from_iterable(chain.from_iterable(groups.values())))
     cursor.insert_rows(SQLITE_HISTORY_INSERT, len(POINT_COLUMNS), flat, pad=True)
 
@@ -278,6 +267,10 @@ def write_metric_points(
     """
     if not points:
         return set()
+    if cursor.postgres:  # one statement per batch (metric_writes_pg)
+        from labtrack.store.sql.metric_writes_pg import write_points_postgres
+
+        return write_points_postgres(cursor, points, touch)
     groups = group_points(points)
     _insert_history(cursor, groups)
     # Upserts in one order (run, key), so concurrent PostgreSQL writers cannot deadlock.
