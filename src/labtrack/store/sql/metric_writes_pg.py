@@ -31,6 +31,9 @@ from labtrack.store.contract import MetricPoint
 from labtrack.store.sql.database import now_ms
 from labtrack.store.sql.driver import Cursor
 from labtrack.store.sql.metric_writes import (
+    _STEP,
+    _TIME,
+    _VAL,
     BACKFILL_ONE,
     LATEST_UPSERT,
     LEVELS,
@@ -97,9 +100,10 @@ def _statement(touch: bool) -> str:
 _STATEMENTS = {touch: _statement(touch) for touch in (False, True)}
 
 
-def _array(items: Any) -> str:
-    """PostgreSQL's text form of an array of numbers: ``{1,2.5,nan}``."""
-    return "{" + ",".join(items) + "}"
+def _array(parts: list[str]) -> str:
+    """PostgreSQL's text form of an array of numbers from comma-separated parts:
+    ``{1,2.5,nan}``."""
+    return "{" + ",".join(parts) + "}"
 
 
 def _parameters(
@@ -108,10 +112,7 @@ def _parameters(
     """The statement's parameters for ``chunk``: (run, key) and its points, sorted by step."""
     runs, keys, counts = [], [], []
     values, nans, stamps, steps, lows, highs = [], [], [], [], [], []
-    ordinals: list[str] = []
-    point_values: list[float] = []
-    point_stamps: list[int] = []
-    point_steps: list[int] = []
+    ordinals, point_values, point_stamps, point_steps = [], [], [], []
     for i, ((run_id, key), series) in enumerate(chunk, start=1):
         row = _latest_row(run_id, key, series, _without_nan(series))
         runs.append(run_id)
@@ -123,11 +124,13 @@ def _parameters(
         steps.append(int(row[5]))
         lows.append(None if row[6] is None else float(row[6]))
         highs.append(None if row[7] is None else float(row[7]))
-        ordinals += [str(i)] * len(series)
-        for _, _, value, stamp, step in series:
-            point_values.append(value)
-            point_stamps.append(stamp)
-            point_steps.append(step)
+        # Per series, not per point: map and join run in C. float() first: a numpy float's
+        # repr is not a number in PostgreSQL's syntax; repr of a float is exact and spells
+        # nan, inf and -inf as PostgreSQL reads them.
+        ordinals.append(",".join([str(i)] * len(series)))
+        point_values.append(",".join(map(repr, map(float, map(_VAL, series)))))
+        point_stamps.append(",".join(map(str, map(int, map(_TIME, series)))))
+        point_steps.append(",".join(map(str, map(int, map(_STEP, series)))))
     return [
         runs,
         keys,
@@ -138,12 +141,7 @@ def _parameters(
         steps,
         lows,
         highs,
-        _array(ordinals),
-        # float() first: a numpy float's repr is not a number in PostgreSQL's syntax; repr of
-        # a float is exact and spells nan, inf and -inf as PostgreSQL reads them.
-        _array(map(repr, map(float, point_values))),
-        _array(map(str, map(int, point_stamps))),
-        _array(map(str, map(int, point_steps))),
+        *(_array(parts) for parts in (ordinals, point_values, point_stamps, point_steps)),
     ]
 
 
