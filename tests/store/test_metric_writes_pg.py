@@ -1,4 +1,5 @@
-"""PostgreSQL's one-statement metric write (``metric_writes_pg``), checked on both databases.
+"""PostgreSQL's one-statement metric write (``metric_writes.write_points_postgres``), checked
+on both databases.
 
 The points travel as text arrays: every float that Python can hold (NaN, infinities, the
 extremes, numpy's floats) must come back exactly; a batch bigger than one statement is cut
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from labtrack.store.sql import metric_writes_pg
+from labtrack.store.sql import metric_writes
 from labtrack.store.sql.metric_writes import LEVELS, SUMMARY_FROM
 from labtrack.store.sql.store import SqlTrackingStore
 
@@ -68,7 +69,7 @@ def test_a_batch_cut_into_statements_is_stored_as_one(
 
     whole = store.create_run("0", "u", 1, [], "whole").info.run_id
     store.log_metric_points(batch(whole))
-    monkeypatch.setattr(metric_writes_pg, "POINTS_PER_STATEMENT", 999)
+    monkeypatch.setattr(metric_writes, "POINTS_PER_STATEMENT", 999)
     cut = store.create_run("0", "u", 1, [], "cut").info.run_id
     store.log_metric_points(batch(cut))
 
