@@ -15,6 +15,7 @@ from tornado.ioloop import IOLoop
 
 from labtrack.errors import InvalidParameterError, LabtrackError, ResourceNotFoundError
 from labtrack.server.identity import Caller, caller_of
+from labtrack.server.lingering import linger_on_close
 from labtrack.server.permissions import Guard
 from labtrack.server.permissions_store import GuardedStore, guarded_client
 from labtrack.server.settings import Labtrack
@@ -111,6 +112,7 @@ class LabtrackHandler(APIHandler):
         if declared.isascii() and declared.isdigit():
             size = int(declared)
             if size > self.max_body_bytes + DRAIN_BYTES:
+                linger_on_close(self.request.connection)
                 raise self._too_large()
             self._body_too_large = size > self.max_body_bytes
 
@@ -130,6 +132,7 @@ class LabtrackHandler(APIHandler):
         self._body_chunks.clear()
         if self._body_size > self.max_body_bytes + DRAIN_BYTES:
             err = self._too_large()
+            linger_on_close(self.request.connection)  # the client is still sending
             self.send_error(err.http_status, exc_info=(type(err), err, None))
         return False
 
