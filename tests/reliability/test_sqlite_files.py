@@ -109,3 +109,25 @@ def test_db_backup_of_postgres_points_to_pg_dump() -> None:
     )
     assert done.exit_code != 0
     assert "pg_dump" in done.output and "pw" not in done.output
+
+
+def test_a_store_being_created_is_waited_for_not_refused(tmp_path: Path) -> None:
+    """Between ``journal_mode = WAL`` and its first write, a new store's file has a header, no
+    schema and no WAL beside it, like a lone copy: opening it then waits, it is not refused."""
+    import threading
+
+    folder = tmp_path / "store"
+    folder.mkdir()
+    creating = sqlite3.connect(folder / "labtrack.db", check_same_thread=False)
+    creating.execute("PRAGMA journal_mode = WAL")
+    assert not (folder / "labtrack.db-wal").exists()
+    # The creator's first write comes a moment later (it makes the WAL file).
+    timer = threading.Timer(0.5, lambda: creating.execute("CREATE TABLE scratch (a)"))
+    timer.start()
+    try:
+        client = TrackingClient(str(folder))
+        assert client.search_experiments()  # opened as a store: the Default experiment
+        client.store.close()
+    finally:
+        timer.join()
+        creating.close()

@@ -67,11 +67,9 @@ def _refuse_a_database_without_its_wal(path: Path) -> None:
     up to ``_CREATING_S`` before it is refused: a lone copy stays that way, a new store does not.
     """
     deadline = time.monotonic() + _CREATING_S
-    while _without_its_wal(path):
-        if time.monotonic() >= deadline:
-            break
+    while _without_its_wal(path) and time.monotonic() < deadline:
         time.sleep(0.05)
-    else:
+    if not _without_its_wal(path):
         return
     raise StoreError(
         f"{path} is a database file that holds no tables, so it is not a labtrack store: it "
