@@ -81,8 +81,10 @@ def test_a_metric_is_an_immutable_value_like_mlflows() -> None:
     m = Metric("loss", 0.5, 17, step=3, run_id="r", dataset_name="d", dataset_digest="x")
     assert (m.key, m.value, m.timestamp, m.step, m.run_id) == ("loss", 0.5, 17, 3, "r")
     assert (m.model_id, m.dataset_name, m.dataset_digest) == (None, "d", "x")
-    assert m == Metric("loss", 0.5, 17, 3, "r", None, "d", "x") and hash(m) == hash(copy.copy(m))
-    assert m != Metric("loss", 0.5, 17, 3, "r") and Metric("a", 1.0, 1) != Metric("b", 1.0, 1)
+    assert m == Metric("loss", 0.5, 17, 3, None, "d", "x", "r") and hash(m) == hash(copy.copy(m))
+    assert m != Metric("loss", 0.5, 17, 3, run_id="r") and Metric("a", 1.0, 1) != Metric(
+        "b", 1.0, 1
+    )
     # A plain tuple of the same values, or anything else, is not a Metric.
     assert m != (0.5, 17, 3, "loss", "r", None, "d", "x") and m != tuple(m) and m != "loss"
     with pytest.raises(TypeError):
@@ -93,8 +95,15 @@ def test_a_metric_is_an_immutable_value_like_mlflows() -> None:
         back = pickle.loads(pickle.dumps(m, protocol))
         assert back == m and type(back) is Metric
     assert copy.deepcopy(m) == m
-    assert [f.name for f in dataclasses.fields(m)][:4] == ["key", "value", "timestamp", "step"]
-    assert dataclasses.replace(m, value=2.0) == Metric("loss", 2.0, 17, 3, "r", None, "d", "x")
+    # MLflow 3's constructor order: the run id comes last, after the model and dataset.
+    mlflow_order = ["key", "value", "timestamp", "step", "model_id", "dataset_name"]
+    mlflow_order += ["dataset_digest", "run_id"]
+    assert [f.name for f in dataclasses.fields(m)] == mlflow_order
+    positional = Metric("k", 1.0, 2, 3, "model-1", "train", "abc", "run-1")
+    assert (positional.model_id, positional.dataset_name) == ("model-1", "train")
+    assert (positional.dataset_digest, positional.run_id) == ("abc", "run-1")
+    assert list(positional.to_dictionary()) == mlflow_order
+    assert dataclasses.replace(m, value=2.0) == Metric("loss", 2.0, 17, 3, None, "d", "x", "r")
     assert (
         m.to_dictionary()
         == dataclasses.asdict(m)

@@ -151,7 +151,7 @@ def test_a_full_history_is_the_metrics_as_logged(store: SqlTrackingStore) -> Non
     values = [0.5, -1.0, math.inf, -math.inf, 3.25]
     run_id = _series(store, [(v, 10 + i, i) for i, v in enumerate(values)] + [(math.nan, 99, 5)])
     history = store.get_metric_history(run_id, "loss")
-    expected = [Metric("loss", v, 10 + i, i, run_id) for i, v in enumerate(values)]
+    expected = [Metric("loss", v, 10 + i, i, run_id=run_id) for i, v in enumerate(values)]
     assert history[:5] == expected
     assert [hash(m) for m in history[:5]] == [hash(m) for m in expected]
     last = history[5]

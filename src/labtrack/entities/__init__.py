@@ -200,10 +200,10 @@ class _MetricFields:
     value: float
     timestamp: int
     step: int = 0
-    run_id: str | None = None
     model_id: str | None = None
     dataset_name: str | None = None
     dataset_digest: str | None = None
+    run_id: str | None = None
 
 
 def _unordered(self: object, other: object) -> Any:
@@ -219,7 +219,8 @@ class Metric(MlflowObject, tuple[Any, ...]):
     a million of them and a tuple subclass is made in C from a database row (:meth:`_of_rows`)
     with no Python code per point. The tuple holds value, timestamp, step (a history row's
     columns, first, so a row needs one concatenation), then key, run_id, model_id,
-    dataset_name, dataset_digest.
+    dataset_name, dataset_digest; the constructor takes MLflow 3's order (key, value,
+    timestamp, step, model_id, dataset_name, dataset_digest, run_id).
 
     >>> m = Metric("loss", 0.5, 1700000000000, 3)
     >>> (m.key, m.value, m.step, m.run_id), m == Metric("loss", 0.5, 1700000000000, 3)
@@ -254,10 +255,10 @@ class Metric(MlflowObject, tuple[Any, ...]):
         value: float,
         timestamp: int,
         step: int = 0,
-        run_id: str | None = None,
         model_id: str | None = None,
         dataset_name: str | None = None,
         dataset_digest: str | None = None,
+        run_id: str | None = None,
     ) -> Metric:
         values = (value, timestamp, step, key, run_id, model_id, dataset_name, dataset_digest)
         return tuple.__new__(cls, values)
@@ -283,8 +284,8 @@ class Metric(MlflowObject, tuple[Any, ...]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle and copy through the constructor (tuple's own reduce would pass the raw
-        # tuple as the key).
-        return (Metric, (self.key, self.value, self.timestamp, self.step, *self[4:]))
+        # tuple as the key), in the constructor's order.
+        return (Metric, (self[3], *self[:3], *self[5:], self[4]))
 
     @classmethod
     def _of_rows(cls, key: str, run_id: str, rows: Iterable[Sequence[Any]]) -> list[Metric]:

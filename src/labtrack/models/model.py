@@ -297,7 +297,7 @@ def _link_run(client: Any, run_id: str, model_id: str, step: int, current: Any) 
     _state.writer().flush(raise_errors=False)
     run = client.get_run(run_id)
     points = [
-        Metric(m.key, m.value, m.timestamp, m.step, run_id, model_id)
+        Metric(m.key, m.value, m.timestamp, m.step, model_id, run_id=run_id)
         for key in run.data.metrics
         for m in client.get_metric_history(run_id, key)
         if m.step == step

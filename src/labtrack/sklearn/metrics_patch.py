@@ -150,7 +150,7 @@ def _log(run_id: str, key: str, value: Any, model_id: str | None = None) -> None
     client = _state.client()
     # The run may have ended (autolog ends the runs it starts): the store lets metrics in.
     # Linked to the estimator's logged model, as MLflow 3 does.
-    point = Metric(key, float(value), now_ms(), 0, None, model_id)
+    point = Metric(key, float(value), now_ms(), 0, model_id)
     client.store.log_batch(run_id, metrics=[point], allow_terminated=True)
     info = {k: c for (rid, _), calls in _calls.items() if rid == run_id for k, c in calls}
     client.log_text(run_id, json.dumps(dict(sorted(info.items())), indent=2), "metric_info.json")

@@ -171,7 +171,7 @@ def metric_list(
     ts = now_ms()
     name = dataset.name if dataset is not None else None
     digest = dataset.digest if dataset is not None else None
-    return [Metric(k, v, ts, 0, None, model_id, name, digest) for k, v in values.items()]
+    return [Metric(k, v, ts, 0, model_id, name, digest) for k, v in values.items()]
 
 
 def estimator_html(est: Any) -> str:

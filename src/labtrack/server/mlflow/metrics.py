@@ -68,7 +68,9 @@ def _bulk(
     out = []
     for run_id, history in histories:
         out += [
-            Metric(m.key, m.value, m.timestamp, m.step, run_id) for m in history if m.step in chosen
+            Metric(m.key, m.value, m.timestamp, m.step, run_id=run_id)
+            for m in history
+            if m.step in chosen
         ]
     return out
 

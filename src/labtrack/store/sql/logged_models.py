@@ -117,10 +117,10 @@ def build_models(connection: Connection, rows: Sequence[Row[Any]]) -> list[Logge
                     metric_value(p.value, p.is_nan),
                     p.timestamp,
                     p.step,
-                    p.run_id,
                     p.model_id,
                     p.dataset_name,
                     p.dataset_digest,
+                    p.run_id,
                 )
             )
     return [

@@ -70,7 +70,7 @@ def metrics_from_rows(key: str, run_id: str, rows: Iterable[Sequence[Any]]) -> l
     if None in map(attrgetter("value"), out):  # NaN points (rare): a second pass over them
         for index, metric in enumerate(out):
             if metric.value is None:
-                out[index] = Metric(key, math.nan, metric.timestamp, metric.step, run_id)
+                out[index] = Metric(key, math.nan, metric.timestamp, metric.step, run_id=run_id)
     return out
 
 
