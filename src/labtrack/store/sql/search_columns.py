@@ -60,7 +60,12 @@ def read_key_columns(cursor: Cursor, runs: list[tuple[Any, ...]]) -> RunKeyTable
     import numpy as np
 
     out: dict[str, list[KeyColumn]] = {}
-    ids = json.dumps([row[0] for row in runs])
+    # The runs in id order, so the seeks walk each table's primary key forwards (in the
+    # search's order they jump about: ~20 ms more per table over 12,000 runs); ``place`` maps
+    # an index in that list back to the run's position.
+    by_id = sorted(range(len(runs)), key=[row[0] for row in runs].__getitem__)
+    place = np.array(by_id, dtype=np.intp)
+    ids = json.dumps([runs[i][0] for i in by_id])
     for kind, (table, value) in _TABLES.items():
         found = cursor.execute(
             f"SELECT d.key, count(*), group_concat(j.key), group_concat({value}, char(31)) "
@@ -81,6 +86,6 @@ def read_key_columns(cursor: Cursor, runs: list[tuple[Any, ...]]) -> RunKeyTable
                 at, values = _rows_of_key(cursor, table, value, ids, key)
                 if kind == "metrics":  # not expected (a fixed format), but never wrong
                     values = np.array(values, dtype=np.float64)
-            columns.append((key, at, values))
+            columns.append((key, place[at], values))
         out[kind] = columns
     return {"runs": runs, "params": out["params"], "tags": out["tags"], "metrics": out["metrics"]}
