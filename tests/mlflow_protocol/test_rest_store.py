@@ -169,6 +169,10 @@ def test_the_fluent_api_logs_over_http(over_http: Standalone, tmp_path: Path) ->
     remote = TrackingClient()
     assert [f.path for f in remote.list_artifacts(rid)] == ["cfg", "files"]
     assert remote.store.metric_downsampled(rid, "loss", 10)["downsampled"] is True
+    # The DataFrame over HTTP: no read by key there (the contract's None), the rows are read.
+    assert remote.store.search_run_key_table([run.info.experiment_id]) is None
+    frame = labtrack.search_runs(filter_string="params.lr = '0.1'")
+    assert list(frame["run_id"]) == [rid] and frame["metrics.loss"][0] == 1.0 / 2000
 
 
 def test_a_model_logs_registers_and_loads_over_http(over_http: Standalone) -> None:

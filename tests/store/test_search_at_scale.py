@@ -123,6 +123,17 @@ def _same_runs(
         assert (math.isnan(value) and math.isnan(stored[key])) or stored[key] == value
 
 
+def test_many_runs_counts_the_scope_up_to_the_bound(
+    populated: tuple[SqlTrackingStore, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, experiment = populated
+    key = int(experiment)
+    with store.database.write_engine.connect() as conn:
+        for bound, expected in ((99, True), (100, True), (101, False)):  # 100 runs, 1 deleted
+            monkeypatch.setattr(run_data, "MANY_RUNS", bound)
+            assert run_data.many_runs(conn, [key]) is expected, bound
+
+
 def test_a_run_table_is_cut_at_max_results(populated: tuple[SqlTrackingStore, str]) -> None:
     store, experiment = populated
     table = store.search_run_table([experiment], "", 1, 7, ["metrics.m1 DESC"])

@@ -112,6 +112,21 @@ class RunTable(TypedDict):
     metrics: list[tuple[str, str, float, bool]]
 
 
+# One key's column of a RunKeyTable: (key, positions in ``runs`` of the runs that have it,
+# their values in that order). Positions are a numpy intp array; values a list of str (params,
+# tags) or a float64 array (metrics, NaN as NaN).
+KeyColumn = tuple[str, Any, Any]
+
+
+class RunKeyTable(TypedDict):
+    """A :class:`RunTable` with its data one column per key, for the DataFrame (any key order)."""
+
+    runs: list[tuple[Any, ...]]
+    params: list[KeyColumn]
+    tags: list[KeyColumn]
+    metrics: list[KeyColumn]
+
+
 class MetricSummary(TypedDict):
     """One metric of a run: its latest value and step, its range and how many points it has."""
 
@@ -301,6 +316,19 @@ class TrackingStore(LoggedModelStore, PermissionStore, TransitionRequestStore):
     ) -> RunTable:
         """The first ``max_results`` runs :meth:`search_runs` would give, as plain rows with
         their params, tags and latest metrics (one query per table). Same errors."""
+
+    def search_run_key_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_LIMIT,
+        order_by: Sequence[str] | None = None,
+    ) -> RunKeyTable | None:
+        """:meth:`search_run_table` with the data one column per key, for a store that can read
+        it that way (SQLite); None (the default) means: read :meth:`search_run_table`. Local
+        only: not part of the store RPC."""
+        return None
 
     # -- metrics -----------------------------------------------------------------------
     @abstractmethod

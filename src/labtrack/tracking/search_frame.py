@@ -17,6 +17,8 @@ from labtrack.utils import validation
 if TYPE_CHECKING:
     import pandas as pd
 
+    from labtrack.store.contract import KeyColumn, RunKeyTable
+
 __all__ = ["search_runs", "runs_to_frame"]
 
 PAGE = SEARCH_MAX_RESULTS_LIMIT  # one query per 100,000 runs
@@ -75,11 +77,14 @@ def search_runs(
     ids = _experiment_ids(experiment_ids, experiment_names, search_all_experiments)
     client = _state.client()
     if output_format == "pandas" and max_results <= PAGE:
-        # One query per table, straight into columns: no Run object per row.
-        table = client.store.search_run_table(
-            ids, filter_string or "", run_view_type, max_results, order_by
-        )
-        return table_to_frame(table)
+        search = (ids, filter_string or "", run_view_type, max_results, order_by)
+        # SQLite: one row per key, split into columns in C (store/sql/search_columns.py).
+        by_key = getattr(client.store, "search_run_key_table", None)
+        key_table = by_key(*search) if by_key is not None else None
+        if key_table is not None:
+            return key_table_to_frame(key_table)
+        # Otherwise one query per table, straight into columns: no Run object per row.
+        return table_to_frame(client.store.search_run_table(*search))
     runs: list[Run] = []
     token = None
     while len(runs) < max_results:
@@ -127,17 +132,14 @@ def _keyed_columns(
     return out
 
 
-def table_to_frame(table: RunTable) -> pd.DataFrame:
-    """MLflow's layout (as :func:`runs_to_frame`) from the store's plain rows, column by column."""
+def _base_columns(runs: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+    """The columns of the runs' own fields, from ``RUN_TABLE_COLUMNS`` rows."""
     import pandas as pd
 
-    if not table["runs"]:
-        return pd.DataFrame(columns=BASE_COLUMNS)
     run_ids, _names, experiments, _users, statuses, starts, ends, _stages, uris = zip(
-        *table["runs"], strict=True
+        *runs, strict=True
     )
-    position = dict(zip(run_ids, range(len(run_ids)), strict=True))
-    columns: dict[str, Any] = {
+    return {
         "run_id": list(run_ids),
         "experiment_id": [str(e) for e in experiments],
         "status": list(statuses),
@@ -145,6 +147,40 @@ def table_to_frame(table: RunTable) -> pd.DataFrame:
         "start_time": pd.to_datetime(list(starts), unit="ms", utc=True),
         "end_time": pd.to_datetime(list(ends), unit="ms", utc=True),
     }
+
+
+def key_table_to_frame(table: RunKeyTable) -> pd.DataFrame:
+    """MLflow's layout (as :func:`runs_to_frame`) from one column per key: each filled by
+    position into a ready array (missing: NaN for metrics, None otherwise)."""
+    import numpy as np
+    import pandas as pd
+
+    size = len(table["runs"])
+    if not size:
+        return pd.DataFrame(columns=BASE_COLUMNS)
+    columns = _base_columns(table["runs"])
+    for prefix, numeric in (("metrics", True), ("params", False), ("tags", False)):
+        kind: list[KeyColumn] = table[prefix]  # type: ignore[literal-required]
+        for key, at, values in sorted(kind, key=itemgetter(0)):  # MLflow's columns: sorted
+            if numeric:
+                column = np.full(size, np.nan)
+                column[at] = values
+                columns[f"{prefix}.{key}"] = column
+            else:
+                filled = np.full(size, None, dtype=object)
+                filled[at] = values
+                columns[f"{prefix}.{key}"] = pd.Series(filled, dtype="object")
+    return pd.DataFrame(columns)
+
+
+def table_to_frame(table: RunTable) -> pd.DataFrame:
+    """MLflow's layout (as :func:`runs_to_frame`) from the store's plain rows, column by column."""
+    import pandas as pd
+
+    if not table["runs"]:
+        return pd.DataFrame(columns=BASE_COLUMNS)
+    columns = _base_columns(table["runs"])
+    position = dict(zip(columns["run_id"], range(len(columns["run_id"])), strict=True))
     columns.update(_keyed_columns("metrics", table["metrics"], position, numeric=True))
     columns.update(_keyed_columns("params", table["params"], position, numeric=False))
     columns.update(_keyed_columns("tags", table["tags"], position, numeric=False))

