@@ -40,12 +40,13 @@ DECLARE
     locked bigint;
     missing text;
 BEGIN
-    SELECT count(DISTINCT run_uuid) INTO wanted FROM new_rows;
-    -- Counting forces every row of the locking query to be read, so each run is locked.
-    SELECT count(*) INTO locked FROM (
-        SELECT 1 FROM runs WHERE run_uuid IN (SELECT run_uuid FROM new_rows)
-        ORDER BY run_uuid FOR KEY SHARE
-    ) AS held;
+    -- Each distinct run of the new rows (hashed: a batch names few), looked up and locked on
+    -- the primary key in run id order; counting reads every row, so every run is locked.
+    SELECT count(*), count(held.run_uuid) INTO wanted, locked
+    FROM (SELECT DISTINCT run_uuid FROM new_rows ORDER BY run_uuid) AS n
+    LEFT JOIN LATERAL (
+        SELECT r.run_uuid FROM runs AS r WHERE r.run_uuid = n.run_uuid FOR KEY SHARE
+    ) AS held ON true;
     IF locked < wanted THEN
         SELECT n.run_uuid INTO missing FROM new_rows AS n
         WHERE NOT EXISTS (SELECT 1 FROM runs AS r WHERE r.run_uuid = n.run_uuid)
