@@ -131,6 +131,22 @@ def load(
     }
 
 
+def session_cpu_s(leader: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of the session ``leader``
+    started (a server and its workers: the suite starts each in a session of its own)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while listed
+            continue
+        # After the command's ")": state, ppid, pgrp, session, ..., utime (12th), stime (13th).
+        if int(fields[3]) == leader:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 class Postgres:
     """A throwaway PostgreSQL server (``initdb`` + ``postgres``, as ``postgres`` when root)."""
 
@@ -401,11 +417,20 @@ def _one_backend(ctx: Context, backend: str, postgres: Postgres, sizes: dict[str
                 "points/s",
                 higher_is_better=True,
             )
+            cpu = R.measure(
+                "9",
+                f"ingest.{backend}.c{clients}.cpu",
+                f"server CPU per 1,000-point request, {clients} client(s), {backend}",
+                "ms",
+            )
             for _ in range(sizes["pairs"]):
                 values: dict[str, float | None] = {}
+                cpu_values: dict[str, float | None] = {}
                 for side, server, prefix in sides:
                     run_ids = _runs(server, prefix, clients)
                     payloads = [bodies(run_id, sizes["requests"]) for run_id in run_ids]
+                    assert server.proc is not None
+                    before = session_cpu_s(server.proc.pid)
                     got = load(
                         server.port,
                         prefix + "runs/log-batch",
@@ -413,6 +438,8 @@ def _one_backend(ctx: Context, backend: str, postgres: Postgres, sizes: dict[str
                         payloads,
                         sizes["seconds"],
                     )
+                    used = session_cpu_s(server.proc.pid) - before
+                    cpu_values[side] = used / got["requests"] * 1e3 if got["requests"] else None
                     lost = _unaccounted(server, prefix, run_ids, got)
                     if lost:
                         ctx.fail(f"{measure.key} {side}: {lost}")
@@ -425,6 +452,11 @@ def _one_backend(ctx: Context, backend: str, postgres: Postgres, sizes: dict[str
                             "(only acknowledged points count)"
                         )
                 measure.add_pair(values)
+                cpu.add_pair(cpu_values)
+            cpu.note(
+                "user + system CPU of the server's processes (its session: MLflow's workers "
+                "too; not the database's) over the load, per acknowledged request"
+            )
             measure.note(
                 "raw HTTP clients (processes) sending prebuilt bodies back to back; "
                 "labtrack: jupyter server, MLflow: mlflow server with its defaults (4 workers)"

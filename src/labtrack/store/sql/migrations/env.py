@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from labtrack.store.sql.tables import metadata
+from labtrack.store.sql.tables import metadata, on_dialect
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -13,6 +13,8 @@ context.configure(
     connection=connection,
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    # Constraints made for one dialect only (ddl_if) are not missing on the others.
+    include_object=on_dialect(connection.dialect.name),
 )
 with context.begin_transaction():
     context.run_migrations()
