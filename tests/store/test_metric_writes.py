@@ -78,8 +78,9 @@ def test_a_batch_of_long_and_short_series_stores_each_point_once(store: SqlTrack
     assert store.get_run(run_b).data.metrics["short1"] == 39.0
 
 
-def test_a_long_series_takes_fewer_history_statements(store: SqlTrackingStore) -> None:
-    """20,000 points of one series: two history statements (three values a row), not four."""
+def test_a_long_series_binds_its_run_and_key_once_a_statement(store: SqlTrackingStore) -> None:
+    """20,000 points of one series: the run id is bound once in each history statement (four
+    of them), not once per row."""
     if store.database.write_engine.dialect.name != "sqlite":
         pytest.skip("SQLite's history insert (PostgreSQL writes a batch in one statement)")
     run_id = store.create_run("0", "u", 1, [], "statements").info.run_id
@@ -87,14 +88,17 @@ def test_a_long_series_takes_fewer_history_statements(store: SqlTrackingStore) -
     seen: list[str] = []
 
     def traced(cursor: Cursor) -> None:
-        cursor.raw.connection.set_trace_callback(lambda sql: seen.append(sql[:40]))
+        # The trace gives each statement with its values bound in.
+        cursor.raw.connection.set_trace_callback(seen.append)
         try:
             metric_writes.write_metric_points(cursor, batch)
         finally:
             cursor.raw.connection.set_trace_callback(None)
 
     store.database.write_cursor(traced)
-    assert sum(1 for sql in seen if sql.startswith("INSERT INTO metrics ")) == 2
+    history = [sql for sql in seen if sql.startswith("INSERT INTO metrics ")]
+    assert len(history) == 4
+    assert sum(sql.count(run_id) for sql in history) == 4
     assert len(store.get_metric_history(run_id, "loss")) == 20_000
 
 
