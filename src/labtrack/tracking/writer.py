@@ -55,7 +55,6 @@ MIN_BOUND = 500  # queued points always allowed (a very slow store, a starved pr
 # Points per transaction. The largest keeps a transaction short (~50 ms) so that other
 # processes writing into the same store get the lock in turn.
 MIN_BATCH, MAX_BATCH = 250, 20_000
-BATCH_SHARE = 8  # a batch is at most this fraction of the bound (a store may name another)
 MAX_QUEUED_FAILING = 1_000_000  # points kept while the store cannot be written
 HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats of the watched runs
 # A new run's first heartbeat comes this soon: one write for all the runs a sweep starts in
@@ -90,11 +89,6 @@ class MetricWriter:
         # smallest batch: until the measured pace grows the batches, 250-point batches
         # would spend more on the requests than on the points.
         self.min_batch = int(min(MAX_BATCH, max(MIN_BATCH, getattr(store, "min_batch", 0))))
-        # The share of the bound one batch takes: an eighth on a local store (short
-        # transactions, so other processes get its lock in turn); a store that names a share
-        # (the REST store: half, one batch in flight while the next one fills) pays a fixed
-        # cost per batch. The bound itself (queue and batch together) does not change.
-        self.batch_share = max(2, int(getattr(store, "batch_share", BATCH_SHARE)))
         self._wake = threading.Event()
         self._committed = threading.Condition()
         self._io_lock = threading.Lock()
@@ -212,7 +206,7 @@ class MetricWriter:
 
     def _set_bounds(self) -> None:
         budget = self.rate * MAX_LAG  # points the queue and the batch in flight may hold
-        self.batch_size = int(min(MAX_BATCH, max(self.min_batch, budget / self.batch_share)))
+        self.batch_size = int(min(MAX_BATCH, max(self.min_batch, budget / 8)))
         # At least two batches may wait, so the caller fills the next one while one is sent.
         floor = max(MIN_BOUND, 2 * self.min_batch) if self.min_batch > MIN_BATCH else MIN_BOUND
         self.bound = int(max(floor, budget - self.batch_size))

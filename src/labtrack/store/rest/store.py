@@ -128,9 +128,6 @@ class RestTrackingStore(RemotePermissionStore, RemoteTransitionRequestStore, Tra
     """
 
     min_batch = MIN_WRITER_BATCH  # read by the metric writer (labtrack.tracking.writer)
-    # A batch may take half the writer's bound (one in flight, the next one filling): each is
-    # a request, whose fixed cost an eighth of the bound (a local store's share) paid too often.
-    batch_share = 2
 
     def __init__(self, base_url: str, token: str | None = None) -> None:
         self.transport = Transport(base_url, token)
