@@ -6,11 +6,11 @@ synchronously in the caller.
 
 **Bounded by time, not by count.** The writer measures its pace (the points it committed in the
 last ``RATE_WINDOW`` seconds over the time it spent writing them) and lets at most ``MAX_LAG``
-seconds of that pace wait in memory
-(the queue plus the batch being written). A caller that finds the queue at that bound waits
-until the writer commits its next batch, at most ``MAX_WAIT`` per call: a loop that logs faster
-than the store can write is slowed to the store's pace, smoothly, and a crash loses at most
-about ``MAX_LAG`` seconds of points that ``log_metric`` had accepted. The wait also hands the
+seconds of that pace wait in memory (the queue plus the batch being written). A caller that
+finds the queue at that bound waits until the writer commits its next batch, at most
+``MAX_WAIT`` per call: a loop that logs faster than the store can write is slowed to the
+store's pace, smoothly, and a crash loses at most about ``MAX_LAG`` seconds of points that
+``log_metric`` had accepted. The wait also hands the
 GIL to the writer thread, which a tight loop making no system call would otherwise let run only
 in 5 ms slices. Several processes writing into one SQLite store take its lock in turn
 (``begin_immediate`` polls; transactions stay short).
@@ -222,8 +222,8 @@ class MetricWriter:
         at the bound is about ``MAX_LAG`` seconds of writing: what a crash loses. Counted over
         the whole window instead, a burst's first second was measured at a fraction of its
         pace (the writer had not been writing for a second yet) and its caller waited at a
-        bound a fraction of ``MAX_LAG`` (a burst of 100,000 points over HTTP: ~40% of its
-        wall time).
+        fraction of the bound (a store taking 120,000 points/s, 100,000 calls: 7.1-7.4 µs a
+        call instead of 4.5-5.4).
         """
         now = time.monotonic()
         commits = self._commits
@@ -234,7 +234,8 @@ class MetricWriter:
             _, gone, spent = commits.popleft()
             self._in_window -= gone
             self._busy -= spent
-        # A batch writes in a few ms at the least: a shorter clock reading is no pace.
+        # Under MIN_BUSY of writing (a few tiny batches) the reading is too short to be a
+        # pace: it is taken as MIN_BUSY, which errs low.
         self.rate = self._in_window / max(self._busy, MIN_BUSY)
         self._set_bounds()
 
