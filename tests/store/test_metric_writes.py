@@ -14,11 +14,15 @@ import pytest
 
 from labtrack.entities import Metric
 from labtrack.errors import InvalidParameterError
+from labtrack.store.sql import metric_writes
 from labtrack.store.sql.driver import Cursor, chunk_rows
 from labtrack.store.sql.store import SqlTrackingStore
 
-# Sizes around the padding's powers of two and across a statement's chunk of rows.
+# Sizes around the padding's powers of two and across a statement's chunk of rows (a long
+# series has statements of its own, with three values a row).
+SERIES_ROWS = metric_writes._SERIES_CHUNK_ROWS
 SIZES = [1, 15, 16, 17, 100, 1_000, chunk_rows(5) - 1, chunk_rows(5) + 1, 2 * chunk_rows(5) + 3]
+SIZES += [4_095, 4_096, SERIES_ROWS - 1, SERIES_ROWS, SERIES_ROWS + 1, 2 * SERIES_ROWS + 3]
 
 
 def test_batches_of_every_size_store_exactly_their_points(store: SqlTrackingStore) -> None:
@@ -41,6 +45,61 @@ def test_batches_of_every_size_store_exactly_their_points(store: SqlTrackingStor
         assert (math.isnan(value) and math.isnan(want)) or value == want
     latest = store.get_run(run_id).data.metrics["loss"]
     assert latest == expected[-1][0]
+
+
+def test_a_batch_of_long_and_short_series_stores_each_point_once(store: SqlTrackingStore) -> None:
+    """A long series goes in statements of its own (run and key bound once), the short ones
+    row by row, in the same batch: every point lands in its own series, NaN kept."""
+    run_a = store.create_run("0", "u", 1, [], "a").info.run_id
+    run_b = store.create_run("0", "u", 1, [], "b").info.run_id
+    batch = [(run_a, "long", math.nan if i % 501 == 0 else i * 0.5, 7 + i, i) for i in range(9_000)]
+    batch += [
+        (run, f"short{k}", float(k * i), 3 + i, i)
+        for run in (run_a, run_b)
+        for k in range(3)
+        for i in range(40)
+    ]
+    batch.reverse()  # steps out of order: each series is sorted before its latest value is read
+    store.log_metric_points(batch)
+    for run, key, count in [(run_a, "long", 9_000), (run_a, "short2", 40), (run_b, "short1", 40)]:
+        history = store.get_metric_history(run, key)
+        assert [m.step for m in history] == list(range(count))
+        want = [p[2] for p in reversed(batch) if p[0] == run and p[1] == key]
+        got = [m.value for m in history]
+        assert all(
+            (math.isnan(g) and math.isnan(w)) or g == w for g, w in zip(got, want, strict=True)
+        )
+    assert store.get_run(run_a).data.metrics == {
+        "long": 8_999 * 0.5,
+        "short0": 0.0,
+        "short1": 39.0,
+        "short2": 78.0,
+    }
+    assert store.get_run(run_b).data.metrics["short1"] == 39.0
+
+
+def test_a_long_series_binds_its_run_and_key_once_a_statement(store: SqlTrackingStore) -> None:
+    """20,000 points of one series: the run id is bound once in each history statement (four
+    of them), not once per row."""
+    if store.database.write_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's history insert (PostgreSQL writes a batch in one statement)")
+    run_id = store.create_run("0", "u", 1, [], "statements").info.run_id
+    batch = [(run_id, "loss", 0.25, 1_000 + i, i) for i in range(20_000)]
+    seen: list[str] = []
+
+    def traced(cursor: Cursor) -> None:
+        # The trace gives each statement with its values bound in.
+        cursor.raw.connection.set_trace_callback(seen.append)
+        try:
+            metric_writes.write_metric_points(cursor, batch)
+        finally:
+            cursor.raw.connection.set_trace_callback(None)
+
+    store.database.write_cursor(traced)
+    history = [sql for sql in seen if sql.startswith("INSERT INTO metrics ")]
+    assert len(history) == 4
+    assert sum(sql.count(run_id) for sql in history) == 4
+    assert len(store.get_metric_history(run_id, "loss")) == 20_000
 
 
 def test_padded_chunks_reuse_a_few_statements_and_insert_no_padding() -> None:

@@ -67,17 +67,34 @@ def test_a_tight_loop_never_queues_past_the_bound(home: Path) -> None:
 def test_the_bound_follows_the_measured_throughput(home: Path) -> None:
     w = _state.writer()
     w._commits.clear()
-    w._in_window = 0
-    w._learn(0)
+    w._in_window, w._busy = 0, 0.0
+    w._learn(0, 0.0)
     assert w.bound == writer.MIN_BOUND and w.batch_size == writer.MIN_BATCH
-    for _ in range(10):  # 100,000 points committed within the last second
-        w._learn(10_000)
-    assert w.rate == 100_000 / writer.RATE_WINDOW
+    for _ in range(10):  # 100,000 points committed within the last second, in 0.5 s of writing
+        w._learn(10_000, 0.05)
+    assert w.rate == pytest.approx(200_000)
     assert w.batch_size == int(min(writer.MAX_BATCH, w.rate * writer.MAX_LAG / 8))
     assert w.bound == int(w.rate * writer.MAX_LAG - w.batch_size)
-    w._commits = type(w._commits)((when - 2 * writer.RATE_WINDOW, n) for when, n in w._commits)
-    w._learn(1_000)  # the older commits left the window: the pace fell
-    assert w.rate == 1_000 / writer.RATE_WINDOW and w.bound == writer.MIN_BOUND
+    w._commits = type(w._commits)(
+        (when - 2 * writer.RATE_WINDOW, n, spent) for when, n, spent in w._commits
+    )
+    w._learn(100, 0.1)  # the older commits left the window: the pace fell
+    assert w.rate == pytest.approx(1_000) and w.bound == writer.MIN_BOUND
+
+
+def test_a_burst_is_measured_at_its_pace_from_its_first_batch(home: Path) -> None:
+    """Regression: the pace was the points of the last second over a whole second, so a burst
+    that had written 0.1 s at 200,000 points/s was taken for 20,000 points/s and its caller
+    waited at a tenth of the bound (a burst of 100,000 points over HTTP spent ~40% of its time
+    there). The writer's idle time before it does not count either."""
+    w = _state.writer()
+    w._commits.clear()
+    w._in_window, w._busy = 0, 0.0
+    w._learn(1, 0.001)  # a lone point a while ago (its batch: less than MIN_BUSY)
+    assert w.rate == pytest.approx(1 / writer.MIN_BUSY)
+    w._learn(20_000, 0.1)
+    assert w.rate == pytest.approx(20_001 / 0.101)
+    assert w.bound == int(w.rate * writer.MAX_LAG - w.batch_size) > 75_000
 
 
 def test_a_store_over_http_gets_larger_batches_until_the_pace_is_known() -> None:
@@ -86,11 +103,11 @@ def test_a_store_over_http_gets_larger_batches_until_the_pace_is_known() -> None
     store = RestTrackingStore("http://127.0.0.1:9/")  # never called: only the bounds are read
     try:
         w = writer.MetricWriter(store)
-        w._learn(0)
+        w._learn(0, 0.0)
         # Each batch is a request: the floor is its batch, and two of them may wait.
         assert (w.batch_size, w.bound) == (MIN_WRITER_BATCH, 2 * MIN_WRITER_BATCH)
         for _ in range(10):  # a measured pace above the floor moves both, as for a local store
-            w._learn(100_000)
+            w._learn(100_000, 0.1)
         assert w.batch_size == writer.MAX_BATCH
         assert w.bound == int(w.rate * writer.MAX_LAG - w.batch_size)
     finally:
