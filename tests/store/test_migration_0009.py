@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from labtrack.entities import Metric, Param, RunTag
-from labtrack.store.sql import schema
+from labtrack.store.sql import schema, tables
 from labtrack.store.sql.store import SqlTrackingStore
 
 PREVIOUS = "0008_transition_requests"
@@ -104,7 +104,7 @@ def test_upgrade_rebuilds_the_tables_with_their_rows_indexes_and_statistics(
     engine = create_engine(url)
     with engine.connect() as conn:
         analyzed = {r[0] for r in conn.execute(text("SELECT tbl FROM sqlite_stat1"))}
-        assert schema.current_revision(conn) == "0009_search_read"
+        assert schema.current_revision(conn) == tables.SCHEMA_VERSION
     engine.dispose()
     assert analyzed >= set(TABLES)
 
