@@ -169,3 +169,26 @@ def test_params_logged_through_the_client_are_not_held_back():
     run = client.create_run("0")
     client.log_batch(run.info.run_id, params=[Param("a", "1")])
     assert client.store.get_run(run.info.run_id).data.params == {"a": "1"}
+
+
+def test_start_run_asks_for_the_user_once(monkeypatch: pytest.MonkeyPatch):
+    """The system tags name the user; creating the run does not look it up a second time
+    (each lookup reads up to five environment variables)."""
+    from labtrack.utils import user
+
+    calls: list[str] = []
+    real = user.current_user
+
+    def counted() -> str:
+        calls.append("user")
+        return real()
+
+    monkeypatch.setattr(context, "current_user", counted)
+    monkeypatch.setattr("labtrack.tracking.client.current_user", counted)
+    with mlflow.start_run() as run:
+        pass
+    assert len(calls) == 1
+    assert mlflow.get_run(run.info.run_id).info.user_id == real()
+    # Without the tag, MlflowClient.create_run still records the current user.
+    created = mlflow.MlflowClient().create_run(run.info.experiment_id)
+    assert created.info.user_id == real() and len(calls) == 2

@@ -154,9 +154,11 @@ class TrackingClient(RegistryClientMixin, TransitionRequestClientMixin, LoggedMo
         (MLflow's rule); ``user_id`` is the ``mlflow.user`` tag, else the current user.
         """
         all_tags = dict(tags or {})
+        # start_run's system tags name the user: the environment is read only without them.
+        user = all_tags[mlflow_tags.USER] if mlflow_tags.USER in all_tags else current_user()
         return self.store.create_run(
             validation.experiment_id(experiment_id),
-            user_id=str(all_tags.get(mlflow_tags.USER, current_user())),
+            user_id=str(user),
             start_time=start_time or _start_time(),
             tags=[RunTag(k, str(v)) for k, v in all_tags.items()],
             run_name=run_name,

@@ -23,6 +23,16 @@ from sqlalchemy.pool import QueuePool
 from labtrack.errors import StoreError
 
 BUSY_TIMEOUT_MS = 30_000
+# SQLite copies the WAL into the database file once it holds this many pages (its default is
+# 1,000). A short run writes ~37 pages, and the pages every run rewrites (the right edge of the
+# runs' and history's b-trees) are copied once per checkpoint: at 4,000, a run with 5 params
+# and 5 metrics cost 7-15% less CPU and wall time, and over 2,000 runs the process made 9%
+# fewer writes, 47% fewer reads and 59 fdatasyncs instead of 218; searches measured the same.
+# It stays below 4,096, the frames one block of SQLite's WAL index maps, so a reader's page
+# lookup still searches one block. The WAL file grows to ~16 MB. A crashed process loses
+# nothing committed; after a power loss the commits since the last checkpoint (now up to this
+# many pages) may roll back, as synchronous = NORMAL already allowed (docs/store.md).
+WAL_AUTOCHECKPOINT_PAGES = 4_000
 T = TypeVar("T")
 
 
@@ -113,6 +123,7 @@ def _sqlite_engine(url: str, immediate: bool, connections: int = 4) -> Engine:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         cur.execute("PRAGMA foreign_keys = ON")
         if immediate:  # writers wait for the lock in begin_immediate, polling
             cur.execute("PRAGMA busy_timeout = 0")
