@@ -86,6 +86,7 @@ RULES: dict[str, Rule] = {
     "logged_models_of_runs": _r("runs", "run_ids"),
     "search_runs": _r("experiments", "experiment_ids"),
     "search_run_table": _r("experiments", "experiment_ids"),
+    "search_run_key_table": _r("experiments", "experiment_ids"),
     "list_keys": _r("experiments", "experiment_ids"),
     "change_marker": _r("experiments", "experiment_ids"),
     # logged models (MLflow 3): their experiment's permission
