@@ -79,8 +79,7 @@ def search_runs(
     if output_format == "pandas" and max_results <= PAGE:
         search = (ids, filter_string or "", run_view_type, max_results, order_by)
         # SQLite: one row per key, split into columns in C (store/sql/search_columns.py).
-        by_key = getattr(client.store, "search_run_key_table", None)
-        key_table = by_key(*search) if by_key is not None else None
+        key_table = client.store.search_run_key_table(*search)
         if key_table is not None:
             return key_table_to_frame(key_table)
         # Otherwise one query per table, straight into columns: no Run object per row.

@@ -76,7 +76,14 @@ class Cursor:
         return int(self.raw.rowcount)
 
     def insert_rows(
-        self, template: str, columns: int, flat: Sequence[Any], pad: bool = False
+        self,
+        template: str,
+        columns: int,
+        flat: Sequence[Any],
+        pad: bool = False,
+        *,
+        leading: Sequence[Any] = (),
+        rows: int | None = None,
     ) -> list[Any]:
         """Run ``template`` for the rows in ``flat`` (row after row of ``columns`` values).
 
@@ -91,18 +98,23 @@ class Cursor:
         row costs; the driver keeps compiled statements by their text, so batches of ever
         different sizes (the background writer's) were compiled afresh each time. Padded,
         they reuse a handful of compiled statements.
+
+        ``leading``: parameters bound before each chunk's rows (``?1``, ``?2`` ... of a
+        ``template`` that names them; SQLite numbers the rows' ``?`` after them). ``rows``: rows
+        a statement, when fewer than the parameter limit allows.
         """
-        per = chunk_rows(columns) * columns
+        per = (rows or chunk_rows(columns)) * columns
         returning = "RETURNING" in template
         out: list[Any] = []
         for start in range(0, len(flat), per):
             part = flat[start : start + per]
-            rows = len(part) // columns
-            if pad and rows < per // columns:
-                shape = min(max(PAD_FROM, 1 << (rows - 1).bit_length()), per // columns)
-                part = [*part, *([None] * ((shape - rows) * columns))]
-                rows = shape
-            self.execute(template.replace("{rows}", "VALUES " + value_rows(rows, columns)), part)
+            count = len(part) // columns
+            if pad and count < per // columns:
+                shape = min(max(PAD_FROM, 1 << (count - 1).bit_length()), per // columns)
+                part = [*part, *([None] * ((shape - count) * columns))]
+                count = shape
+            sql = template.replace("{rows}", "VALUES " + value_rows(count, columns))
+            self.execute(sql, [*leading, *part] if leading else part)
             if returning:
                 out += self.raw.fetchall()
         return out

@@ -30,7 +30,7 @@ from typing import Any
 
 from labtrack.store.contract import MetricPoint
 from labtrack.store.sql.database import now_ms
-from labtrack.store.sql.driver import PAD_FROM, Cursor, chunk_rows, in_list, value_rows
+from labtrack.store.sql.driver import Cursor, chunk_rows, in_list
 
 # A series gets summaries once it has this many points; shorter ones are read whole (a
 # downsampled read of 10,000 points grouped in SQL takes a few milliseconds).
@@ -196,23 +196,21 @@ def group_points(points: Sequence[MetricPoint]) -> dict[tuple[str, str], list[Me
     return groups
 
 
-def _without_nan(series: list[MetricPoint]) -> list[MetricPoint]:
+def _without_nan(series: list[MetricPoint]) -> tuple[list[MetricPoint], list[float]]:
+    """The series without its NaN points, and their values."""
     values = list(map(_VAL, series))
     if not any(map(isnan, values)):  # the common case: no Python loop
-        return series
-    return [point for point in series if not isnan(_VAL(point))]
+        return series, values
+    kept = [point for point in series if not isnan(_VAL(point))]
+    return kept, list(map(_VAL, kept))
 
 
 def _latest_row(
-    run_id: str,
-    key: str,
-    series: list[MetricPoint],
-    clean: list[MetricPoint],
-    values: list[float] | None = None,
+    run_id: str, key: str, series: list[MetricPoint], clean: list[MetricPoint], values: list[float]
 ) -> tuple[Any, ...]:
     """(run, key, value, is_nan, timestamp, step, min, max, count) of one sorted series;
-    ``clean`` is the series without its NaN points (``values``: their values, when the
-    caller has them)."""
+    ``clean`` and ``values``: the series without its NaN points and their values
+    (:func:`_without_nan`)."""
     last_step = _STEP(series[-1])
     i = len(series) - 1
     while i > 0 and _STEP(series[i - 1]) == last_step:
@@ -222,8 +220,6 @@ def _latest_row(
         if _TIME(point) >= _TIME(best):
             best = point
     value = _VAL(best)
-    if values is None:
-        values = list(map(_VAL, clean))
     return (
         run_id,
         key,
@@ -298,21 +294,12 @@ def _insert_history(cursor: Cursor, groups: dict[tuple[str, str], list[MetricPoi
 def _insert_series(cursor: Cursor, run_id: str, key: str, series: list[MetricPoint]) -> None:
     """One series' history rows, three parameters a row instead of five: the run id and key
     are bound once a statement instead of copied into SQLite for every row (6,400 rows: ~1.4
-    ms to run instead of ~2.7, ~45 ms to compile instead of ~55). The last chunk is padded
-    like ``Cursor.insert_rows(pad=True)`` does, so a few compiled statements serve every
-    size."""
-    width = len(POINT_COLUMNS) - 2
-    per = _SERIES_CHUNK_ROWS * width
+    ms to run instead of ~2.7, ~45 ms to compile instead of ~55)."""
     flat = list(chain.from_iterable(map(_NUMBERS, series)))
-    for start in range(0, len(flat), per):
-        part = flat[start : start + per]
-        rows = len(part) // width
-        if rows < _SERIES_CHUNK_ROWS:
-            shape = min(max(PAD_FROM, 1 << (rows - 1).bit_length()), _SERIES_CHUNK_ROWS)
-            part += [None] * ((shape - rows) * width)
-            rows = shape
-        sql = SQLITE_SERIES_INSERT.replace("{rows}", "VALUES " + value_rows(rows, width))
-        cursor.execute(sql, [run_id, key, *part])
+    width = len(POINT_COLUMNS) - 2
+    cursor.insert_rows(
+        SQLITE_SERIES_INSERT, width, flat, pad=True, leading=(run_id, key), rows=_SERIES_CHUNK_ROWS
+    )
 
 
 def write_metric_points(
@@ -335,14 +322,8 @@ def write_metric_points(
     clean_values: dict[tuple[str, str], list[float]] = {}
     latest = []
     for name in ordered:
-        series = groups[name]
-        values = list(map(_VAL, series))
-        kept = series
-        if any(map(isnan, values)):
-            kept = [point for point in series if not isnan(_VAL(point))]
-            values = list(map(_VAL, kept))
-        clean[name], clean_values[name] = kept, values
-        latest.append(_latest_row(*name, series, kept, values))
+        kept, values = clean[name], clean_values[name] = _without_nan(groups[name])
+        latest.append(_latest_row(*name, groups[name], kept, values))
     counts = cursor.insert_rows(LATEST_UPSERT, 9, list(chain.from_iterable(latest)))
     summaries: list[Any] = []
     for run_id, key, count in counts:
@@ -472,7 +453,7 @@ def _parameters(
     values, nans, stamps, steps, lows, highs = [], [], [], [], [], []
     ordinals, point_values, point_stamps, point_steps = [], [], [], []
     for i, ((run_id, key), series) in enumerate(chunk, start=1):
-        row = _latest_row(run_id, key, series, _without_nan(series))
+        row = _latest_row(run_id, key, series, *_without_nan(series))
         runs.append(run_id)
         keys.append(key)
         counts.append(len(series))

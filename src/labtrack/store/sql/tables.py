@@ -96,10 +96,10 @@ runs = Table(
     Column("heartbeat_time", BigInteger),
     Index("ix_runs_experiment_start", "experiment_id", "start_time"),
     # The sidebar's change marker (latest update and count of an experiment's runs) from the
-    # index alone. (An index on last_update_time alone, read by no query, went in 0010.)
+    # index alone. (An index on last_update_time alone, read by no query, went in 0011.)
     Index("ix_runs_experiment_update", "experiment_id", "last_update_time"),
     # Only runs a process beats for (the stale-run check reads ``heartbeat_time < ?``): a run
-    # created or ended without a beat writes no page of this index (0010).
+    # created or ended without a beat writes no page of this index (0011).
     Index(
         "ix_runs_heartbeat_time",
         "heartbeat_time",
